@@ -1,0 +1,91 @@
+// Config: callgate's configuration as plain structs with defaults, parsed from YAML.
+// Every key of the Python ucm_name_lookup config.yaml keeps its meaning and default; new keys
+// are documented in config/config.example.yaml and docs/configuration.md.
+//
+// yaml-cpp and its exceptions stay inside this layer: parsing returns Result<Config> whose
+// Error names the file, the line and the key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace callgate::config {
+
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarning, kError };
+
+struct Cluster {
+  std::string name;
+  // Each is std::nullopt when the key is absent: the rule then denies everything
+  // (the reference's deny-by-default). An empty list also denies everything.
+  std::optional<std::vector<std::string>> allowed_ips;  // addresses or CIDR networks, validated
+  std::optional<std::string> ca_file;
+  std::optional<std::vector<std::string>> allowed_subjects;
+  int line = 0;  // where the cluster is defined, for later errors (e.g. a leaf ca_file)
+};
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+  bool enabled() const { return !host.empty(); }
+};
+
+struct Config {
+  std::string file;  // the file this came from ("" for defaults)
+
+  // Keys of the Python service.
+  bool insecure_mode = false;
+  bool obfuscate_pii = false;
+  std::string csv_file_path = "phone_directory.csv";
+  LogLevel log_level = LogLevel::kInfo;
+  std::string log_dir;  // empty: console only
+  std::uint64_t log_max_bytes = 10485760;
+  int log_backup_count = 5;
+  Endpoint listen{"0.0.0.0", 5000};  // listen_host/listen_port, alias flask_host/flask_port
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::vector<Cluster> clusters;  // in file order
+  std::string ca_bundle_path;
+
+  // callgate keys.
+  std::vector<std::string> curri_paths{"/curri"};
+  int worker_threads = 0;  // 0: one per core
+  std::uint64_t max_body_bytes = 64 * 1024;
+  std::uint64_t max_header_bytes = 8 * 1024;
+  int read_timeout_seconds = 10;
+  int idle_timeout_seconds = 3600;
+  int max_connections = 1024;
+  int shutdown_timeout_seconds = 5;
+  bool tls_legacy_ciphers = false;
+  Endpoint http_listen;                          // optional extra plain-HTTP listener ("" = off)
+  Endpoint admin_listen{"127.0.0.1", 5001};      // plain-HTTP /health listener ("" = off)
+  bool admin_listen_allow_remote = false;        // required to bind admin_listen off loopback
+
+  bool tls_enabled() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
+};
+
+// Parses YAML text. `file` labels errors. Unknown keys, wrong types and invalid values are
+// errors naming the file, the 1-based line and the key. Does not touch the filesystem and does
+// not apply the secure-by-default policy (see ValidateSecurity).
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file);
+
+// Reads and parses `path`. A missing file is an error naming it.
+Result<Config> LoadConfig(const std::string& path);
+
+// Applies LOG_LEVEL from the environment value `log_level_env` (when non-empty) over the file's
+// log_level. An invalid value is an error naming the variable.
+Status ApplyEnvironment(Config& config, const std::string& log_level_env);
+
+// Secure by default: without TLS (cert and key) and at least one cluster, refuses unless
+// insecure_mode is true. The error says what is missing and how to fix it. Also checks that
+// tls_cert_file and tls_key_file are set together, and that admin_listen is on loopback unless
+// admin_listen_allow_remote is set.
+Status ValidateSecurity(const Config& config);
+
+std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
+
+}  // namespace callgate::config

@@ -1,0 +1,48 @@
+// Loads a phone directory from CSV (the Python service's format, kept compatible):
+//   header row with phone_number, display_name and optional match_type (exact | prefix);
+//   header names trimmed and case-insensitive; UTF-8 BOM allowed; RFC 4180 quoting; extra
+//   columns ignored. Rows with an empty/invalid number, an empty name or an unknown match type
+//   are skipped with a warning naming the line; a duplicate (number, type) keeps the last row,
+//   with a warning. Names are trimmed, control characters removed, invalid UTF-8 replaced by
+//   U+FFFD. Warnings never contain numbers or names (they may be personal data).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "directory/phone_directory.h"
+
+namespace callgate::directory {
+
+struct CsvLimits {
+  std::size_t max_file_bytes = std::size_t{4} << 30;  // 4 GiB
+  std::size_t max_name_bytes = 1024;                   // longer names are truncated at a
+                                                       // UTF-8 boundary, with a warning
+  std::size_t max_field_bytes = 64 * 1024;             // a longer field is an error
+  std::size_t max_kept_warnings = 100;                 // later ones are only counted
+};
+
+struct LoadWarning {
+  std::size_t line;     // 1-based physical line where the row starts
+  std::string message;  // e.g. "skipped: empty display_name"
+};
+
+struct LoadedDirectory {
+  PhoneDirectory directory;
+  std::vector<LoadWarning> warnings;  // the first max_kept_warnings
+  std::size_t warning_count = 0;      // all of them
+  std::size_t rows = 0;               // data rows read (not counting the header)
+};
+
+// Parses CSV text. `file_name` only labels errors. Fails (with file, line and column name) on a
+// missing header or required column, an unterminated quoted field, or an over-long field.
+Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,
+                                          const CsvLimits& limits = {});
+
+// Reads and parses `path`. Fails on a missing or unreadable file, naming it.
+Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits = {});
+
+}  // namespace callgate::directory

@@ -1,0 +1,74 @@
+// PhoneDirectory: an immutable map from normalised phone numbers to display names, with exact
+// entries and prefix entries. Lookup tries the exact entry first, then the longest prefix.
+//
+// Built once by PhoneDirectoryBuilder, never modified afterwards, so any number of threads may
+// call Lookup() concurrently without synchronisation. Sized for tens of millions of entries:
+// see docs/performance.md for load time, memory and lookup figures.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "common/phone_number.h"
+
+namespace callgate::directory {
+
+enum class MatchType : std::uint8_t { kExact, kPrefix };
+
+std::string_view ToString(MatchType type);  // "exact" / "prefix"
+
+struct Match {
+  std::string_view name;  // valid as long as the PhoneDirectory lives
+  MatchType type;
+  std::size_t matched_length;  // characters of the number the entry covers
+};
+
+class PhoneDirectory {
+ public:
+  PhoneDirectory();  // empty directory
+  ~PhoneDirectory();
+  PhoneDirectory(PhoneDirectory&&) noexcept;
+  PhoneDirectory& operator=(PhoneDirectory&&) noexcept;
+
+  // Exact entry for `number` if any, else the entry with the longest prefix of `number`.
+  // Expected O(1) for the exact step and O(distinct prefix lengths) for the prefix step; never
+  // allocates.
+  std::optional<Match> Lookup(const PhoneNumber& number) const;
+
+  std::size_t exact_entries() const;
+  std::size_t prefix_entries() const;
+
+  // Bytes held by the tables and the name storage (for `callgate check` and benchmarks).
+  std::size_t MemoryBytes() const;
+
+ private:
+  friend class PhoneDirectoryBuilder;
+  struct Tables;
+  std::unique_ptr<Tables> tables_;
+};
+
+// Collects entries, then builds a PhoneDirectory. Not thread-safe; use one builder per thread.
+class PhoneDirectoryBuilder {
+ public:
+  PhoneDirectoryBuilder();
+  ~PhoneDirectoryBuilder();
+
+  // Optional capacity hints (entries and total name bytes), to avoid rehashing on large loads.
+  void Reserve(std::size_t entries, std::size_t name_bytes);
+
+  // Adds or replaces the entry for (`number`, `type`). Returns false when an entry with the same
+  // number and type already existed; the new name then replaces the old one ("last wins").
+  bool Add(const PhoneNumber& number, std::string_view name, MatchType type);
+
+  // Moves the entries into an immutable directory; the builder is empty afterwards.
+  PhoneDirectory Build();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace callgate::directory

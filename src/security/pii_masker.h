@@ -1,0 +1,31 @@
+// PiiMasker: hides phone numbers and names in log output when obfuscate_pii is on.
+// A masked value is "{! <first 24 hex chars of HMAC-SHA256(salt, value)> !}"; the 32-byte salt
+// comes from a CSPRNG at construction and is kept only in memory, so the same value masks the
+// same way for the life of the process and cannot be reversed from a table of numbers.
+//
+// Thread-safe: Mask() is const and may be called concurrently.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace callgate::security {
+
+class PiiMasker {
+ public:
+  // enabled=false: Mask() returns its input unchanged.
+  explicit PiiMasker(bool enabled);
+  // For tests: a fixed salt.
+  PiiMasker(bool enabled, const std::array<std::uint8_t, 32>& salt);
+
+  bool enabled() const { return enabled_; }
+  std::string Mask(std::string_view value) const;
+
+ private:
+  bool enabled_;
+  std::array<std::uint8_t, 32> salt_{};
+};
+
+}  // namespace callgate::security
