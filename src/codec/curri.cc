@@ -191,7 +191,9 @@ constexpr std::string_view kResponseTail =
     "&lt;/continue&gt;&lt;/cixml&gt;</AttributeValue></AttributeAssignment></Obligation>"
     "</Obligations></Result></Response>";
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-constexpr std::size_t kMaxEscapedByteSize = 10;            // "&amp;quot;"
+// Room for a few escapes without a second allocation; a name full of markup just makes the
+// string grow once (reserving the worst case, 10 bytes per name byte, wastes memory).
+constexpr std::size_t kEscapeSlack = 64;
 
 // A name byte as it goes out after both escaping layers (CIXML attribute, then XACML text),
 // or empty when the byte needs none.
@@ -323,7 +325,7 @@ CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes) {
 std::string RenderCurriResponse(const engine::Decision& decision) {
   std::string_view name = decision.calling_name.value_or(std::string_view());
   std::string out;
-  out.reserve(kResponseHead.size() + kModifyHead.size() + name.size() * kMaxEscapedByteSize +
+  out.reserve(kResponseHead.size() + kModifyHead.size() + name.size() + kEscapeSlack +
               kModifyTail.size() + kResponseTail.size());
   out += kResponseHead;
   if (!name.empty()) AppendModify(name, out);
