@@ -19,10 +19,10 @@ namespace callgate::directory {
 
 struct CsvLimits {
   std::size_t max_file_bytes = std::size_t{4} << 30;  // 4 GiB
-  std::size_t max_name_bytes = 1024;                   // longer names are truncated at a
-                                                       // UTF-8 boundary, with a warning
-  std::size_t max_field_bytes = 64 * 1024;             // a longer field is an error
-  std::size_t max_kept_warnings = 100;                 // later ones are only counted
+  std::size_t max_name_bytes = 1024;                  // longer names are truncated at a
+                                                      // UTF-8 boundary, with a warning
+  std::size_t max_field_bytes = 64 * 1024;            // a longer field is an error
+  std::size_t max_kept_warnings = 100;                // later ones are only counted
 };
 
 struct LoadWarning {

@@ -59,9 +59,19 @@ class PhoneDirectoryBuilder {
   // Optional capacity hints (entries and total name bytes), to avoid rehashing on large loads.
   void Reserve(std::size_t entries, std::size_t name_bytes);
 
+  // Names longer than this are truncated (at a UTF-8 boundary) by Add().
+  static constexpr std::size_t kMaxNameBytes = (std::size_t{1} << 24) - 1;
+
   // Adds or replaces the entry for (`number`, `type`). Returns false when an entry with the same
   // number and type already existed; the new name then replaces the old one ("last wins").
+  // The name is copied. Amortised O(1).
   bool Add(const PhoneNumber& number, std::string_view name, MatchType type);
+
+  // Like Add(), and also remembers `tag` (e.g. the source line) with the entry until Build().
+  // Returns the tag of the entry it replaced (0 if that one was added untagged), or std::nullopt
+  // when the entry is new. Tags cost 4 bytes per hash slot while building.
+  std::optional<std::uint32_t> AddTagged(const PhoneNumber& number, std::string_view name,
+                                         MatchType type, std::uint32_t tag);
 
   // Moves the entries into an immutable directory; the builder is empty afterwards.
   PhoneDirectory Build();

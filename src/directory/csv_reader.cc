@@ -1,0 +1,109 @@
+#include "directory/csv_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace callgate::directory::internal {
+
+CsvReader::CsvReader(std::string_view text, std::size_t max_field_bytes)
+    : text_(text), max_field_bytes_(max_field_bytes) {}
+
+CsvReader::Status CsvReader::Next() {
+  if (error_ != ErrorKind::kNone) return Status::kError;
+  if (pos_ >= text_.size()) return Status::kEnd;
+  record_line_ = line_;
+  fields_.clear();
+  field_count_ = 0;
+  scratch_used_ = 0;
+  while (true) {
+    std::string_view field;
+    if (!ReadField(&field)) return Status::kError;
+    if (field_count_++ < max_kept_fields_) fields_.push_back(field);
+    if (pos_ >= text_.size()) return Status::kRecord;
+    const char c = text_[pos_++];
+    if (c == '\n') {
+      ++line_;
+      return Status::kRecord;
+    }
+    // Otherwise c is ',' (FieldEnd stops only there, at '\n' or at the end).
+  }
+}
+
+// The end of the unquoted run starting at `from`: the next ',' or '\n' (not included), or the
+// end of the text. A '\r' right before the '\n' belongs to the line ending, not to the field.
+std::size_t CsvReader::FieldEnd(std::size_t from) const {
+  std::size_t end = from;
+  while (end < text_.size() && text_[end] != ',' && text_[end] != '\n') ++end;
+  return end;
+}
+
+bool CsvReader::AtRecordEnd(std::size_t pos) const {
+  return pos >= text_.size() || text_[pos] == '\n';
+}
+
+bool CsvReader::ReadField(std::string_view* out) {
+  const bool keep = field_count_ < max_kept_fields_;
+  if (pos_ < text_.size() && text_[pos_] == '"') return ReadQuoted(out, keep);
+  const std::size_t end = FieldEnd(pos_);
+  std::size_t length = end - pos_;
+  if (AtRecordEnd(end) && length > 0 && text_[end - 1] == '\r') --length;
+  if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, line_);
+  *out = text_.substr(pos_, length);
+  pos_ = end;
+  return true;
+}
+
+bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
+  const std::size_t field_line = line_;
+  const std::size_t start = pos_ + 1;
+  std::string* copy = nullptr;  // set once the field differs from the raw text between quotes
+  std::size_t chunk = start;
+  std::size_t close = 0;
+  while (true) {
+    const void* found = std::memchr(text_.data() + chunk, '"', text_.size() - chunk);
+    if (found == nullptr) return Fail(ErrorKind::kUnterminatedQuote, field_line);
+    const std::size_t quote = static_cast<const char*>(found) - text_.data();
+    line_ +=
+        static_cast<std::size_t>(std::count(text_.begin() + chunk, text_.begin() + quote, '\n'));
+    const bool doubled = quote + 1 < text_.size() && text_[quote + 1] == '"';
+    if (keep && (doubled || copy != nullptr)) {
+      if (copy == nullptr) copy = Scratch();
+      copy->append(text_.substr(chunk, quote - chunk + (doubled ? 1 : 0)));
+    }
+    if (!doubled) {
+      close = quote;
+      break;
+    }
+    chunk = quote + 2;
+  }
+  pos_ = close + 1;
+  std::size_t stray_end = FieldEnd(pos_);
+  const std::size_t line_end = stray_end;
+  if (AtRecordEnd(stray_end) && stray_end > pos_ && text_[stray_end - 1] == '\r') --stray_end;
+  if (keep && stray_end > pos_) {
+    if (copy == nullptr) copy = &Scratch()->assign(text_.substr(start, close - start));
+    copy->append(text_.substr(pos_, stray_end - pos_));
+  }
+  const std::size_t length = copy != nullptr ? copy->size() : close - start + stray_end - pos_;
+  if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, field_line);
+  *out = copy != nullptr ? std::string_view(*copy) : text_.substr(start, close - start);
+  pos_ = line_end;
+  return true;
+}
+
+std::string* CsvReader::Scratch() {
+  if (scratch_used_ == scratch_.size()) scratch_.emplace_back();
+  std::string* s = &scratch_[scratch_used_++];
+  s->clear();
+  return s;
+}
+
+bool CsvReader::Fail(ErrorKind kind, std::size_t line) {
+  error_ = kind;
+  error_line_ = line;
+  error_field_ = field_count_;
+  pos_ = text_.size();
+  return false;
+}
+
+}  // namespace callgate::directory::internal

@@ -1,0 +1,67 @@
+// CsvReader: splits RFC 4180 text into records, one at a time, without allocating per record.
+// Fields are separated by ',' and records by "\n" or "\r\n"; a field that starts with '"' is
+// quoted: it may contain ',', newlines and '""' (one quote). Like Python's csv module, characters
+// after a closing quote are appended to the field rather than rejected. Over-long fields and an
+// unterminated quote are errors, after which the reader stays at the end.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callgate::directory::internal {
+
+class CsvReader {
+ public:
+  enum class Status { kRecord, kEnd, kError };
+  enum class ErrorKind { kNone, kUnterminatedQuote, kFieldTooLong };
+
+  // `text` must outlive the reader. Fields longer than `max_field_bytes` are an error.
+  CsvReader(std::string_view text, std::size_t max_field_bytes);
+
+  // Fields at index >= `count` are checked but not kept (bounds memory on absurd rows).
+  void set_max_kept_fields(std::size_t count) { max_kept_fields_ = count; }
+
+  // Reads the next record. O(record length).
+  Status Next();
+
+  // The kept fields of the last record; views are valid until the next call to Next().
+  const std::vector<std::string_view>& fields() const { return fields_; }
+  // All fields of the last record, kept or not.
+  std::size_t field_count() const { return field_count_; }
+  // 1-based line where the last record started.
+  std::size_t line() const { return record_line_; }
+
+  // After Status::kError: what, where (1-based line) and in which field (0-based).
+  ErrorKind error() const { return error_; }
+  std::size_t error_line() const { return error_line_; }
+  std::size_t error_field() const { return error_field_; }
+
+ private:
+  bool ReadField(std::string_view* out);
+  bool ReadQuoted(std::string_view* out, bool keep);
+  std::size_t FieldEnd(std::size_t from) const;
+  bool AtRecordEnd(std::size_t pos) const;
+  std::string* Scratch();
+  bool Fail(ErrorKind kind, std::size_t line);
+
+  std::string_view text_;
+  std::size_t max_field_bytes_;
+  std::size_t max_kept_fields_ = static_cast<std::size_t>(-1);
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  std::size_t record_line_ = 0;
+  std::vector<std::string_view> fields_;
+  std::size_t field_count_ = 0;
+  // Unescaped copies of quoted fields; a deque so that growing it never moves a field that a
+  // view already points into.
+  std::deque<std::string> scratch_;
+  std::size_t scratch_used_ = 0;
+  ErrorKind error_ = ErrorKind::kNone;
+  std::size_t error_line_ = 0;
+  std::size_t error_field_ = 0;
+};
+
+}  // namespace callgate::directory::internal

@@ -1,0 +1,23 @@
+// Cleans a display name read from a directory file before anyone displays or logs it: removes
+// control characters (C0, DEL and C1, U+0080-U+009F), replaces invalid UTF-8 with U+FFFD (one per
+// maximal invalid subsequence, as Unicode recommends), trims ASCII whitespace at both ends and
+// truncates to a byte limit without splitting a UTF-8 sequence. Pure; allocation-free for names
+// that are already clean printable ASCII.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace callgate::directory::internal {
+
+struct CleanName {
+  std::string_view text;  // points into the input or into `*scratch`
+  bool truncated = false;
+};
+
+// `scratch` is reused for names that need rewriting; the result is valid while both the input
+// and `*scratch` are unchanged. O(raw.size()).
+CleanName CleanDisplayName(std::string_view raw, std::size_t max_bytes, std::string* scratch);
+
+}  // namespace callgate::directory::internal

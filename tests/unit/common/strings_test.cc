@@ -1,0 +1,60 @@
+#include "common/strings.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace callgate {
+namespace {
+
+TEST(StringsTest, TrimRemovesAsciiWhitespaceAtBothEnds) {
+  const struct {
+    std::string in;
+    std::string out;
+  } cases[] = {
+      {"", ""},
+      {"   ", ""},
+      {"a", "a"},
+      {"  a b  ", "a b"},
+      {"\t\r\n\v\fa\t\r\n\v\f", "a"},
+      {"\xC2\xA0"
+       "a",
+       "\xC2\xA0"
+       "a"},  // a no-break space is not ASCII whitespace
+      {std::string("\0a", 2), std::string("\0a", 2)},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE("in: '" + c.in + "'");
+    EXPECT_EQ(Trim(c.in), c.out);
+  }
+}
+
+TEST(StringsTest, AsciiLowerLeavesNonAsciiAlone) {
+  EXPECT_EQ(AsciiLower("Match_TYPE"), "match_type");
+  EXPECT_EQ(AsciiLower("\xC3\x89T\xC3\x89"), "\xC3\x89t\xC3\x89");
+  EXPECT_EQ(AsciiLower("09@[`{"), "09@[`{");
+}
+
+TEST(StringsTest, EqualsIgnoreCase) {
+  const struct {
+    std::string a;
+    std::string b;
+    bool equal;
+  } cases[] = {
+      {"", "", true},
+      {"prefix", "PREFIX", true},
+      {"Prefix", "prefiX", true},
+      {"prefix", "prefi", false},
+      {"exact", "exacT ", false},
+      {"@", "`", false},
+      {"[", "{", false},
+      {"\xC3\xA9", "\xC3\x89", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.a + " vs " + c.b);
+    EXPECT_EQ(EqualsIgnoreCase(c.a, c.b), c.equal);
+  }
+}
+
+}  // namespace
+}  // namespace callgate
