@@ -43,10 +43,13 @@ bool IsBlank(std::string_view s) { return Trim(s).empty(); }
 // comment or CDATA) refuses the document before the XML parser sees it: the DTD text is never
 // read, whatever entity tricks it holds. Case-insensitive to also catch non-XML spellings.
 bool MentionsDoctype(std::string_view body) {
-  constexpr std::string_view kDoctype = "<!DOCTYPE";
-  for (std::size_t at = body.find("<!"); at != std::string_view::npos;
-       at = body.find("<!", at + 2)) {
-    if (EqualsIgnoreCase(body.substr(at, kDoctype.size()), kDoctype)) return true;
+  constexpr std::string_view kDoctype = "DOCTYPE";
+  // '!' is rare in a request, '<' is everywhere: look for the '!' and check its neighbours.
+  for (std::size_t at = body.find('!', 1); at != std::string_view::npos;
+       at = body.find('!', at + 1)) {
+    if (body[at - 1] == '<' && EqualsIgnoreCase(body.substr(at + 1, kDoctype.size()), kDoctype)) {
+      return true;
+    }
   }
   return false;
 }
@@ -59,10 +62,11 @@ bool HasDoctypeNode(const pugi::xml_document& document) {
   return false;
 }
 
-std::string_view LocalName(const char* qualified) {
-  std::string_view name(qualified);
-  std::size_t colon = name.rfind(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+// True for "Attribute" and "any:Attribute" when `local` is "Attribute": namespaces are ignored.
+bool HasLocalName(pugi::xml_node element, std::string_view local) {
+  std::string_view name(element.name());
+  if (!name.ends_with(local)) return false;
+  return name.size() == local.size() || name[name.size() - local.size() - 1] == ':';
 }
 
 // Depth-first successor of `node` in document order, without recursion.
@@ -76,25 +80,34 @@ pugi::xml_node NextNode(pugi::xml_node node) {
 
 pugi::xml_node FirstChildElement(pugi::xml_node parent, std::string_view local_name) {
   for (pugi::xml_node child : parent.children()) {
-    if (child.type() == pugi::node_element && LocalName(child.name()) == local_name) return child;
+    if (child.type() == pugi::node_element && HasLocalName(child, local_name)) return child;
   }
   return {};
 }
 
-// The trimmed text of the first <AttributeValue> of `attribute`: its text and CDATA children
-// joined, as an XML infoset reader would see them.
-std::string AttributeValueText(pugi::xml_node attribute) {
-  std::string text;
-  for (pugi::xml_node child : FirstChildElement(attribute, "AttributeValue").children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
-      text += child.value();
-    }
-  }
-  std::string_view trimmed = Trim(text);
-  return std::string(trimmed);
+bool IsText(pugi::xml_node node) {
+  return node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata;
 }
 
+// The trimmed text of the first <AttributeValue> of `attribute`: its text and CDATA children
+// joined, as an XML infoset reader would see them. One text child is the usual case and costs
+// a single copy.
+std::string AttributeValueText(pugi::xml_node attribute) {
+  pugi::xml_node value = FirstChildElement(attribute, "AttributeValue");
+  pugi::xml_node first = value.first_child();
+  if (IsText(first) && !first.next_sibling()) return std::string(Trim(first.value()));
+  std::string text;
+  for (pugi::xml_node child : value.children()) {
+    if (IsText(child)) text += child.value();
+  }
+  return std::string(Trim(text));
+}
+
+// UCM spells the ids exactly as in kFieldIds; other spellings are accepted at a slower pace.
 std::optional<Field> FieldFor(std::string_view attribute_id) {
+  for (std::size_t i = 0; i < kFieldCount; ++i) {
+    if (attribute_id == kFieldIds[i]) return static_cast<Field>(i);
+  }
   for (std::size_t i = 0; i < kFieldCount; ++i) {
     if (EqualsIgnoreCase(attribute_id, kFieldIds[i])) return static_cast<Field>(i);
   }
@@ -137,7 +150,7 @@ void ReadAttribute(pugi::xml_node attribute, CurriRequest& request, bool collect
 
 void ReadAttributes(const pugi::xml_document& document, CurriRequest& request, bool collect) {
   for (pugi::xml_node node = document.first_child(); node; node = NextNode(node)) {
-    if (node.type() == pugi::node_element && LocalName(node.name()) == "Attribute") {
+    if (node.type() == pugi::node_element && HasLocalName(node, "Attribute")) {
       ReadAttribute(node, request, collect);
     }
   }
