@@ -1,0 +1,315 @@
+#include "directory/csv_loader.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace callgate::directory {
+namespace {
+
+struct Expect {
+  std::string query;
+  std::optional<std::string> name;  // std::nullopt: no match
+  MatchType type = MatchType::kExact;
+};
+
+struct ExpectedWarning {
+  std::size_t line;
+  std::string contains;
+};
+
+struct LoadCase {
+  std::string label;
+  std::string csv;
+  std::vector<Expect> lookups;
+  std::vector<ExpectedWarning> warnings;
+  std::size_t rows;
+  CsvLimits limits = {};
+};
+
+const std::string kHeader = "phone_number,display_name,match_type\n";
+
+const LoadCase kLoadCases[] = {
+    {"LF line endings",
+     "phone_number,display_name\n+14085550101,Ada Lovelace\n",
+     {{"+14085550101", "Ada Lovelace"}, {"+1408555010", std::nullopt}},
+     {},
+     1},
+    {"CRLF line endings",
+     "phone_number,display_name,match_type\r\n+1408,San Jose,prefix\r\n+14085550101,Ada,exact\r\n",
+     {{"+14085550101", "Ada"}, {"+14085559999", "San Jose", MatchType::kPrefix}},
+     {},
+     2},
+    {"UTF-8 byte order mark",
+     "\xEF\xBB\xBFphone_number,display_name\n+1,Ada\n",
+     {{"+1", "Ada"}},
+     {},
+     1},
+    {"header case and whitespace",
+     " Phone_Number ,\tDISPLAY_NAME , Match_Type\r\n+1408,San Jose, PREFIX \n",
+     {{"+14085550101", "San Jose", MatchType::kPrefix}},
+     {},
+     1},
+    {"quoted header names", "\"phone_number\",\"display_name\"\n+1,Ada\n", {{"+1", "Ada"}}, {}, 1},
+    {"columns in any order, extra columns ignored",
+     "notes,display_name,extra,phone_number,more\nx,Ada,\"y,z\",+1 408 555 0101,w\n",
+     {{"+14085550101", "Ada"}},
+     {},
+     1},
+    {"no match_type column: every row exact",
+     "phone_number,display_name\n+1408,San Jose\n",
+     {{"+1408", "San Jose"}, {"+14085550101", std::nullopt}},
+     {},
+     1},
+    {"empty match_type means exact",
+     kHeader + "+1408,San Jose,\n+1409,Other,  \n",
+     {{"+1408", "San Jose"}, {"+14085550101", std::nullopt}, {"+1409", "Other"}},
+     {},
+     2},
+    {"quoted comma and quotes",
+     kHeader + "+1,\"Hopper, Grace \"\"Amazing Grace\"\"\",exact\n",
+     {{"+1", "Hopper, Grace \"Amazing Grace\""}},
+     {},
+     1},
+    {"quoted newline: control characters go, line numbers stay right",
+     kHeader + "+1,\"Two\nLines\",exact\n+2,,exact\n",
+     {{"+1", "TwoLines"}},
+     {{4, "empty display_name"}},
+     2},
+    {"text after a closing quote is kept",
+     kHeader + "+1,\"Ada\" Lovelace,exact\n",
+     {{"+1", "Ada Lovelace"}},
+     {},
+     1},
+    {"ampersand, apostrophe and angle brackets kept verbatim",
+     kHeader + "+1,Tom & Jerry's <Deli>,exact\n",
+     {{"+1", "Tom & Jerry's <Deli>"}},
+     {},
+     1},
+    {"blank lines skipped silently",
+     "\n\r\n" + kHeader + "\n+1,A,exact\n\r\n   \n\"\"\n+2,B,exact\n",
+     {{"+1", "A"}, {"+2", "B"}},
+     {},
+     2},
+    {"fewer columns than the header: missing fields are empty",
+     kHeader + "+1,A\n+2\n",
+     {{"+1", "A"}, {"+2", std::nullopt}},
+     {{3, "skipped: empty display_name"}},
+     2},
+    {"empty phone_number",
+     kHeader + ",Ada,exact\n  ,Bob,exact\n",
+     {},
+     {{2, "skipped: empty phone_number"}, {3, "skipped: empty phone_number"}},
+     2},
+    {"empty display_name",
+     kHeader + "+1,   ,exact\n+2,\"\",exact\n+3,\x01\x02,exact\n",
+     {{"+1", std::nullopt}, {"+3", std::nullopt}},
+     {{2, "skipped: empty display_name"},
+      {3, "skipped: empty display_name"},
+      {4, "skipped: display_name is empty once cleaned"}},
+     3},
+    {"invalid phone_number",
+     kHeader + "1-800-FLOWERS,Florist,exact\n+1+2,Two plus,exact\n" + std::string(33, '1') +
+         ",Too long,exact\ntel:,Empty,exact\n+1,Good,exact\n",
+     {{"+1", "Good"}},
+     {{2, "skipped: invalid phone_number (contains a character"},
+      {3, "skipped: invalid phone_number"},
+      {4, "skipped: invalid phone_number (too many digits)"},
+      {5, "skipped: invalid phone_number (empty)"}},
+     5},
+    {"unknown match_type",
+     kHeader + "+1,A,fuzzy\n+2,B,exactly\n+3,C,Prefix\n",
+     {{"+1", std::nullopt}, {"+39", "C", MatchType::kPrefix}},
+     {{2, "skipped: unknown match_type"}, {3, "skipped: unknown match_type"}},
+     3},
+    {"number formats normalised as in requests",
+     kHeader + "tel:+1 (408) 555-0101,Ada,exact\n+1408/555/0102,Alan,exact\n",
+     {{"+14085550101", "Ada"}, {"+1.408.555.0102", "Alan"}},
+     {},
+     2},
+    {"duplicate: the last row wins, naming both lines",
+     kHeader + "+14085550101,Ada,exact\n+1408,SJ,prefix\n+1 408 555 0101,Grace,exact\n",
+     {{"+14085550101", "Grace"}, {"+14085550199", "SJ", MatchType::kPrefix}},
+     {{4, "duplicate exact entry (same phone_number as line 2): the last row wins"}},
+     3},
+    {"a number that is both exact and prefix is no duplicate",
+     kHeader + "+1408,Exact,exact\n+1408,Prefix,prefix\n",
+     {{"+1408", "Exact"}, {"+14081", "Prefix", MatchType::kPrefix}},
+     {},
+     2},
+    {"long names truncated on a UTF-8 boundary",
+     kHeader + "+1,Abcd\xE2\x82\xAC,exact\n",
+     {{"+1", "Abcd"}},
+     {{2, "display_name truncated to 6 bytes"}},
+     1,
+     CsvLimits{.max_name_bytes = 6}},
+    {"header only", kHeader, {{"+1", std::nullopt}}, {}, 0},
+    {"last line without a newline", kHeader + "+1,Ada,exact", {{"+1", "Ada"}}, {}, 1},
+};
+
+void ExpectLoaded(const LoadCase& c, const LoadedDirectory& loaded) {
+  for (const Expect& e : c.lookups) {
+    SCOPED_TRACE("query " + e.query);
+    const std::optional<Match> match = loaded.directory.Lookup(*PhoneNumber::Parse(e.query));
+    ASSERT_EQ(match.has_value(), e.name.has_value());
+    if (!match) continue;
+    EXPECT_EQ(match->name, *e.name);
+    EXPECT_EQ(match->type, e.type);
+  }
+  ASSERT_EQ(loaded.warnings.size(), c.warnings.size());
+  EXPECT_EQ(loaded.warning_count, c.warnings.size());
+  for (std::size_t i = 0; i < c.warnings.size(); ++i) {
+    EXPECT_EQ(loaded.warnings[i].line, c.warnings[i].line);
+    EXPECT_NE(loaded.warnings[i].message.find(c.warnings[i].contains), std::string::npos)
+        << loaded.warnings[i].message;
+  }
+  EXPECT_EQ(loaded.rows, c.rows);
+}
+
+TEST(CsvLoaderTest, LoadsRowsAndWarnsAboutBadOnes) {
+  for (const LoadCase& c : kLoadCases) {
+    SCOPED_TRACE(c.label);
+    Result<LoadedDirectory> loaded = ParseDirectoryCsv(c.csv, "test.csv", c.limits);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+    ExpectLoaded(c, loaded.value());
+  }
+}
+
+// Numbers and names may be personal data: no warning may repeat them.
+TEST(CsvLoaderTest, WarningsNeverContainNumbersOrNames) {
+  const std::string csv = kHeader +
+                          "+14085550199,Zelda Secret,exact\n"
+                          "+14085550199,Zelda Secret,exact\n"  // duplicate
+                          "+1408555019Z,Zelda Secret,exact\n"  // invalid number
+                          "+14085550199,Zelda Secret,zeldatype\n"
+                          "+14085550199,,exact\n"
+                          ",Zelda Secret,exact\n"
+                          "+14085550198,Zelda Secret Zelda Secret Zelda Secret,exact\n";
+  Result<LoadedDirectory> loaded = ParseDirectoryCsv(csv, "test.csv", {.max_name_bytes = 20});
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->warnings.size(), 6u);
+  for (const LoadWarning& warning : loaded->warnings) {
+    SCOPED_TRACE(warning.message);
+    EXPECT_EQ(warning.message.find("555"), std::string::npos);
+    EXPECT_EQ(warning.message.find("Zelda"), std::string::npos);
+    EXPECT_EQ(warning.message.find("zelda"), std::string::npos);
+  }
+}
+
+TEST(CsvLoaderTest, KeepsTheFirstWarningsAndCountsAll) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 150; ++i) csv += "bad,Name,exact\n";
+  Result<LoadedDirectory> loaded = ParseDirectoryCsv(csv, "test.csv", {.max_kept_warnings = 100});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->warnings.size(), 100u);
+  EXPECT_EQ(loaded->warning_count, 150u);
+  EXPECT_EQ(loaded->rows, 150u);
+  EXPECT_EQ(loaded->warnings.front().line, 2u);
+  EXPECT_EQ(loaded->warnings.back().line, 101u);
+}
+
+struct ErrorCase {
+  std::string label;
+  std::string csv;
+  int line;
+  std::string key;
+  std::string contains;
+  CsvLimits limits = {};
+};
+
+const ErrorCase kErrorCases[] = {
+    {"empty file", "", 0, "phone_number", "no header row"},
+    {"only blank lines", "\n\r\n  \n", 0, "phone_number", "no header row"},
+    {"only a byte order mark", "\xEF\xBB\xBF", 0, "phone_number", "no header row"},
+    {"no header: the first row is taken as one", "+14085550101,Ada Lovelace\n", 1, "phone_number",
+     "the header row has no 'phone_number' column"},
+    {"missing phone_number", "number,display_name\n+1,Ada\n", 1, "phone_number",
+     "no 'phone_number' column"},
+    {"missing display_name", "\nphone_number,name,match_type\n+1,Ada,exact\n", 2, "display_name",
+     "no 'display_name' column"},
+    {"unterminated quote", kHeader + "+1,Ada,exact\n+2,\"Bob,exact\n+3,Cy,exact\n", 3,
+     "display_name", "quoted field is not terminated"},
+    {"unterminated quote in the header", "phone_number,\"display_name\n", 1, "column 2",
+     "quoted field is not terminated"},
+    {"unterminated quote past the header's columns", kHeader + "+1,A,exact,\"x\n", 2, "column 4",
+     "quoted field is not terminated"},
+    {"over-long field", kHeader + "+1,Ada,exact\n+2,Abcdefghijklm,exact\n", 3, "display_name",
+     "field is longer than 12 bytes", CsvLimits{.max_field_bytes = 12}},
+    {"file over the limit", kHeader, 0, "", "larger than max_file_bytes (10 bytes)",
+     CsvLimits{.max_file_bytes = 10}},
+};
+
+TEST(CsvLoaderTest, FailsNamingFileLineAndColumn) {
+  for (const ErrorCase& c : kErrorCases) {
+    SCOPED_TRACE(c.label);
+    Result<LoadedDirectory> loaded = ParseDirectoryCsv(c.csv, "dir/people.csv", c.limits);
+    ASSERT_FALSE(loaded.ok());
+    const Error& error = loaded.error();
+    EXPECT_EQ(error.file, "dir/people.csv");
+    EXPECT_EQ(error.line, c.line);
+    EXPECT_EQ(error.key, c.key);
+    EXPECT_NE(error.message.find(c.contains), std::string::npos) << error.message;
+    EXPECT_NE(error.ToString().find("dir/people.csv"), std::string::npos);
+  }
+}
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    char name[] = "/tmp/callgate_csv_test_XXXXXX";
+    const int fd = mkstemp(name);
+    EXPECT_GE(fd, 0);
+    close(fd);
+    path_ = name;
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(CsvLoaderTest, LoadsAFile) {
+  const TempFile file(kHeader + "+1408,San Jose,prefix\n+14085550101,Ada,exact\n");
+  Result<LoadedDirectory> loaded = LoadDirectoryCsv(file.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->directory.Lookup(*PhoneNumber::Parse("+14085550101"))->name, "Ada");
+  EXPECT_EQ(loaded->directory.prefix_entries(), 1u);
+}
+
+TEST(CsvLoaderTest, FileErrorsNameTheFile) {
+  const TempFile big(kHeader + "+1,A,exact\n");
+  const struct {
+    std::string path;
+    std::string contains;
+    CsvLimits limits;
+  } cases[] = {
+      {"/nonexistent/callgate/phone_directory.csv", "No such file or directory", {}},
+      {"/tmp", "is a directory", {}},
+      {big.path(), "larger than max_file_bytes (20 bytes)", {.max_file_bytes = 20}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    Result<LoadedDirectory> loaded = LoadDirectoryCsv(c.path, c.limits);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error().file, c.path);
+    EXPECT_NE(loaded.error().message.find(c.contains), std::string::npos) << loaded.error().message;
+  }
+}
+
+TEST(CsvLoaderTest, ReadsFilesOfUnknownSize) {
+  // /proc files report size 0, so the reader must grow its buffer as it goes.
+  Result<LoadedDirectory> loaded = LoadDirectoryCsv("/proc/self/status");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().key, "phone_number");  // read fine, but it is not a directory file
+}
+
+}  // namespace
+}  // namespace callgate::directory
