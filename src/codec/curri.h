@@ -41,11 +41,16 @@ struct CurriRequest {
 // CDATA and character references are understood. The calling number is
 // urn:Cisco:uc:1.0:callingnumber, or urn:Cisco:uc:1.0:transformedcgpn when that is absent or
 // blank. Callers enforce the body-size limit before calling.
+// Details: AttributeIds compare ASCII-case-insensitively; when one repeats, its first non-blank
+// value wins; any "<!DOCTYPE" in the body (even inside a comment) gives kDoctype without the
+// document being parsed. Linear in the body size; never throws.
 CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes = false);
 
 // The response body for `decision`, byte-identical to the Python ucm_name_lookup service:
 // Permit + continue, with <modify callingname="..."/> when the decision has a name. The name is
-// escaped twice (CIXML attribute, then XACML text) and control characters are dropped.
+// escaped twice (CIXML attribute, then XACML text) and control characters are dropped
+// (C0, DEL, C1, and the XML non-characters U+FFFE/U+FFFF); a byte that is not well-formed UTF-8
+// becomes U+FFFD, so the body is always valid UTF-8. A name empty after that renders as none.
 std::string RenderCurriResponse(const engine::Decision& decision);
 
 // The Content-Type of every CURRI response: text/xml; charset="utf-8"
