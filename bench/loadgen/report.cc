@@ -1,0 +1,118 @@
+#include "report.h"
+
+#include <cstdio>
+#include <string_view>
+
+namespace callgate::loadgen {
+namespace {
+
+struct Quantile {
+  std::string_view label;  // text report
+  std::string_view key;    // JSON
+  double percent;
+};
+
+constexpr Quantile kQuantiles[] = {
+    {"p50", "p50", 50}, {"p90", "p90", 90}, {"p99", "p99", 99}, {"p99.9", "p999", 99.9}};
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+double Millis(std::chrono::nanoseconds d) { return Seconds(d) * 1e3; }
+double Micros(std::chrono::nanoseconds d) { return Seconds(d) * 1e6; }
+
+std::string Printf(const char* format, auto... args) {
+  char buffer[512];
+  const int n = std::snprintf(buffer, sizeof buffer, format, args...);
+  return std::string(buffer, n < 0 ? 0 : std::min<std::size_t>(n, sizeof buffer - 1));
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += Printf("\\u%04x", static_cast<unsigned>(c));
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string LatencyLine(const LatencyHistogram& latency) {
+  std::string out = "latency ms  ";
+  for (const Quantile& q : kQuantiles) {
+    out += Printf(" %s %.3f", std::string(q.label).c_str(), Millis(latency.Percentile(q.percent)));
+  }
+  return out + Printf("  max %.3f  mean %.3f\n", Millis(latency.max()), Millis(latency.mean()));
+}
+
+std::string LatencyJson(const LatencyHistogram& latency) {
+  std::string out = "{";
+  for (const Quantile& q : kQuantiles) {
+    out +=
+        Printf("\"%s\":%.1f,", std::string(q.key).c_str(), Micros(latency.Percentile(q.percent)));
+  }
+  return out + Printf("\"max\":%.1f,\"mean\":%.1f}", Micros(latency.max()), Micros(latency.mean()));
+}
+
+}  // namespace
+
+double RequestsPerSecond(const Summary& summary) {
+  const double seconds = Seconds(summary.elapsed);
+  return seconds > 0 ? static_cast<double>(summary.stats.ok) / seconds : 0;
+}
+
+double ErrorRate(const Summary& summary) {
+  const std::uint64_t requests = summary.stats.requests();
+  if (requests == 0) return 1;
+  return static_cast<double>(summary.stats.errors()) / static_cast<double>(requests);
+}
+
+std::string FormatText(const Options& options, const Summary& summary) {
+  const RunStats& s = summary.stats;
+  std::string out = Printf("%s: %d connections, %d threads, %s", options.url.c_str(),
+                           options.connections, options.threads, summary.mode.c_str());
+  if (options.rate > 0) out += Printf(" at %.0f requests/s", options.rate);
+  out += Printf(", %.2f s measured\n", Seconds(summary.elapsed));
+  out += Printf("requests     %llu (ok %llu)\n", static_cast<unsigned long long>(s.requests()),
+                static_cast<unsigned long long>(s.ok));
+  out += Printf(
+      "errors       %llu (status %llu, connect %llu, io %llu, timeout %llu)\n",
+      static_cast<unsigned long long>(s.errors()), static_cast<unsigned long long>(s.bad_status),
+      static_cast<unsigned long long>(s.connect_errors),
+      static_cast<unsigned long long>(s.io_errors), static_cast<unsigned long long>(s.timeouts));
+  out += Printf("requests/s   %.1f\n", RequestsPerSecond(summary));
+  out += Printf("connections  %llu opened while measuring\n",
+                static_cast<unsigned long long>(s.connections));
+  out += Printf("bytes        in %llu, out %llu\n", static_cast<unsigned long long>(s.bytes_in),
+                static_cast<unsigned long long>(s.bytes_out));
+  return out + LatencyLine(s.latency);
+}
+
+std::string FormatJson(const Options& options, const Summary& summary) {
+  const RunStats& s = summary.stats;
+  std::string out = "{\"url\":" + JsonString(options.url) + ",\"mode\":" + JsonString(summary.mode);
+  out += Printf(",\"connections\":%d,\"threads\":%d,\"rate\":%.1f,\"seconds\":%.3f",
+                options.connections, options.threads, options.rate, Seconds(summary.elapsed));
+  out += Printf(",\"requests\":%llu,\"ok\":%llu,\"errors\":%llu",
+                static_cast<unsigned long long>(s.requests()),
+                static_cast<unsigned long long>(s.ok), static_cast<unsigned long long>(s.errors()));
+  out += Printf(",\"bad_status\":%llu,\"connect_errors\":%llu,\"io_errors\":%llu,\"timeouts\":%llu",
+                static_cast<unsigned long long>(s.bad_status),
+                static_cast<unsigned long long>(s.connect_errors),
+                static_cast<unsigned long long>(s.io_errors),
+                static_cast<unsigned long long>(s.timeouts));
+  out += Printf(",\"requests_per_s\":%.1f,\"connections_opened\":%llu", RequestsPerSecond(summary),
+                static_cast<unsigned long long>(s.connections));
+  out +=
+      Printf(",\"bytes_in\":%llu,\"bytes_out\":%llu", static_cast<unsigned long long>(s.bytes_in),
+             static_cast<unsigned long long>(s.bytes_out));
+  return out + ",\"latency_us\":" + LatencyJson(s.latency) + "}\n";
+}
+
+int ExitCode(const Options& options, const Summary& summary) {
+  if (summary.stats.ok == 0) return 1;
+  return ErrorRate(summary) > options.max_error_rate ? 1 : 0;
+}
+
+}  // namespace callgate::loadgen
