@@ -30,7 +30,7 @@ std::string_view ToString(CurriStatus status);  // "ok", "empty_body", "malforme
 struct CurriRequest {
   CurriStatus status = CurriStatus::kEmptyBody;
   engine::CallQuery query;  // filled as far as the document allowed
-  std::string error;        // parser message for kMalformed, e.g. "unexpected end of data at offset 12"
+  std::string error;  // parser message for kMalformed, e.g. "unexpected end of data at offset 12"
   // Every <Attribute> with an AttributeId, in document order, as (AttributeId, trimmed value);
   // filled only when ParseCurriRequest() is asked to (for DEBUG logging).
   std::vector<std::pair<std::string, std::string>> attributes;
