@@ -8,7 +8,8 @@
 # round, CONNECTIONS (16), RATE (5000) requests/s of the fixed-rate latency run, WRK_THREADS (2),
 # LOADGEN_THREADS (2), TLS_VERSION ("" = negotiate, or 1.2 / 1.3), MICRO (1; 0 skips the
 # micro-benchmarks), MICRO_REPETITIONS (3), MICRO_MIN_TIME (0.2 s), MICRO_FILTER (regex),
-# CSV (the directory callgate loads; default data/phone_directory.csv).
+# CSV (the directory callgate loads; default data/phone_directory.csv), DIRECTORY_ROWS (N:
+# callgate loads an N-row directory from bench/gen_directory.py instead, see MakeDirectory).
 #
 # Every process it starts is stopped on exit, failure, Ctrl-C or SIGTERM. Ports are picked free
 # at run time. The load generators share the machine's cores with the servers.
@@ -132,6 +133,21 @@ MakePki() {
     openssl x509 -req -in a-cn.csr -CA ca-a.crt -CAkey ca-a.key -CAcreateserial -days 30 \
       -sha256 -out a-cn.crt
   ) >/dev/null 2>&1 || Die "openssl could not make the test certificates"
+}
+
+# DIRECTORY_ROWS=N: a generated N-row directory (1% prefix rows) with the rows of CSV merged in
+# (theirs win), so the request bodies still find Ada Lovelace and the +1408 / +1212 prefixes.
+MakeDirectory() {
+  [[ -n "${DIRECTORY_ROWS:-}" ]] || return 0
+  local generator="${kBench}/gen_directory.py" big="${work}/directory.csv"
+  [[ -f "${generator}" ]] || Die "DIRECTORY_ROWS needs ${generator}"
+  Log "generating a ${DIRECTORY_ROWS}-row directory"
+  Record python3 "${generator}" --rows "${DIRECTORY_ROWS}" --prefixes "$((DIRECTORY_ROWS / 100))"
+  python3 "${generator}" --rows "${DIRECTORY_ROWS}" --prefixes "$((DIRECTORY_ROWS / 100))" |
+    awk -F, 'NR == FNR { if (FNR > 1) sample[$1] = 1; next } FNR == 1 || !($1 in sample)' \
+      "${CSV}" - >"${big}"
+  tail -n +2 "${CSV}" >>"${big}"
+  CSV="${big}"
 }
 
 # StartNginx NAME ACCESS_LOG [tls]: nginx with the fixed response; sets url[NAME] (and
@@ -279,7 +295,7 @@ AddRows() {
 MicroBenchmarks() {
   local binary out
   micro_table=""
-  for binary in "${build}"/bench_*; do
+  for binary in "${build}"/bench_* "${build}"/bench/bench_*; do
     [[ -x "${binary}" && -f "${binary}" ]] || continue
     local cmd=("${binary}" "--benchmark_repetitions=${MICRO_REPETITIONS}"
       --benchmark_display_aggregates_only=true "--benchmark_min_time=${MICRO_MIN_TIME}")
@@ -288,8 +304,11 @@ MicroBenchmarks() {
     Log "micro-benchmarks: ${binary##*/}"
     out="$(env -u CALLGATE_BENCH_SMOKE "${cmd[@]}" 2>/dev/null)" ||
       { notes+=("${binary##*/} failed"); continue; }
-    micro_table+="$(awk '$1 ~ /_median$/ { name = $1; sub(/_median$/, "", name);
-                        printf "| %s | %s %s | %s %s |\n", name, $2, $3, $4, $5 }' <<<"${out}")"$'\n'
+    micro_table+="| **${binary##*/}** | | | |"$'\n'
+    micro_table+="$(awk '$1 ~ /_median$/ { name = $1; sub(/_median$/, "", name); extra = ""
+                        for (i = 7; i <= NF; i++) extra = extra " " $i
+                        printf "| %s | %s %s | %s %s |%s |\n", name, $2, $3, $4, $5, extra }' \
+      <<<"${out}")"$'\n'
   done
 }
 
@@ -303,7 +322,8 @@ Report() {
     echo "- commit: $(git -C "${kRepo}" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "- settings: ROUNDS=${ROUNDS} DURATION=${DURATION}s CONNECTIONS=${CONNECTIONS}" \
       "RATE=${RATE} WRK_THREADS=${WRK_THREADS} LOADGEN_THREADS=${LOADGEN_THREADS}" \
-      "TLS_VERSION=${TLS_VERSION:-negotiated} CSV=${CSV#"${kRepo}"/}"
+      "TLS_VERSION=${TLS_VERSION:-negotiated} CSV=${CSV#"${kRepo}"/}" \
+      "DIRECTORY_ROWS=${DIRECTORY_ROWS:-}"
     echo "- each figure is the median of ${ROUNDS} round(s); servers alternate in each round;"
     echo "  the load generators run on the same cores as the servers (see bench/README.md)"
     echo
@@ -317,8 +337,8 @@ Report() {
     if [[ -n "${micro_table:-}" ]]; then
       echo "## Micro-benchmarks (median of ${MICRO_REPETITIONS} repetitions)"
       echo
-      echo "| benchmark | time | CPU |"
-      echo "|---|---|---|"
+      echo "| benchmark | time | CPU | counters |"
+      echo "|---|---|---|---|"
       printf '%s' "${micro_table}"
       echo
     fi
@@ -362,6 +382,7 @@ main() {
 
   ((MICRO)) && MicroBenchmarks
   MakePki
+  MakeDirectory
   Log "starting nginx (access log off, and on), callgate (plain, mTLS)"
   StartNginx nginx off tls
   StartNginx nginx-log "${work}/nginx-log/access.log"
