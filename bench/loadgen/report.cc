@@ -15,6 +15,9 @@ struct Quantile {
 constexpr Quantile kQuantiles[] = {
     {"p50", "p50", 50}, {"p90", "p90", 90}, {"p99", "p99", 99}, {"p99.9", "p999", 99.9}};
 
+// printf's %llu takes unsigned long long, which std::uint64_t may not be.
+unsigned long long U(std::uint64_t n) { return n; }
+
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 double Millis(std::chrono::nanoseconds d) { return Seconds(d) * 1e3; }
 double Micros(std::chrono::nanoseconds d) { return Seconds(d) * 1e6; }
@@ -74,18 +77,12 @@ std::string FormatText(const Options& options, const Summary& summary) {
                            options.connections, options.threads, summary.mode.c_str());
   if (options.rate > 0) out += Printf(" at %.0f requests/s", options.rate);
   out += Printf(", %.2f s measured\n", Seconds(summary.elapsed));
-  out += Printf("requests     %llu (ok %llu)\n", static_cast<unsigned long long>(s.requests()),
-                static_cast<unsigned long long>(s.ok));
-  out += Printf(
-      "errors       %llu (status %llu, connect %llu, io %llu, timeout %llu)\n",
-      static_cast<unsigned long long>(s.errors()), static_cast<unsigned long long>(s.bad_status),
-      static_cast<unsigned long long>(s.connect_errors),
-      static_cast<unsigned long long>(s.io_errors), static_cast<unsigned long long>(s.timeouts));
+  out += Printf("requests     %llu (ok %llu)\n", U(s.requests()), U(s.ok));
+  out += Printf("errors       %llu (status %llu, connect %llu, io %llu, timeout %llu)\n",
+                U(s.errors()), U(s.bad_status), U(s.connect_errors), U(s.io_errors), U(s.timeouts));
   out += Printf("requests/s   %.1f\n", RequestsPerSecond(summary));
-  out += Printf("connections  %llu opened while measuring\n",
-                static_cast<unsigned long long>(s.connections));
-  out += Printf("bytes        in %llu, out %llu\n", static_cast<unsigned long long>(s.bytes_in),
-                static_cast<unsigned long long>(s.bytes_out));
+  out += Printf("connections  %llu opened while measuring\n", U(s.connections));
+  out += Printf("bytes        in %llu, out %llu\n", U(s.bytes_in), U(s.bytes_out));
   return out + LatencyLine(s.latency);
 }
 
@@ -94,19 +91,13 @@ std::string FormatJson(const Options& options, const Summary& summary) {
   std::string out = "{\"url\":" + JsonString(options.url) + ",\"mode\":" + JsonString(summary.mode);
   out += Printf(",\"connections\":%d,\"threads\":%d,\"rate\":%.1f,\"seconds\":%.3f",
                 options.connections, options.threads, options.rate, Seconds(summary.elapsed));
-  out += Printf(",\"requests\":%llu,\"ok\":%llu,\"errors\":%llu",
-                static_cast<unsigned long long>(s.requests()),
-                static_cast<unsigned long long>(s.ok), static_cast<unsigned long long>(s.errors()));
+  out += Printf(",\"requests\":%llu,\"ok\":%llu,\"errors\":%llu", U(s.requests()), U(s.ok),
+                U(s.errors()));
   out += Printf(",\"bad_status\":%llu,\"connect_errors\":%llu,\"io_errors\":%llu,\"timeouts\":%llu",
-                static_cast<unsigned long long>(s.bad_status),
-                static_cast<unsigned long long>(s.connect_errors),
-                static_cast<unsigned long long>(s.io_errors),
-                static_cast<unsigned long long>(s.timeouts));
+                U(s.bad_status), U(s.connect_errors), U(s.io_errors), U(s.timeouts));
   out += Printf(",\"requests_per_s\":%.1f,\"connections_opened\":%llu", RequestsPerSecond(summary),
-                static_cast<unsigned long long>(s.connections));
-  out +=
-      Printf(",\"bytes_in\":%llu,\"bytes_out\":%llu", static_cast<unsigned long long>(s.bytes_in),
-             static_cast<unsigned long long>(s.bytes_out));
+                U(s.connections));
+  out += Printf(",\"bytes_in\":%llu,\"bytes_out\":%llu", U(s.bytes_in), U(s.bytes_out));
   return out + ",\"latency_us\":" + LatencyJson(s.latency) + "}\n";
 }
 
