@@ -11,8 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [[ $# -eq 2 || $# -eq 5 || $# -eq 6 ]] ||
   { echo "usage: render.sh DIR HTTP_PORT [TLS_PORT CERT KEY [CLIENT_CA]]" >&2; exit 2; }
 dir="$1" http_port="$2" tls_port="${3:-}" cert="${4:-}" key="${5:-}" client_ca="${6:-}"
-# The same TLS 1.2 suites as Mozilla's "intermediate" profile (ECDHE + AEAD only); TLS 1.3
-# uses OpenSSL's default suites in both servers.
+# callgate's TLS 1.2 suites, in its order (src/security/tls_context.cc: Mozilla "intermediate"
+# without DHE); TLS 1.3 uses OpenSSL's default suites in both servers.
 default_ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:\
 ECDHE-RSA-CHACHA20-POLY1305"
