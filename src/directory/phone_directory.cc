@@ -171,7 +171,7 @@ PhoneDirectory& PhoneDirectory::operator=(PhoneDirectory&&) noexcept = default;
 std::optional<Match> PhoneDirectory::Lookup(const PhoneNumber& number) const {
   if (tables_ == nullptr) return std::nullopt;
   const std::string_view text = number.view();
-  const std::uint64_t key = CompactKey(text);
+  const std::uint64_t key = CompactKey(number);
   if (const std::uint64_t* ref = tables_->FindExact(text, key)) {
     return Match{tables_->names.Get(*ref), MatchType::kExact, text.size()};
   }
@@ -237,7 +237,7 @@ struct PhoneDirectoryBuilder::State {
     if (type == MatchType::kPrefix) t.prefix_lengths |= std::uint64_t{1} << text.size();
     if (text.size() <= kCompactChars) {
       SlotTable& table = type == MatchType::kExact ? t.exact : t.prefix;
-      return AddCompact(table, CompactKey(text), name, tag);
+      return AddCompact(table, CompactKey(number), name, tag);
     }
     return AddLong(type == MatchType::kExact ? t.long_exact : t.long_prefix, text, name, tag);
   }

@@ -14,14 +14,27 @@ void SlotTable::Reserve(std::size_t entries) {
   if (capacity > capacity_) Rehash(capacity);
 }
 
+// `key` is not in the window: look for an empty slot there (a miss), else probe on.
+const Slot* SlotTable::FindAfterHits(std::uint64_t key, const Slot* window) const {
+  for (unsigned k = 0; k < kWindow; ++k) {
+    if (window[k].key == 0) return nullptr;
+  }
+  for (const Slot* slot = window + kWindow;; ++slot) {
+    if (slot->key == key) return slot;
+    if (slot->key == 0) return nullptr;
+  }
+}
+
 Slot* SlotTable::Insert(std::uint64_t key, bool* inserted) {
   if (static_cast<double>(size_ + 1) > static_cast<double>(capacity_) * kMaxLoad) {
     Rehash(capacity_ < 8 ? 8 : capacity_ * 2);
   }
   Slot* slots = this->slots();
   std::size_t i = Home(key);
-  while (slots[i].key != key && slots[i].key != 0) {
-    if (++i == capacity_) i = 0;
+  while (slots[i].key != key && slots[i].key != 0) ++i;
+  if (i + 1 == total_slots()) {  // would fill the last slot, which must stay empty
+    Rehash(capacity_ * 2);
+    return Insert(key, inserted);
   }
   *inserted = slots[i].key == 0;
   if (*inserted) {
@@ -34,7 +47,7 @@ Slot* SlotTable::Insert(std::uint64_t key, bool* inserted) {
 void SlotTable::EnableTags() {
   if (tagged_) return;
   tagged_ = true;
-  tags_.Resize(capacity_ * sizeof(std::uint32_t));
+  tags_.Resize(total_slots() * sizeof(std::uint32_t));
 }
 
 std::uint32_t* SlotTable::tag(const Slot* slot) {
@@ -52,10 +65,10 @@ void SlotTable::Rehash(std::size_t capacity) {
   SlotTable bigger;
   bigger.capacity_ = capacity;
   bigger.tagged_ = tagged_;
-  bigger.slots_.Resize(capacity * sizeof(Slot));
-  if (tagged_) bigger.tags_.Resize(capacity * sizeof(std::uint32_t));
+  bigger.slots_.Resize(bigger.total_slots() * sizeof(Slot));
+  if (tagged_) bigger.tags_.Resize(bigger.total_slots() * sizeof(std::uint32_t));
   const Slot* old = slots();
-  for (std::size_t i = 0; i < capacity_; ++i) {
+  for (std::size_t i = 0; i < total_slots(); ++i) {
     if (old[i].key == 0) continue;
     bool inserted = false;
     Slot* slot = bigger.Insert(old[i].key, &inserted);

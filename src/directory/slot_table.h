@@ -23,6 +23,10 @@ struct Slot {
 class SlotTable {
  public:
   static constexpr double kMaxLoad = 0.7;
+  // Up to this many slots follow the last home slot, so that probes never wrap around: a probe
+  // sequence that would run off the end (vanishingly rare with a good hash) makes the table grow
+  // instead. The very last slot is always empty, which ends every probe.
+  static constexpr std::size_t kMaxOverflowSlots = 1024;
 
   // Makes room for `entries` entries in total without further rehashing. Never shrinks.
   void Reserve(std::size_t entries);
@@ -30,12 +34,18 @@ class SlotTable {
   // The slot holding `key` (non-zero), or nullptr. Expected O(1); never allocates.
   const Slot* Find(std::uint64_t key) const {
     if (capacity_ == 0) return nullptr;
-    const Slot* slots = this->slots();
-    for (std::size_t i = Home(key);;) {
-      if (slots[i].key == key) return &slots[i];
-      if (slots[i].key == 0) return nullptr;
-      if (++i == capacity_) i = 0;
-    }
+    // The slots of the window are compared without data-dependent branches, and the one branch
+    // left (is the key in the window?) goes the same way for about 9 hits in 10 at full load. So
+    // the CPU rarely mispredicts and keeps running ahead into the next, independent lookup
+    // while this one waits for memory: throughput is set by how many lookups fit in its
+    // reorder window, hence also the few instructions spent here.
+    const Slot* window = slots() + Home(key);
+    const unsigned hits = static_cast<unsigned>(window[0].key == key) |
+                          static_cast<unsigned>(window[1].key == key) << 1 |
+                          static_cast<unsigned>(window[2].key == key) << 2 |
+                          static_cast<unsigned>(window[3].key == key) << 3;
+    if (hits != 0) return window + __builtin_ctz(hits);
+    return FindAfterHits(key, window);
   }
 
   // Starts loading the home slot of `key` into the cache.
@@ -62,23 +72,24 @@ class SlotTable {
   std::size_t MemoryBytes() const { return slots_.ReservedBytes() + tags_.ReservedBytes(); }
 
  private:
-  static std::uint64_t Mix(std::uint64_t key) {
-    // The murmur3 finaliser: every key bit reaches the high bits that pick the home slot.
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    key *= 0xc4ceb9fe1a85ec53ULL;
-    key ^= key >> 33;
-    return key;
-  }
   std::size_t Home(std::uint64_t key) const {
+    // Fibonacci hashing, then the high bits scaled to the capacity. On phone-number keys (random,
+    // or long runs of consecutive numbers) it spreads as well as murmur's finaliser, with a
+    // third of the instructions.
     __extension__ using Wide = unsigned __int128;
-    return static_cast<std::size_t>((Wide{Mix(key)} * capacity_) >> 64);
+    const std::uint64_t hash = key * 0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>((Wide{hash} * capacity_) >> 64);
   }
   Slot* slots() { return reinterpret_cast<Slot*>(slots_.data()); }
   const Slot* slots() const { return reinterpret_cast<const Slot*>(slots_.data()); }
   std::uint32_t* tags() { return reinterpret_cast<std::uint32_t*>(tags_.data()); }
+  static constexpr unsigned kWindow = 4;  // Find() is written for exactly 4 (a cache line)
   static std::size_t CapacityFor(std::size_t entries);
+  std::size_t total_slots() const {
+    if (capacity_ == 0) return 0;
+    return capacity_ + kWindow + (capacity_ < kMaxOverflowSlots ? capacity_ : kMaxOverflowSlots);
+  }
+  const Slot* FindAfterHits(std::uint64_t key, const Slot* window) const;
   void Rehash(std::size_t capacity);
 
   MappedBuffer slots_;
