@@ -1,1 +1,285 @@
-// placeholder: being written
+#include "security/certificates.h"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "common/strings.h"
+#include "security/ip_network.h"
+
+namespace callgate::security {
+namespace {
+
+constexpr long kMaxPemFileBytes = 16L * 1024 * 1024;
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+
+struct GeneralNamesDeleter {
+  void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
+};
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
+
+Error FileError(const std::string& path, std::string message) {
+  Error error;
+  error.message = std::move(message);
+  error.file = path;
+  return error;
+}
+
+}  // namespace
+
+Result<std::string> ReadPemFile(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return FileError(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string content;
+  char buffer[8192];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 &&
+         content.size() <= static_cast<std::size_t>(kMaxPemFileBytes)) {
+    content.append(buffer, n);
+  }
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return FileError(path, "cannot read (is it a directory?)");
+  if (content.size() > static_cast<std::size_t>(kMaxPemFileBytes)) {
+    return FileError(path, "larger than 16 MiB: not a certificate file");
+  }
+  return content;
+}
+
+namespace {
+
+// True when the error queue holds only "no more PEM blocks", the normal end of a PEM file.
+bool OnlyEndOfPem() {
+  const unsigned long error = ERR_peek_last_error();
+  const bool end =
+      ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
+  if (end) ERR_clear_error();
+  return end || error == 0;
+}
+
+std::string NoCertificateMessage(const std::string& content) {
+  // DER starts with a SEQUENCE tag: the most common "it is a certificate, but not PEM" case.
+  if (!content.empty() && static_cast<unsigned char>(content[0]) == 0x30) {
+    return "no PEM certificate found (the file looks like DER: convert it with "
+           "`openssl x509 -inform der -in FILE -out FILE.pem`)";
+  }
+  return "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)";
+}
+
+std::string BioText(BIO* bio) {
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  return length > 0 ? std::string(data, static_cast<std::size_t>(length)) : std::string();
+}
+
+std::string NameText(const X509_NAME* name) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  // One line, UTF-8 kept as is, control characters escaped (a CN is attacker-chosen text that
+  // ends up in logs).
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+  return BioText(bio.get());
+}
+
+std::string SerialText(const X509* certificate) {
+  BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
+  char* hex = number != nullptr ? BN_bn2hex(number) : nullptr;
+  std::string out = hex != nullptr ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(number);
+  return out;
+}
+
+std::string TimeText(const ASN1_TIME* time) {
+  std::tm parts{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return "?";
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buffer;
+}
+
+std::string_view StringView(const ASN1_STRING* text) {
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+          static_cast<std::size_t>(ASN1_STRING_length(text))};
+}
+
+bool IsPrintable(std::string_view text) {
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// Log-safe copy: control bytes become '?', so a crafted SAN cannot forge log lines.
+std::string Printable(std::string_view text) {
+  std::string out(text);
+  std::replace_if(
+      out.begin(), out.end(),
+      [](char c) {
+        return !IsPrintable({&c, 1});
+      },
+      '?');
+  return out;
+}
+
+std::optional<std::string> IpText(const ASN1_OCTET_STRING* bytes) {
+  auto address = IpAddress::FromBytes(
+      {ASN1_STRING_get0_data(bytes), static_cast<std::size_t>(ASN1_STRING_length(bytes))});
+  if (!address) return std::nullopt;
+  return address->ToString();
+}
+
+std::string SanText(const GENERAL_NAME* name) {
+  switch (name->type) {
+    case GEN_DNS:
+      return "DNS:" + Printable(StringView(name->d.dNSName));
+    case GEN_IPADD:
+      return "IP:" + IpText(name->d.iPAddress).value_or("<invalid>");
+    case GEN_EMAIL:
+      return "email:" + Printable(StringView(name->d.rfc822Name));
+    case GEN_URI:
+      return "URI:" + Printable(StringView(name->d.uniformResourceIdentifier));
+    default:
+      return "othername";
+  }
+}
+
+GeneralNamesPtr SubjectAltNames(const X509* certificate) {
+  return GeneralNamesPtr(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
+}
+
+// Every subject CN as UTF-8, in order; entries that do not convert are left out.
+std::vector<std::string> RawCommonNames(const X509* certificate) {
+  std::vector<std::string> names;
+  const X509_NAME* subject = X509_get_subject_name(certificate);
+  for (int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) {
+    unsigned char* utf8 = nullptr;
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+    const int length = ASN1_STRING_to_UTF8(&utf8, value);
+    if (length < 0) continue;
+    names.emplace_back(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+    OPENSSL_free(utf8);
+  }
+  return names;
+}
+
+// The SAN identities allowed_subjects may name: DNS (lower-cased) and IP (canonical text).
+std::optional<std::string> SanIdentity(const GENERAL_NAME* name) {
+  if (name->type == GEN_IPADD) return IpText(name->d.iPAddress);
+  if (name->type != GEN_DNS) return std::nullopt;
+  std::string_view text = StringView(name->d.dNSName);
+  if (!IsPrintable(text)) return std::nullopt;
+  return AsciiLower(text);
+}
+
+void AddUnique(std::vector<std::string>& names, std::string name) {
+  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+}
+
+}  // namespace
+
+Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {
+  auto content = ReadPemFile(path);
+  if (!content) return content.error();
+  BioPtr bio(BIO_new_mem_buf(content->data(), static_cast<int>(content->size())));
+  std::vector<X509Ptr> certificates;
+  ERR_clear_error();
+  // _AUX also accepts "TRUSTED CERTIFICATE" blocks, as OpenSSL's own CA-file loader does.
+  while (X509* certificate = PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr)) {
+    certificates.emplace_back(certificate);
+  }
+  if (!OnlyEndOfPem()) {
+    return FileError(path, "malformed PEM certificate #" + std::to_string(certificates.size() + 1) +
+                               ": " + TakeOpenSslErrors());
+  }
+  if (certificates.empty()) return FileError(path, NoCertificateMessage(content.value()));
+  return certificates;
+}
+
+CertificateSummary Summarize(const X509* certificate) {
+  CertificateSummary summary;
+  summary.subject = NameText(X509_get_subject_name(certificate));
+  summary.issuer = NameText(X509_get_issuer_name(certificate));
+  summary.serial = SerialText(certificate);
+  summary.not_before = TimeText(X509_get0_notBefore(certificate));
+  summary.not_after = TimeText(X509_get0_notAfter(certificate));
+  if (GeneralNamesPtr names = SubjectAltNames(certificate)) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+      summary.sans.push_back(SanText(sk_GENERAL_NAME_value(names.get(), i)));
+    }
+  }
+  summary.is_ca = IsCa(certificate);
+  summary.sha256 = Sha256Fingerprint(certificate);
+  return summary;
+}
+
+std::string Sha256Fingerprint(const X509* certificate) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (X509_digest(certificate, EVP_sha256(), digest, &length) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+bool IsCa(const X509* certificate) {
+  auto* constraints = static_cast<BASIC_CONSTRAINTS*>(
+      X509_get_ext_d2i(certificate, NID_basic_constraints, nullptr, nullptr));
+  const bool ca = constraints != nullptr && constraints->ca != 0;
+  BASIC_CONSTRAINTS_free(constraints);
+  return ca;
+}
+
+bool IsSelfSigned(X509* certificate) { return X509_self_signed(certificate, 1) == 1; }
+
+std::vector<std::string> CertificateNames(const X509* certificate) {
+  std::vector<std::string> names;
+  for (const std::string& name : RawCommonNames(certificate)) {
+    if (IsPrintable(name)) AddUnique(names, AsciiLower(name));
+  }
+  if (GeneralNamesPtr sans = SubjectAltNames(certificate)) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+      auto name = SanIdentity(sk_GENERAL_NAME_value(sans.get(), i));
+      if (name) AddUnique(names, std::move(*name));
+    }
+  }
+  return names;
+}
+
+std::string CommonName(const X509* certificate) {
+  std::vector<std::string> names = RawCommonNames(certificate);
+  return names.empty() ? std::string() : Printable(names.back());
+}
+
+std::string TakeOpenSslErrors() {
+  std::string out;
+  while (const unsigned long error = ERR_get_error()) {
+    if (!out.empty()) out += "; ";
+    const char* reason = ERR_reason_error_string(error);
+    if (reason != nullptr) {
+      out += reason;
+    } else {
+      char buffer[256];
+      ERR_error_string_n(error, buffer, sizeof buffer);
+      out += buffer;
+    }
+  }
+  return out;
+}
+
+}  // namespace callgate::security

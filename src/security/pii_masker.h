@@ -15,12 +15,16 @@ namespace callgate::security {
 
 class PiiMasker {
  public:
-  // enabled=false: Mask() returns its input unchanged.
+  // enabled=false: Mask() returns its input unchanged. enabled=true draws the salt with
+  // RAND_bytes; if the CSPRNG fails the process aborts (a guessable salt would make every mask
+  // reversible).
   explicit PiiMasker(bool enabled);
   // For tests: a fixed salt.
   PiiMasker(bool enabled, const std::array<std::uint8_t, 32>& salt);
 
   bool enabled() const { return enabled_; }
+  // "{! <24 hex> !}" when enabled; the value itself when disabled. An empty value is returned
+  // as is (as the reference does): there is nothing in it to hide. About 1 µs; allocates.
   std::string Mask(std::string_view value) const;
 
  private:

@@ -1,1 +1,209 @@
-// placeholder: being written
+#include "security/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <algorithm>
+
+#include "security/ca_file.h"
+
+namespace callgate::security {
+namespace {
+
+// Mozilla "intermediate" TLS 1.2 list without DHE: forward secrecy and AEAD only, for both key
+// types a UCM administrator may install.
+constexpr char kModernCiphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+// TLS_RSA_WITH_AES_256_CBC_SHA (0x0035): the one suite Cisco documents for ECC (curri.md §4.1).
+// Last, so that any client offering a modern suite gets the modern suite.
+constexpr char kLegacyCipher[] = "AES256-SHA";
+constexpr int kSecurityLevel = 2;
+
+struct SslCtxDeleter {
+  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+
+Error AtKey(const config::Config& config, std::string_view key, std::string message) {
+  const auto line = config.key_lines.find(key);
+  return Error{.message = std::move(message),
+               .file = config.file,
+               .line = line != config.key_lines.end() ? line->second : 0,
+               .key = std::string(key)};
+}
+
+Error OpenSslFailure(const std::string& what) {
+  Error error;
+  error.message = what + ": " + TakeOpenSslErrors();
+  return error;
+}
+
+// The file name leads every message, so "which file?" is never a question.
+Error FileProblem(const config::Config& config, std::string_view key, const std::string& path,
+                  const std::string& problem) {
+  return AtKey(config, key, "'" + path + "': " + problem);
+}
+
+Status ConfigureProtocol(SSL_CTX* context, bool legacy_ciphers) {
+  SSL_CTX_set_security_level(context, kSecurityLevel);
+  std::string ciphers = kModernCiphers;
+  if (legacy_ciphers) ciphers += std::string(":") + kLegacyCipher;
+  if (SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(context, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(context, ciphers.c_str()) != 1) {
+    return OpenSslFailure("cannot configure the TLS protocol");
+  }
+  SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+                                   SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(context, 0);
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+  return OkStatus();
+}
+
+Status UseCertificateChain(SSL_CTX* context, const config::Config& config) {
+  auto certificates = LoadPemCertificates(config.tls_cert_file);
+  if (!certificates) {
+    return FileProblem(config, "tls_cert_file", config.tls_cert_file, certificates.error().message);
+  }
+  // The leaf comes first; the rest are sent as the chain. add1 keeps our references intact.
+  bool ok = SSL_CTX_use_certificate(context, certificates.value()[0].get()) == 1;
+  for (std::size_t i = 1; ok && i < certificates->size(); ++i) {
+    ok = SSL_CTX_add1_chain_cert(context, certificates.value()[i].get()) == 1;
+  }
+  if (!ok) {
+    return FileProblem(config, "tls_cert_file", config.tls_cert_file,
+                       "certificate rejected: " + TakeOpenSslErrors());
+  }
+  return OkStatus();
+}
+
+// Never prompt on the terminal for a passphrase: a service has no one to answer.
+int RefusePassphrase(char*, int, int, void*) { return -1; }
+
+std::string KeyProblem(const std::string& pem) {
+  const bool encrypted = pem.find("ENCRYPTED") != std::string::npos;
+  const std::string reason = TakeOpenSslErrors();
+  if (encrypted) {
+    return "the private key is encrypted; callgate needs it unencrypted (e.g. `openssl pkey -in "
+           "FILE -out FILE.plain`, then chmod 600)";
+  }
+  return "not a PEM private key (RSA or ECDSA)" + (reason.empty() ? "" : ": " + reason);
+}
+
+Result<PkeyPtr> ReadPrivateKey(const config::Config& config) {
+  const std::string& path = config.tls_key_file;
+  auto pem = ReadPemFile(path);
+  if (!pem) return FileProblem(config, "tls_key_file", path, pem.error().message);
+  BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+  ERR_clear_error();
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, RefusePassphrase, nullptr));
+  const std::string problem = key ? "" : KeyProblem(pem.value());
+  // The key text should not linger in freed heap memory.
+  OPENSSL_cleanse(pem->data(), pem->size());
+  if (!key) return FileProblem(config, "tls_key_file", path, problem);
+  return key;
+}
+
+Status UsePrivateKey(SSL_CTX* context, const config::Config& config) {
+  auto key = ReadPrivateKey(config);
+  if (!key) return key.error();
+  if (X509_check_private_key(SSL_CTX_get0_certificate(context), key->get()) != 1) {
+    ERR_clear_error();
+    return FileProblem(config, "tls_key_file", config.tls_key_file,
+                       "private key does not match the certificate in tls_cert_file '" +
+                           config.tls_cert_file + "'");
+  }
+  if (SSL_CTX_use_PrivateKey(context, key->get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
+    return FileProblem(config, "tls_key_file", config.tls_key_file,
+                       "private key rejected: " + TakeOpenSslErrors());
+  }
+  return OkStatus();
+}
+
+// Adds every cluster's CA certificates (once each) to the trust store and to the list of CA
+// names sent in the CertificateRequest.
+Result<std::vector<CertificateSummary>> LoadClientTrust(SSL_CTX* context,
+                                                        const config::Config& config) {
+  std::vector<CertificateSummary> trusted;
+  X509_STORE* store = SSL_CTX_get_cert_store(context);
+  for (const config::Cluster& cluster : config.clusters) {
+    if (!cluster.ca_file) continue;
+    auto certificates = LoadClusterCaFile(config, cluster);
+    if (!certificates) return certificates.error();
+    for (const X509Ptr& certificate : certificates.value()) {
+      CertificateSummary summary = Summarize(certificate.get());
+      const bool seen = std::any_of(trusted.begin(), trusted.end(), [&](const auto& known) {
+        return known.sha256 == summary.sha256;
+      });
+      if (seen) continue;
+      if (X509_STORE_add_cert(store, certificate.get()) != 1 ||
+          SSL_CTX_add_client_CA(context, certificate.get()) != 1) {
+        return OpenSslFailure("cannot add a CA certificate to the trust store");
+      }
+      trusted.push_back(std::move(summary));
+    }
+  }
+  return trusted;
+}
+
+// No X509_V_FLAG_PARTIAL_CHAIN: with it, OpenSSL would end a chain at the first trusted
+// intermediate it meets, so a client's trust anchor would depend on which other cluster happens
+// to list that intermediate. Without it every verified chain ends at a self-signed root, which
+// is what per-cluster trust compares.
+void RequireClientCertificates(SSL_CTX* context) {
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+}
+
+Status CheckFilesNamed(const config::Config& config) {
+  if (config.tls_cert_file.empty()) {
+    return AtKey(config, "tls_cert_file", "is not set (tls_key_file is)");
+  }
+  if (config.tls_key_file.empty()) {
+    return AtKey(config, "tls_key_file", "is not set (tls_cert_file is)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
+                       CertificateSummary server_certificate,
+                       std::vector<CertificateSummary> trust_store)
+    : context_(context),
+      requires_client_certificate_(requires_client_certificate),
+      server_certificate_(std::move(server_certificate)),
+      trust_store_(std::move(trust_store)) {}
+
+TlsContext::~TlsContext() { SSL_CTX_free(context_); }
+
+Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config) {
+  if (Status named = CheckFilesNamed(config); !named) return named.error();
+  SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
+  if (!context) return OpenSslFailure("SSL_CTX_new failed");
+  SSL_CTX_set_default_passwd_cb(context.get(), RefusePassphrase);
+  if (Status s = ConfigureProtocol(context.get(), config.tls_legacy_ciphers); !s) return s.error();
+  if (Status s = UseCertificateChain(context.get(), config); !s) return s.error();
+  if (Status s = UsePrivateKey(context.get(), config); !s) return s.error();
+  auto trusted = LoadClientTrust(context.get(), config);
+  if (!trusted) return trusted.error();
+  const bool requires_client_certificate = !trusted->empty();
+  if (requires_client_certificate) RequireClientCertificates(context.get());
+  CertificateSummary server = Summarize(SSL_CTX_get0_certificate(context.get()));
+  return std::shared_ptr<const TlsContext>(
+      std::make_shared<TlsContext>(context.release(), requires_client_certificate,
+                                   std::move(server), std::move(trusted).value()));
+}
+
+}  // namespace callgate::security

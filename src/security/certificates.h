@@ -1,0 +1,71 @@
+// X.509 helpers over OpenSSL: loading PEM files, a loggable summary, fingerprints and the names a
+// certificate asserts. Pure functions; thread-safe for distinct or shared const certificates.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace callgate::security {
+
+struct X509Deleter {
+  void operator()(X509* certificate) const { X509_free(certificate); }
+};
+// An owned certificate.
+using X509Ptr = std::unique_ptr<X509, X509Deleter>;
+
+// What start-up and DEBUG logs show about a certificate. Never contains key material.
+struct CertificateSummary {
+  std::string subject;     // one-line DN, "C = US, O = Example, CN = cucm-pub.example.com"
+  std::string issuer;      // same form
+  std::string serial;      // upper-case hex, "0A1B..."
+  std::string not_before;  // "2025-01-31T12:00:00Z"
+  std::string not_after;
+  std::vector<std::string>
+      sans;            // "DNS:cucm-pub.example.com", "IP:10.1.1.10", "email:..", "URI:.."
+  bool is_ca = false;  // basicConstraints CA:TRUE
+  std::string sha256;  // lower-case hex of the DER's SHA-256, 64 characters
+};
+
+// The contents of a PEM file (certificate or key). Errors (Error::file = path): cannot be opened
+// or read (with the system's reason), or larger than 16 MiB (certificate files are kilobytes;
+// the cap stops a mistaken path from being slurped).
+Result<std::string> ReadPemFile(const std::string& path);
+
+// Every certificate in the PEM file `path`, in file order. Errors (Error::file = path): the file
+// cannot be opened (with the system's reason), a PEM block is malformed, or there is no
+// certificate at all. Other PEM blocks (e.g. a private key in a combined file) are skipped.
+Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path);
+
+CertificateSummary Summarize(const X509* certificate);
+
+// Lower-case hex SHA-256 of the DER encoding: the fingerprint `openssl x509 -fingerprint
+// -sha256` prints, without colons.
+std::string Sha256Fingerprint(const X509* certificate);
+
+// basicConstraints CA:TRUE. (A v1 certificate or one without basicConstraints is not a CA here,
+// even though OpenSSL tolerates self-signed v1 roots.)
+bool IsCa(const X509* certificate);
+
+// Subject equals issuer and the certificate's own key verifies its signature: a root. Not const:
+// OpenSSL caches the certificate's parsed extensions on first use.
+bool IsSelfSigned(X509* certificate);
+
+// The identities a certificate asserts, as allowed_subjects compares them: every subject CN and
+// every DNS SAN, lower-cased, and every IP SAN as canonical address text (IpAddress::ToString).
+// Values with embedded NULs or that are not valid UTF-8 are left out. Duplicates are removed;
+// order: CNs, then SANs as they appear.
+std::vector<std::string> CertificateNames(const X509* certificate);
+
+// The subject's last CN (the most specific one), converted to UTF-8 with control characters
+// replaced by '?'; empty when there is none. For log lines, not for matching.
+std::string CommonName(const X509* certificate);
+
+// Drains this thread's OpenSSL error queue into "reason; reason" (empty if none).
+std::string TakeOpenSslErrors();
+
+}  // namespace callgate::security

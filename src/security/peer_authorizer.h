@@ -1,0 +1,106 @@
+// PeerAuthorizer: decides whether a peer may use /curri, from the `clusters` of the
+// configuration (README "Cluster Configuration"). A peer is allowed when it matches at least one
+// cluster; matching a cluster means passing every one of its rules, checked in this order:
+//
+//   kIp           allowed_ips contains the peer's address (an IPv4-mapped IPv6 peer counts as
+//                 IPv4). Omitted or empty: denies every address.
+//   kCertificate  the peer presented a client certificate and OpenSSL verified its chain.
+//   kTrustAnchor  (only when the cluster has a ca_file) the trust anchor of the verified
+//                 chain (its self-signed root) is a certificate of THIS cluster's ca_file,
+//                 compared by SHA-256. Every ca_file is in the one TLS trust store, so without
+//                 this rule a certificate from cluster B's CA carrying cluster A's subject would
+//                 pass as A.
+//   kSubject      a CN, DNS SAN or IP SAN of the certificate equals an allowed_subjects entry,
+//                 ignoring ASCII case (IP entries compare as addresses). Omitted or empty:
+//                 denies every certificate.
+//
+// One exception, as in the reference service: with insecure_mode on, a cluster with neither
+// ca_file nor allowed_subjects (the keys absent, not empty lists) is IP-only: kCertificate and
+// kSubject are skipped for it. In secure mode such a cluster matches nobody.
+//
+// Immutable after Build(); Authorize() is const and safe to call from any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "security/ip_network.h"
+#include "security/peer_identity.h"
+#include "security/pii_masker.h"
+
+namespace callgate::security {
+
+enum class Rule : std::uint8_t { kIp, kCertificate, kTrustAnchor, kSubject };
+
+// The configuration key a rule checks: "allowed_ips", "client certificate", "ca_file",
+// "allowed_subjects".
+std::string_view ToString(Rule rule);
+
+struct ClusterVerdict {
+  std::string cluster;
+  bool matched = false;
+  Rule failed_rule = Rule::kIp;  // meaningful only when !matched
+  // Why the rule failed, in terms of the configuration only: never the peer's address or
+  // certificate names (callers log those separately, masked when obfuscate_pii is on).
+  std::string why;
+};
+
+struct AuthDecision {
+  bool allowed = false;
+  std::string cluster;  // the first matching cluster; empty when denied or when !enabled()
+  // One verdict per cluster checked, in configuration order. Checking stops at the first match,
+  // so a denial carries a verdict for every cluster.
+  std::vector<ClusterVerdict> verdicts;
+};
+
+class PeerAuthorizer {
+ public:
+  // Parses every allowed_ips entry and loads every ca_file (see LoadClusterCaFile). Errors name
+  // the configuration file, the cluster's line and the key ("clusters.<name>.allowed_ips").
+  // Reads files; call it off the I/O threads.
+  static Result<PeerAuthorizer> Build(const config::Config& config);
+
+  // False when no clusters are defined: Authorize() then allows everyone. (The configuration
+  // permits no clusters only with insecure_mode; see config::ValidateSecurity.)
+  bool enabled() const { return !clusters_.empty(); }
+  // Some cluster has a ca_file: the TLS context demands a client certificate.
+  bool requires_client_certificate() const { return requires_client_certificate_; }
+
+  // O(clusters x (allowed_ips + log(ca certificates) + names x log(subjects))); allocates only
+  // the verdict strings.
+  AuthDecision Authorize(const PeerIdentity& peer) const;
+
+ private:
+  struct ClusterRules {
+    std::string name;
+    std::optional<std::vector<IpNetwork>> networks;               // nullopt: key absent
+    std::optional<std::vector<std::string>> anchor_fingerprints;  // nullopt: no ca_file
+    std::string ca_file;
+    std::optional<std::vector<std::string>> subjects;  // normalised and sorted; nullopt: absent
+    bool ip_only = false;  // insecure_mode, no ca_file, no allowed_subjects
+  };
+
+  PeerAuthorizer(std::vector<ClusterRules> clusters, bool requires_client_certificate)
+      : clusters_(std::move(clusters)), requires_client_certificate_(requires_client_certificate) {}
+
+  static Result<ClusterRules> BuildCluster(const config::Config& config,
+                                           const config::Cluster& cluster);
+  static ClusterVerdict Check(const ClusterRules& rules, const PeerIdentity& peer);
+
+  std::vector<ClusterRules> clusters_;
+  bool requires_client_certificate_ = false;
+};
+
+// One log line for a denial: the peer's address and certificate CN (both through `masker`, so
+// masked when obfuscate_pii is on) and, per cluster, the rule that failed and why. E.g.
+//   peer 10.9.9.9 (certificate CN cucm-pub.example.com) matches no cluster: 'hq': allowed_ips
+//   (address not in allowed_ips, 3 entries); 'branch': ca_file (...)
+std::string DescribeDenial(const AuthDecision& decision, const PeerIdentity& peer,
+                           const PiiMasker& masker);
+
+}  // namespace callgate::security

@@ -1,0 +1,70 @@
+// TlsContext: the server's OpenSSL SSL_CTX, configured once from the configuration and never
+// changed after (the server wraps native() in boost::asio::ssl::context; this layer stays
+// OpenSSL-only). Share as std::shared_ptr<const TlsContext>; SSL objects created from native()
+// may be used from any thread, as OpenSSL allows for a context that is no longer modified.
+//
+// What BuildTlsContext sets up (curri.md §4.1, README "mTLS Setup Guide"):
+// * TLS 1.2 and 1.3 only. TLS 1.2 ciphers: ECDHE with AES-GCM or ChaCha20-Poly1305, ECDSA and RSA
+//   certificates; with tls_legacy_ciphers also AES256-SHA (TLS_RSA_WITH_AES_256_CBC_SHA, what old
+//   UCM releases offer; it needs an RSA server key). TLS 1.3: OpenSSL's default suites. The
+//   server's cipher order wins. Security level 2 (RSA keys of 2048 bits or more; no SHA-1
+//   signatures).
+// * No session resumption (no tickets, no session cache: a verified client chain is not kept
+//   across resumption, and UCM keeps its connections open anyway), no compression, no
+//   renegotiation.
+// * Server certificate chain from tls_cert_file (leaf first, then intermediates), private key
+//   (RSA or ECDSA, unencrypted PEM) from tls_key_file; they must match.
+// * When a cluster has a ca_file: the client must present a certificate that chains to a root
+//   CA in the union of all ca_files (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); these
+//   CAs are also announced in the CertificateRequest. Intermediates come from the client or from
+//   the ca_files; the chain always ends at a self-signed root (no partial chains), so the trust
+//   anchor does not depend on what other clusters list. Expired or untrusted client
+//   certificates fail the handshake. Which cluster trusts which root is the PeerAuthorizer's job
+//   (kTrustAnchor).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "security/certificates.h"
+
+namespace callgate::security {
+
+class TlsContext {
+ public:
+  // Takes ownership of `context` (one reference).
+  TlsContext(SSL_CTX* context, bool requires_client_certificate,
+             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  // Owned by this object. A wrapper that frees the context it is given (asio's ssl::context)
+  // must be handed a reference of its own (SSL_CTX_up_ref).
+  SSL_CTX* native() const { return context_; }
+  bool requires_client_certificate() const { return requires_client_certificate_; }
+  // The leaf of tls_cert_file, for the start-up log.
+  const CertificateSummary& server_certificate() const { return server_certificate_; }
+  // The client CAs (union of all ca_files, duplicates removed), for DEBUG logging at start-up.
+  const std::vector<CertificateSummary>& trust_store() const { return trust_store_; }
+
+ private:
+  SSL_CTX* context_;
+  bool requires_client_certificate_;
+  CertificateSummary server_certificate_;
+  std::vector<CertificateSummary> trust_store_;
+};
+
+// Reads tls_cert_file, tls_key_file and every cluster's ca_file. Errors: either TLS file unset;
+// a file missing or unreadable (with the system's reason); no certificate in tls_cert_file; a
+// key that is not an unencrypted PEM private key (there is no passphrase prompt); a key that
+// does not match the certificate; any ca_file error of LoadClusterCaFile (a leaf, no
+// certificate). Each error names the configuration key and the file. Reads files; call it off
+// the I/O threads.
+Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
+
+}  // namespace callgate::security

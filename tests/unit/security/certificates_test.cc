@@ -1,0 +1,180 @@
+#include "security/certificates.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <string>
+
+#include "test_pki.h"
+
+namespace callgate::security {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::TestPki;
+
+std::string DerOf(const X509* cert) {
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert, &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return out;
+}
+
+TEST(LoadPemCertificatesTest, LoadsEveryCertificateInOrder) {
+  TestPki& pki = TestPki::Get();
+  // cert_file of a leaf issued by an intermediate holds the leaf, then the intermediate.
+  auto certificates = LoadPemCertificates(pki.client_a_via_intermediate().cert_file);
+  ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
+  ASSERT_EQ(certificates->size(), 2u);
+  EXPECT_EQ(Sha256Fingerprint(certificates.value()[0].get()),
+            pki.client_a_via_intermediate().sha256);
+  EXPECT_EQ(Sha256Fingerprint(certificates.value()[1].get()), pki.intermediate_a().sha256);
+}
+
+TEST(LoadPemCertificatesTest, SkipsOtherPemBlocks) {
+  TestPki& pki = TestPki::Get();
+  const std::string combined =
+      testing::KeyPem(pki.root_a().key.get()) + testing::CertPem(pki.root_a().cert.get());
+  auto certificates = LoadPemCertificates(pki.dir().Write("combined.pem", combined));
+  ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
+  ASSERT_EQ(certificates->size(), 1u);
+  EXPECT_EQ(Sha256Fingerprint(certificates.value()[0].get()), pki.root_a().sha256);
+}
+
+struct LoadErrorCase {
+  std::string name;
+  std::string content;  // written to a file unless `missing`
+  bool missing = false;
+  std::string expected;
+};
+
+class LoadPemErrorTest : public ::testing::TestWithParam<LoadErrorCase> {};
+
+TEST_P(LoadPemErrorTest, ErrorNamesTheFileAndTheProblem) {
+  const LoadErrorCase& c = GetParam();
+  TestPki& pki = TestPki::Get();
+  const std::string path = c.missing ? pki.dir().Path(c.name) : pki.dir().Write(c.name, c.content);
+  auto certificates = LoadPemCertificates(path);
+  ASSERT_FALSE(certificates.ok());
+  EXPECT_EQ(certificates.error().file, path);
+  EXPECT_THAT(certificates.error().message, HasSubstr(c.expected));
+}
+
+std::string TruncatedPem() {
+  std::string pem = testing::CertPem(TestPki::Get().root_a().cert.get());
+  return pem.substr(0, pem.size() / 2) + "!!!!\n-----END CERTIFICATE-----\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, LoadPemErrorTest,
+    ::testing::Values(
+        LoadErrorCase{"missing.pem", "", true, "cannot open: No such file or directory"},
+        LoadErrorCase{"empty.pem", "", false, "no PEM certificate found"},
+        LoadErrorCase{"garbage.pem", "hello, I am not a certificate\n", false,
+                      "no PEM certificate found"},
+        LoadErrorCase{"der.cer", DerOf(TestPki::Get().root_a().cert.get()), false,
+                      "looks like DER"},
+        LoadErrorCase{"key-only.pem", testing::KeyPem(TestPki::Get().root_a().key.get()), false,
+                      "no PEM certificate found"},
+        LoadErrorCase{"truncated.pem", TruncatedPem(), false, "malformed PEM certificate #1"}),
+    [](const auto& test) {
+      std::string name = test.param.name;
+      std::replace_if(
+          name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+      return name;
+    });
+
+TEST(LoadPemCertificatesTest, DirectoryIsAnError) {
+  const std::string dir = TestPki::Get().dir().Path("");
+  auto certificates = LoadPemCertificates(dir);
+  ASSERT_FALSE(certificates.ok());
+  EXPECT_THAT(certificates.error().message, HasSubstr("cannot read"));
+}
+
+TEST(SummarizeTest, DescribesALeaf) {
+  const testing::Credential& leaf = TestPki::Get().client_a_ip();
+  CertificateSummary summary = Summarize(leaf.cert.get());
+  EXPECT_EQ(summary.subject, "O = callgate tests, CN = ucm node 3");
+  EXPECT_EQ(summary.issuer, "O = callgate tests, CN = Cluster A Root CA");
+  EXPECT_THAT(summary.sans, ElementsAre("IP:10.1.1.50", "IP:2001:db8::50"));
+  EXPECT_FALSE(summary.is_ca);
+  EXPECT_TRUE(std::regex_match(summary.serial, std::regex("[0-9A-F]+"))) << summary.serial;
+  const std::regex iso_time(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
+  EXPECT_TRUE(std::regex_match(summary.not_before, iso_time)) << summary.not_before;
+  EXPECT_TRUE(std::regex_match(summary.not_after, iso_time)) << summary.not_after;
+  EXPECT_LT(summary.not_before, summary.not_after);
+  EXPECT_EQ(summary.sha256, leaf.sha256);
+}
+
+TEST(SummarizeTest, DescribesACa) {
+  CertificateSummary summary = Summarize(TestPki::Get().root_a().cert.get());
+  EXPECT_TRUE(summary.is_ca);
+  EXPECT_EQ(summary.subject, summary.issuer);
+  EXPECT_TRUE(summary.sans.empty());
+}
+
+TEST(Sha256FingerprintTest, IsTheDigestOfTheDer) {
+  const X509* cert = TestPki::Get().root_b().cert.get();
+  const std::string der = DerOf(cert);
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  EXPECT_EQ(Sha256Fingerprint(cert), hex);
+  EXPECT_EQ(hex.size(), 64u);
+}
+
+TEST(IsCaTest, FollowsBasicConstraints) {
+  TestPki& pki = TestPki::Get();
+  EXPECT_TRUE(IsCa(pki.root_a().cert.get()));
+  EXPECT_TRUE(IsCa(pki.intermediate_a().cert.get()));
+  EXPECT_TRUE(IsCa(pki.ucm_self_signed().cert.get()));
+  EXPECT_FALSE(IsCa(pki.client_a_cn().cert.get()));
+  EXPECT_FALSE(IsCa(pki.self_signed_leaf().cert.get()));
+}
+
+TEST(CertificateNamesTest, LowerCasedCnDnsAndIpSans) {
+  TestPki& pki = TestPki::Get();
+  EXPECT_THAT(CertificateNames(pki.client_a_cn().cert.get()), ElementsAre("cucm-pub.example.com"));
+  EXPECT_THAT(CertificateNames(pki.client_a_dns().cert.get()),
+              ElementsAre("ucm node 2", "cucm-sub1.example.com"));
+  EXPECT_THAT(CertificateNames(pki.client_a_ip().cert.get()),
+              ElementsAre("ucm node 3", "10.1.1.50", "2001:db8::50"));
+  // A CN repeated as a DNS SAN is listed once.
+  EXPECT_THAT(CertificateNames(pki.server().cert.get()), ElementsAre("callgate.example.com"));
+}
+
+TEST(CertificateNamesTest, CommonNameKeepsCase) {
+  EXPECT_EQ(CommonName(TestPki::Get().client_a_cn().cert.get()), "CUCM-Pub.Example.com");
+}
+
+TEST(CertificateNamesTest, ControlCharactersNeverReachNames) {
+  testing::Credential crafted =
+      testing::Issue(testing::Spec("evil\nINFO forged line").Dns("ok.example.com"), nullptr);
+  EXPECT_THAT(CertificateNames(crafted.cert.get()), ElementsAre("ok.example.com"));
+  EXPECT_EQ(CommonName(crafted.cert.get()), "evil?INFO forged line");
+  EXPECT_EQ(Summarize(crafted.cert.get()).subject.find('\n'), std::string::npos);
+}
+
+TEST(TakeOpenSslErrorsTest, DrainsTheQueue) {
+  ERR_clear_error();
+  EXPECT_EQ(TakeOpenSslErrors(), "");
+  EXPECT_EQ(BIO_new_file("/nonexistent/callgate.pem", "r"), nullptr);  // queues an error
+  EXPECT_NE(TakeOpenSslErrors(), "");
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
+}  // namespace
+}  // namespace callgate::security

@@ -1,0 +1,286 @@
+// TestPki: certificates made at test time with the OpenSSL C API, written as PEM files to a
+// private temporary directory (removed at exit). Header-only because tests/CMakeLists.txt
+// compiles only *_test.cc files into the layer's test binary.
+//
+//   root_a ─┬─ intermediate_a ── client_a_via_intermediate   (cluster A's CA)
+//           ├─ client_a_cn, client_a_dns, client_a_ip, client_a_expired, client_a_rsa
+//   root_b ─── client_b_with_a_subject                         (cluster B's CA)
+//   root_c ─── client_unknown_ca                               (configured nowhere)
+//   ucm_self_signed (CA:TRUE, used as its own ca_file, as UCM's CallManager.pem is)
+//   self_signed_leaf (CA:FALSE), server (self-signed ECDSA), server_rsa (self-signed RSA)
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "security/certificates.h"
+
+namespace callgate::security::testing {
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+enum class KeyType { kEcdsa, kRsa };
+
+// Spec("cn").Dns("a.example.com").Ca(): what to put in a certificate.
+struct CertSpec {
+  std::string cn;
+  std::vector<std::string> dns;
+  std::vector<std::string> ips;
+  bool is_ca = false;
+  KeyType key_type = KeyType::kEcdsa;
+  long valid_from_days = -1;  // relative to now
+  long valid_to_days = 365;
+
+  CertSpec& Dns(std::string name) { return dns.push_back(std::move(name)), *this; }
+  CertSpec& Ip(std::string address) { return ips.push_back(std::move(address)), *this; }
+  CertSpec& Ca() { return is_ca = true, *this; }
+  CertSpec& Rsa() { return key_type = KeyType::kRsa, *this; }
+  CertSpec& Valid(long from_days, long to_days) {
+    valid_from_days = from_days;
+    valid_to_days = to_days;
+    return *this;
+  }
+};
+
+inline CertSpec Spec(std::string cn) {
+  CertSpec spec;
+  spec.cn = std::move(cn);
+  return spec;
+}
+
+// A certificate, its key, the certificates a client sends after it (intermediates), and the
+// PEM files: cert_file holds the certificate followed by its chain, key_file the key.
+struct Credential {
+  X509Ptr cert;
+  PkeyPtr key;
+  const Credential* issuer = nullptr;    // null: self-signed
+  std::vector<const Credential*> chain;  // intermediates, nearest first (no root)
+  std::string cert_file;
+  std::string key_file;
+  std::string sha256;
+};
+
+inline void Check(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(std::string("test PKI: ") + what + ": " + TakeOpenSslErrors());
+}
+
+inline PkeyPtr GenerateKey(KeyType type) {
+  PkeyPtr key(type == KeyType::kRsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  Check(key != nullptr, "key generation");
+  return key;
+}
+
+inline void AddExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str());
+  Check(extension != nullptr, "extension");
+  X509_add_ext(cert, extension, -1);
+  X509_EXTENSION_free(extension);
+}
+
+inline std::string SubjectAltName(const CertSpec& spec) {
+  std::string san;
+  for (const auto& dns : spec.dns) san += (san.empty() ? "DNS:" : ",DNS:") + dns;
+  for (const auto& ip : spec.ips) san += (san.empty() ? "IP:" : ",IP:") + ip;
+  return san;
+}
+
+inline void SetValidity(X509* cert, const CertSpec& spec) {
+  X509_gmtime_adj(X509_getm_notBefore(cert), spec.valid_from_days * 86400);
+  X509_gmtime_adj(X509_getm_notAfter(cert), spec.valid_to_days * 86400);
+}
+
+inline void AddExtensions(X509* cert, X509* issuer, const CertSpec& spec) {
+  AddExtension(cert, issuer, NID_subject_key_identifier, "hash");
+  if (issuer != cert) AddExtension(cert, issuer, NID_authority_key_identifier, "keyid:always");
+  if (spec.is_ca) {
+    AddExtension(cert, issuer, NID_basic_constraints, "critical,CA:TRUE");
+    // A UCM CallManager certificate is CA:TRUE and is also presented as a client certificate.
+    AddExtension(cert, issuer, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+  } else {
+    AddExtension(cert, issuer, NID_basic_constraints, "critical,CA:FALSE");
+    AddExtension(cert, issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+    AddExtension(cert, issuer, NID_ext_key_usage, "serverAuth,clientAuth");
+  }
+  if (std::string san = SubjectAltName(spec); !san.empty()) {
+    AddExtension(cert, issuer, NID_subject_alt_name, san);
+  }
+}
+
+// Issues `spec` signed by `issuer`, or self-signed when issuer is null.
+inline Credential Issue(const CertSpec& spec, const Credential* issuer) {
+  Credential out;
+  out.key = GenerateKey(spec.key_type);
+  out.cert.reset(X509_new());
+  X509* cert = out.cert.get();
+  X509_set_version(cert, X509_VERSION_3);
+  unsigned char serial[8];
+  RAND_bytes(serial, sizeof serial);
+  serial[0] &= 0x7f;
+  BIGNUM* number = BN_bin2bn(serial, sizeof serial, nullptr);
+  BN_to_ASN1_INTEGER(number, X509_get_serialNumber(cert));
+  BN_free(number);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>("callgate tests"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1, -1, 0);
+  X509* signer = issuer != nullptr ? issuer->cert.get() : cert;
+  X509_set_issuer_name(cert, X509_get_subject_name(signer));
+  SetValidity(cert, spec);
+  X509_set_pubkey(cert, out.key.get());
+  AddExtensions(cert, signer, spec);
+  EVP_PKEY* signing_key = issuer != nullptr ? issuer->key.get() : out.key.get();
+  Check(X509_sign(cert, signing_key, EVP_sha256()) > 0, "sign");
+  out.sha256 = Sha256Fingerprint(cert);
+  return out;
+}
+
+// A private directory under $TMPDIR, removed when the process exits.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "callgate-pki-XXXXXX").string();
+    Check(mkdtemp(pattern.data()) != nullptr, "mkdtemp");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string Write(const std::string& name, const std::string& content) const {
+    const std::string file = (path_ / name).string();
+    std::ofstream(file, std::ios::binary) << content;
+    return file;
+  }
+  std::string Path(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string BioContents(BIO* bio) {
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return out;
+}
+
+inline std::string CertPem(const X509* cert) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  return BioContents(bio);
+}
+
+inline std::string KeyPem(const EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  return BioContents(bio);
+}
+
+class TestPki {
+ public:
+  // Built once per process (ECDSA keys are cheap); the RSA credentials are made on first use.
+  static TestPki& Get() {
+    static TestPki pki;
+    return pki;
+  }
+
+  const TempDir& dir() const { return dir_; }
+
+  const Credential& root_a() { return Make("root_a", Spec("Cluster A Root CA").Ca()); }
+  const Credential& intermediate_a() {
+    return Make("intermediate_a", Spec("Cluster A Issuing CA").Ca(), &root_a());
+  }
+  // A ca_file holding intermediate A and then root A.
+  const std::string& intermediate_and_root_a_file() {
+    if (bundle_a_.empty()) {
+      bundle_a_ = dir_.Write("intermediate_and_root_a.pem",
+                             CertPem(intermediate_a().cert.get()) + CertPem(root_a().cert.get()));
+    }
+    return bundle_a_;
+  }
+  const Credential& root_b() { return Make("root_b", Spec("Cluster B Root CA").Ca()); }
+  const Credential& root_c() { return Make("root_c", Spec("Unknown Root CA").Ca()); }
+
+  const Credential& client_a_cn() {
+    return Make("client_a_cn", Spec("CUCM-Pub.Example.com"), &root_a());
+  }
+  const Credential& client_a_dns() {
+    return Make("client_a_dns", Spec("ucm node 2").Dns("cucm-sub1.example.com"), &root_a());
+  }
+  const Credential& client_a_ip() {
+    return Make("client_a_ip", Spec("ucm node 3").Ip("10.1.1.50").Ip("2001:db8::50"), &root_a());
+  }
+  const Credential& client_a_expired() {
+    return Make("client_a_expired", Spec("cucm-pub.example.com").Valid(-30, -1), &root_a());
+  }
+  const Credential& client_a_rsa() {
+    return Make("client_a_rsa", Spec("cucm-pub.example.com").Rsa(), &root_a());
+  }
+  const Credential& client_a_via_intermediate() {
+    return Make("client_a_via_intermediate", Spec("cucm-sub2.example.com"), &intermediate_a());
+  }
+  const Credential& client_b_with_a_subject() {
+    return Make("client_b_with_a_subject", Spec("cucm-pub.example.com"), &root_b());
+  }
+  const Credential& client_unknown_ca() {
+    return Make("client_unknown_ca", Spec("cucm-pub.example.com"), &root_c());
+  }
+  const Credential& ucm_self_signed() {
+    return Make("ucm_self_signed", Spec("cucm-selfsigned.example.com").Ca());
+  }
+  const Credential& self_signed_leaf() {
+    return Make("self_signed_leaf", Spec("cucm-pub.example.com"));
+  }
+  const Credential& server() {
+    return Make("server", Spec("callgate.example.com").Dns("callgate.example.com"));
+  }
+  const Credential& server_rsa() { return Make("server_rsa", Spec("callgate.example.com").Rsa()); }
+
+ private:
+  TestPki() = default;
+
+  const Credential& Make(const std::string& name, const CertSpec& spec,
+                         const Credential* issuer = nullptr) {
+    auto found = made_.find(name);
+    if (found != made_.end()) return *found->second;
+    auto credential = std::make_unique<Credential>(Issue(spec, issuer));
+    credential->issuer = issuer;
+    // The chain a client sends: every issuer up to, but not including, the self-signed root.
+    for (const Credential* up = issuer; up != nullptr && up->issuer != nullptr; up = up->issuer) {
+      credential->chain.push_back(up);
+    }
+    std::string pem = CertPem(credential->cert.get());
+    for (const Credential* link : credential->chain) pem += CertPem(link->cert.get());
+    credential->cert_file = dir_.Write(name + ".crt", pem);
+    credential->key_file = dir_.Write(name + ".key", KeyPem(credential->key.get()));
+    return *made_.emplace(name, std::move(credential)).first->second;
+  }
+
+  TempDir dir_;
+  std::string bundle_a_;
+  std::map<std::string, std::unique_ptr<Credential>> made_;
+};
+
+}  // namespace callgate::security::testing

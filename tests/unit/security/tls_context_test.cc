@@ -1,0 +1,239 @@
+#include "security/tls_context.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "test_config.h"
+#include "test_pki.h"
+
+namespace callgate::security {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MakeCluster;
+using testing::ServerConfig;
+using testing::Strings;
+using testing::TestPki;
+
+std::string EncryptedKeyFile() {
+  TestPki& pki = TestPki::Get();
+  BIO* bio = BIO_new(BIO_s_mem());
+  char passphrase[] = "secret";
+  PEM_write_bio_PrivateKey(bio, pki.server().key.get(), EVP_aes_256_cbc(),
+                           reinterpret_cast<unsigned char*>(passphrase), 6, nullptr, nullptr);
+  return pki.dir().Write("encrypted.key", testing::BioContents(bio));
+}
+
+config::Cluster ClusterWithCa(const std::string& name, const std::string& ca_file) {
+  return MakeCluster(name, Strings{"10.0.0.0/8"}, ca_file, Strings{"x.example.com"});
+}
+
+struct ErrorCase {
+  std::string name;
+  std::function<config::Config()> make;
+  std::string key;
+  std::vector<std::string> message_parts;
+};
+
+class BuildTlsContextErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(BuildTlsContextErrorTest, NamesTheKeyTheFileAndTheProblem) {
+  const ErrorCase& c = GetParam();
+  auto context = BuildTlsContext(c.make());
+  ASSERT_FALSE(context.ok());
+  EXPECT_EQ(context.error().file, "callgate.yaml");
+  EXPECT_EQ(context.error().key, c.key);
+  for (const std::string& part : c.message_parts) {
+    EXPECT_THAT(context.error().message, HasSubstr(part));
+  }
+}
+
+config::Config WithCert(std::string cert_file) {
+  config::Config config = ServerConfig(TestPki::Get().server());
+  config.tls_cert_file = std::move(cert_file);
+  config.key_lines["tls_cert_file"] = 3;
+  return config;
+}
+
+config::Config WithKey(std::string key_file) {
+  config::Config config = ServerConfig(TestPki::Get().server());
+  config.tls_key_file = std::move(key_file);
+  return config;
+}
+
+config::Config WithCaFile(std::string ca_file) {
+  return ServerConfig(TestPki::Get().server(), {ClusterWithCa("hq", std::move(ca_file))});
+}
+
+std::string Missing() { return TestPki::Get().dir().Path("missing.pem"); }
+std::string Garbage() { return TestPki::Get().dir().Write("garbage.pem", "not PEM at all\n"); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BuildTlsContextErrorTest,
+    ::testing::Values(
+        ErrorCase{"MissingCertificate",
+                  [] { return WithCert(Missing()); },
+                  "tls_cert_file",
+                  {Missing(), "cannot open: No such file or directory"}},
+        ErrorCase{"GarbageCertificate",
+                  [] { return WithCert(Garbage()); },
+                  "tls_cert_file",
+                  {Garbage(), "no PEM certificate found"}},
+        ErrorCase{"KeyGivenAsCertificate",
+                  [] { return WithCert(TestPki::Get().server().key_file); },
+                  "tls_cert_file",
+                  {"no PEM certificate found"}},
+        ErrorCase{"MissingKey",
+                  [] { return WithKey(Missing()); },
+                  "tls_key_file",
+                  {Missing(), "No such file"}},
+        ErrorCase{"GarbageKey",
+                  [] { return WithKey(Garbage()); },
+                  "tls_key_file",
+                  {Garbage(), "not a PEM private key"}},
+        ErrorCase{"CertificateGivenAsKey",
+                  [] { return WithKey(TestPki::Get().server().cert_file); },
+                  "tls_key_file",
+                  {"not a PEM private key"}},
+        ErrorCase{"EncryptedKey",
+                  [] { return WithKey(EncryptedKeyFile()); },
+                  "tls_key_file",
+                  {"encrypted", "unencrypted"}},
+        ErrorCase{"MismatchedKey",
+                  [] { return WithKey(TestPki::Get().client_a_cn().key_file); },
+                  "tls_key_file",
+                  {TestPki::Get().client_a_cn().key_file, "does not match the certificate",
+                   TestPki::Get().server().cert_file}},
+        ErrorCase{"RsaKeyForEcdsaCertificate",
+                  [] { return WithKey(TestPki::Get().server_rsa().key_file); },
+                  "tls_key_file",
+                  {"does not match"}},
+        ErrorCase{
+            "CertificateWithoutKey", [] { return WithKey(""); }, "tls_key_file", {"is not set"}},
+        ErrorCase{
+            "KeyWithoutCertificate", [] { return WithCert(""); }, "tls_cert_file", {"is not set"}},
+        ErrorCase{"LeafAsCaFile",
+                  [] { return WithCaFile(TestPki::Get().client_a_cn().cert_file); },
+                  "clusters.hq.ca_file",
+                  {TestPki::Get().client_a_cn().cert_file, "is a leaf certificate", "CA:TRUE",
+                   "root CA"}},
+        ErrorCase{"IntermediateWithoutRoot",
+                  [] { return WithCaFile(TestPki::Get().intermediate_a().cert_file); },
+                  "clusters.hq.ca_file",
+                  {"holds only intermediate CA certificates"}},
+        ErrorCase{"CaFileWithoutCertificate",
+                  [] { return WithCaFile(Garbage()); },
+                  "clusters.hq.ca_file",
+                  {Garbage(), "no PEM certificate"}},
+        ErrorCase{"MissingCaFile",
+                  [] { return WithCaFile(Missing()); },
+                  "clusters.hq.ca_file",
+                  {Missing(), "No such file"}}),
+    [](const auto& test) { return test.param.name; });
+
+TEST(BuildTlsContextTest, ErrorCarriesTheLineOfTheKey) {
+  auto context = BuildTlsContext(WithCert(Missing()));
+  ASSERT_FALSE(context.ok());
+  EXPECT_EQ(context.error().line, 3);
+  EXPECT_EQ(context.error().ToString().rfind("callgate.yaml:3: key 'tls_cert_file': '", 0), 0u)
+      << context.error().ToString();
+}
+
+TEST(BuildTlsContextTest, TlsOneTwoAndOneThreeOnly) {
+  auto context = BuildTlsContext(ServerConfig(TestPki::Get().server()));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  SSL_CTX* native = context.value()->native();
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(native), TLS1_2_VERSION);
+  EXPECT_EQ(SSL_CTX_get_max_proto_version(native), TLS1_3_VERSION);
+  const uint64_t options = SSL_CTX_get_options(native);
+  EXPECT_TRUE(options & SSL_OP_CIPHER_SERVER_PREFERENCE);
+  EXPECT_TRUE(options & SSL_OP_NO_COMPRESSION);
+  EXPECT_TRUE(options & SSL_OP_NO_RENEGOTIATION);
+  EXPECT_TRUE(options & SSL_OP_NO_TICKET);
+  EXPECT_EQ(SSL_CTX_get_num_tickets(native), 0u);
+  EXPECT_EQ(SSL_CTX_get_session_cache_mode(native), SSL_SESS_CACHE_OFF);
+}
+
+std::vector<std::string> CipherNames(SSL_CTX* context) {
+  std::vector<std::string> names;
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(context);
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    names.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
+  }
+  return names;
+}
+
+TEST(BuildTlsContextTest, ModernCiphersByDefault) {
+  auto context = BuildTlsContext(ServerConfig(TestPki::Get().server()));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  std::vector<std::string> names = CipherNames(context.value()->native());
+  EXPECT_THAT(names, ::testing::Contains("ECDHE-ECDSA-AES128-GCM-SHA256"));
+  EXPECT_THAT(names, ::testing::Contains("ECDHE-RSA-CHACHA20-POLY1305"));
+  EXPECT_THAT(names, ::testing::Contains("TLS_AES_256_GCM_SHA384"));
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("AES256-SHA")));
+  for (const std::string& name : names) {
+    // TLS 1.2 suites all use ECDHE and an AEAD; the TLS 1.3 ones start with TLS_.
+    EXPECT_TRUE(name.starts_with("TLS_") ||
+                (name.starts_with("ECDHE-") && (name.find("GCM") != std::string::npos ||
+                                                name.find("CHACHA20") != std::string::npos)))
+        << name;
+  }
+}
+
+TEST(BuildTlsContextTest, LegacyCipherIsLast) {
+  config::Config config = ServerConfig(TestPki::Get().server_rsa());
+  config.tls_legacy_ciphers = true;
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  std::vector<std::string> names = CipherNames(context.value()->native());
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.back(), "AES256-SHA");
+}
+
+TEST(BuildTlsContextTest, NoClientCertificateWithoutCaFile) {
+  config::Config config = ServerConfig(
+      TestPki::Get().server(), {MakeCluster("hq", Strings{"10.0.0.0/8"}, std::nullopt, {})});
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  EXPECT_FALSE(context.value()->requires_client_certificate());
+  EXPECT_EQ(SSL_CTX_get_verify_mode(context.value()->native()), SSL_VERIFY_NONE);
+  EXPECT_TRUE(context.value()->trust_store().empty());
+}
+
+TEST(BuildTlsContextTest, TrustStoreIsTheUnionOfCaFiles) {
+  TestPki& pki = TestPki::Get();
+  config::Config config =
+      ServerConfig(pki.server(), {ClusterWithCa("hq", pki.root_a().cert_file),
+                                  ClusterWithCa("branch", pki.root_b().cert_file),
+                                  ClusterWithCa("hq-again", pki.root_a().cert_file)});
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  EXPECT_TRUE(context.value()->requires_client_certificate());
+  EXPECT_EQ(SSL_CTX_get_verify_mode(context.value()->native()),
+            SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+  const auto& store = context.value()->trust_store();
+  ASSERT_EQ(store.size(), 2u);  // root A once, though two clusters name it
+  EXPECT_EQ(store[0].sha256, pki.root_a().sha256);
+  EXPECT_EQ(store[1].sha256, pki.root_b().sha256);
+  EXPECT_EQ(sk_X509_NAME_num(SSL_CTX_get_client_CA_list(context.value()->native())), 2);
+}
+
+TEST(BuildTlsContextTest, SendsTheIntermediatesOfTheCertificateFile) {
+  // cert_file of a leaf under intermediate A holds the leaf and then the intermediate.
+  const testing::Credential& server = TestPki::Get().client_a_via_intermediate();
+  auto context = BuildTlsContext(ServerConfig(server));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  STACK_OF(X509)* chain = nullptr;
+  SSL_CTX_get0_chain_certs(context.value()->native(), &chain);
+  ASSERT_EQ(sk_X509_num(chain), 1);
+  EXPECT_EQ(Sha256Fingerprint(sk_X509_value(chain, 0)), TestPki::Get().intermediate_a().sha256);
+  EXPECT_EQ(context.value()->server_certificate().sha256, server.sha256);
+}
+
+}  // namespace
+}  // namespace callgate::security

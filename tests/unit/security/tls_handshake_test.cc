@@ -1,0 +1,299 @@
+// Real TLS handshakes against the server context, then IdentifyPeer and Authorize on the
+// resulting session: the whole security layer as the server uses it, minus the sockets.
+#include "security/peer_identity.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+#include <string>
+
+#include "security/peer_authorizer.h"
+#include "security/tls_context.h"
+#include "test_config.h"
+#include "test_pki.h"
+#include "tls_test_client.h"
+
+namespace callgate::security {
+namespace {
+
+using testing::ClientOptions;
+using testing::Credential;
+using ::testing::HasSubstr;
+using testing::MakeCluster;
+using testing::RunHandshake;
+using testing::Strings;
+using testing::TestPki;
+
+config::Config MtlsConfig(const Credential& server) {
+  TestPki& pki = TestPki::Get();
+  return testing::ServerConfig(
+      server, {MakeCluster("hq", Strings{"10.1.1.0/24"}, pki.root_a().cert_file,
+                           Strings{"cucm-pub.example.com", "cucm-sub1.example.com", "10.1.1.50",
+                                   "cucm-sub2.example.com"}),
+               MakeCluster("branch", Strings{"10.2.1.0/24"}, pki.root_b().cert_file,
+                           Strings{"cucm-branch.example.com"}),
+               MakeCluster("selfsigned", Strings{"10.3.1.0/24"}, pki.ucm_self_signed().cert_file,
+                           Strings{"cucm-selfsigned.example.com"}),
+               MakeCluster("issuing", Strings{"10.4.1.0/24"}, pki.intermediate_and_root_a_file(),
+                           Strings{"cucm-sub2.example.com"})});
+}
+
+class HandshakeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    config_ = new config::Config(MtlsConfig(TestPki::Get().server()));
+    auto context = BuildTlsContext(*config_);
+    ASSERT_TRUE(context.ok()) << context.error().ToString();
+    context_ = new std::shared_ptr<const TlsContext>(std::move(context).value());
+    auto authorizer = PeerAuthorizer::Build(*config_);
+    ASSERT_TRUE(authorizer.ok()) << authorizer.error().ToString();
+    authorizer_ = new PeerAuthorizer(std::move(authorizer).value());
+  }
+  static void TearDownTestSuite() {
+    delete authorizer_;
+    delete context_;
+    delete config_;
+  }
+
+  static SSL_CTX* server() { return (*context_)->native(); }
+
+  static ClientOptions Client(const Credential& credential) {
+    ClientOptions options;
+    options.credential = &credential;
+    options.trusted_server = &TestPki::Get().server();
+    return options;
+  }
+
+  // Handshake with `credential`, then identify the peer as coming from `ip` and authorize it.
+  static AuthDecision Connect(const Credential& credential, const std::string& ip,
+                              PeerIdentity* identity_out = nullptr) {
+    auto result = RunHandshake(server(), Client(credential));
+    EXPECT_TRUE(result.server_ok) << result.server_error;
+    EXPECT_TRUE(result.client_ok);
+    PeerIdentity identity = IdentifyPeer(*IpAddress::Parse(ip), result.server.get());
+    EXPECT_TRUE(identity.chain_verified);
+    if (identity_out != nullptr) *identity_out = identity;
+    return authorizer_->Authorize(identity);
+  }
+
+  static config::Config* config_;
+  static std::shared_ptr<const TlsContext>* context_;
+  static PeerAuthorizer* authorizer_;
+};
+
+config::Config* HandshakeTest::config_ = nullptr;
+std::shared_ptr<const TlsContext>* HandshakeTest::context_ = nullptr;
+PeerAuthorizer* HandshakeTest::authorizer_ = nullptr;
+
+TEST_F(HandshakeTest, NoClientCertificateFails) {
+  auto result = RunHandshake(server(), ClientOptions{});
+  EXPECT_FALSE(result.server_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("peer did not return a certificate"));
+}
+
+TEST_F(HandshakeTest, UnknownCaFails) {
+  auto result = RunHandshake(server(), Client(TestPki::Get().client_unknown_ca()));
+  EXPECT_FALSE(result.server_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("certificate verify failed"));
+  EXPECT_EQ(SSL_get_verify_result(result.server.get()),
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
+
+TEST_F(HandshakeTest, ExpiredCertificateFails) {
+  auto result = RunHandshake(server(), Client(TestPki::Get().client_a_expired()));
+  EXPECT_FALSE(result.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(result.server.get()), X509_V_ERR_CERT_HAS_EXPIRED);
+}
+
+TEST_F(HandshakeTest, SelfSignedLeafFails) {
+  auto result = RunHandshake(server(), Client(TestPki::Get().self_signed_leaf()));
+  EXPECT_FALSE(result.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(result.server.get()), X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+}
+
+TEST_F(HandshakeTest, TlsOneOneClientFails) {
+  ClientOptions options = Client(TestPki::Get().client_a_cn());
+  options.min_version = TLS1_VERSION;
+  options.max_version = TLS1_1_VERSION;
+  options.ciphers = "DEFAULT:@SECLEVEL=0";  // lets this OpenSSL still speak TLS 1.1
+  options.security_level = 0;
+  auto result = RunHandshake(server(), options);
+  EXPECT_FALSE(result.server_ok);
+  EXPECT_FALSE(result.client_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("unsupported protocol"));
+}
+
+TEST_F(HandshakeTest, TlsOneTwoAndOneThreeSucceed) {
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    ClientOptions options = Client(TestPki::Get().client_a_cn());
+    options.min_version = options.max_version = version;
+    auto result = RunHandshake(server(), options);
+    EXPECT_TRUE(result.server_ok) << version << ": " << result.server_error;
+    EXPECT_TRUE(result.client_ok) << version;
+    EXPECT_EQ(SSL_version(result.server.get()), version);
+  }
+}
+
+TEST_F(HandshakeTest, TlsOneTwoNegotiatesAnEcdheAeadSuite) {
+  ClientOptions options = Client(TestPki::Get().client_a_cn());
+  options.max_version = TLS1_2_VERSION;
+  auto result = RunHandshake(server(), options);
+  ASSERT_TRUE(result.server_ok) << result.server_error;
+  EXPECT_EQ(std::string(SSL_get_cipher_name(result.server.get())), "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+TEST_F(HandshakeTest, RsaClientCertificate) {
+  EXPECT_EQ(Connect(TestPki::Get().client_a_rsa(), "10.1.1.10").cluster, "hq");
+}
+
+TEST_F(HandshakeTest, CommonNameMatches) {
+  PeerIdentity identity;
+  AuthDecision decision = Connect(TestPki::Get().client_a_cn(), "10.1.1.10", &identity);
+  EXPECT_TRUE(decision.allowed);
+  EXPECT_EQ(decision.cluster, "hq");
+  EXPECT_TRUE(identity.has_certificate);
+  EXPECT_EQ(identity.common_name, "CUCM-Pub.Example.com");
+  EXPECT_THAT(identity.names, ::testing::ElementsAre("cucm-pub.example.com"));
+  EXPECT_EQ(identity.trust_anchor_sha256, TestPki::Get().root_a().sha256);
+  ASSERT_TRUE(identity.certificate.has_value());
+  EXPECT_EQ(identity.certificate->sha256, TestPki::Get().client_a_cn().sha256);
+}
+
+TEST_F(HandshakeTest, DnsSanMatches) {
+  EXPECT_EQ(Connect(TestPki::Get().client_a_dns(), "10.1.1.20").cluster, "hq");
+}
+
+TEST_F(HandshakeTest, IpSanMatches) {
+  EXPECT_EQ(Connect(TestPki::Get().client_a_ip(), "::ffff:10.1.1.30").cluster, "hq");
+}
+
+TEST_F(HandshakeTest, WrongAddressIsDenied) {
+  AuthDecision decision = Connect(TestPki::Get().client_a_cn(), "10.9.9.9");
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.verdicts[0].failed_rule, Rule::kIp);
+}
+
+// The TLS trust store holds both roots, so B's certificate passes the handshake; per-cluster
+// trust must still refuse it for cluster A.
+TEST_F(HandshakeTest, ClusterBCaWithClusterASubjectIsDenied) {
+  PeerIdentity identity;
+  AuthDecision decision = Connect(TestPki::Get().client_b_with_a_subject(), "10.1.1.10", &identity);
+  EXPECT_TRUE(identity.chain_verified);
+  EXPECT_EQ(identity.trust_anchor_sha256, TestPki::Get().root_b().sha256);
+  EXPECT_FALSE(decision.allowed);
+  ASSERT_FALSE(decision.verdicts.empty());
+  EXPECT_EQ(decision.verdicts[0].cluster, "hq");
+  EXPECT_EQ(decision.verdicts[0].failed_rule, Rule::kTrustAnchor);
+}
+
+TEST_F(HandshakeTest, IntermediateIssuedLeafIsAcceptedWithTheRootAsAnchor) {
+  TestPki& pki = TestPki::Get();
+  PeerIdentity identity;
+  AuthDecision decision = Connect(pki.client_a_via_intermediate(), "10.1.1.10", &identity);
+  EXPECT_EQ(decision.cluster, "hq");
+  EXPECT_THAT(identity.verified_chain_sha256,
+              ::testing::ElementsAre(pki.client_a_via_intermediate().sha256,
+                                     pki.intermediate_a().sha256, pki.root_a().sha256));
+  EXPECT_EQ(identity.trust_anchor_sha256, pki.root_a().sha256);
+}
+
+TEST_F(HandshakeTest, CaFileWithIntermediateAndRootAnchorsItsCluster) {
+  EXPECT_EQ(Connect(TestPki::Get().client_a_via_intermediate(), "10.4.1.1").cluster, "issuing");
+}
+
+// A client that sends only its leaf: the intermediate must come from a ca_file.
+TEST_F(HandshakeTest, IntermediateFromTheTrustStore) {
+  TestPki& pki = TestPki::Get();
+  ClientOptions options = Client(pki.client_a_via_intermediate());
+  options.send_chain = false;
+  auto result = RunHandshake(server(), options);  // "issuing" lists intermediate A
+  ASSERT_TRUE(result.server_ok) << result.server_error;
+  PeerIdentity identity = IdentifyPeer(*IpAddress::Parse("10.1.1.10"), result.server.get());
+  EXPECT_EQ(identity.verified_chain_sha256.size(), 3u);
+  EXPECT_EQ(identity.trust_anchor_sha256, pki.root_a().sha256);
+  EXPECT_EQ(authorizer_->Authorize(identity).cluster, "hq");
+
+  config::Config roots_only = testing::ServerConfig(
+      pki.server(), {MakeCluster("hq", Strings{"10.1.1.0/24"}, pki.root_a().cert_file,
+                                 Strings{"cucm-sub2.example.com"})});
+  auto context = BuildTlsContext(roots_only);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  auto refused = RunHandshake(context.value()->native(), options);
+  EXPECT_FALSE(refused.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(refused.server.get()),
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
+
+// A self-signed UCM cluster presents CallManager.pem (CA:TRUE) and that same file is the
+// cluster's ca_file: the verified chain is that one certificate.
+TEST_F(HandshakeTest, UcmSelfSignedCertificateIsItsOwnAnchor) {
+  PeerIdentity identity;
+  AuthDecision decision = Connect(TestPki::Get().ucm_self_signed(), "10.3.1.1", &identity);
+  EXPECT_EQ(decision.cluster, "selfsigned");
+  EXPECT_EQ(identity.verified_chain_sha256.size(), 1u);
+  EXPECT_EQ(identity.trust_anchor_sha256, TestPki::Get().ucm_self_signed().sha256);
+}
+
+TEST_F(HandshakeTest, WithoutCaFileNoCertificateIsRequested) {
+  config::Config config = testing::ServerConfig(
+      TestPki::Get().server(),
+      {MakeCluster("hq", Strings{"10.1.1.0/24"}, std::nullopt, Strings{"cucm-pub.example.com"})});
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  auto result = RunHandshake(context.value()->native(), Client(TestPki::Get().client_a_cn()));
+  ASSERT_TRUE(result.server_ok) << result.server_error;
+  PeerIdentity identity = IdentifyPeer(*IpAddress::Parse("10.1.1.10"), result.server.get());
+  EXPECT_FALSE(identity.has_certificate);
+  EXPECT_FALSE(identity.chain_verified);
+  auto authorizer = PeerAuthorizer::Build(config);
+  ASSERT_TRUE(authorizer.ok());
+  AuthDecision decision = authorizer->Authorize(identity);
+  EXPECT_FALSE(decision.allowed);  // fail closed: allowed_subjects needs a certificate
+  EXPECT_EQ(decision.verdicts[0].failed_rule, Rule::kCertificate);
+}
+
+TEST(IdentifyPeerTest, PlainHttpHasOnlyAnAddress) {
+  PeerIdentity identity = IdentifyPeer(*IpAddress::Parse("10.1.1.10"), nullptr);
+  EXPECT_EQ(identity.address.ToString(), "10.1.1.10");
+  EXPECT_FALSE(identity.has_certificate);
+  EXPECT_FALSE(identity.chain_verified);
+  EXPECT_TRUE(identity.names.empty());
+  EXPECT_FALSE(identity.certificate.has_value());
+}
+
+class LegacyCipherTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
+
+// Old UCM releases offer only TLS_RSA_WITH_AES_256_CBC_SHA over TLS 1.2: it works only when
+// tls_legacy_ciphers is on and the server key is RSA (the suite has no ECDSA variant).
+TEST_P(LegacyCipherTest, Aes256ShaOnlyClient) {
+  const auto [legacy, rsa_key] = GetParam();
+  TestPki& pki = TestPki::Get();
+  const Credential& server_credential = rsa_key ? pki.server_rsa() : pki.server();
+  config::Config config = MtlsConfig(server_credential);
+  config.tls_legacy_ciphers = legacy;
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  ClientOptions options;
+  options.credential = &pki.client_a_cn();
+  options.max_version = TLS1_2_VERSION;
+  options.ciphers = "AES256-SHA";
+  options.trusted_server = &server_credential;
+  auto result = RunHandshake(context.value()->native(), options);
+  const bool expect_success = legacy && rsa_key;
+  EXPECT_EQ(result.server_ok, expect_success) << result.server_error;
+  if (expect_success) {
+    EXPECT_EQ(std::string(SSL_get_cipher_name(result.server.get())), "AES256-SHA");
+    PeerIdentity identity = IdentifyPeer(*IpAddress::Parse("10.1.1.10"), result.server.get());
+    EXPECT_TRUE(identity.chain_verified);
+  } else {
+    EXPECT_THAT(result.server_error, HasSubstr("no shared cipher"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(LegacyAndKeyType, LegacyCipherTest,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool()));
+
+}  // namespace
+}  // namespace callgate::security
