@@ -9,7 +9,8 @@
 # LOADGEN_THREADS (2), TLS_VERSION ("" = negotiate, or 1.2 / 1.3), MICRO (1; 0 skips the
 # micro-benchmarks), MICRO_REPETITIONS (3), MICRO_MIN_TIME (0.2 s), MICRO_FILTER (regex),
 # CSV (the directory callgate loads; default data/phone_directory.csv), DIRECTORY_ROWS (N:
-# callgate loads an N-row directory from bench/gen_directory.py instead, see MakeDirectory).
+# callgate loads an N-row directory from bench/gen_directory.py instead, see MakeDirectory),
+# CALLGATE and LOADGEN (the binaries; default BUILD_DIR/callgate, BUILD_DIR/callgate-loadgen).
 #
 # Every process it starts is stopped on exit, failure, Ctrl-C or SIGTERM. Ports are picked free
 # at run time. The load generators share the machine's cores with the servers.
@@ -33,7 +34,7 @@ MICRO_MIN_TIME="${MICRO_MIN_TIME:-0.2}"
 MICRO_FILTER="${MICRO_FILTER:-}"
 CSV="${CSV:-${kRepo}/data/phone_directory.csv}"
 
-build="" work="" loadgen=""
+build="" work="" loadgen="" callgate="" load_start=""
 declare -a pids=()       # every background process this script started
 declare -a rows=()       # summary table rows (markdown)
 declare -a notes=()      # warnings to show under the table
@@ -180,8 +181,8 @@ StartCallgate() {
   mkdir -p "${logs}"
   sed -e "s|@CSV@|${CSV}|g" -e "s|@LOG_DIR@|${logs}|g" -e "s|@PKI@|${work}/pki|g" \
     "${kBench}/configs/$2" >"${config}"
-  StartBackground "${name}" "${build}/callgate" --config "${config}"
-  Record "${build}/callgate" --config "${config}" "  # from bench/configs/$2"
+  StartBackground "${name}" "${callgate}" --config "${config}"
+  Record "${CALLGATE:-${build}/callgate}" --config "${config}" "  # from bench/configs/$2"
   local pid="${started}"
   for _ in $(seq 150); do
     line="$(grep -m1 -o 'listening on https\?://[^ ]*' "${work}/${name}.log" || true)"
@@ -267,6 +268,8 @@ Compare() {
 # ---------------------------------------------------------------------------------------------
 # The summary
 
+LoadAverage() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+
 Ratio() {  # Ratio CALLGATE NGINX
   [[ "$1" == n/a || -z "$1" ]] && { echo n/a; return; }
   awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
@@ -319,6 +322,8 @@ Report() {
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- machine: \`$(uname -a)\`, $(nproc) cores"
+    echo "- load average (1/5/15 min) at start: ${load_start}; at end: $(LoadAverage)" \
+      "(other work on the machine moves every figure)"
     echo "- commit: $(git -C "${kRepo}" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "- settings: ROUNDS=${ROUNDS} DURATION=${DURATION}s CONNECTIONS=${CONNECTIONS}" \
       "RATE=${RATE} WRK_THREADS=${WRK_THREADS} LOADGEN_THREADS=${LOADGEN_THREADS}" \
@@ -368,7 +373,7 @@ TlsInfo() {
 main() {
   [[ $# -eq 1 ]] || Die "usage: bench/run.sh BUILD_DIR"
   build="$(cd "$1" && pwd)" || Die "no build directory '$1'"
-  loadgen="${build}/callgate-loadgen"
+  loadgen="${LOADGEN:-${build}/callgate-loadgen}"
   local tool
   for tool in wrk nginx openssl curl; do
     command -v "${tool}" >/dev/null || Die "${tool} not found (scripts/install-deps.sh --bench)"
@@ -380,6 +385,7 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 
+  load_start="$(LoadAverage)"
   ((MICRO)) && MicroBenchmarks
   MakePki
   MakeDirectory
@@ -387,14 +393,17 @@ main() {
   StartNginx nginx off tls
   StartNginx nginx-log "${work}/nginx-log/access.log"
   local plain="" mtls="" tls_args=()
-  if [[ -x "${build}/callgate" ]]; then
+  if [[ -x "${CALLGATE:-${build}/callgate}" ]]; then
+    # A copy, so that a rebuild during the run cannot change what is measured.
+    callgate="${work}/callgate"
+    cp "${CALLGATE:-${build}/callgate}" "${callgate}"
     StartCallgate callgate plain.yaml.in 2>/dev/null || true
     StartCallgate callgate-mtls mtls.yaml.in 2>/dev/null || true
   else
-    notes+=("${build}/callgate not built: nginx only")
+    notes+=("${CALLGATE:-${build}/callgate} not built: nginx only")
   fi
-  [[ -n "${url[callgate]:-}" ]] && plain=callgate
-  [[ -n "${url[callgate-mtls]:-}" ]] && mtls=callgate-mtls
+  [[ -n "${url[callgate]:-}" ]] && plain="callgate"
+  [[ -n "${url[callgate-mtls]:-}" ]] && mtls="callgate-mtls"
   [[ -n "${TLS_VERSION}" ]] && tls_args=(--tls-version "${TLS_VERSION}")
   local pki="${work}/pki"
   local mtls_args=(--cert "${pki}/a-cn.crt" --key "${pki}/a-cn.key" --cacert "${pki}/server.crt"
