@@ -60,9 +60,11 @@ Cleanup() {
     wait "${pid}" 2>/dev/null || true
   done
   if [[ -n "${work}" && -d "${work}" ]]; then
-    if ((status != 0)) && [[ -n "${build}" ]]; then
+    if ((status == 130 || status == 143)); then
+      echo "bench/run.sh: interrupted; every process it started is stopped" >&2
+    elif ((status != 0)) && [[ -n "${build}" ]]; then
       mkdir -p "${build}/bench-logs"
-      find "${work}" -maxdepth 3 -name '*.log' -exec cp {} "${build}/bench-logs/" \; 2>/dev/null
+      (cd "${work}" && find . -maxdepth 3 -name '*.log' -exec cp --parents {} "${build}/bench-logs/" \;)
       echo "bench/run.sh: failed (status ${status}); server logs in ${build}/bench-logs" >&2
     fi
     rm -rf "${work}"
@@ -181,7 +183,8 @@ StartCallgate() {
   mkdir -p "${logs}"
   sed -e "s|@CSV@|${CSV}|g" -e "s|@LOG_DIR@|${logs}|g" -e "s|@PKI@|${work}/pki|g" \
     "${kBench}/configs/$2" >"${config}"
-  StartBackground "${name}" "${callgate}" --config "${config}"
+  # LOG_LEVEL would override the config's INFO (and hide the "listening on" line).
+  StartBackground "${name}" env -u LOG_LEVEL -u CONFIG_FILE "${callgate}" --config "${config}"
   Record "${CALLGATE:-${build}/callgate}" --config "${config}" "  # from bench/configs/$2"
   local pid="${started}"
   for _ in $(seq 150); do
