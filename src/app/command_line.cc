@@ -1,0 +1,65 @@
+#include "app/command_line.h"
+
+namespace callgate::app {
+namespace {
+
+Result<Command> ParseCommand(const std::string& word) {
+  if (word == "serve") return Command::kServe;
+  if (word == "check") return Command::kCheck;
+  if (word == "lookup") return Command::kLookup;
+  return Error{"unknown command '" + word + "' (see callgate --help)"};
+}
+
+}  // namespace
+
+std::string Usage() {
+  return R"(Usage:
+  callgate [serve] [--config FILE]        serve CURRI requests until SIGTERM/SIGINT
+  callgate check [--config FILE]          validate the configuration and data files
+  callgate lookup [--config FILE] NUMBER  show what a call from NUMBER would get, and why
+  callgate --help | --version
+
+The configuration file is --config FILE, else $CONFIG_FILE, else ./config.yaml.
+$LOG_LEVEL (DEBUG, INFO, WARNING, ERROR) overrides log_level.
+SIGHUP reloads the phone directory and the TLS certificate, key and CA files.
+)";
+}
+
+Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
+  CommandLine result;
+  bool have_command = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") return CommandLine{Command::kHelp, "", ""};
+    if (arg == "--version") return CommandLine{Command::kVersion, "", ""};
+    if (arg == "--config" || arg == "-c") {
+      if (i + 1 == args.size()) return Error{"--config needs a file name"};
+      result.config_path = args[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      result.config_path = arg.substr(9);
+    } else if (!arg.empty() && arg[0] == '-') {
+      return Error{"unknown option '" + arg + "' (see callgate --help)"};
+    } else if (!have_command) {
+      auto command = ParseCommand(arg);
+      if (!command) return command.error();
+      result.command = command.value();
+      have_command = true;
+    } else if (result.command == Command::kLookup && result.number.empty()) {
+      result.number = arg;
+    } else {
+      return Error{"unexpected argument '" + arg + "' (see callgate --help)"};
+    }
+  }
+  if (result.command == Command::kLookup && result.number.empty()) {
+    return Error{"lookup needs a NUMBER (e.g. callgate lookup +14085550101)"};
+  }
+  return result;
+}
+
+std::string ConfigPath(const CommandLine& command_line, const char* config_file_env) {
+  if (!command_line.config_path.empty()) return command_line.config_path;
+  if (config_file_env != nullptr && *config_file_env != '\0') return config_file_env;
+  return "config.yaml";
+}
+
+}  // namespace callgate::app

@@ -1,0 +1,28 @@
+// The command line: `callgate [serve] [--config FILE]`, `callgate check [--config FILE]`,
+// `callgate lookup [--config FILE] NUMBER`, `--help`, `--version`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace callgate::app {
+
+enum class Command { kServe, kCheck, kLookup, kHelp, kVersion };
+
+struct CommandLine {
+  Command command = Command::kServe;
+  std::string config_path;  // empty: CONFIG_FILE, else ./config.yaml
+  std::string number;       // lookup only
+};
+
+Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args);
+
+// The --help text.
+std::string Usage();
+
+// --config, else the CONFIG_FILE value when non-empty, else "config.yaml".
+std::string ConfigPath(const CommandLine& command_line, const char* config_file_env);
+
+}  // namespace callgate::app

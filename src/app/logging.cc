@@ -1,0 +1,62 @@
+#include "app/logging.h"
+
+#include <filesystem>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace callgate::app {
+namespace {
+
+constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
+
+spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case config::LogLevel::kInfo:
+      return spdlog::level::info;
+    case config::LogLevel::kWarning:
+      return spdlog::level::warn;
+    case config::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> RotatingSink(const config::Config& config,
+                                                                   const char* name) {
+  const auto path = std::filesystem::path(config.log_dir) / name;
+  return std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+      path.string(), config.log_max_bytes, static_cast<std::size_t>(config.log_backup_count));
+}
+
+}  // namespace
+
+Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker) {
+  server::Logs logs;
+  logs.masker = &masker;
+  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  try {
+    if (!config.log_dir.empty()) {
+      std::filesystem::create_directories(config.log_dir);
+      sinks.push_back(RotatingSink(config, "app.log"));
+      logs.access = std::make_shared<spdlog::logger>("access", RotatingSink(config, "access.log"));
+      logs.access->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
+      logs.access->set_level(spdlog::level::info);
+      spdlog::register_logger(logs.access);  // so flush_every() flushes it too
+    }
+  } catch (const std::exception& e) {  // filesystem_error, spdlog_ex
+    return Error{std::string("cannot open log files: ") + e.what(), config.file, 0, "log_dir"};
+  }
+  logs.app = std::make_shared<spdlog::logger>("callgate", sinks.begin(), sinks.end());
+  logs.app->set_pattern(kPattern);
+  logs.app->set_level(ToSpdlog(config.log_level));
+  logs.app->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logs.app);
+  spdlog::flush_every(std::chrono::seconds(1));
+  return logs;
+}
+
+}  // namespace callgate::app

@@ -1,0 +1,15 @@
+// Logging set-up: the console always; with log_dir, rotating app.log and access.log sized by
+// log_max_bytes / log_backup_count.
+#pragma once
+
+#include "common/result.h"
+#include "config/config.h"
+#include "server/logs.h"
+
+namespace callgate::app {
+
+// Creates the "app" and "access" loggers for `config` (access is null without log_dir) and
+// registers "app" as spdlog's default. Fails if log_dir cannot be created or opened.
+Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
+
+}  // namespace callgate::app

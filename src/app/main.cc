@@ -1,0 +1,34 @@
+// callgate: a call-screening and caller-name policy server (Cisco CURRI). See README.md.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/command_line.h"
+#include "app/commands.h"
+#include "app/effective_config.h"
+
+int main(int argc, char** argv) {
+  using callgate::app::Command;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto command_line = callgate::app::ParseCommandLine(args);
+  if (!command_line) {
+    callgate::app::PrintError(command_line.error());
+    std::cerr << callgate::app::Usage();
+    return 2;
+  }
+  switch (command_line->command) {
+    case Command::kHelp:
+      std::cout << callgate::app::Usage();
+      return 0;
+    case Command::kVersion:
+      std::cout << "callgate " << CALLGATE_VERSION << "\n";
+      return 0;
+    case Command::kCheck:
+      return callgate::app::RunCheck(*command_line);
+    case Command::kLookup:
+      return callgate::app::RunLookup(*command_line);
+    case Command::kServe:
+      return callgate::app::RunServe(*command_line);
+  }
+  return 2;
+}

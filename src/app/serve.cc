@@ -1,0 +1,142 @@
+// `callgate serve`: load everything, refuse unsafe or broken configurations, then serve.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/effective_config.h"
+#include "app/logging.h"
+#include "app/snapshot_loader.h"
+#include "server/server.h"
+
+namespace callgate::app {
+namespace {
+
+constexpr std::string_view kInsecureBanner = R"(
+*************************************************************************
+*  WARNING: insecure_mode is on.                                        *
+*  Clients are not authenticated and traffic may be unencrypted.        *
+*  For development and testing only: never use it in production.        *
+*  To run securely: scripts/setup-certs.sh --hostname <name>, set       *
+*  tls_cert_file / tls_key_file, define clusters, and remove            *
+*  insecure_mode (see docs/configuration.md).                           *
+*************************************************************************
+)";
+
+constexpr std::string_view kSampleNumber = "+14085550101";
+
+// Start-up facts an operator always needs (where callgate listens, that it is ready): logged at
+// INFO, or printed on stdout when log_level hides INFO.
+template <typename... Args>
+void Announce(const server::Logs& logs, fmt::format_string<Args...> format, Args&&... args) {
+  if (logs.app->should_log(spdlog::level::info)) {
+    logs.app->info(format, std::forward<Args>(args)...);
+  } else {
+    fmt::print("{}\n", fmt::format(format, std::forward<Args>(args)...));
+    std::fflush(stdout);
+  }
+}
+
+void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
+  const auto& directory = loaded.snapshot->directory;
+  logs.app->info("Phone directory {}: {} exact and {} prefix entries from {} rows in {} ms",
+                 loaded.snapshot->directory_path, directory.exact_entries(),
+                 directory.prefix_entries(), loaded.rows, loaded.took.count());
+  for (const auto& warning : loaded.warnings) {
+    logs.app->warn("{}:{}: {}", loaded.snapshot->directory_path, warning.line, warning.message);
+  }
+  if (loaded.warning_count > loaded.warnings.size()) {
+    logs.app->warn("{}: {} more warnings not shown", loaded.snapshot->directory_path,
+                   loaded.warning_count - loaded.warnings.size());
+  }
+}
+
+void LogTrustStore(const server::Logs& logs, const server::SecurityState& state) {
+  if (!state.tls || !logs.app->should_log(spdlog::level::debug)) return;
+  logs.app->debug("TLS trust store holds {} certificate(s)", state.tls->trust_store().size());
+  for (const auto& cert : state.tls->trust_store()) {
+    logs.app->debug("  trusted: subject={} issuer={} serial={} valid={}..{}", cert.subject,
+                    cert.issuer, cert.serial, cert.not_before, cert.not_after);
+  }
+}
+
+// A command a developer can paste to see a name come back (plain HTTP main listener only).
+void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
+                   const engine::Snapshot& snapshot) {
+  if (main.tls) return;
+  const auto number = PhoneNumber::Parse(kSampleNumber);
+  const bool known = number && snapshot.directory.Lookup(*number).has_value();
+  logs.app->info(
+      "Try it: curl -s {}/curri -H 'Content-Type: text/xml' -d '<Request "
+      "xmlns=\"urn:oasis:names:tc:xacml:2.0:context:schema:os\"><Subject><Attribute "
+      "AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>{}</AttributeValue>"
+      "</Attribute></Subject></Request>'",
+      main.url, known ? kSampleNumber : "<a number from your CSV>");
+}
+
+// SIGHUP: rebuild the directory snapshot and the TLS/authorization state; a failure keeps what
+// is in service.
+void Reload(const config::Config& config, const server::Logs& logs, server::SnapshotStore& store,
+            server::Server& server) {
+  auto loaded = LoadSnapshot(config);
+  if (loaded) {
+    store.Publish(loaded->snapshot);
+    LogLoaded(logs, *loaded);
+  } else {
+    logs.app->error("Reload failed, the previous phone directory stays in service: {}",
+                    loaded.error().ToString());
+  }
+  auto security = server::BuildSecurityState(config);
+  if (security) {
+    LogTrustStore(logs, **security);
+    server.PublishSecurity(std::move(security).value());
+    logs.app->info("Reloaded TLS certificate, key and CA files");
+  } else {
+    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
+                    security.error().ToString());
+  }
+  server::Metrics::Add(loaded && security ? server.metrics().reloads_ok : server.metrics().reloads_failed);
+}
+
+}  // namespace
+
+int RunServe(const CommandLine& command_line) {
+  std::signal(SIGPIPE, SIG_IGN);  // NOLINT: a closed peer is an error code, not a signal
+  auto config = LoadEffectiveConfig(command_line);
+  if (!config) return PrintError(config.error());
+  if (auto secure = config::ValidateSecurity(*config); !secure) {
+    std::cerr << "callgate: refusing to start: " << secure.error().ToString() << "\n";
+    return 1;
+  }
+  const security::PiiMasker masker(config->obfuscate_pii);
+  auto logs = SetupLogging(*config, masker);
+  if (!logs) return PrintError(logs.error());
+  if (config->insecure_mode) {
+    std::cerr << kInsecureBanner << std::flush;
+    logs->app->warn("SECURITY WARNING: insecure_mode is on (development only)");
+  }
+  auto loaded = LoadSnapshot(*config);
+  if (!loaded) return PrintError(loaded.error());
+  LogLoaded(*logs, *loaded);
+  auto security = server::BuildSecurityState(*config);
+  if (!security) return PrintError(security.error());
+  LogTrustStore(*logs, **security);
+  server::SnapshotStore store(loaded->snapshot);
+  auto server = server::Server::Create(*config, store, *logs, std::move(security).value());
+  if (!server) return PrintError(server.error());
+  for (const auto& listener : (*server)->listeners()) {
+    Announce(*logs, "callgate {} listening on {} ({})", CALLGATE_VERSION, listener.url,
+             listener.name);
+  }
+  PrintCurlHint(*logs, (*server)->listeners().front(), *loaded->snapshot);
+  Announce(*logs, "callgate ready");
+  (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
+  (*server)->Run();
+  Announce(*logs, "callgate stopped");
+  logs->app->flush();
+  return 0;
+}
+
+}  // namespace callgate::app

@@ -1,0 +1,23 @@
+#include "app/snapshot_loader.h"
+
+namespace callgate::app {
+
+Result<LoadedSnapshot> LoadSnapshot(const config::Config& config) {
+  const auto started = std::chrono::steady_clock::now();
+  auto loaded = directory::LoadDirectoryCsv(config.csv_file_path);
+  if (!loaded) return loaded.error();
+  auto snapshot = std::make_shared<engine::Snapshot>();
+  snapshot->directory = std::move(loaded->directory);
+  snapshot->directory_path = config.csv_file_path;
+  snapshot->loaded_at = std::chrono::system_clock::now();
+  LoadedSnapshot result;
+  result.snapshot = std::move(snapshot);
+  result.warnings = std::move(loaded->warnings);
+  result.warning_count = loaded->warning_count;
+  result.rows = loaded->rows;
+  result.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return result;
+}
+
+}  // namespace callgate::app

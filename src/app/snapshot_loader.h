@@ -1,0 +1,27 @@
+// Builds an engine::Snapshot from the files the configuration names (today: the phone directory).
+// Used at start-up, by `callgate check` and `callgate lookup`, and on every reload.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "directory/csv_loader.h"
+#include "engine/snapshot.h"
+
+namespace callgate::app {
+
+struct LoadedSnapshot {
+  std::shared_ptr<const engine::Snapshot> snapshot;
+  std::vector<directory::LoadWarning> warnings;  // the first ones (see CsvLimits)
+  std::size_t warning_count = 0;
+  std::size_t rows = 0;
+  std::chrono::milliseconds took{0};
+};
+
+// Fails, naming the file, when the directory cannot be read or lacks a required column.
+Result<LoadedSnapshot> LoadSnapshot(const config::Config& config);
+
+}  // namespace callgate::app

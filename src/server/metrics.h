@@ -1,0 +1,37 @@
+// Metrics: process-wide counters, updated lock-free from every I/O thread and read by /health.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace callgate::server {
+
+struct Metrics {
+  using Counter = std::atomic<std::uint64_t>;
+
+  Counter connections_accepted{0};
+  Counter connections_rejected{0};  // over max_connections
+  std::atomic<std::int64_t> connections_open{0};
+  Counter tls_handshake_failures{0};
+  Counter requests{0};
+  Counter curri_requests{0};
+  Counter names_exact{0};
+  Counter names_prefix{0};
+  Counter names_not_found{0};
+  Counter curri_unusable{0};  // empty, malformed, DTD, no number, not a number: plain continue
+  Counter forbidden{0};
+  Counter body_too_large{0};
+  Counter header_too_large{0};
+  Counter bad_requests{0};
+  Counter read_timeouts{0};
+  Counter reloads_ok{0};
+  Counter reloads_failed{0};
+
+  static void Add(Counter& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+  // The counters as a JSON object body (no braces): "\"requests\":12,...".
+  std::string ToJsonFields() const;
+};
+
+}  // namespace callgate::server

@@ -1,0 +1,64 @@
+// ReloadThread: runs a reload handler on a thread of its own, so that reading files never stalls
+// an I/O thread. Requests that arrive while a reload runs are folded into one more run.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace callgate::server {
+
+class ReloadThread {
+ public:
+  ReloadThread() = default;
+  ~ReloadThread() { Stop(); }
+  ReloadThread(const ReloadThread&) = delete;
+  ReloadThread& operator=(const ReloadThread&) = delete;
+
+  void SetHandler(std::function<void()> handler) {
+    std::lock_guard lock(mutex_);
+    handler_ = std::move(handler);
+  }
+
+  // Thread-safe; starts the thread on first use.
+  void Request() {
+    std::lock_guard lock(mutex_);
+    if (!handler_ || quit_) return;
+    pending_ = true;
+    if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    wake_.notify_one();
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+      wake_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return pending_ || quit_; });
+      if (quit_) return;
+      pending_ = false;
+      auto handler = handler_;
+      lock.unlock();
+      handler();
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::function<void()> handler_;
+  bool pending_ = false;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
+}  // namespace callgate::server

@@ -1,0 +1,140 @@
+#include "server/router.h"
+
+#include <algorithm>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <fmt/format.h>
+
+#include "codec/curri.h"
+#include "engine/policy_engine.h"
+
+namespace callgate::server {
+namespace http = boost::beast::http;
+namespace {
+
+std::string_view PathOf(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+void CountDecision(Metrics& metrics, engine::NameSource source) {
+  switch (source) {
+    case engine::NameSource::kExact:
+      return Metrics::Add(metrics.names_exact);
+    case engine::NameSource::kPrefix:
+      return Metrics::Add(metrics.names_prefix);
+    case engine::NameSource::kNotFound:
+      return Metrics::Add(metrics.names_not_found);
+    case engine::NameSource::kNoNumber:
+    case engine::NameSource::kNotANumber:
+      return Metrics::Add(metrics.curri_unusable);
+  }
+}
+
+}  // namespace
+
+Response MakeResponse(const Request& request, http::status status, std::string body,
+                      std::string_view content_type) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, content_type);
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Router::Router(RouterOptions options, const SnapshotStore& snapshots, Metrics& metrics,
+               const Logs& logs)
+    : options_(std::move(options)), snapshots_(snapshots), metrics_(metrics), logs_(logs) {}
+
+bool Router::IsCurriPath(std::string_view path) const {
+  return std::find(options_.curri_paths.begin(), options_.curri_paths.end(), path) !=
+         options_.curri_paths.end();
+}
+
+Response Router::Handle(const Request& request, const PeerContext& peer) const {
+  Metrics::Add(metrics_.requests);
+  const std::string_view path = PathOf(request.target());
+  if (path == "/health") return HandleHealth(request, peer);
+  if (peer.listener == ListenerKind::kAdmin) {
+    return MakeResponse(request, http::status::not_found, "Not Found\n");
+  }
+  if (peer.auth && !peer.auth->allowed) return Forbidden(request, peer);
+  if (request.method() == http::verb::head) {
+    // UCM's keep-alive probe may use any path; answer it like the Python service does.
+    Response response = MakeResponse(request, http::status::ok, {}, codec::kCurriContentType);
+    return response;
+  }
+  if (!IsCurriPath(path)) return MakeResponse(request, http::status::not_found, "Not Found\n");
+  if (request.method() != http::verb::post) {
+    Response response =
+        MakeResponse(request, http::status::method_not_allowed, "Method Not Allowed\n");
+    response.set(http::field::allow, "POST, HEAD");
+    return response;
+  }
+  return HandleCurri(request);
+}
+
+Response Router::HandleCurri(const Request& request) const {
+  Metrics::Add(metrics_.curri_requests);
+  const bool debug = logs_.app->should_log(spdlog::level::debug);
+  codec::CurriRequest parsed = codec::ParseCurriRequest(request.body(), debug);
+  for (const auto& [id, value] : parsed.attributes) {
+    logs_.app->debug("Parsed XACML attribute: {} = {}", id, logs_.Pii(value));
+  }
+  if (parsed.status != codec::CurriStatus::kOk) {
+    Metrics::Add(metrics_.curri_unusable);
+    logs_.app->warn("curri: unusable request ({}{}{}): answering continue",
+                    codec::ToString(parsed.status), parsed.error.empty() ? "" : ": ",
+                    parsed.error);
+    return MakeResponse(request, http::status::ok, codec::RenderCurriResponse({}),
+                        codec::kCurriContentType);
+  }
+  const std::shared_ptr<const engine::Snapshot> snapshot = snapshots_.Current();
+  const engine::Decision decision = engine::Decide(parsed.query, *snapshot);
+  CountDecision(metrics_, decision.source);
+  if (decision.calling_name) {
+    logs_.app->info("curri calling={} called={} -> {} match: {}",
+                    logs_.Pii(parsed.query.calling_number), logs_.Pii(parsed.query.called_number),
+                    engine::ToString(decision.source), logs_.Pii(*decision.calling_name));
+  } else {
+    logs_.app->info("curri calling={} called={} -> {}", logs_.Pii(parsed.query.calling_number),
+                    logs_.Pii(parsed.query.called_number), engine::ToString(decision.source));
+  }
+  return MakeResponse(request, http::status::ok, codec::RenderCurriResponse(decision),
+                      codec::kCurriContentType);
+}
+
+Response Router::HandleHealth(const Request& request, const PeerContext& peer) const {
+  const bool local = peer.listener == ListenerKind::kAdmin || peer.identity.address.is_loopback();
+  if (options_.health_loopback_only && !local) {
+    logs_.app->warn("Denied /health request from non-local address {}",
+                    logs_.Pii(peer.identity.address.ToString()));
+    Metrics::Add(metrics_.forbidden);
+    return MakeResponse(request, http::status::forbidden, "Forbidden\n");
+  }
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    Response response =
+        MakeResponse(request, http::status::method_not_allowed, "Method Not Allowed\n");
+    response.set(http::field::allow, "GET, HEAD");
+    return response;
+  }
+  const std::shared_ptr<const engine::Snapshot> snapshot = snapshots_.Current();
+  std::string body = fmt::format(
+      "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
+      snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
+      metrics_.ToJsonFields());
+  Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
+  if (request.method() == http::verb::head) response.body().clear();
+  return response;
+}
+
+Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
+  Metrics::Add(metrics_.forbidden);
+  logs_.app->warn("Denied {} {}: {}", std::string_view(request.method_string()),
+                  std::string_view(PathOf(request.target())),
+                  security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
+  return MakeResponse(request, http::status::forbidden, "Forbidden\n");
+}
+
+}  // namespace callgate::server

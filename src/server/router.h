@@ -1,0 +1,64 @@
+// Router: one HTTP request in, one response out, for a peer whose identity and authorization the
+// session has already established. Never touches a socket, never throws for bad input: every
+// failure maps to a status here (see docs/architecture.md for the table).
+//
+//   HEAD any path           -> 200, empty body (UCM's keep-alive probe)
+//   POST <curri path>       -> CURRI decision (always 200 + continue, even for unusable bodies)
+//   GET /health             -> JSON status (loopback only when clusters are defined)
+//   other method, known path-> 405 with Allow
+//   unknown path            -> 404
+//   unauthorized peer       -> 403 "Forbidden\n" (except /health, which has its own rule)
+//
+// Thread-safe: Handle() is const and may run on every I/O thread at once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "security/peer_authorizer.h"
+#include "security/peer_identity.h"
+#include "server/http.h"
+#include "server/logs.h"
+#include "server/metrics.h"
+#include "server/snapshot_store.h"
+
+namespace callgate::server {
+
+enum class ListenerKind { kMain, kAdmin };
+
+// What the session knows about the other end of the connection; fixed for its lifetime.
+struct PeerContext {
+  ListenerKind listener = ListenerKind::kMain;
+  security::PeerIdentity identity;
+  std::optional<security::AuthDecision> auth;  // nullopt: no clusters, everyone is allowed
+};
+
+struct RouterOptions {
+  std::vector<std::string> curri_paths{"/curri"};
+  bool health_loopback_only = false;  // true when clusters are defined
+};
+
+class Router {
+ public:
+  Router(RouterOptions options, const SnapshotStore& snapshots, Metrics& metrics, const Logs& logs);
+
+  Response Handle(const Request& request, const PeerContext& peer) const;
+
+ private:
+  Response HandleCurri(const Request& request) const;
+  Response HandleHealth(const Request& request, const PeerContext& peer) const;
+  Response Forbidden(const Request& request, const PeerContext& peer) const;
+  bool IsCurriPath(std::string_view path) const;
+
+  RouterOptions options_;
+  const SnapshotStore& snapshots_;
+  Metrics& metrics_;
+  const Logs& logs_;
+};
+
+// A response with the request's version and keep-alive, `status`, and a body of `content_type`.
+Response MakeResponse(const Request& request, boost::beast::http::status status,
+                      std::string body = {}, std::string_view content_type = "text/plain");
+
+}  // namespace callgate::server

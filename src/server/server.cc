@@ -1,0 +1,339 @@
+#include "server/server.h"
+
+#include <csignal>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "server/connection_registry.h"
+#include "server/reload_thread.h"
+#include "server/session.h"
+
+namespace callgate::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+namespace {
+
+constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+
+// One I/O thread: its own io_context and the connections it serves. The registry is declared
+// before the io_context so that connection coroutines destroyed with the context can still
+// unregister themselves.
+struct Worker {
+  ConnectionRegistry registry;
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
+  std::thread thread;
+};
+
+struct Listener {
+  BoundListener info;
+  tcp::acceptor acceptor;
+};
+
+Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view key) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(endpoint.host, ec);
+  if (!ec) return tcp::endpoint(address, endpoint.port);
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port),
+                                  tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return Error{fmt::format("cannot resolve '{}': {}", endpoint.host, ec.message()), "", 0,
+                 std::string(key)};
+  }
+  return results.begin()->endpoint();
+}
+
+std::string UrlOf(bool tls, const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return fmt::format("{}://{}:{}", tls ? "https" : "http", host, endpoint.port());
+}
+
+// Decrements the open-connection gauge when a connection coroutine ends, however it ends.
+struct OpenConnection {
+  Metrics& metrics;
+  ~OpenConnection() { metrics.connections_open.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+struct Registration {
+  ConnectionRegistry& registry;
+  ConnectionRegistry::Handle handle;
+  ~Registration() { registry.Remove(handle); }
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(const config::Config& config, SnapshotStore& snapshots, const Logs& logs,
+       std::shared_ptr<const SecurityState> security)
+      : config_(config),
+        logs_(logs),
+        router_(RouterOptions{config.curri_paths, !config.clusters.empty()}, snapshots, metrics_,
+                logs),
+        env_{Limits(config), router_, logs_, metrics_, stopping_},
+        security_(std::move(security)) {
+    const unsigned threads = config.worker_threads > 0 ? config.worker_threads
+                                                       : std::max(1U, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+  }
+
+  Status Bind(const config::Endpoint& endpoint, std::string_view name, std::string_view key,
+              ListenerKind kind, bool tls);
+  void Run();
+  void BeginStop();
+
+  const config::Config config_;
+  const Logs& logs_;
+  Metrics metrics_;
+  std::atomic<bool> stopping_{false};
+  Router router_;
+  SessionEnv env_;
+  std::atomic<std::shared_ptr<const SecurityState>> security_;
+  ReloadThread reload_;
+  asio::io_context control_{1};
+  // Installed when the server is created, so a signal that arrives before Run() is queued
+  // instead of killing the process.
+  asio::signal_set signals_{control_, SIGINT, SIGTERM, SIGHUP};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<BoundListener> bound_;
+
+ private:
+  static SessionLimits Limits(const config::Config& config) {
+    return SessionLimits{config.max_body_bytes, static_cast<std::uint32_t>(config.max_header_bytes),
+                         std::chrono::seconds(config.read_timeout_seconds),
+                         std::chrono::seconds(config.idle_timeout_seconds)};
+  }
+
+  asio::awaitable<void> AcceptLoop(Listener& listener);
+  asio::awaitable<void> Serve(tcp::socket socket, const BoundListener& info, Worker& worker);
+  template <class Stream>
+  asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
+                                    ConnectionSlot& slot);
+  asio::awaitable<void> WaitForDrain();
+  asio::awaitable<void> HandleSignals();
+  asio::awaitable<void> RemindInsecure();
+
+  std::size_t next_worker_ = 0;
+};
+
+Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view name,
+                          std::string_view key, ListenerKind kind, bool tls) {
+  auto resolved = Resolve(endpoint, key);
+  if (!resolved) return resolved.error();
+  beast::error_code ec;
+  tcp::acceptor acceptor(control_);
+  acceptor.open(resolved->protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*resolved, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port,
+                             ec.message()),
+                 config_.file, 0, std::string(key)};
+  }
+  BoundListener info{kind, tls, std::string(name), UrlOf(tls, acceptor.local_endpoint())};
+  bound_.push_back(info);
+  listeners_.push_back(std::make_unique<Listener>(Listener{info, std::move(acceptor)}));
+  return OkStatus();
+}
+
+asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
+  for (;;) {
+    Worker& worker = *workers_[next_worker_++ % workers_.size()];
+    auto [ec, socket] = co_await listener.acceptor.async_accept(worker.ioc, kUse);
+    if (stopping_) co_return;
+    if (ec) {
+      // Out of descriptors or a transient network error: back off briefly instead of spinning.
+      logs_.app->error("accept on {} failed: {}", listener.info.url, ec.message());
+      asio::steady_timer pause(control_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kUse);
+      continue;
+    }
+    if (metrics_.connections_open.load(std::memory_order_relaxed) >= config_.max_connections) {
+      Metrics::Add(metrics_.connections_rejected);
+      logs_.app->warn("max_connections ({}) reached: closing a new connection", config_.max_connections);
+      continue;  // the socket closes as it goes out of scope
+    }
+    metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
+    Metrics::Add(metrics_.connections_accepted);
+    socket.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(worker.ioc, Serve(std::move(socket), listener.info, worker), asio::detached);
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> Server::Impl::ServeStream(Stream& stream, PeerContext& peer,
+                                                const SecurityState& state, ConnectionSlot& slot) {
+  if (peer.listener == ListenerKind::kMain && state.authorizer->enabled()) {
+    peer.auth = state.authorizer->Authorize(peer.identity);
+    if (logs_.app->should_log(spdlog::level::debug)) {
+      for (const auto& verdict : peer.auth->verdicts) {
+        logs_.app->debug("cluster '{}': {}{}", verdict.cluster,
+                         verdict.matched ? "matched" : "not matched: ", verdict.why);
+      }
+    }
+  }
+  co_await ServeHttp(stream, peer, env_, slot);
+}
+
+asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListener& info,
+                                          Worker& worker) {
+  OpenConnection open{metrics_};
+  beast::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) co_return;
+  PeerContext peer;
+  peer.listener = info.kind;
+  const auto address = security::IpAddress::Parse(remote.address().to_string());
+  if (!address) co_return;
+  ConnectionSlot slot;
+  Registration registration{worker.registry, worker.registry.Add(&slot)};
+  const std::shared_ptr<const SecurityState> state = security_.load();
+  if (!info.tls) {
+    PlainStream stream(std::move(socket));
+    slot.close_idle = [&stream] { stream.close(); };
+    peer.identity = security::IdentifyPeer(*address, nullptr);
+    co_await ServeStream(stream, peer, *state, slot);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  TlsStream stream(std::move(socket), *state->asio_tls);
+  slot.close_idle = [&stream] { beast::get_lowest_layer(stream).close(); };
+  beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
+  if (hec) {
+    Metrics::Add(metrics_.tls_handshake_failures);
+    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(address->ToString()),
+                    hec.message());
+    co_return;
+  }
+  peer.identity = security::IdentifyPeer(*address, stream.native_handle());
+  if (peer.identity.certificate && logs_.app->should_log(spdlog::level::debug)) {
+    const auto& cert = *peer.identity.certificate;
+    logs_.app->debug(
+        "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
+        address->ToString(), cert.subject, cert.issuer, cert.serial, cert.not_before,
+        cert.not_after, fmt::join(cert.sans, ", "));
+  }
+  co_await ServeStream(stream, peer, *state, slot);
+  if (beast::get_lowest_layer(stream).socket().is_open()) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(kUse);
+  }
+}
+
+asio::awaitable<void> Server::Impl::HandleSignals() {
+  for (;;) {
+    auto [ec, signal] = co_await signals_.async_wait(kUse);
+    if (ec) co_return;
+    if (signal == SIGHUP) {
+      logs_.app->info("SIGHUP: reloading");
+      reload_.Request();
+      continue;
+    }
+    logs_.app->info("{}: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    BeginStop();
+    co_return;
+  }
+}
+
+asio::awaitable<void> Server::Impl::RemindInsecure() {
+  asio::steady_timer timer(control_);
+  while (!stopping_) {
+    timer.expires_after(std::chrono::hours(1));
+    auto [ec] = co_await timer.async_wait(kUse);
+    if (ec || stopping_) co_return;
+    logs_.app->warn("SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients "
+                    "are not authenticated. Never use insecure_mode in production.");
+  }
+}
+
+void Server::Impl::BeginStop() {
+  if (stopping_.exchange(true)) return;
+  beast::error_code ec;
+  for (auto& listener : listeners_) listener->acceptor.close(ec);
+  for (auto& worker : workers_) {
+    asio::post(worker->ioc, [w = worker.get()] { w->registry.CloseIdle(); });
+  }
+  asio::co_spawn(control_, WaitForDrain(), asio::detached);
+}
+
+asio::awaitable<void> Server::Impl::WaitForDrain() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
+  asio::steady_timer timer(control_);
+  while (metrics_.connections_open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(kUse);
+  }
+  if (const auto left = metrics_.connections_open.load(); left > 0) {
+    logs_.app->warn("shutdown: closing {} connection(s) still busy after {} s", left,
+                    config_.shutdown_timeout_seconds);
+  }
+  for (auto& worker : workers_) {
+    worker->guard.reset();
+    worker->ioc.stop();
+  }
+  control_.stop();
+}
+
+void Server::Impl::Run() {
+  for (auto& worker : workers_) {
+    worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
+  }
+  asio::co_spawn(control_, HandleSignals(), asio::detached);
+  for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
+  if (config_.insecure_mode) asio::co_spawn(control_, RemindInsecure(), asio::detached);
+  control_.run();
+  for (auto& worker : workers_) worker->thread.join();
+  reload_.Stop();
+}
+
+Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
+                                               SnapshotStore& snapshots, const Logs& logs,
+                                               std::shared_ptr<const SecurityState> security) {
+  const bool tls = security->tls != nullptr;
+  auto impl = std::make_unique<Impl>(config, snapshots, logs, std::move(security));
+  auto status = impl->Bind(config.listen, "main", "listen_port", ListenerKind::kMain, tls);
+  if (status && config.http_listen.enabled()) {
+    status = impl->Bind(config.http_listen, "http", "http_listen", ListenerKind::kMain, false);
+  }
+  if (status && config.admin_listen.enabled()) {
+    status = impl->Bind(config.admin_listen, "admin", "admin_listen", ListenerKind::kAdmin, false);
+  }
+  if (!status) return status.error();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+const std::vector<BoundListener>& Server::listeners() const { return impl_->bound_; }
+Metrics& Server::metrics() { return impl_->metrics_; }
+void Server::SetReloadHandler(std::function<void()> handler) {
+  impl_->reload_.SetHandler(std::move(handler));
+}
+void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
+  impl_->security_.store(std::move(state));
+}
+void Server::Run() { impl_->Run(); }
+void Server::Stop() {
+  asio::post(impl_->control_, [impl = impl_.get()] { impl->BeginStop(); });
+}
+
+}  // namespace callgate::server

@@ -1,0 +1,65 @@
+// Server: the I/O shell. Binds the listeners named in the configuration, runs one io_context per
+// worker thread, hands each accepted connection to a worker round-robin, and serves it with
+// ServeHttp() until the connection or the server ends.
+//
+// Signals (handled inside Run()): SIGTERM/SIGINT stop accepting, close idle connections, let
+// in-flight requests finish (up to shutdown_timeout_seconds) and return; SIGHUP calls the reload
+// handler on a separate thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "server/logs.h"
+#include "server/metrics.h"
+#include "server/router.h"
+#include "server/security_state.h"
+#include "server/snapshot_store.h"
+
+namespace callgate::server {
+
+struct BoundListener {
+  ListenerKind kind;
+  bool tls;
+  std::string name;  // "main", "http", "admin"
+  std::string url;   // e.g. "https://127.0.0.1:5000" with the real port when 0 was asked for
+};
+
+class Server {
+ public:
+  // Binds every configured listener. Fails (naming the address) if one cannot be bound.
+  static Result<std::unique_ptr<Server>> Create(const config::Config& config,
+                                                SnapshotStore& snapshots, const Logs& logs,
+                                                std::shared_ptr<const SecurityState> security);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  const std::vector<BoundListener>& listeners() const;
+  Metrics& metrics();
+
+  // Called (on a thread of its own, never concurrently with itself) for each SIGHUP.
+  void SetReloadHandler(std::function<void()> handler);
+
+  // Connections accepted from now on use `state`; open ones keep theirs.
+  void PublishSecurity(std::shared_ptr<const SecurityState> state);
+
+  // Serves until a stop signal or Stop(), then shuts down gracefully. Call once.
+  void Run();
+
+  // Asks Run() to shut down gracefully. Thread-safe, idempotent.
+  void Stop();
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callgate::server

@@ -1,0 +1,163 @@
+#include "server/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace callgate::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace {
+
+constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+using Clock = std::chrono::steady_clock;
+
+// How a failed read ends the connection.
+enum class ReadFailure { kClosed, kTimeout, kHeaderTooLarge, kBodyTooLarge, kBadRequest };
+
+ReadFailure Classify(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return ReadFailure::kTimeout;
+  if (ec == http::error::header_limit) return ReadFailure::kHeaderTooLarge;
+  if (ec == http::error::body_limit) return ReadFailure::kBodyTooLarge;
+  if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+      ec == asio::ssl::error::stream_truncated || ec == http::error::partial_message) {
+    return ReadFailure::kClosed;
+  }
+  return ReadFailure::kBadRequest;
+}
+
+bool ExpectsContinue(const Request& header) {
+  auto it = header.find(http::field::expect);
+  return it != header.end() && beast::iequals(it->value(), "100-continue");
+}
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& request,
+               const Response& response, Clock::time_point started) {
+  if (!env.logs.access) return;
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+  env.logs.access->info("{} \"{} {} HTTP/{}.{}\" {} {} {}us",
+                        env.logs.Pii(peer.identity.address.ToString()),
+                        std::string_view(request.method_string()), PathOf(request.target()),
+                        request.version() / 10, request.version() % 10,
+                        response.result_int(), response.body().size(), micros);
+}
+
+// The connection-ending error responses; `status` is 400, 413 or 431.
+Response ErrorResponse(http::status status) {
+  Response response{status, 11};
+  response.set(http::field::content_type, "text/plain");
+  response.set(http::field::connection, "close");
+  response.body() = std::string(http::obsolete_reason(status)) + "\n";
+  response.prepare_payload();
+  return response;
+}
+
+template <class Stream>
+asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const PeerContext& peer,
+                                ReadFailure failure) {
+  http::status status = http::status::bad_request;
+  switch (failure) {
+    case ReadFailure::kClosed:
+      co_return;
+    case ReadFailure::kTimeout:
+      Metrics::Add(env.metrics.read_timeouts);
+      env.logs.app->info("Closed connection from {}: request not completed within the read timeout",
+                         env.logs.Pii(peer.identity.address.ToString()));
+      co_return;  // the timeout already closed the socket
+    case ReadFailure::kHeaderTooLarge:
+      Metrics::Add(env.metrics.header_too_large);
+      status = http::status::request_header_fields_too_large;
+      break;
+    case ReadFailure::kBodyTooLarge:
+      Metrics::Add(env.metrics.body_too_large);
+      status = http::status::payload_too_large;
+      break;
+    case ReadFailure::kBadRequest:
+      Metrics::Add(env.metrics.bad_requests);
+      break;
+  }
+  env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.identity.address.ToString()),
+                     std::string_view(http::obsolete_reason(status)));
+  Response response = ErrorResponse(status);
+  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
+  co_await http::async_write(stream, response, kUse);
+}
+
+// Waits for the first byte of the next request (the idle part of a keep-alive connection).
+template <class Stream>
+asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
+                                   const SessionEnv& env, ConnectionSlot& slot) {
+  if (buffer.size() > 0) co_return true;  // pipelined bytes already here
+  slot.busy = false;
+  if (env.stopping.load(std::memory_order_relaxed)) co_return false;
+  beast::get_lowest_layer(stream).expires_after(env.limits.idle_timeout);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
+  if (ec) co_return false;  // peer closed, idle timeout, or shutdown
+  buffer.commit(n);
+  co_return true;
+}
+
+// Reads one whole request. Returns the failure that ends the connection, if any.
+template <class Stream>
+asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
+                                                        const SessionEnv& env, Request& request) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(env.limits.max_header_bytes);
+  parser.body_limit(env.limits.max_body_bytes);
+  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUse);
+  if (ec) co_return Classify(ec);
+  if (!parser.is_done()) {
+    if (ExpectsContinue(parser.get())) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kUse);
+      if (wec) co_return ReadFailure::kClosed;
+    }
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUse);
+    if (bec) co_return Classify(bec);
+  }
+  request = parser.release();
+  co_return std::nullopt;
+}
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const SessionEnv& env,
+                                ConnectionSlot& slot) {
+  beast::flat_buffer buffer;
+  while (co_await AwaitRequest(stream, buffer, env, slot)) {
+    slot.busy = true;
+    const Clock::time_point started = Clock::now();
+    Request request;
+    if (auto failure = co_await ReadRequest(stream, buffer, env, request)) {
+      co_await SendError(stream, env, peer, *failure);
+      co_return;
+    }
+    Response response = env.router.Handle(request, peer);
+    const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
+    response.keep_alive(keep_alive);
+    beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
+    auto [ec, n] = co_await http::async_write(stream, response, kUse);
+    LogAccess(env, peer, request, response, started);
+    if (ec || !keep_alive) co_return;
+  }
+}
+
+template asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&, const PeerContext&,
+                                                      const SessionEnv&, ConnectionSlot&);
+template asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, const PeerContext&,
+                                                    const SessionEnv&, ConnectionSlot&);
+
+}  // namespace callgate::server

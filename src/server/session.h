@@ -1,0 +1,56 @@
+// HTTP/1.1 sessions: the read -> route -> write loop on one connection, over plain TCP or TLS.
+// A fresh parser per message; a body and a header limit on every read; an idle timeout while
+// waiting for a request and a read timeout once it has started; keep-alive until the peer closes,
+// a limit is hit, or the server stops.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "server/connection_registry.h"
+#include "server/logs.h"
+#include "server/metrics.h"
+#include "server/router.h"
+
+namespace callgate::server {
+
+struct SessionLimits {
+  std::uint64_t max_body_bytes = 64 * 1024;
+  std::uint32_t max_header_bytes = 8 * 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds idle_timeout{3600};
+};
+
+// What every session shares; outlives all sessions.
+struct SessionEnv {
+  SessionLimits limits;
+  const Router& router;
+  const Logs& logs;
+  Metrics& metrics;
+  const std::atomic<bool>& stopping;
+};
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Serves requests on `stream` until it is done. `slot` must stay registered while this runs.
+template <class Stream>
+boost::asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer,
+                                       const SessionEnv& env, ConnectionSlot& slot);
+
+extern template boost::asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&,
+                                                                    const PeerContext&,
+                                                                    const SessionEnv&,
+                                                                    ConnectionSlot&);
+extern template boost::asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, const PeerContext&,
+                                                                  const SessionEnv&,
+                                                                  ConnectionSlot&);
+
+}  // namespace callgate::server

@@ -1,0 +1,168 @@
+// The command line: check, lookup, --help/--version, configuration errors and the
+// secure-by-default refusals, each with its message.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace callgate::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CliTest : public ::testing::Test {
+ protected:
+  std::string Csv() {
+    return dir_.Write("directory.csv",
+                      "phone_number,display_name,match_type\n"
+                      "+14085550101,Ada Lovelace,exact\n"
+                      ",No Number,exact\n"
+                      "+1408,San Jose,prefix\n");
+  }
+  CommandResult Run(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{CallgateBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
+  std::string WriteConfig(const std::string& yaml) { return dir_.Write("config.yaml", yaml); }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, HelpAndVersion) {
+  auto help = Run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.output, HasSubstr("callgate lookup [--config FILE] NUMBER"));
+  auto version = Run({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.output, HasSubstr("callgate 0."));
+  auto bad = Run({"--frobnicate"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("unknown option '--frobnicate'"));
+}
+
+TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("1 exact and 1 prefix entries from 3 rows"));
+  EXPECT_THAT(result.output, HasSubstr("1 warning(s)"));
+  EXPECT_THAT(result.output, HasSubstr(":3: "));  // the line of the row without a number
+  EXPECT_THAT(result.output, HasSubstr("check: OK"));
+}
+
+TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("/nonexistent/d.csv"));
+  EXPECT_THAT(result.output, HasSubstr("check: FAILED"));
+}
+
+TEST_F(CliTest, LookupExplainsTheDecision) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto exact = Run({"lookup", "--config", config, "+1 (408) 555-0101"});
+  EXPECT_EQ(exact.exit_code, 0) << exact.output;
+  EXPECT_THAT(exact.output, HasSubstr("normalised: +14085550101"));
+  EXPECT_THAT(exact.output, HasSubstr("exact match: \"Ada Lovelace\""));
+  EXPECT_THAT(exact.output, HasSubstr("callingname=\"Ada Lovelace\""));
+  auto prefix = Run({"lookup", "--config", config, "+14089999999"});
+  EXPECT_THAT(prefix.output, HasSubstr("prefix match: \"San Jose\""));
+  auto none = Run({"lookup", "--config", config, "+33123456789"});
+  EXPECT_THAT(none.output, HasSubstr("no entry"));
+  auto text = Run({"lookup", "--config", config, "anonymous"});
+  EXPECT_THAT(text.output, HasSubstr("not a phone number"));
+}
+
+TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
+  const std::string config = WriteConfig("insecure_mode: true\nlisten_port: 5000\nmax_body_bytes: lots\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr(config + ":3"));
+  EXPECT_THAT(result.output, HasSubstr("max_body_bytes"));
+  const std::string unknown = WriteConfig("insecure_mode: true\nflask_prot: 5000\n");
+  auto typo = Run({"--config", unknown});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_THAT(typo.output, HasSubstr(":2"));
+  EXPECT_THAT(typo.output, HasSubstr("flask_prot"));
+  auto missing = Run({"--config", (dir_.path() / "nope.yaml").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("nope.yaml"));
+}
+
+TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto result = RunCommand({"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=loud",
+                            CallgateBinary(), "check"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("LOG_LEVEL"));
+  auto ok = RunCommand({"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=debug",
+                        CallgateBinary(), "check"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+// Secure by default: each refusal exits non-zero before listening and says how to fix it.
+class SecureByDefaultTest : public CliTest {
+ protected:
+  void SetUp() override {
+    auto pki = RunCommand({"/bin/bash", SourcePath("tests/integration/make_pki.sh"), pki_.path().string()});
+    ASSERT_EQ(pki.exit_code, 0) << pki.output;
+  }
+  std::string Pki(const std::string& name) { return (pki_.path() / name).string(); }
+  std::string Cluster(const std::string& ca_file) {
+    return "clusters:\n  hq:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + ca_file +
+           "\n    allowed_subjects: [cucm-pub.example.com]\n";
+  }
+  std::string Tls(const std::string& key) {
+    return "tls_cert_file: " + Pki("server.crt") + "\ntls_key_file: " + key + "\n";
+  }
+  CommandResult Serve(const std::string& yaml) {
+    return Run({"--config", WriteConfig("listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
+                                        "csv_file_path: " + Csv() + "\n" + yaml)});
+  }
+  TempDir pki_;
+};
+
+TEST_F(SecureByDefaultTest, RefusesWithoutTls) {
+  auto result = Serve(Cluster(Pki("ca-a.crt")));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("refusing to start"));
+  EXPECT_THAT(result.output, HasSubstr("tls_cert_file"));
+  EXPECT_THAT(result.output, HasSubstr("setup-certs.sh"));
+}
+
+TEST_F(SecureByDefaultTest, RefusesWithoutACluster) {
+  auto result = Serve(Tls(Pki("server.key")));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("refusing to start"));
+  EXPECT_THAT(result.output, HasSubstr("clusters"));
+}
+
+TEST_F(SecureByDefaultTest, RefusesALeafCertificateAsCaFile) {
+  auto result = Serve(Tls(Pki("server.key")) + Cluster(Pki("leaf-as-ca.crt")));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("leaf-as-ca.crt"));
+  EXPECT_THAT(result.output, HasSubstr("leaf"));
+}
+
+TEST_F(SecureByDefaultTest, RefusesAnUnreadableKey) {
+  const std::string garbage = pki_.Write("garbage.key", "not a key\n");
+  auto result = Serve(Tls(garbage) + Cluster(Pki("ca-a.crt")));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("garbage.key"));
+  auto missing = Serve(Tls(Pki("absent.key")) + Cluster(Pki("ca-a.crt")));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("absent.key"));
+}
+
+TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {
+  const std::string config = WriteConfig("insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\n"
+                                         "admin_listen: \"\"\ncsv_file_path: " + Csv() + "\n");
+  auto process = CallgateProcess::Start(dir_, ReadFile(config));
+  ASSERT_NE(process, nullptr);
+  EXPECT_THAT(process->output(), HasSubstr("WARNING: insecure_mode is on"));
+  EXPECT_EQ(process->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace callgate::testing

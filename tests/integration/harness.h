@@ -1,0 +1,141 @@
+// Integration-test harness: runs the real callgate binary on port 0 over loopback and talks to
+// it with a small Beast client, over plain HTTP or TLS (optionally with a client certificate).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace callgate::testing {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A directory removed (recursively) when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `content` to path()/name and returns the full path.
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The callgate binary under test, its source tree and test data.
+std::string CallgateBinary();
+std::string SourcePath(const std::string& relative);
+std::string ReadFile(const std::string& path);
+
+// Runs a command, returns its exit code and its combined stdout+stderr.
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv);
+
+// A running `callgate --config FILE`. Start() returns once every listener logged its address.
+class CallgateProcess {
+ public:
+  ~CallgateProcess();
+
+  // Writes `config_yaml` into `dir` and starts the binary with it. Fails the test (and returns
+  // nullptr) if the process exits or logs no listening line within a generous deadline.
+  static std::unique_ptr<CallgateProcess> Start(const TempDir& dir, const std::string& config_yaml,
+                                                const std::vector<std::string>& extra_args = {});
+
+  // "main", "http", "admin" -> port / URL, from the listening lines.
+  std::uint16_t port(const std::string& listener = "main") const;
+  std::string url(const std::string& listener = "main") const;
+
+  void Signal(int signal) const;
+  // Sends SIGTERM and waits for the exit code (-1 if it did not exit within `timeout`).
+  int Stop(std::chrono::seconds timeout = std::chrono::seconds(15));
+  // Waits until the combined output contains `text` (after `from` bytes); false on timeout.
+  bool WaitForOutput(const std::string& text, std::size_t from = 0,
+                     std::chrono::seconds timeout = std::chrono::seconds(15)) const;
+  std::string output() const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  CallgateProcess() = default;
+  void ReadLoop();
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::string output_;
+  bool closed_ = false;
+  std::map<std::string, std::string> urls_;
+};
+
+// TLS client options; empty paths mean "none".
+struct TlsOptions {
+  std::string ca_file;    // verify the server against this CA; empty: no verification
+  std::string cert_file;  // client certificate (chain) and key
+  std::string key_file;
+  int min_version = 0;    // e.g. TLS1_2_VERSION; 0: library default
+  int max_version = 0;
+  std::string ciphers;    // TLS 1.2 cipher list; empty: default
+};
+
+// A blocking HTTP/1.1 client on one connection (keep-alive), plain or TLS.
+class HttpClient {
+ public:
+  // Connects to `host`:`port`, binding the local end to `local_address` when set, and does the
+  // TLS handshake when `tls` is set. Returns nullptr on failure, with the reason in *error.
+  static std::unique_ptr<HttpClient> Connect(std::uint16_t port, std::optional<TlsOptions> tls = {},
+                                             const std::string& host = "127.0.0.1",
+                                             const std::string& local_address = "",
+                                             std::string* error = nullptr);
+  ~HttpClient();
+
+  // Sends a request and reads the response. Returns nullopt if the connection failed or closed.
+  std::optional<HttpResponse> Send(HttpRequest request);
+  std::optional<HttpResponse> Post(const std::string& target, const std::string& body);
+  std::optional<HttpResponse> Get(const std::string& target);
+  std::optional<HttpResponse> Head(const std::string& target);
+
+  // Raw bytes, for requests Beast would not write (stalled bodies, huge chunks).
+  bool WriteRaw(const std::string& bytes);
+  // Reads until the server closes; returns what arrived.
+  std::string ReadUntilClosed();
+
+  std::string last_error() const { return last_error_; }
+  std::string tls_version() const;         // "TLSv1.3", ...
+  std::string server_common_name() const;  // CN of the server's certificate ("" if plain)
+
+  class Impl;
+
+ private:
+  explicit HttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::string last_error_;
+};
+
+// A CURRI request body with the given attributes (AttributeId suffix -> value), e.g.
+// {{"callingnumber", "+14085550101"}}.
+std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& attributes);
+
+// The exact response body callgate (and the Python service) sends for `name` (nullopt: none).
+std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name);
+
+}  // namespace callgate::testing

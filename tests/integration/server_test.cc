@@ -1,0 +1,291 @@
+// The server over plain HTTP: CURRI answers, routing, limits, timeouts, keep-alive, shutdown.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace callgate::testing {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr const char* kDirectory =
+    "phone_number,display_name,match_type\n"
+    "+14085550101,Ada Lovelace,exact\n"
+    "+14085550102,\"Tom & Jerry's <Deli>\",exact\n"
+    "+1408,San Jose,prefix\n"
+    "+1408555,San Jose Downtown,prefix\n"
+    "5000,Reception,exact\n";
+
+std::string Config(const TempDir& dir, const std::string& extra = "") {
+  return "insecure_mode: true\n"
+         "listen_host: 127.0.0.1\n"
+         "listen_port: 0\n"
+         "admin_listen: \"127.0.0.1:0\"\n"
+         "csv_file_path: " + dir.Write("directory.csv", kDirectory) + "\n" + extra;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(const std::string& extra = "") {
+    server_ = CallgateProcess::Start(dir_, Config(dir_, extra));
+    ASSERT_NE(server_, nullptr);
+  }
+  std::unique_ptr<HttpClient> Connect() {
+    auto client = HttpClient::Connect(server_->port());
+    EXPECT_NE(client, nullptr);
+    return client;
+  }
+  std::string CurriName(const std::string& calling) {
+    auto response = Connect()->Post("/curri", CurriBody({{"callingnumber", calling}}));
+    return response ? response->body() : "<no response>";
+  }
+
+  TempDir dir_;
+  std::unique_ptr<CallgateProcess> server_;
+};
+
+TEST_F(ServerTest, AnswersNamesByteForByteLikeThePythonService) {
+  StartServer();
+  struct Case {
+    std::string calling;
+    std::optional<std::string> escaped_name;
+  };
+  const std::vector<Case> cases = {
+      {"+14085550101", "Ada Lovelace"},
+      {"+14085550199", "San Jose Downtown"},  // longest prefix
+      {"+14089999999", "San Jose"},
+      {"+12125550100", std::nullopt},
+      {"+1 (408) 555-0101", "Ada Lovelace"},
+      {"tel:+1-408-555-0101", "Ada Lovelace"},
+      {"+1408/555/0101", "Ada Lovelace"},  // the Python service falls back to a prefix here
+      {" +1.408.555.0101\t", "Ada Lovelace"},
+      {"+14085550102", "Tom &amp;amp; Jerry&amp;apos;s &amp;lt;Deli&amp;gt;"},
+      {"anonymous", std::nullopt},
+      {"5000", "Reception"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(CurriName(c.calling), ExpectedCurriResponse(c.escaped_name)) << c.calling;
+  }
+}
+
+TEST_F(ServerTest, CurriResponseHeadersAndFallbackToTransformedNumber) {
+  StartServer();
+  auto client = Connect();
+  auto response = client->Post(
+      "/curri?api_key=ignored",
+      CurriBody({{"callingnumber", "  "}, {"transformedcgpn", "+14085550101"}, {"callednumber", "5000"}}));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::ok);
+  EXPECT_EQ((*response)[http::field::content_type], "text/xml; charset=\"utf-8\"");
+  EXPECT_TRUE(response->keep_alive());
+  EXPECT_EQ(response->body(), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+TEST_F(ServerTest, UnusableBodiesGetThePlainContinueNeverAnError) {
+  StartServer();
+  const std::vector<std::string> bodies = {
+      "",
+      "not xml at all",
+      "<Request><Subject>",
+      "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"+14085550101\">]><Request><Attribute "
+      "AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>&x;</AttributeValue>"
+      "</Attribute></Request>",
+      CurriBody({{"callednumber", "5000"}}),
+      "callingnumber=%2B14085550101",  // form-encoded: read raw, not a CURRI document
+  };
+  auto client = Connect();
+  for (const auto& body : bodies) {
+    auto response = client->Post("/curri", body);
+    ASSERT_TRUE(response) << body;
+    EXPECT_EQ(response->result(), http::status::ok) << body;
+    EXPECT_EQ(response->body(), ExpectedCurriResponse(std::nullopt)) << body;
+  }
+}
+
+TEST_F(ServerTest, HeadIsAKeepAliveProbeOnAnyPath) {
+  StartServer();
+  auto client = Connect();
+  for (const std::string path : {"/curri", "/", "/anything/else"}) {
+    auto response = client->Head(path);
+    ASSERT_TRUE(response) << path;
+    EXPECT_EQ(response->result(), http::status::ok) << path;
+    EXPECT_TRUE(response->body().empty());
+    EXPECT_TRUE(response->keep_alive());
+  }
+  auto after = client->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+  ASSERT_TRUE(after) << "the connection must stay open after HEAD";
+  EXPECT_EQ(after->body(), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+TEST_F(ServerTest, HealthReportsEntryCountsOnBothListeners) {
+  StartServer();
+  for (const std::string listener : {"main", "admin"}) {
+    auto client = HttpClient::Connect(server_->port(listener));
+    ASSERT_NE(client, nullptr);
+    auto response = client->Get("/health");
+    ASSERT_TRUE(response) << listener;
+    EXPECT_EQ(response->result(), http::status::ok);
+    EXPECT_EQ((*response)[http::field::content_type], "application/json");
+    EXPECT_NE(response->body().find("\"status\":\"healthy\""), std::string::npos);
+    EXPECT_NE(response->body().find("\"exact_entries\":3"), std::string::npos) << response->body();
+    EXPECT_NE(response->body().find("\"prefix_entries\":2"), std::string::npos);
+  }
+}
+
+TEST_F(ServerTest, WrongMethodsAndUnknownPaths) {
+  StartServer("curri_paths: [\"/curri\", \"/pdp/AuthorizationEndPoint\"]\n");
+  auto client = Connect();
+  struct Case {
+    http::verb method;
+    std::string target;
+    http::status status;
+    std::string allow;
+  };
+  const std::vector<Case> cases = {
+      {http::verb::get, "/curri", http::status::method_not_allowed, "POST, HEAD"},
+      {http::verb::put, "/curri", http::status::method_not_allowed, "POST, HEAD"},
+      {http::verb::delete_, "/pdp/AuthorizationEndPoint", http::status::method_not_allowed, "POST, HEAD"},
+      {http::verb::post, "/health", http::status::method_not_allowed, "GET, HEAD"},
+      {http::verb::post, "/nope", http::status::not_found, ""},
+      {http::verb::get, "/", http::status::not_found, ""},
+      {http::verb::post, "/pdp/AuthorizationEndPoint", http::status::ok, ""},
+  };
+  for (const auto& c : cases) {
+    auto response = client->Send(HttpRequest{c.method, c.target, 11});
+    ASSERT_TRUE(response) << c.target;
+    EXPECT_EQ(response->result(), c.status) << c.target;
+    EXPECT_EQ(std::string((*response)[http::field::allow]), c.allow) << c.target;
+  }
+}
+
+TEST_F(ServerTest, AdminListenerServesOnlyHealth) {
+  StartServer();
+  auto admin = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(admin, nullptr);
+  auto response = admin->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::not_found);
+}
+
+TEST_F(ServerTest, OversizedBodiesGet413AndTheConnectionCloses) {
+  StartServer("max_body_bytes: 1024\n");
+  {
+    auto client = Connect();
+    auto response = client->Post("/curri", std::string(2000, 'x'));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->result(), http::status::payload_too_large);
+    EXPECT_FALSE(response->keep_alive());
+    EXPECT_FALSE(client->Head("/curri")) << "the connection must be closed after a 413";
+  }
+  {
+    // Chunked bodies are counted too: four 400-byte chunks.
+    auto client = Connect();
+    std::string raw = "POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 4; ++i) raw += "190\r\n" + std::string(400, 'y') + "\r\n";
+    raw += "0\r\n\r\n";
+    ASSERT_TRUE(client->WriteRaw(raw));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0U) << reply;
+  }
+  {
+    // A chunked body within the limit is answered normally.
+    auto client = Connect();
+    const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+    char size[16];
+    snprintf(size, sizeof size, "%zx", body.size());
+    ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                 "Connection: close\r\n\r\n" + std::string(size) + "\r\n" + body +
+                                 "\r\n0\r\n\r\n"));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
+  }
+}
+
+TEST_F(ServerTest, OversizedHeadersGet431) {
+  StartServer("max_header_bytes: 2048\n");
+  auto client = Connect();
+  HttpRequest request{http::verb::post, "/curri", 11};
+  request.set("X-Padding", std::string(4096, 'p'));
+  auto response = client->Send(request);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::request_header_fields_too_large);
+}
+
+TEST_F(ServerTest, ExpectContinueIsHonoured) {
+  StartServer();
+  auto client = Connect();
+  HttpRequest request{http::verb::post, "/curri", 11};
+  request.set(http::field::expect, "100-continue");
+  request.body() = CurriBody({{"callingnumber", "+14085550101"}});
+  request.prepare_payload();
+  // Beast's client reads the interim 100 response as the response; read the real one after it.
+  ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                               "Content-Length: " + std::to_string(request.body().size()) +
+                               "\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(client->WriteRaw(request.body()));
+  const std::string reply = client->ReadUntilClosed();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0), 0U) << reply;
+  EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos);
+}
+
+TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
+  StartServer("read_timeout_seconds: 1\n");
+  auto stalled = Connect();
+  ASSERT_TRUE(stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
+  auto stalled_headers = Connect();
+  ASSERT_TRUE(stalled_headers->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-"));
+  // While both stall, other connections are answered.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  }
+  // Then the server gives up on the stalled ones: they are closed without a response.
+  EXPECT_EQ(stalled->ReadUntilClosed(), "");
+  EXPECT_EQ(stalled_headers->ReadUntilClosed(), "");
+  EXPECT_TRUE(server_->WaitForOutput("read timeout"));
+}
+
+TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
+  StartServer("log_level: WARNING\n");
+  auto client = Connect();
+  const std::string found = CurriBody({{"callingnumber", "+14085550101"}});
+  const std::string expected = ExpectedCurriResponse("Ada Lovelace");
+  int good = 0;
+  for (int i = 0; i < 100000; ++i) {
+    auto response = client->Post("/curri", found);
+    if (!response) {
+      ADD_FAILURE() << "request " << i << " failed: " << client->last_error();
+      break;
+    }
+    good += response->result() == http::status::ok && response->body() == expected;
+  }
+  EXPECT_EQ(good, 100000);
+}
+
+TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
+  StartServer();
+  auto client = Connect();
+  ASSERT_TRUE(client->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}})));
+  EXPECT_EQ(server_->Stop(), 0) << server_->output();
+  EXPECT_NE(server_->output().find("callgate stopped"), std::string::npos);
+  EXPECT_FALSE(client->Head("/curri")) << "idle connections are closed on shutdown";
+}
+
+TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
+  StartServer();
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");
+  std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Phone directory", mark));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+
+  dir_.Write("directory.csv", "number,name\n+14085550101,Nobody\n");  // no required columns
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload failed", mark));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+}
+
+}  // namespace
+}  // namespace callgate::testing
