@@ -202,7 +202,7 @@ StartCallgate() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Measurements. Each prints "RPS P99_MS ERRORS" for one run.
+# Measurements. Each prints "RPS P99_MS ERRORS CLIENT_LAG_P99_MS" for one run.
 
 Wrk() {
   local target="$1" out
@@ -212,10 +212,10 @@ Wrk() {
   out="$(CURRI_MODE=found "${cmd[@]}" 2>&1 || true)"
   awk '/^curri-result/ {
          for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-         printf "%s %.3f %d\n", v["rps"], v["p99_us"] / 1000, v["non200"] + v["socket_errors"]
+         printf "%s %.3f %d 0\n", v["rps"], v["p99_us"] / 1000, v["non200"] + v["socket_errors"]
          found = 1
        }
-       END { if (!found) print "0 0 1" }' <<<"${out}"
+       END { if (!found) print "0 0 1 0" }' <<<"${out}"
 }
 
 # Loadgen TARGET ARGS...: one callgate-loadgen run (JSON) against TARGET.
@@ -226,12 +226,14 @@ Loadgen() {
     --json "$@" "${target}")
   Record "${cmd[*]}"
   out="$("${cmd[@]}" 2>&1 || true)"
-  local rps p99 errors
+  local rps p99 errors lag
   rps="$(sed -n 's/.*"requests_per_s":\([0-9.]*\).*/\1/p' <<<"${out}")"
-  p99="$(sed -n 's/.*"p99":\([0-9.]*\).*/\1/p' <<<"${out}")"
+  lag="$(sed -n 's/.*"client_lag_us":{"p50":[0-9.]*,"p99":\([0-9.]*\).*/\1/p' <<<"${out}")"
+  p99="$(sed -n 's/.*"latency_us":{[^}]*"p99":\([0-9.]*\).*/\1/p' <<<"${out}")"
   errors="$(sed -n 's/.*"errors":\([0-9]*\).*/\1/p' <<<"${out}")"
-  [[ -n "${rps}" ]] || { echo "0 0 1"; return; }
-  awk -v r="${rps}" -v p="${p99}" -v e="${errors}" 'BEGIN { printf "%s %.3f %d\n", r, p / 1000, e }'
+  [[ -n "${rps}" ]] || { echo "0 0 1 0"; return; }
+  awk -v r="${rps}" -v p="${p99}" -v e="${errors}" -v l="${lag:-0}" \
+    'BEGIN { printf "%s %.3f %d %.3f\n", r, p / 1000, e, l / 1000 }'
 }
 
 Median() {  # Median "VALUE VALUE ...": the middle value, or the mean of the two middle ones
@@ -241,30 +243,33 @@ Median() {  # Median "VALUE VALUE ...": the middle value, or the mean of the two
 }
 
 # Compare LABEL FUNCTION SERVERS -- ARGS...: ROUNDS rounds, the servers' order alternating each
-# round; sets med_rps[S], med_p99[S], errors[S] for each server S (URL from url[S]).
-declare -A med_rps=() med_p99=() errors=()
+# round; sets med_rps[S], med_p99[S], med_lag[S], errors[S] for each server S (URL: url[S]).
+declare -A med_rps=() med_p99=() med_lag=() errors=()
 Compare() {
   local label="$1" fn="$2" round s
   shift 2
   local -a servers=()
   while [[ "$1" != "--" ]]; do servers+=("$1"); shift; done
   shift
-  local -A all_rps=() all_p99=()
-  for s in "${servers[@]}"; do errors["${s}"]=0 all_rps["${s}"]="" all_p99["${s}"]=""; done
+  local -A all_rps=() all_p99=() all_lag=()
+  for s in "${servers[@]}"; do
+    errors["${s}"]=0 all_rps["${s}"]="" all_p99["${s}"]="" all_lag["${s}"]=""
+  done
   for ((round = 1; round <= ROUNDS; round++)); do
     local -a order=("${servers[@]}")
     ((round % 2 == 0)) && mapfile -t order < <(printf '%s\n' "${servers[@]}" | tac)
     for s in "${order[@]}"; do
-      local rps p99 err
-      read -r rps p99 err < <("${fn}" "${url[${s}]}" "$@")
+      local rps p99 err lag
+      read -r rps p99 err lag < <("${fn}" "${url[${s}]}" "$@")
       Log "${label} round ${round}: ${s}: ${rps} requests/s, p99 ${p99} ms, errors ${err}"
-      all_rps["${s}"]+=" ${rps}" all_p99["${s}"]+=" ${p99}"
+      all_rps["${s}"]+=" ${rps}" all_p99["${s}"]+=" ${p99}" all_lag["${s}"]+=" ${lag}"
       errors["${s}"]=$((${errors[${s}]} + err))
     done
   done
   for s in "${servers[@]}"; do
     med_rps["${s}"]="$(Median "${all_rps[${s}]}")"
     med_p99["${s}"]="$(Median "${all_p99[${s}]}")"
+    med_lag["${s}"]="$(Median "${all_lag[${s}]}")"
   done
 }
 
@@ -421,6 +426,10 @@ main() {
     "${errors[nginx-log]}"
   Compare "HTTP ${RATE}/s" Loadgen nginx ${plain} -- -t 1 --rate "${RATE}"
   AddRows "HTTP open loop ${RATE} req/s, loadgen -c${CONNECTIONS}" nginx "${plain}" "" "< 1 ms"
+  local plain_lag=n/a
+  [[ -n "${plain}" ]] && plain_lag="$(Fixed 3 "${med_lag[${plain}]}")"
+  Row "same: client lag p99 ms (load generator woke late; part of p99)" \
+    "$(Fixed 3 "${med_lag[nginx]}")" "${plain_lag}" "" ""
   Compare "mTLS" Loadgen nginx-tls ${mtls} -- "${mtls_args[@]}"
   AddRows "mTLS keep-alive, loadgen -t${LOADGEN_THREADS} -c${CONNECTIONS}" nginx-tls "${mtls}" "≥ 0.7" ""
   Compare "mTLS handshakes" Loadgen nginx-tls ${mtls} -- "${mtls_args[@]}" --handshakes

@@ -99,7 +99,9 @@ class Connection {
 
   asio::awaitable<void> Run() {
     while (std::optional<Ticket> ticket = load_.scheduler->Next()) {
-      co_await WaitUntil(ticket->scheduled);
+      if (co_await WaitUntil(ticket->scheduled) && ticket->measured) {
+        stats_.client_lag.Record(Clock::now() - ticket->scheduled);
+      }
       const Exchange exchange = co_await Send();
       Record(*ticket, exchange);
       if (exchange.outcome == Outcome::kConnectError)
@@ -109,10 +111,12 @@ class Connection {
   }
 
  private:
-  asio::awaitable<void> WaitUntil(Clock::time_point when) {
-    if (when <= Clock::now()) co_return;
+  // True when it had to wait (the time was still ahead).
+  asio::awaitable<bool> WaitUntil(Clock::time_point when) {
+    if (when <= Clock::now()) co_return false;
     timer_.expires_at(when);
     co_await timer_.async_wait(kAwait);
+    co_return true;
   }
 
   asio::awaitable<Exchange> Send() {

@@ -49,6 +49,16 @@ std::string LatencyLine(const LatencyHistogram& latency) {
   return out + Printf("  max %.3f  mean %.3f\n", Millis(latency.max()), Millis(latency.mean()));
 }
 
+std::string ClientLagLine(const LatencyHistogram& lag) {
+  return Printf("client lag ms  p50 %.3f p99 %.3f  max %.3f  (how late the client woke up)\n",
+                Millis(lag.Percentile(50)), Millis(lag.Percentile(99)), Millis(lag.max()));
+}
+
+std::string ClientLagJson(const LatencyHistogram& lag) {
+  return Printf(",\"client_lag_us\":{\"p50\":%.1f,\"p99\":%.1f,\"max\":%.1f}",
+                Micros(lag.Percentile(50)), Micros(lag.Percentile(99)), Micros(lag.max()));
+}
+
 std::string LatencyJson(const LatencyHistogram& latency) {
   std::string out = "{";
   for (const Quantile& q : kQuantiles) {
@@ -83,7 +93,9 @@ std::string FormatText(const Options& options, const Summary& summary) {
   out += Printf("requests/s   %.1f\n", RequestsPerSecond(summary));
   out += Printf("connections  %llu opened while measuring\n", U(s.connections));
   out += Printf("bytes        in %llu, out %llu\n", U(s.bytes_in), U(s.bytes_out));
-  return out + LatencyLine(s.latency);
+  out += LatencyLine(s.latency);
+  if (options.rate > 0) out += ClientLagLine(s.client_lag);
+  return out;
 }
 
 std::string FormatJson(const Options& options, const Summary& summary) {
@@ -98,7 +110,9 @@ std::string FormatJson(const Options& options, const Summary& summary) {
   out += Printf(",\"requests_per_s\":%.1f,\"connections_opened\":%llu", RequestsPerSecond(summary),
                 U(s.connections));
   out += Printf(",\"bytes_in\":%llu,\"bytes_out\":%llu", U(s.bytes_in), U(s.bytes_out));
-  return out + ",\"latency_us\":" + LatencyJson(s.latency) + "}\n";
+  out += ",\"latency_us\":" + LatencyJson(s.latency);
+  if (options.rate > 0) out += ClientLagJson(s.client_lag);
+  return out + "}\n";
 }
 
 int ExitCode(const Options& options, const Summary& summary) {

@@ -11,7 +11,11 @@
 namespace callgate::loadgen {
 
 struct RunStats {
-  LatencyHistogram latency;             // every measured response, whatever its status
+  LatencyHistogram latency;  // every measured response, whatever its status
+  // Open loop: how late the client woke up for requests it had to wait for (its connection was
+  // free before the scheduled time). Latency includes it; a large value means the load generator
+  // itself was starved of CPU, not that the server was slow.
+  LatencyHistogram client_lag;
   std::uint64_t ok = 0;                 // responses with the expected status
   std::uint64_t bad_status = 0;         // responses with another status
   std::uint64_t connect_errors = 0;     // TCP connect or TLS handshake failed
@@ -27,6 +31,7 @@ struct RunStats {
 
   void Merge(const RunStats& other) {
     latency.Merge(other.latency);
+    client_lag.Merge(other.client_lag);
     ok += other.ok;
     bad_status += other.bad_status;
     connect_errors += other.connect_errors;
