@@ -3,13 +3,17 @@
 // are documented in config/config.example.yaml and docs/configuration.md.
 //
 // yaml-cpp and its exceptions stay inside this layer: parsing returns Result<Config> whose
-// Error names the file, the line and the key.
+// Error names the file, the line and the key. Every function here is thread-safe and keeps no
+// state; the valid values of each key are in docs/configuration.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -26,12 +30,16 @@ struct Cluster {
   std::optional<std::string> ca_file;
   std::optional<std::vector<std::string>> allowed_subjects;
   int line = 0;  // where the cluster is defined, for later errors (e.g. a leaf ca_file)
+
+  bool operator==(const Cluster&) const = default;
 };
 
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
   bool enabled() const { return !host.empty(); }
+
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct Config {
@@ -61,19 +69,31 @@ struct Config {
   int max_connections = 1024;
   int shutdown_timeout_seconds = 5;
   bool tls_legacy_ciphers = false;
-  Endpoint http_listen;                          // optional extra plain-HTTP listener ("" = off)
-  Endpoint admin_listen{"127.0.0.1", 5001};      // plain-HTTP /health listener ("" = off)
-  bool admin_listen_allow_remote = false;        // required to bind admin_listen off loopback
+  Endpoint http_listen;                      // optional extra plain-HTTP listener ("" = off)
+  Endpoint admin_listen{"127.0.0.1", 5001};  // plain-HTTP /health listener ("" = off)
+  bool admin_listen_allow_remote = false;    // required to bind admin_listen off loopback
+
+  // The 1-based line where each top-level key was set, so later stages (TLS, directory load)
+  // can point at it; keys left at their default are absent. Aliases are recorded under their
+  // canonical name (flask_port under listen_port).
+  std::map<std::string, int, std::less<>> key_lines;
 
   bool tls_enabled() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
+
+  // Field-wise, key_lines and file included.
+  bool operator==(const Config&) const = default;
 };
+
+// Larger configuration texts are rejected (a limit on untrusted input).
+inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
 // Parses YAML text. `file` labels errors. Unknown keys, wrong types and invalid values are
 // errors naming the file, the 1-based line and the key. Does not touch the filesystem and does
-// not apply the secure-by-default policy (see ValidateSecurity).
+// not apply the secure-by-default policy (see ValidateSecurity). Never throws; texts larger than
+// kMaxConfigBytes are an error.
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file);
 
-// Reads and parses `path`. A missing file is an error naming it.
+// Reads and parses `path`. A missing or unreadable file is an error naming it.
 Result<Config> LoadConfig(const std::string& path);
 
 // Applies LOG_LEVEL from the environment value `log_level_env` (when non-empty) over the file's
@@ -83,9 +103,16 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env);
 // Secure by default: without TLS (cert and key) and at least one cluster, refuses unless
 // insecure_mode is true. The error says what is missing and how to fix it. Also checks that
 // tls_cert_file and tls_key_file are set together, and that admin_listen is on loopback unless
-// admin_listen_allow_remote is set.
+// admin_listen_allow_remote is set, and that no cluster lists allowed_subjects without a ca_file
+// (a subject is trusted only once its chain is verified, so such a cluster could never match).
+// Errors carry the file and, where known, the line from key_lines / Cluster::line.
 Status ValidateSecurity(const Config& config);
 
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
+
+// The keys ParseConfig accepts, in documentation order: at the top level (aliases included) and
+// inside a cluster. For tooling and the test that keeps config/config.example.yaml complete.
+std::vector<std::string_view> TopLevelKeys();
+std::vector<std::string_view> ClusterKeys();
 
 }  // namespace callgate::config

@@ -1,0 +1,136 @@
+// The `clusters:` section: a mapping of cluster name to its access rules. An absent rule stays
+// std::nullopt (deny by default, as in the Python service); ValidateSecurity checks how the
+// rules combine.
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/keys.h"
+#include "config/suggest.h"
+#include "config/values.h"
+
+namespace callgate::config::internal {
+namespace {
+
+constexpr std::size_t kMaxClusterNameBytes = 128;
+constexpr std::size_t kMaxSubjectBytes = 256;
+
+using ClusterSetter = Status (*)(const Entry&, Cluster&);
+
+// Reads a list whose every element must satisfy `valid`; null leaves the rule absent.
+template <typename Valid>
+Status SetList(const Entry& entry, std::string_view expected, Valid valid,
+               std::optional<std::vector<std::string>>& out) {
+  if (entry.value.IsNull()) return OkStatus();
+  Result<std::vector<Item>> items = ReadScalarList(entry, expected);
+  if (!items.ok()) return items.error();
+  out.emplace();
+  for (Item& item : items.value()) {
+    if (!valid(item.text)) {
+      Entry located = entry;
+      located.line = item.line;
+      return located.Fail("expected " + std::string(expected) + ", got " + Quote(item.text));
+    }
+    out->push_back(std::move(item.text));
+  }
+  return OkStatus();
+}
+
+Status SetAllowedIps(const Entry& entry, Cluster& cluster) {
+  return SetList(entry, "an IPv4 or IPv6 address or a CIDR network (such as 10.1.2.0/24)",
+                 IsIpOrCidr, cluster.allowed_ips);
+}
+
+Status SetAllowedSubjects(const Entry& entry, Cluster& cluster) {
+  const auto valid = [](std::string_view subject) {
+    return subject.size() <= kMaxSubjectBytes && IsFilePath(subject);
+  };
+  return SetList(entry, "a certificate CN or SAN value (non-empty, at most 256 bytes)", valid,
+                 cluster.allowed_subjects);
+}
+
+Status SetCaFile(const Entry& entry, Cluster& cluster) {
+  if (entry.value.IsNull()) return OkStatus();
+  constexpr std::string_view kExpected = "the path of the cluster's CA certificates (PEM)";
+  const bool valid = entry.value.IsScalar() && IsFilePath(entry.value.Scalar());
+  if (!valid) {
+    return entry.Fail("expected " + std::string(kExpected) + ", got " + Describe(entry.value));
+  }
+  cluster.ca_file = entry.value.Scalar();
+  return OkStatus();
+}
+
+struct ClusterKey {
+  std::string_view name;
+  ClusterSetter set;
+};
+
+constexpr std::array<ClusterKey, 3> kClusterKeys{{
+    {"allowed_ips", SetAllowedIps},
+    {"ca_file", SetCaFile},
+    {"allowed_subjects", SetAllowedSubjects},
+}};
+
+Error UnknownClusterKey(const Entry& entry) {
+  std::string message =
+      "unknown key in a cluster (expected allowed_ips, ca_file or allowed_subjects)";
+  const std::vector<std::string_view> top_level = TopLevelKeyNames();
+  if (std::find(top_level.begin(), top_level.end(), entry.name) != top_level.end()) {
+    message += "; " + entry.name + " is a top-level key: move it out of clusters:";
+  } else if (std::optional<std::string_view> near = ClosestKey(entry.name, ClusterKeyNames())) {
+    message += "; did you mean '" + std::string(*near) + "'?";
+  }
+  return entry.Fail(std::move(message));
+}
+
+Status ReadClusterEntry(const Entry& entry, Cluster& cluster) {
+  for (const ClusterKey& key : kClusterKeys) {
+    if (key.name == entry.name) return key.set(entry, cluster);
+  }
+  return UnknownClusterKey(entry);
+}
+
+Result<Cluster> ReadCluster(const Entry& entry) {
+  if (entry.name.size() > kMaxClusterNameBytes || !IsFilePath(entry.name)) {
+    return entry.Fail("expected a cluster name (no control characters, at most 128 bytes)");
+  }
+  if (!entry.value.IsMap()) {
+    return entry.Fail("expected a mapping with allowed_ips, ca_file and/or allowed_subjects, got " +
+                      Describe(entry.value));
+  }
+  Cluster cluster;
+  cluster.name = entry.name;
+  cluster.line = entry.line;
+  Status status = ForEachEntry(entry.value, entry.file, entry.path + ".",
+                               [&cluster](const Entry& e) { return ReadClusterEntry(e, cluster); });
+  if (!status.ok()) return status.error();
+  return cluster;
+}
+
+}  // namespace
+
+Status ReadClusters(const Entry& entry, std::vector<Cluster>& clusters) {
+  clusters.clear();
+  if (entry.value.IsNull()) return OkStatus();
+  if (!entry.value.IsMap()) {
+    return entry.Fail("expected a mapping of cluster name to its rules, got " +
+                      Describe(entry.value));
+  }
+  return ForEachEntry(entry.value, entry.file, "clusters.", [&clusters](const Entry& e) {
+    Result<Cluster> cluster = ReadCluster(e);
+    if (!cluster.ok()) return Status(cluster.error());
+    clusters.push_back(std::move(cluster.value()));
+    return OkStatus();
+  });
+}
+
+std::vector<std::string_view> ClusterKeyNames() {
+  std::vector<std::string_view> names;
+  for (const ClusterKey& key : kClusterKeys) names.push_back(key.name);
+  return names;
+}
+
+}  // namespace callgate::config::internal

@@ -1,0 +1,109 @@
+// The public entry points. yaml-cpp's exceptions stop here: a parse error, or anything a
+// malformed tree makes yaml-cpp throw while it is walked, becomes an Error.
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "config/keys.h"
+#include "config/values.h"
+#include "config/yaml_document.h"
+#include "config/yaml_reader.h"
+
+namespace callgate::config {
+namespace {
+
+std::string TooLargeMessage() {
+  return "the configuration is larger than " + std::to_string(kMaxConfigBytes / 1024) + " KiB";
+}
+
+Result<Config> ParseTree(const YAML::Node& root, const std::string& file) {
+  Config config;
+  config.file = file;
+  if (root.IsNull()) return config;  // an empty file, or only comments
+  if (!root.IsMap()) {
+    return Error{
+        "expected a mapping of key: value at the top level, got " + internal::Describe(root), file,
+        internal::LineOf(root, 1), ""};
+  }
+  Status status = internal::ReadTopLevel(root, file, config);
+  if (!status.ok()) return status.error();
+  return config;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Error{"cannot read the configuration file: it is a directory", path, 0, ""};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error{std::string("cannot open the configuration file: ") + std::strerror(errno), path,
+                 0, ""};
+  }
+  std::string text;
+  text.resize(kMaxConfigBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Error{"cannot read the configuration file", path, 0, ""};
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file) {
+  if (yaml_text.size() > kMaxConfigBytes) return Error{TooLargeMessage(), file, 0, ""};
+  try {
+    Result<YAML::Node> root = internal::LoadSingleDocument(yaml_text, file);
+    if (!root.ok()) return root.error();
+    return ParseTree(root.value(), file);
+  } catch (const std::exception& e) {
+    return Error{std::string("cannot read the configuration: ") + e.what(), file, 0, ""};
+  } catch (...) {
+    return Error{"cannot read the configuration: unexpected error in the YAML library", file, 0,
+                 ""};
+  }
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.error();
+  return ParseConfig(text.value(), path);
+}
+
+Status ApplyEnvironment(Config& config, const std::string& log_level_env) {
+  if (log_level_env.empty()) return OkStatus();
+  const std::optional<LogLevel> level = internal::ParseLogLevel(log_level_env);
+  if (!level) {
+    return Error{"environment variable LOG_LEVEL: expected " +
+                     std::string(internal::kLogLevelExpected) + ", got " +
+                     internal::Quote(log_level_env),
+                 "", 0, ""};
+  }
+  config.log_level = *level;
+  return OkStatus();
+}
+
+std::string_view ToString(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarning:
+      return "WARNING";
+    case LogLevel::kError:
+      return "ERROR";
+  }
+  return "INFO";
+}
+
+std::vector<std::string_view> TopLevelKeys() { return internal::TopLevelKeyNames(); }
+std::vector<std::string_view> ClusterKeys() { return internal::ClusterKeyNames(); }
+
+}  // namespace callgate::config

@@ -1,0 +1,105 @@
+// ValidateSecurity: the secure-by-default rules of the Python service, plus the checks that
+// follow from callgate's own listeners and per-cluster chain verification. Each refusal says
+// what is wrong and how to fix it, because it is the first thing a new user meets.
+#include <string>
+
+#include "config/config.h"
+#include "config/values.h"
+
+namespace callgate::config {
+namespace {
+
+int LineOf(const Config& config, std::string_view key) {
+  const auto it = config.key_lines.find(key);
+  return it == config.key_lines.end() ? 0 : it->second;
+}
+
+Error KeyError(const Config& config, std::string_view key, std::string message) {
+  return Error{std::move(message), config.file, LineOf(config, key), std::string(key)};
+}
+
+Status CheckTlsPair(const Config& config) {
+  if (config.tls_cert_file.empty() == config.tls_key_file.empty()) return OkStatus();
+  const bool has_cert = !config.tls_cert_file.empty();
+  const std::string set = has_cert ? "tls_cert_file" : "tls_key_file";
+  const std::string missing = has_cert ? "tls_key_file" : "tls_cert_file";
+  return KeyError(config, set,
+                  "is set but " + missing +
+                      " is not: TLS needs both the certificate (tls_cert_file) and its private "
+                      "key (tls_key_file); set " +
+                      missing + " too, or remove " + set);
+}
+
+std::string MissingParts(const Config& config) {
+  std::string missing;
+  if (!config.tls_enabled()) {
+    missing += "TLS is not configured (tls_cert_file and tls_key_file are not set)";
+  }
+  if (config.clusters.empty()) {
+    if (!missing.empty()) missing += " and ";
+    missing += "no cluster is defined (clusters: is empty)";
+  }
+  return missing;
+}
+
+Status CheckSecureByDefault(const Config& config) {
+  if (config.insecure_mode || (config.tls_enabled() && !config.clusters.empty())) {
+    return OkStatus();
+  }
+  std::string fixes;
+  if (!config.tls_enabled()) {
+    fixes +=
+        " Generate a certificate with `scripts/setup-certs.sh --hostname <name>` and set "
+        "tls_cert_file and tls_key_file to the certificate and key it writes.";
+  }
+  if (config.clusters.empty()) {
+    fixes +=
+        " Define at least one cluster under clusters: with the allowed_ips, ca_file and "
+        "allowed_subjects of your UCM nodes (see config/config.example.yaml).";
+  }
+  return Error{
+      "refusing to start: callgate is secure by default and needs TLS and at least "
+      "one cluster, but " +
+          MissingParts(config) + "." + fixes +
+          " For development only, set insecure_mode: true to run without them.",
+      config.file, 0, ""};
+}
+
+Status CheckAdminListen(const Config& config) {
+  const Endpoint& admin = config.admin_listen;
+  if (!admin.enabled() || config.admin_listen_allow_remote ||
+      internal::IsLoopbackHost(admin.host)) {
+    return OkStatus();
+  }
+  return KeyError(config, "admin_listen",
+                  "host " + internal::Quote(admin.host) +
+                      " is not a loopback address, and the admin listener serves plain HTTP "
+                      "without client authentication; bind it to 127.0.0.1, ::1 or localhost, "
+                      "disable it with admin_listen: \"\", or set admin_listen_allow_remote: "
+                      "true to expose it on purpose");
+}
+
+Status CheckClusterChains(const Config& config) {
+  for (const Cluster& cluster : config.clusters) {
+    if (!cluster.allowed_subjects.has_value() || cluster.ca_file.has_value()) continue;
+    return Error{
+        "allowed_subjects is set but ca_file is not: a certificate subject is trusted "
+        "only once the client's chain is verified against the cluster's ca_file, so "
+        "this cluster could never match; add ca_file: <the cluster's root CA "
+        "certificate> or remove allowed_subjects",
+        config.file, cluster.line, "clusters." + cluster.name};
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ValidateSecurity(const Config& config) {
+  for (Status (*check)(const Config&) :
+       {CheckTlsPair, CheckSecureByDefault, CheckAdminListen, CheckClusterChains}) {
+    if (Status status = check(config); !status.ok()) return status;
+  }
+  return OkStatus();
+}
+
+}  // namespace callgate::config

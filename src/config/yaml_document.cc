@@ -1,0 +1,84 @@
+// YAML::LoadAll is not used: yaml-cpp 0.7 never returns from it on some malformed input (on a
+// ',' at the top level its parser keeps reporting new empty documents without consuming it;
+// found by fuzz/config_fuzz.cc). Counting document starts with the event parser and stopping
+// at the second one is bounded, and YAML::Load then builds only the first.
+#include "config/yaml_document.h"
+
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+
+#include "config/values.h"
+
+namespace callgate::config::internal {
+namespace {
+
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  int count() const { return count_; }
+  const YAML::Mark& last_start() const { return last_start_; }
+  // The parser reported a document without consuming anything: it is stuck on a token.
+  bool stuck() const { return count_ > 1 && last_start_.pos == first_start_.pos; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++count_ == 1) first_start_ = mark;
+    last_start_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  int count_ = 0;
+  YAML::Mark first_start_ = YAML::Mark::null_mark();
+  YAML::Mark last_start_ = YAML::Mark::null_mark();
+};
+
+int OneBased(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
+
+Error SyntaxError(std::string message, const YAML::Mark& mark, const std::string& file) {
+  return Error{"invalid YAML: " + message + " (column " + std::to_string(mark.column + 1) + ")",
+               file, OneBased(mark), ""};
+}
+
+// Stops at two: that is enough to refuse, and bounds the loop (see the file comment).
+Result<int> CountDocuments(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (counter.count() < 2 && parser.HandleNextDocument(counter)) {
+  }
+  if (counter.stuck()) {
+    const auto pos = static_cast<std::size_t>(counter.last_start().pos);
+    return SyntaxError("unexpected " + Quote(text.substr(pos, 1)), counter.last_start(), file);
+  }
+  if (counter.count() > 1) {
+    return Error{"expected one YAML document, found more (a second one starts here)", file,
+                 OneBased(counter.last_start()), ""};
+  }
+  return counter.count();
+}
+
+}  // namespace
+
+Result<YAML::Node> LoadSingleDocument(const std::string& text, const std::string& file) {
+  try {
+    Result<int> count = CountDocuments(text, file);
+    if (!count.ok()) return count.error();
+    if (count.value() == 0) return YAML::Node();
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return SyntaxError(e.msg, e.mark, file);
+  }
+}
+
+}  // namespace callgate::config::internal

@@ -1,0 +1,123 @@
+#include "config/yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "common/strings.h"
+#include "config/values.h"
+
+namespace callgate::config::internal {
+namespace {
+
+constexpr std::string_view kQuotedTag = "!";  // yaml-cpp's tag for '...' and "..." scalars
+
+bool IsQuoted(const YAML::Node& node) { return node.Tag() == kQuotedTag; }
+
+Error Expected(const Entry& entry, std::string_view expected, const YAML::Node& got) {
+  return entry.Fail("expected " + std::string(expected) + ", got " + Describe(got));
+}
+
+Result<std::string> ReadKey(const YAML::Node& key, std::string_view file, int line) {
+  if (!key.IsScalar() || key.Scalar().empty()) {
+    return Error{"expected a key name, got " + Describe(key), std::string(file), line, ""};
+  }
+  return key.Scalar();
+}
+
+std::string RangeText(std::int64_t min, std::int64_t max) {
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+// Decimal digits with an optional '-', so "-1" gets a range message rather than a type one.
+std::optional<std::int64_t> ParseDecimal(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  const std::string_view digits = negative ? text.substr(1) : text;
+  if (digits.empty() || (digits.size() > 1 && digits.front() == '0')) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+int LineOf(const YAML::Node& node, int fallback) {
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? mark.line + 1 : fallback;
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return (IsQuoted(node) ? "the quoted string " : "") + Quote(node.Scalar());
+    default:
+      return "an empty value";
+  }
+}
+
+Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
+                    const EntryVisitor& visit) {
+  std::map<std::string, int, std::less<>> first_lines;
+  for (const auto& pair : map) {
+    const int line = LineOf(pair.first, LineOf(map, 1));
+    Result<std::string> name = ReadKey(pair.first, file, line);
+    if (!name.ok()) return name.error();
+    Entry entry{file, std::string(prefix) + Escape(name.value()), name.value(), pair.second, line};
+    const auto [it, inserted] = first_lines.emplace(name.value(), line);
+    if (!inserted) {
+      return entry.Fail("duplicate key (first set on line " + std::to_string(it->second) + ")");
+    }
+    if (Status status = visit(entry); !status.ok()) return status;
+  }
+  return OkStatus();
+}
+
+Result<bool> ReadBool(const Entry& entry) {
+  constexpr std::string_view kExpected = "true or false";
+  const YAML::Node& node = entry.value;
+  if (!node.IsScalar()) return Expected(entry, kExpected, node);
+  if (IsQuoted(node)) return Expected(entry, "true or false without quotes", node);
+  for (const std::string_view word : {"true", "yes", "on"}) {
+    if (EqualsIgnoreCase(node.Scalar(), word)) return true;
+  }
+  for (const std::string_view word : {"false", "no", "off"}) {
+    if (EqualsIgnoreCase(node.Scalar(), word)) return false;
+  }
+  return Expected(entry, kExpected, node);
+}
+
+Result<std::int64_t> ReadInteger(const Entry& entry, std::int64_t min, std::int64_t max) {
+  const YAML::Node& node = entry.value;
+  const std::optional<std::int64_t> value =
+      node.IsScalar() ? ParseDecimal(node.Scalar()) : std::nullopt;
+  if (!value || *value < min || *value > max) return Expected(entry, RangeText(min, max), node);
+  return *value;
+}
+
+Result<std::string> ReadScalar(const Entry& entry, std::string_view expected) {
+  if (!entry.value.IsScalar()) return Expected(entry, expected, entry.value);
+  return entry.value.Scalar();
+}
+
+Result<std::vector<Item>> ReadScalarList(const Entry& entry, std::string_view expected) {
+  if (!entry.value.IsSequence())
+    return Expected(entry, "a list of " + std::string(expected), entry.value);
+  std::vector<Item> items;
+  for (const YAML::Node& element : entry.value) {
+    const int line = LineOf(element, entry.line);
+    if (!element.IsScalar()) {
+      Entry located = entry;
+      located.line = line;
+      return Expected(located, "each element to be " + std::string(expected), element);
+    }
+    items.push_back(Item{element.Scalar(), line});
+  }
+  return items;
+}
+
+}  // namespace callgate::config::internal
