@@ -1,0 +1,177 @@
+// ParseConfig on invalid input: every kind of error, with the line and key it must name.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace callgate::config {
+namespace {
+
+struct ErrorCase {
+  std::string yaml;
+  int line;            // 1-based
+  std::string key;     // as reported
+  std::string substr;  // part of the message
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.yaml; }
+
+class ParseErrorTest : public testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ParseErrorTest, NamesFileLineKeyAndWhatIsExpected) {
+  const ErrorCase& c = GetParam();
+  Result<Config> config = ParseConfig(c.yaml, "bad.yaml");
+  ASSERT_FALSE(config.ok()) << "accepted: " << c.yaml;
+  const Error& error = config.error();
+  EXPECT_EQ(error.file, "bad.yaml");
+  EXPECT_EQ(error.line, c.line) << error.ToString();
+  EXPECT_EQ(error.key, c.key) << error.ToString();
+  EXPECT_NE(error.message.find(c.substr), std::string::npos) << error.ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Structure, ParseErrorTest,
+    testing::Values(
+        ErrorCase{"- a\n- b\n", 1, "",
+                  "expected a mapping of key: value at the top level, got a list"},
+        ErrorCase{"just text\n", 1, "", "at the top level, got 'just text'"},
+        ErrorCase{"log_level: INFO\n---\nlog_level: DEBUG\n", 2, "",
+                  "expected one YAML document, found more"},
+        ErrorCase{"log_level: INFO\nclusters: [a,\n", 3, "", "invalid YAML"},
+        ErrorCase{"a: b: c\n", 1, "", "invalid YAML"},
+        // yaml-cpp 0.7's LoadAll loops forever on this (see src/config/yaml_document.cc).
+        ErrorCase{",a: 1\n", 1, "", "invalid YAML: unexpected ',' (column 1)"},
+        ErrorCase{"log_level: INFO\n---\n,\n", 2, "", "expected one YAML document, found more"},
+        ErrorCase{"? [x]\n: 1\n", 1, "", "expected a key name, got a list"},
+        ErrorCase{"listen_port: 1\nlog_dir: x\nlisten_port: 2\n", 3, "listen_port",
+                  "duplicate key (first set on line 1)"},
+        ErrorCase{"{log_dir: a, log_dir: b}", 1, "log_dir", "duplicate key"},
+        ErrorCase{"listen_port: 1\nflask_port: 2\n", 2, "flask_port",
+                  "flask_port is an alias of listen_port, which is already set on line 1"},
+        ErrorCase{"flask_host: 0.0.0.0\n\nlisten_host: '::'\n", 3, "listen_host",
+                  "already set on line 1 by its alias"},
+        ErrorCase{"log_level: INFO\nlisten_prot: 5000\n", 2, "listen_prot",
+                  "unknown key; did you mean 'listen_port'?"},
+        ErrorCase{"Log_Level: INFO\n", 1, "Log_Level", "did you mean 'log_level'?"},
+        ErrorCase{"colour: blue\n", 1, "colour", "unknown key (every key is listed in"},
+        ErrorCase{"allowed_ips: [10.0.0.1]\n", 1, "allowed_ips", "belongs inside a cluster"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, ParseErrorTest,
+    testing::Values(
+        ErrorCase{"insecure_mode: maybe\n", 1, "insecure_mode",
+                  "expected true or false, got 'maybe'"},
+        ErrorCase{"insecure_mode: \"false\"\n", 1, "insecure_mode",
+                  "expected true or false without quotes, got the quoted string 'false'"},
+        ErrorCase{"obfuscate_pii: 1\n", 1, "obfuscate_pii", "expected true or false"},
+        ErrorCase{"tls_legacy_ciphers: [true]\n", 1, "tls_legacy_ciphers", "got a list"},
+        ErrorCase{"admin_listen_allow_remote:\n", 1, "admin_listen_allow_remote",
+                  "got an empty value"},
+        ErrorCase{"csv_file_path:\n", 1, "csv_file_path", "expected a file path"},
+        ErrorCase{"csv_file_path: ''\n", 1, "csv_file_path", "expected a file path"},
+        ErrorCase{"csv_file_path: \"a\\nb\"\n", 1, "csv_file_path", "got 'a\\x0ab'"},
+        ErrorCase{"log_dir: {a: 1}\n", 1, "log_dir", "got a mapping"},
+        ErrorCase{"log_level: VERBOSE\n", 1, "log_level",
+                  "expected DEBUG, INFO, WARNING or ERROR (any case; WARN and CRITICAL are also "
+                  "accepted), got 'VERBOSE'"},
+        ErrorCase{"log_max_bytes: 100\n", 1, "log_max_bytes",
+                  "expected an integer from 1024 to 1099511627776, got '100'"},
+        ErrorCase{"log_max_bytes: 10MB\n", 1, "log_max_bytes", "got '10MB'"},
+        ErrorCase{"log_backup_count: 0\n", 1, "log_backup_count", "from 1 to 1000"},
+        ErrorCase{"listen_host: 10.1.300.1\n", 1, "listen_host",
+                  "expected an IP address (0.0.0.0, ::, 127.0.0.1) or a host name"},
+        ErrorCase{"flask_host: 'bad host'\n", 1, "flask_host", "got 'bad host'"},
+        ErrorCase{"listen_port: 65536\n", 1, "listen_port", "expected an integer from 0 to 65535"},
+        ErrorCase{"flask_port: -1\n", 1, "flask_port", "from 0 to 65535, got '-1'"},
+        ErrorCase{"listen_port: 050\n", 1, "listen_port", "got '050'"},
+        ErrorCase{"listen_port: 5000.0\n", 1, "listen_port", "got '5000.0'"},
+        ErrorCase{"listen_port: 99999999999999999999\n", 1, "listen_port", "from 0 to 65535"},
+        ErrorCase{"tls_cert_file: [a]\n", 1, "tls_cert_file", "expected a file path"},
+        ErrorCase{"curri_paths: /curri\n", 1, "curri_paths", "expected a list of"},
+        ErrorCase{"curri_paths: []\n", 1, "curri_paths", "expected a list of 1 to 64 URL paths"},
+        ErrorCase{"curri_paths:\n  - /curri\n  - curri2\n", 3, "curri_paths", "starting with '/'"},
+        ErrorCase{"curri_paths: ['/a b']\n", 1, "curri_paths", "got '/a b'"},
+        ErrorCase{"curri_paths: ['/a?x=1']\n", 1, "curri_paths", "URL path"},
+        ErrorCase{"curri_paths:\n  - /a\n  - /a\n", 3, "curri_paths", "duplicate path '/a'"},
+        ErrorCase{"curri_paths: [[/a]]\n", 1, "curri_paths", "each element to be"},
+        ErrorCase{"worker_threads: 257\n", 1, "worker_threads", "from 0 to 256"},
+        ErrorCase{"max_body_bytes: 0\n", 1, "max_body_bytes", "from 1024 to 16777216"},
+        ErrorCase{"max_header_bytes: 2097152\n", 1, "max_header_bytes", "from 1024 to 1048576"},
+        ErrorCase{"read_timeout_seconds: 0\n", 1, "read_timeout_seconds", "from 1 to 3600"},
+        ErrorCase{"idle_timeout_seconds: 86401\n", 1, "idle_timeout_seconds", "from 1 to 86400"},
+        ErrorCase{"max_connections: 0\n", 1, "max_connections", "from 1 to 100000"},
+        ErrorCase{"shutdown_timeout_seconds: 301\n", 1, "shutdown_timeout_seconds",
+                  "from 1 to 300"},
+        ErrorCase{"http_listen: 8080\n", 1, "http_listen", "the port is missing"},
+        ErrorCase{"http_listen: ':8080'\n", 1, "http_listen", "the host is missing"},
+        ErrorCase{"http_listen: '::1:8080'\n", 1, "http_listen", "needs brackets"},
+        ErrorCase{"admin_listen: '[10.0.0.1]:80'\n", 1, "admin_listen", "not an IP address"},
+        ErrorCase{"admin_listen: 'localhost:http'\n", 1, "admin_listen", "from 0 to 65535"},
+        ErrorCase{
+            "admin_listen:\n", 1, "admin_listen",
+            "expected \"host:port\", \"[ipv6]:port\" or \"\" to disable, got an empty value"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Clusters, ParseErrorTest,
+    testing::Values(
+        ErrorCase{"clusters: [hq]\n", 1, "clusters",
+                  "expected a mapping of cluster name to its rules, got a list"},
+        ErrorCase{"clusters:\n  \"a\\tb\": {}\n", 2, "clusters.a\\x09b",
+                  "expected a cluster name (no control characters, at most 128 bytes)"},
+        ErrorCase{"clusters:\n  hq:\n", 2, "clusters.hq",
+                  "expected a mapping with allowed_ips, ca_file and/or allowed_subjects"},
+        ErrorCase{"clusters:\n  hq: {}\n  hq: {}\n", 3, "clusters.hq", "duplicate key"},
+        ErrorCase{"clusters:\n  hq:\n    allowed_ip: [10.0.0.1]\n", 3, "clusters.hq.allowed_ip",
+                  "unknown key in a cluster (expected allowed_ips, ca_file or allowed_subjects); "
+                  "did you mean 'allowed_ips'?"},
+        ErrorCase{"clusters:\n  hq:\n    log_level: INFO\n", 3, "clusters.hq.log_level",
+                  "is a top-level key"},
+        ErrorCase{"clusters:\n  hq:\n    allowed_ips:\n      - 10.1.1.10\n      - 10.1.300.1\n", 5,
+                  "clusters.hq.allowed_ips",
+                  "expected an IPv4 or IPv6 address or a CIDR network (such as 10.1.2.0/24), got "
+                  "'10.1.300.1'"},
+        ErrorCase{"clusters: {hq: {allowed_ips: [10.0.0.0/33]}}", 1, "clusters.hq.allowed_ips",
+                  "got '10.0.0.0/33'"},
+        ErrorCase{"clusters: {hq: {allowed_ips: ['::/129']}}", 1, "clusters.hq.allowed_ips",
+                  "got '::/129'"},
+        ErrorCase{"clusters: {hq: {allowed_ips: [10.0.0.0/]}}", 1, "clusters.hq.allowed_ips",
+                  "CIDR"},
+        ErrorCase{"clusters: {hq: {allowed_ips: [cucm.example.com]}}", 1, "clusters.hq.allowed_ips",
+                  "got 'cucm.example.com'"},
+        ErrorCase{"clusters: {hq: {allowed_ips: ['fe80::1%eth0']}}", 1, "clusters.hq.allowed_ips",
+                  "CIDR"},
+        ErrorCase{"clusters: {hq: {allowed_ips: 10.0.0.1}}", 1, "clusters.hq.allowed_ips",
+                  "expected a list of"},
+        ErrorCase{"clusters: {hq: {ca_file: [a, b]}}", 1, "clusters.hq.ca_file",
+                  "expected the path of the cluster's CA certificates (PEM), got a list"},
+        ErrorCase{"clusters: {hq: {ca_file: ''}}", 1, "clusters.hq.ca_file",
+                  "got the quoted string ''"},
+        ErrorCase{"clusters:\n  hq:\n    allowed_subjects:\n      - ''\n", 4,
+                  "clusters.hq.allowed_subjects", "expected a certificate CN or SAN value"},
+        ErrorCase{"clusters:\n  hq:\n    allowed_subjects:\n      - {cn: x}\n", 4,
+                  "clusters.hq.allowed_subjects", "got a mapping"}));
+
+TEST(ParseErrorFormatTest, ToStringIsFileLineKeyMessage) {
+  Result<Config> config = ParseConfig("log_level: INFO\n\nlisten_port: http\n", "/etc/cg.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().ToString(),
+            "/etc/cg.yaml:3: key 'listen_port': expected an integer from 0 to 65535, got 'http'");
+}
+
+TEST(ParseErrorFormatTest, OversizedTextIsRefusedBeforeParsing) {
+  const std::string huge = "# " + std::string(kMaxConfigBytes, 'x') + "\n";
+  Result<Config> config = ParseConfig(huge, "big.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("larger than 1024 KiB"), std::string::npos);
+}
+
+TEST(ParseErrorFormatTest, ControlBytesInMessagesAreEscaped) {
+  Result<Config> config = ParseConfig("log_level: \"\\e[31mred\"\n", "x.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message.find('\x1b'), std::string::npos);
+  EXPECT_NE(config.error().message.find("'\\x1b[31mred'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace callgate::config

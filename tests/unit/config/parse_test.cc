@@ -1,0 +1,218 @@
+// ParseConfig on valid input: defaults, every key, aliases and the accepted spellings.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+namespace callgate::config {
+namespace {
+
+// The parsed config with its bookkeeping (file, key_lines) cleared, to compare with Config{}.
+Config ParseValues(const std::string& yaml) {
+  Result<Config> parsed = ParseConfig(yaml, "test.yaml");
+  EXPECT_TRUE(parsed.ok()) << yaml << "\n -> " << parsed.error().ToString();
+  if (!parsed.ok()) return Config{};
+  Config config = std::move(parsed.value());
+  config.file.clear();
+  config.key_lines.clear();
+  return config;
+}
+
+TEST(ParseConfigTest, EmptyOrCommentOnlyTextGivesDefaults) {
+  for (const char* yaml : {"", "\n\n", "# only a comment\n  # and another\n", "---\n", "~\n",
+                           "--- # comment\n...\n"}) {
+    EXPECT_EQ(ParseValues(yaml), Config{}) << "input: " << yaml;
+  }
+}
+
+TEST(ParseConfigTest, DefaultsMatchThePythonService) {
+  const Config config;
+  EXPECT_FALSE(config.insecure_mode);
+  EXPECT_FALSE(config.obfuscate_pii);
+  EXPECT_EQ(config.csv_file_path, "phone_directory.csv");
+  EXPECT_EQ(config.log_level, LogLevel::kInfo);
+  EXPECT_EQ(config.log_dir, "");
+  EXPECT_EQ(config.log_max_bytes, 10485760u);
+  EXPECT_EQ(config.log_backup_count, 5);
+  EXPECT_EQ(config.listen, (Endpoint{"0.0.0.0", 5000}));
+  EXPECT_EQ(config.tls_cert_file, "");
+  EXPECT_EQ(config.tls_key_file, "");
+  EXPECT_TRUE(config.clusters.empty());
+  EXPECT_EQ(config.ca_bundle_path, "");
+  EXPECT_EQ(config.admin_listen, (Endpoint{"127.0.0.1", 5001}));
+  EXPECT_FALSE(config.http_listen.enabled());
+}
+
+TEST(ParseConfigTest, RecordsFileAndKeyLines) {
+  Result<Config> config = ParseConfig("# header\nlog_level: DEBUG\n\nflask_port: 8080\n", "a.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->file, "a.yaml");
+  const std::map<std::string, int, std::less<>> expected{{"log_level", 2}, {"listen_port", 4}};
+  EXPECT_EQ(config->key_lines, expected);
+}
+
+struct KeyCase {
+  std::string yaml;
+  std::function<void(Config&)> expect;  // applied to Config{} to get the expected result
+};
+
+class EveryKeyTest : public testing::TestWithParam<KeyCase> {};
+
+TEST_P(EveryKeyTest, ParsesIntoTheField) {
+  Config expected;
+  GetParam().expect(expected);
+  EXPECT_EQ(ParseValues(GetParam().yaml), expected) << GetParam().yaml;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TopLevel, EveryKeyTest,
+    testing::Values(
+        KeyCase{"insecure_mode: true", [](Config& c) { c.insecure_mode = true; }},
+        KeyCase{"obfuscate_pii: yes", [](Config& c) { c.obfuscate_pii = true; }},
+        KeyCase{"csv_file_path: data/dir.csv", [](Config& c) { c.csv_file_path = "data/dir.csv"; }},
+        KeyCase{"log_level: debug", [](Config& c) { c.log_level = LogLevel::kDebug; }},
+        KeyCase{"log_dir: logs", [](Config& c) { c.log_dir = "logs"; }},
+        KeyCase{"log_dir:", [](Config&) {}},
+        KeyCase{"log_max_bytes: 1048576", [](Config& c) { c.log_max_bytes = 1048576; }},
+        KeyCase{"log_backup_count: 9", [](Config& c) { c.log_backup_count = 9; }},
+        KeyCase{"listen_host: 127.0.0.1", [](Config& c) { c.listen.host = "127.0.0.1"; }},
+        KeyCase{"listen_host: '::'", [](Config& c) { c.listen.host = "::"; }},
+        KeyCase{"listen_host: '[::1]'", [](Config& c) { c.listen.host = "::1"; }},
+        KeyCase{"listen_host: curri.example.com",
+                [](Config& c) { c.listen.host = "curri.example.com"; }},
+        KeyCase{"listen_port: 8443", [](Config& c) { c.listen.port = 8443; }},
+        KeyCase{"listen_port: 0", [](Config& c) { c.listen.port = 0; }},
+        KeyCase{"flask_host: 10.0.0.1", [](Config& c) { c.listen.host = "10.0.0.1"; }},
+        KeyCase{"flask_port: \"8080\"", [](Config& c) { c.listen.port = 8080; }},
+        KeyCase{"tls_cert_file: certs/server.crt",
+                [](Config& c) { c.tls_cert_file = "certs/server.crt"; }},
+        KeyCase{"tls_key_file: certs/server.key",
+                [](Config& c) { c.tls_key_file = "certs/server.key"; }},
+        KeyCase{"tls_cert_file: ''", [](Config&) {}},
+        KeyCase{"tls_legacy_ciphers: on", [](Config& c) { c.tls_legacy_ciphers = true; }},
+        KeyCase{"ca_bundle_path: /tmp/ca-bundle.pem",
+                [](Config& c) { c.ca_bundle_path = "/tmp/ca-bundle.pem"; }},
+        KeyCase{"curri_paths: [/curri, /ecc/v1]",
+                [](Config& c) {
+                  c.curri_paths = {"/curri", "/ecc/v1"};
+                }},
+        KeyCase{"worker_threads: 4", [](Config& c) { c.worker_threads = 4; }},
+        KeyCase{"worker_threads: 0", [](Config& c) { c.worker_threads = 0; }},
+        KeyCase{"max_body_bytes: 131072", [](Config& c) { c.max_body_bytes = 131072; }},
+        KeyCase{"max_header_bytes: 16384", [](Config& c) { c.max_header_bytes = 16384; }},
+        KeyCase{"read_timeout_seconds: 30", [](Config& c) { c.read_timeout_seconds = 30; }},
+        KeyCase{"idle_timeout_seconds: 600", [](Config& c) { c.idle_timeout_seconds = 600; }},
+        KeyCase{"max_connections: 64", [](Config& c) { c.max_connections = 64; }},
+        KeyCase{"shutdown_timeout_seconds: 20", [](Config& c) { c.shutdown_timeout_seconds = 20; }},
+        KeyCase{"http_listen: 0.0.0.0:8080",
+                [](Config& c) {
+                  c.http_listen = {"0.0.0.0", 8080};
+                }},
+        KeyCase{"http_listen: '[::]:8080'",
+                [](Config& c) {
+                  c.http_listen = {"::", 8080};
+                }},
+        KeyCase{"admin_listen: ''", [](Config& c) { c.admin_listen = {}; }},
+        KeyCase{"admin_listen: localhost:9000",
+                [](Config& c) {
+                  c.admin_listen = {"localhost", 9000};
+                }},
+        KeyCase{"admin_listen: '[::1]:0'",
+                [](Config& c) {
+                  c.admin_listen = {"::1", 0};
+                }},
+        KeyCase{"admin_listen_allow_remote: true",
+                [](Config& c) { c.admin_listen_allow_remote = true; }},
+        KeyCase{"clusters: {}", [](Config&) {}}, KeyCase{"clusters:", [](Config&) {}}));
+
+Cluster MakeCluster(std::string name, int line) {
+  Cluster cluster;
+  cluster.name = std::move(name);
+  cluster.line = line;
+  return cluster;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Clusters, EveryKeyTest,
+    testing::Values(
+        KeyCase{"clusters:\n"
+                "  headquarters:\n"
+                "    allowed_ips: [10.1.1.10, 10.1.2.0/24, '2001:db8::/32', '::1']\n"
+                "    ca_file: certs/hq.pem\n"
+                "    allowed_subjects: [cucm-pub.example.com, 10.1.1.10]\n"
+                "  branch:\n"
+                "    allowed_ips:\n"
+                "      - 10.2.1.0/24\n",
+                [](Config& c) {
+                  Cluster hq = MakeCluster("headquarters", 2);
+                  hq.allowed_ips = {{"10.1.1.10", "10.1.2.0/24", "2001:db8::/32", "::1"}};
+                  hq.ca_file = "certs/hq.pem";
+                  hq.allowed_subjects = {{"cucm-pub.example.com", "10.1.1.10"}};
+                  Cluster branch = MakeCluster("branch", 6);
+                  branch.allowed_ips = {{"10.2.1.0/24"}};
+                  c.clusters = {hq, branch};
+                }},
+        // Absent and null rules stay nullopt (deny all); an empty list is present but empty.
+        KeyCase{"clusters:\n  a: {}\n  b: {allowed_ips: [], allowed_subjects: ~, ca_file: ~}\n",
+                [](Config& c) {
+                  Cluster b = MakeCluster("b", 3);
+                  b.allowed_ips = std::vector<std::string>{};
+                  c.clusters = {MakeCluster("a", 2), b};
+                }},
+        // Host bits below the prefix are accepted, as ipaddress.ip_network(strict=False) does.
+        KeyCase{"clusters: {x: {allowed_ips: [10.1.2.5/24, 0.0.0.0/0, '::/0']}}", [](Config& c) {
+                  Cluster x = MakeCluster("x", 1);
+                  x.allowed_ips = {{"10.1.2.5/24", "0.0.0.0/0", "::/0"}};
+                  c.clusters = {x};
+                }}));
+
+struct SpellingCase {
+  std::string value;
+  LogLevel level;
+};
+
+class LogLevelSpellingTest : public testing::TestWithParam<SpellingCase> {};
+
+TEST_P(LogLevelSpellingTest, AcceptsPythonSpellingsInAnyCase) {
+  EXPECT_EQ(ParseValues("log_level: " + GetParam().value).log_level, GetParam().level);
+  Config config;
+  ASSERT_TRUE(ApplyEnvironment(config, GetParam().value).ok());
+  EXPECT_EQ(config.log_level, GetParam().level);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, LogLevelSpellingTest,
+                         testing::Values(SpellingCase{"DEBUG", LogLevel::kDebug},
+                                         SpellingCase{"Info", LogLevel::kInfo},
+                                         SpellingCase{"warning", LogLevel::kWarning},
+                                         SpellingCase{"WARN", LogLevel::kWarning},
+                                         SpellingCase{"error", LogLevel::kError},
+                                         SpellingCase{"CRITICAL", LogLevel::kError}));
+
+TEST(ParseConfigTest, BooleanSpellings) {
+  for (const char* yes : {"true", "True", "TRUE", "yes", "Yes", "on", "ON"}) {
+    EXPECT_TRUE(ParseValues(std::string("insecure_mode: ") + yes).insecure_mode) << yes;
+  }
+  for (const char* no : {"false", "False", "no", "NO", "off"}) {
+    EXPECT_FALSE(ParseValues(std::string("obfuscate_pii: ") + no).obfuscate_pii) << no;
+  }
+}
+
+TEST(ParseConfigTest, IntegerBoundsAreInclusive) {
+  EXPECT_EQ(ParseValues("listen_port: 65535").listen.port, 65535);
+  EXPECT_EQ(ParseValues("worker_threads: 256").worker_threads, 256);
+  EXPECT_EQ(ParseValues("log_max_bytes: 1024").log_max_bytes, 1024u);
+  EXPECT_EQ(ParseValues("log_max_bytes: 1099511627776").log_max_bytes, 1099511627776u);
+  EXPECT_EQ(ParseValues("max_body_bytes: 16777216").max_body_bytes, 16777216u);
+}
+
+TEST(ToStringTest, NamesEveryLevel) {
+  EXPECT_EQ(ToString(LogLevel::kDebug), "DEBUG");
+  EXPECT_EQ(ToString(LogLevel::kInfo), "INFO");
+  EXPECT_EQ(ToString(LogLevel::kWarning), "WARNING");
+  EXPECT_EQ(ToString(LogLevel::kError), "ERROR");
+}
+
+}  // namespace
+}  // namespace callgate::config

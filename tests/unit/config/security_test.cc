@@ -1,0 +1,151 @@
+// ValidateSecurity: secure by default, and each refusal with the words that tell the user what
+// to fix.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace callgate::config {
+namespace {
+
+constexpr const char* kTls = "tls_cert_file: certs/server.crt\ntls_key_file: certs/server.key\n";
+constexpr const char* kCluster =
+    "clusters:\n  hq:\n    allowed_ips: [10.1.1.10]\n    ca_file: certs/hq.pem\n"
+    "    allowed_subjects: [cucm-pub.example.com]\n";
+
+struct SecurityCase {
+  std::string name;
+  std::string yaml;
+  std::vector<std::string> must_say;  // empty: accepted
+  std::vector<std::string> must_not_say = {};
+  int line = 0;
+  std::string key = "";
+};
+
+class ValidateSecurityTest : public testing::TestWithParam<SecurityCase> {};
+
+TEST_P(ValidateSecurityTest, AcceptsOrRefusesWithAnActionableMessage) {
+  const SecurityCase& c = GetParam();
+  Result<Config> config = ParseConfig(c.yaml, "sec.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const Status status = ValidateSecurity(config.value());
+  if (c.must_say.empty()) {
+    EXPECT_TRUE(status.ok()) << status.error().ToString();
+    return;
+  }
+  ASSERT_FALSE(status.ok());
+  const std::string text = status.error().ToString();
+  EXPECT_EQ(status.error().file, "sec.yaml");
+  EXPECT_EQ(status.error().line, c.line) << text;
+  EXPECT_EQ(status.error().key, c.key) << text;
+  for (const std::string& words : c.must_say) {
+    EXPECT_NE(text.find(words), std::string::npos) << "missing '" << words << "' in: " << text;
+  }
+  for (const std::string& words : c.must_not_say) {
+    EXPECT_EQ(text.find(words), std::string::npos) << "unexpected '" << words << "' in: " << text;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ValidateSecurityTest,
+    testing::Values(
+        SecurityCase{"SecureConfig", std::string(kTls) + kCluster, {}},
+        SecurityCase{"InsecureModeWithNothing", "insecure_mode: true\n", {}},
+        SecurityCase{"InsecureModeWithTlsOnly", std::string("insecure_mode: true\n") + kTls, {}},
+        SecurityCase{
+            "ClusterWithOnlyIps", std::string(kTls) + "clusters: {a: {allowed_ips: []}}", {}},
+        SecurityCase{"Defaults",
+                     "",
+                     {"refusing to start", "secure by default",
+                      "TLS is not configured (tls_cert_file and tls_key_file are not set)",
+                      "no cluster is defined", "scripts/setup-certs.sh --hostname <name>",
+                      "set tls_cert_file and tls_key_file", "Define at least one cluster",
+                      "For development only, set insecure_mode: true"}},
+        SecurityCase{"TlsWithoutClusters",
+                     kTls,
+                     {"no cluster is defined",
+                      "Define at least one cluster under clusters:", "insecure_mode: true"},
+                     {"TLS is not configured", "setup-certs.sh"}},
+        SecurityCase{"ClustersWithoutTls",
+                     kCluster,
+                     {"TLS is not configured", "scripts/setup-certs.sh --hostname <name>",
+                      "insecure_mode: true"},
+                     {"no cluster is defined", "Define at least one cluster"}},
+        SecurityCase{"CertWithoutKey",
+                     std::string("insecure_mode: true\n\ntls_cert_file: s.crt\n"),
+                     {"sec.yaml:3: key 'tls_cert_file': is set but tls_key_file is not"},
+                     {},
+                     3,
+                     "tls_cert_file"},
+        SecurityCase{"KeyWithoutCert",
+                     std::string("tls_key_file: s.key\n") + kCluster,
+                     {"key 'tls_key_file': is set but tls_cert_file is not"},
+                     {},
+                     1,
+                     "tls_key_file"},
+        SecurityCase{"AdminOffLoopback",
+                     std::string(kTls) + kCluster + "admin_listen: 0.0.0.0:5001\n",
+                     {"key 'admin_listen': host '0.0.0.0' is not a loopback address",
+                      "admin_listen_allow_remote: true", "admin_listen: \"\""},
+                     {},
+                     8,
+                     "admin_listen"},
+        SecurityCase{"AdminOffLoopbackV6",
+                     "insecure_mode: true\nadmin_listen: '[2001:db8::1]:5001'\n",
+                     {"host '2001:db8::1' is not a loopback address"},
+                     {},
+                     2,
+                     "admin_listen"},
+        SecurityCase{"AdminRemoteAllowed",
+                     "insecure_mode: true\nadmin_listen: 0.0.0.0:5001\n"
+                     "admin_listen_allow_remote: true\n",
+                     {}},
+        SecurityCase{"AdminLoopbackForms", "insecure_mode: true\nadmin_listen: 127.9.9.9:1\n", {}},
+        SecurityCase{"AdminLoopbackV6", "insecure_mode: true\nadmin_listen: '[::1]:1'\n", {}},
+        SecurityCase{"AdminLocalhost", "insecure_mode: true\nadmin_listen: LocalHost:1\n", {}},
+        SecurityCase{"AdminDisabled", "insecure_mode: true\nadmin_listen: ''\n", {}},
+        SecurityCase{"SubjectsWithoutCaFile",
+                     std::string(kTls) +
+                         "clusters:\n  ok: {ca_file: a.pem, allowed_subjects: [x]}\n"
+                         "  broken:\n    allowed_subjects: [cucm.example.com]\n",
+                     {"key 'clusters.broken': allowed_subjects is set but ca_file is not",
+                      "could never match", "add ca_file:"},
+                     {},
+                     5,
+                     "clusters.broken"},
+        SecurityCase{"SubjectsWithoutCaFileEvenWhenInsecure",
+                     "insecure_mode: true\nclusters: {b: {allowed_subjects: []}}\n",
+                     {"allowed_subjects is set but ca_file is not"},
+                     {},
+                     2,
+                     "clusters.b"}),
+    [](const testing::TestParamInfo<SecurityCase>& param_info) { return param_info.param.name; });
+
+TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
+  Result<Config> config = ParseConfig("log_level: ERROR\n", "env.yaml");
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(ApplyEnvironment(config.value(), "debug").ok());
+  EXPECT_EQ(config->log_level, LogLevel::kDebug);
+}
+
+TEST(ApplyEnvironmentTest, EmptyValueLeavesTheFileValue) {
+  Result<Config> config = ParseConfig("log_level: WARNING\n", "env.yaml");
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(ApplyEnvironment(config.value(), "").ok());
+  EXPECT_EQ(config->log_level, LogLevel::kWarning);
+}
+
+TEST(ApplyEnvironmentTest, InvalidValueNamesTheVariableAndKeepsTheFileValue) {
+  Config config;
+  config.log_level = LogLevel::kError;
+  const Status status = ApplyEnvironment(config, "chatty");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().ToString().find("LOG_LEVEL"), std::string::npos);
+  EXPECT_NE(status.error().ToString().find("got 'chatty'"), std::string::npos);
+  EXPECT_EQ(config.log_level, LogLevel::kError);
+}
+
+}  // namespace
+}  // namespace callgate::config
