@@ -1,0 +1,61 @@
+#include "app/command_line.h"
+
+#include <gtest/gtest.h>
+
+namespace callgate::app {
+namespace {
+
+TEST(CommandLineTest, ParsesEveryForm) {
+  struct Case {
+    std::vector<std::string> args;
+    Command command;
+    std::string config;
+    std::string number;
+  };
+  const std::vector<Case> cases = {
+      {{}, Command::kServe, "", ""},
+      {{"--config", "a.yaml"}, Command::kServe, "a.yaml", ""},
+      {{"serve", "-c", "a.yaml"}, Command::kServe, "a.yaml", ""},
+      {{"check", "--config=b.yaml"}, Command::kCheck, "b.yaml", ""},
+      {{"--config", "c.yaml", "check"}, Command::kCheck, "c.yaml", ""},
+      {{"lookup", "+14085550101"}, Command::kLookup, "", "+14085550101"},
+      {{"lookup", "--config", "d.yaml", "5000"}, Command::kLookup, "d.yaml", "5000"},
+      {{"check", "--help"}, Command::kHelp, "", ""},
+      {{"--version"}, Command::kVersion, "", ""},
+  };
+  for (const auto& c : cases) {
+    auto parsed = ParseCommandLine(c.args);
+    ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(c.args);
+    EXPECT_EQ(parsed->command, c.command);
+    EXPECT_EQ(parsed->config_path, c.config);
+    EXPECT_EQ(parsed->number, c.number);
+  }
+}
+
+TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--config"}, "--config needs a file name"},
+      {{"frobnicate"}, "unknown command 'frobnicate'"},
+      {{"--verbose"}, "unknown option '--verbose'"},
+      {{"lookup"}, "lookup needs a NUMBER"},
+      {{"lookup", "1", "2"}, "unexpected argument '2'"},
+      {{"check", "extra"}, "unexpected argument 'extra'"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto parsed = ParseCommandLine(args);
+    ASSERT_FALSE(parsed.ok()) << ::testing::PrintToString(args);
+    EXPECT_NE(parsed.error().message.find(message), std::string::npos) << parsed.error().message;
+  }
+}
+
+TEST(CommandLineTest, ConfigPathPrecedence) {
+  CommandLine with_flag;
+  with_flag.config_path = "flag.yaml";
+  EXPECT_EQ(ConfigPath(with_flag, "env.yaml"), "flag.yaml");
+  EXPECT_EQ(ConfigPath(CommandLine{}, "env.yaml"), "env.yaml");
+  EXPECT_EQ(ConfigPath(CommandLine{}, ""), "config.yaml");
+  EXPECT_EQ(ConfigPath(CommandLine{}, nullptr), "config.yaml");
+}
+
+}  // namespace
+}  // namespace callgate::app

@@ -1,0 +1,131 @@
+#include "server/router.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include "directory/phone_directory.h"
+
+namespace callgate::server {
+namespace {
+
+namespace http = boost::beast::http;
+using ::testing::HasSubstr;
+
+std::shared_ptr<const engine::Snapshot> OneEntrySnapshot() {
+  directory::PhoneDirectoryBuilder builder;
+  builder.Add(*PhoneNumber::Parse("+14085550101"), "Ada Lovelace", directory::MatchType::kExact);
+  auto snapshot = std::make_shared<engine::Snapshot>();
+  snapshot->directory = builder.Build();
+  return snapshot;
+}
+
+security::PeerIdentity From(const char* address) {
+  security::PeerIdentity peer;
+  peer.address = *security::IpAddress::Parse(address);
+  return peer;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() : masker_(false) {
+    logs_.app = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(log_));
+    logs_.masker = &masker_;
+  }
+  Response Handle(const Router& router, http::verb method, const std::string& target,
+                  const PeerContext& peer, const std::string& body = "") {
+    Request request{method, target, 11};
+    request.body() = body;
+    request.prepare_payload();
+    return router.Handle(request, peer);
+  }
+  Router MakeRouter(bool health_loopback_only) {
+    return Router(RouterOptions{{"/curri"}, health_loopback_only}, store_, metrics_, logs_);
+  }
+
+  std::ostringstream log_;
+  security::PiiMasker masker_;
+  Logs logs_;
+  SnapshotStore store_{OneEntrySnapshot()};
+  Metrics metrics_;
+};
+
+TEST_F(RouterTest, HealthIsLoopbackOnlyWhenClustersAreDefined) {
+  const Router restricted = MakeRouter(true);
+  const Router open = MakeRouter(false);
+  struct Case {
+    const Router* router;
+    ListenerKind listener;
+    const char* address;
+    http::status expected;
+  };
+  const std::vector<Case> cases = {
+      {&restricted, ListenerKind::kMain, "127.0.0.1", http::status::ok},
+      {&restricted, ListenerKind::kMain, "::1", http::status::ok},
+      {&restricted, ListenerKind::kMain, "::ffff:127.0.0.1", http::status::ok},
+      {&restricted, ListenerKind::kMain, "10.1.1.10", http::status::forbidden},
+      {&restricted, ListenerKind::kMain, "2001:db8::1", http::status::forbidden},
+      {&restricted, ListenerKind::kAdmin, "10.1.1.10", http::status::ok},  // bound by choice
+      {&open, ListenerKind::kMain, "10.1.1.10", http::status::ok},
+  };
+  for (const auto& c : cases) {
+    PeerContext peer{c.listener, From(c.address), std::nullopt};
+    Response response = Handle(*c.router, http::verb::get, "/health", peer);
+    EXPECT_EQ(response.result(), c.expected) << c.address;
+    if (c.expected == http::status::forbidden) {
+      EXPECT_EQ(response.body(), "Forbidden\n");
+    }
+  }
+  EXPECT_EQ(metrics_.forbidden.load(), 2U);
+}
+
+TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
+  const Router router = MakeRouter(true);
+  security::AuthDecision denied;
+  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
+  for (http::verb method : {http::verb::post, http::verb::head, http::verb::get}) {
+    Response response = Handle(router, method, "/curri", peer, "<Request/>");
+    EXPECT_EQ(response.result(), http::status::forbidden);
+    EXPECT_EQ(response.body(), "Forbidden\n");
+  }
+  EXPECT_THAT(log_.str(), HasSubstr("'hq'"));
+  EXPECT_THAT(log_.str(), HasSubstr("allowed_ips"));
+  EXPECT_EQ(metrics_.curri_requests.load(), 0U) << "a denied request never reaches the codec";
+}
+
+TEST_F(RouterTest, AnAuthorizedPeerGetsItsName) {
+  const Router router = MakeRouter(true);
+  security::AuthDecision allowed;
+  allowed.allowed = true;
+  allowed.cluster = "hq";
+  PeerContext peer{ListenerKind::kMain, From("10.1.1.10"), allowed};
+  Response response = Handle(
+      router, http::verb::post, "/curri",
+      peer, "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
+            "+14085550101</AttributeValue></Attribute></Request>");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_THAT(response.body(), HasSubstr("callingname=\"Ada Lovelace\""));
+  EXPECT_EQ(metrics_.names_exact.load(), 1U);
+  EXPECT_THAT(log_.str(), HasSubstr("exact"));
+}
+
+TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
+  security::PiiMasker masking(true);
+  logs_.masker = &masking;
+  const Router router = MakeRouter(false);
+  PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
+  Handle(router, http::verb::post, "/curri",
+         peer, "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
+               "+14085550101</AttributeValue></Attribute></Request>");
+  EXPECT_THAT(log_.str(), HasSubstr("{! "));
+  EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("4085550101")));
+  EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("Ada")));
+  logs_.masker = &masker_;
+}
+
+}  // namespace
+}  // namespace callgate::server
