@@ -8,8 +8,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libboost-json1.81-dev libssl-dev openssl
-  libpugixml-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libre2-dev
+  libboost1.81-dev libssl-dev openssl
+  libpugixml-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
 )
