@@ -46,6 +46,21 @@ std::uint32_t LineTag(std::size_t line) {
   return static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX));
 }
 
+// Rows wait this many rows between being parsed (when the builder prefetches their hash slots)
+// and being added, so that the cache misses of that many inserts overlap.
+constexpr std::size_t kPipelineDepth = 16;
+
+// A parsed row on its way to the builder; warnings travel with it so that they come out in line
+// order.
+struct PendingRow {
+  std::size_t line = 0;
+  std::string warning;                // emitted when the row retires, before it is added
+  std::optional<PhoneNumber> number;  // empty: the row is skipped
+  MatchType type = MatchType::kExact;
+  std::string_view name;  // into the file's text or into `name_storage`
+  std::string name_storage;
+};
+
 class DirectoryParser {
  public:
   DirectoryParser(std::string_view content, std::string_view file_name, const CsvLimits& limits)
@@ -60,6 +75,7 @@ class DirectoryParser {
     CsvReader::Status status;
     while ((status = reader_.Next()) == CsvReader::Status::kRecord) ReadRow();
     if (status == CsvReader::Status::kError) return ReaderError();
+    for (std::size_t i = 0; i < kPipelineDepth; ++i) Retire(NextPending());
     result_.directory = builder_.Build();
     return std::move(result_);
   }
@@ -68,8 +84,10 @@ class DirectoryParser {
   Status ReadHeader();
   void MapHeader();
   void ReadRow();
-  void AddRow(const PhoneNumber& number, std::string_view raw_name, MatchType type,
-              std::size_t line);
+  void PrepareRow(PendingRow& row, std::string_view raw_name);
+  void Retire(PendingRow& row);
+  // The oldest pending row's place in the ring (the caller retires it before reuse).
+  PendingRow& NextPending() { return pending_[next_pending_++ % kPipelineDepth]; }
   Error ReaderError() const;
   Error MissingColumn(std::string_view column) const;
 
@@ -97,7 +115,8 @@ class DirectoryParser {
   Columns columns_;
   PhoneDirectoryBuilder builder_;
   LoadedDirectory result_;
-  std::string name_scratch_;
+  PendingRow pending_[kPipelineDepth];
+  std::size_t next_pending_ = 0;
 };
 
 Status DirectoryParser::ReadHeader() {
@@ -140,34 +159,67 @@ void DirectoryParser::MapHeader() {
 void DirectoryParser::ReadRow() {
   if (IsBlankRecord()) return;
   ++result_.rows;
-  const std::size_t line = reader_.line();
+  PendingRow& row = NextPending();
+  Retire(row);
+  row.line = reader_.line();
   const std::string_view raw_number = Trim(Field(columns_.number));
   const std::string_view raw_name = Field(columns_.name);
-  if (raw_number.empty()) return Warn(line, "skipped: empty phone_number");
-  if (Trim(raw_name).empty()) return Warn(line, "skipped: empty display_name");
-  NumberError error = NumberError::kEmpty;
-  const std::optional<PhoneNumber> number = PhoneNumber::Parse(raw_number, &error);
-  if (!number) {
-    return Warn(line, "skipped: invalid phone_number (" + std::string(Describe(error)) + ")");
+  if (raw_number.empty()) {
+    row.warning = "skipped: empty phone_number";
+  } else if (Trim(raw_name).empty()) {
+    row.warning = "skipped: empty display_name";
+  } else {
+    NumberError error = NumberError::kEmpty;
+    row.number = PhoneNumber::Parse(raw_number, &error);
+    if (!row.number) {
+      row.warning = "skipped: invalid phone_number (" + std::string(Describe(error)) + ")";
+    } else {
+      PrepareRow(row, raw_name);
+    }
   }
-  const std::optional<MatchType> type =
-      columns_.type == kNoColumn ? MatchType::kExact : ParseMatchType(Field(columns_.type));
-  if (!type) return Warn(line, "skipped: unknown match_type (expected exact or prefix)");
-  AddRow(*number, raw_name, *type, line);
 }
 
-void DirectoryParser::AddRow(const PhoneNumber& number, std::string_view raw_name, MatchType type,
-                             std::size_t line) {
+void DirectoryParser::PrepareRow(PendingRow& row, std::string_view raw_name) {
+  const std::optional<MatchType> type =
+      columns_.type == kNoColumn ? MatchType::kExact : ParseMatchType(Field(columns_.type));
+  if (!type) {
+    row.number.reset();
+    row.warning = "skipped: unknown match_type (expected exact or prefix)";
+    return;
+  }
+  row.type = *type;
   const internal::CleanName name =
-      internal::CleanDisplayName(raw_name, limits_.max_name_bytes, &name_scratch_);
-  if (name.text.empty()) return Warn(line, "skipped: display_name is empty once cleaned");
+      internal::CleanDisplayName(raw_name, limits_.max_name_bytes, &row.name_storage);
+  row.name = name.text;
+  // A clean name may still point into the reader's per-record buffer (an unescaped quoted
+  // field), which the next record reuses: then it needs a copy of its own.
+  const bool in_file =
+      name.text.data() >= content_.data() && name.text.data() <= content_.data() + content_.size();
+  const bool in_storage = name.text.data() >= row.name_storage.data() &&
+                          name.text.data() <= row.name_storage.data() + row.name_storage.size();
+  if (!in_file && !in_storage) row.name = row.name_storage.assign(name.text);
+  if (row.name.empty()) {
+    row.number.reset();
+    row.warning = "skipped: display_name is empty once cleaned";
+    return;
+  }
   if (name.truncated) {
-    Warn(line, "display_name truncated to " + std::to_string(limits_.max_name_bytes) + " bytes");
+    row.warning = "display_name truncated to " + std::to_string(limits_.max_name_bytes) + " bytes";
   }
-  if (const auto previous = builder_.AddTagged(number, name.text, type, LineTag(line))) {
-    Warn(line, "duplicate " + std::string(ToString(type)) + " entry (same phone_number as line " +
-                   std::to_string(*previous) + "): the last row wins");
+  builder_.Prefetch(*row.number, row.type);
+}
+
+void DirectoryParser::Retire(PendingRow& row) {
+  if (!row.warning.empty()) Warn(row.line, std::move(row.warning));
+  row.warning.clear();
+  if (!row.number) return;
+  if (const auto previous =
+          builder_.AddTagged(*row.number, row.name, row.type, LineTag(row.line))) {
+    Warn(row.line, "duplicate " + std::string(ToString(row.type)) +
+                       " entry (same phone_number as line " + std::to_string(*previous) +
+                       "): the last row wins");
   }
+  row.number.reset();
 }
 
 Error DirectoryParser::ReaderError() const {

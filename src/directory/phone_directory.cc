@@ -135,7 +135,8 @@ struct PhoneDirectory::Tables {
     return it == long_prefix.end() ? nullptr : &it->second.ref;
   }
 
-  void PrefetchPrefixes(std::uint64_t key, std::uint64_t lengths) const {
+  // Always inlined, like SlotTable::Prefetch(), or GCC deletes the call.
+  [[gnu::always_inline]] void PrefetchPrefixes(std::uint64_t key, std::uint64_t lengths) const {
     if (prefix.capacity() * sizeof(Slot) < kPrefetchPrefixBytes) return;
     for (; lengths != 0; lengths &= lengths - 1) {
       const auto length = static_cast<std::size_t>(std::countr_zero(lengths));
@@ -143,9 +144,8 @@ struct PhoneDirectory::Tables {
     }
   }
 
-  std::optional<Match> FindLongestPrefix(std::string_view text, std::uint64_t key) const {
-    std::uint64_t lengths = prefix_lengths & LengthsUpTo(text.size());
-    PrefetchPrefixes(key, lengths);
+  std::optional<Match> FindLongestPrefix(std::string_view text, std::uint64_t key,
+                                         std::uint64_t lengths) const {
     while (lengths != 0) {
       const auto length = static_cast<std::size_t>(63 - std::countl_zero(lengths));
       if (const std::uint64_t* ref = FindPrefix(text, key, length)) {
@@ -172,10 +172,13 @@ std::optional<Match> PhoneDirectory::Lookup(const PhoneNumber& number) const {
   if (tables_ == nullptr) return std::nullopt;
   const std::string_view text = number.view();
   const std::uint64_t key = CompactKey(number);
+  const std::uint64_t lengths = tables_->prefix_lengths & LengthsUpTo(text.size());
+  // Started before the exact probe, so that a large prefix table's misses overlap with it.
+  tables_->PrefetchPrefixes(key, lengths);
   if (const std::uint64_t* ref = tables_->FindExact(text, key)) {
     return Match{tables_->names.Get(*ref), MatchType::kExact, text.size()};
   }
-  return tables_->FindLongestPrefix(text, key);
+  return tables_->FindLongestPrefix(text, key, lengths);
 }
 
 std::size_t PhoneDirectory::exact_entries() const {
@@ -263,6 +266,12 @@ std::optional<std::uint32_t> PhoneDirectoryBuilder::AddTagged(const PhoneNumber&
   const AddOutcome outcome = state_->Add(number, name, type, &tag);
   if (!outcome.replaced) return std::nullopt;
   return outcome.previous_tag;
+}
+
+void PhoneDirectoryBuilder::Prefetch(const PhoneNumber& number, MatchType type) const {
+  if (number.view().size() > kCompactChars) return;
+  const PhoneDirectory::Tables& t = *state_->tables;
+  (type == MatchType::kExact ? t.exact : t.prefix).PrefetchForInsert(CompactKey(number));
 }
 
 PhoneDirectory PhoneDirectoryBuilder::Build() {

@@ -73,6 +73,11 @@ class PhoneDirectoryBuilder {
   std::optional<std::uint32_t> AddTagged(const PhoneNumber& number, std::string_view name,
                                          MatchType type, std::uint32_t tag);
 
+  // Starts loading the memory that an Add() of (`number`, `type`) will touch, so that a loader
+  // can overlap the cache misses of the next few rows instead of paying them one at a time.
+  // Changes nothing; cheap enough to call for every row.
+  void Prefetch(const PhoneNumber& number, MatchType type) const;
+
   // Moves the entries into an immutable directory; the builder is empty afterwards.
   PhoneDirectory Build();
 

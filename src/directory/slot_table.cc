@@ -14,11 +14,10 @@ void SlotTable::Reserve(std::size_t entries) {
   if (capacity > capacity_) Rehash(capacity);
 }
 
-// `key` is not in the window: look for an empty slot there (a miss), else probe on.
+// `key` is not in the window: an empty slot there means a miss (again without a branch per
+// slot), otherwise the probe goes on past the window.
 const Slot* SlotTable::FindAfterHits(std::uint64_t key, const Slot* window) const {
-  for (unsigned k = 0; k < kWindow; ++k) {
-    if (window[k].key == 0) return nullptr;
-  }
+  if (WindowMatches(window, 0) != 0) return nullptr;
   for (const Slot* slot = window + kWindow;; ++slot) {
     if (slot->key == key) return slot;
     if (slot->key == 0) return nullptr;

@@ -11,6 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "directory/mapped_buffer.h"
 
 namespace callgate::directory::internal {
@@ -40,17 +44,25 @@ class SlotTable {
     // while this one waits for memory: throughput is set by how many lookups fit in its
     // reorder window, hence also the few instructions spent here.
     const Slot* window = slots() + Home(key);
-    const unsigned hits = static_cast<unsigned>(window[0].key == key) |
-                          static_cast<unsigned>(window[1].key == key) << 1 |
-                          static_cast<unsigned>(window[2].key == key) << 2 |
-                          static_cast<unsigned>(window[3].key == key) << 3;
-    if (hits != 0) return window + __builtin_ctz(hits);
+    const unsigned hits = WindowMatches(window, key);
+    if (hits != 0) return window + (__builtin_ctz(hits) >> 1);
     return FindAfterHits(key, window);
   }
 
-  // Starts loading the home slot of `key` into the cache.
-  void Prefetch(std::uint64_t key) const {
+  // Starts loading the home slot of `key` into the cache. Always inlined: GCC deems
+  // __builtin_prefetch free of side effects, so a separate function made only of prefetches is
+  // "const" and every call to it is deleted as dead code.
+  [[gnu::always_inline]] void Prefetch(std::uint64_t key) const {
     if (capacity_ != 0) __builtin_prefetch(slots() + Home(key));
+  }
+
+  // Starts loading what Insert(key) will touch first: the home slot and its tag. Always inlined,
+  // as Prefetch().
+  [[gnu::always_inline]] void PrefetchForInsert(std::uint64_t key) const {
+    if (capacity_ == 0) return;
+    const std::size_t home = Home(key);
+    __builtin_prefetch(slots() + home);
+    if (tagged_) __builtin_prefetch(tags_.data() + home * sizeof(std::uint32_t));
   }
 
   // The slot for `key` (non-zero), added with value 0 when absent; `*inserted` says which.
@@ -83,7 +95,29 @@ class SlotTable {
   Slot* slots() { return reinterpret_cast<Slot*>(slots_.data()); }
   const Slot* slots() const { return reinterpret_cast<const Slot*>(slots_.data()); }
   std::uint32_t* tags() { return reinterpret_cast<std::uint32_t*>(tags_.data()); }
-  static constexpr unsigned kWindow = 4;  // Find() is written for exactly 4 (a cache line)
+  static constexpr unsigned kWindow = 4;  // WindowMatches() is written for exactly 4
+
+  // Bit 2k set when window[k].key == key, for k < kWindow; computed without branches (the
+  // compiler turns a chain of scalar comparisons back into branches).
+  static unsigned WindowMatches(const Slot* window, std::uint64_t key) {
+#if defined(__SSE2__)
+    const __m128i wanted = _mm_set1_epi64x(static_cast<long long>(key));
+    const __m128i* p = reinterpret_cast<const __m128i*>(window);  // slots are 16-byte aligned
+    const __m128i keys01 = _mm_unpacklo_epi64(_mm_load_si128(p), _mm_load_si128(p + 1));
+    const __m128i keys23 = _mm_unpacklo_epi64(_mm_load_si128(p + 2), _mm_load_si128(p + 3));
+    // SSE2 compares 32-bit lanes: a key matches when both of its halves do.
+    const auto halves = static_cast<unsigned>(
+        _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(keys01, wanted))) |
+        _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(keys23, wanted))) << 4);
+    return halves & (halves >> 1) & 0x55;
+#else
+    unsigned matches = 0;
+    for (unsigned k = 0; k < kWindow; ++k) {
+      matches |= static_cast<unsigned>(window[k].key == key) << (2 * k);
+    }
+    return matches;
+#endif
+  }
   static std::size_t CapacityFor(std::size_t entries);
   std::size_t total_slots() const {
     if (capacity_ == 0) return 0;

@@ -214,6 +214,38 @@ TEST(CsvLoaderTest, KeepsTheFirstWarningsAndCountsAll) {
   EXPECT_EQ(loaded->warnings.back().line, 101u);
 }
 
+// Rows reach the builder a few rows after they are parsed; names that live in the reader's
+// per-record buffer (unescaped quoted fields) must survive that, and warnings must still come
+// out in line order.
+TEST(CsvLoaderTest, ManyRowsKeepTheirNamesAndWarningOrder) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 100; ++i) {
+    const std::string number = "+1408555" + std::to_string(1000 + i);
+    if (i % 7 == 3) {
+      csv += "bad" + std::to_string(i) + ",Bad,exact\n";
+    } else if (i % 5 == 4) {
+      csv += "+14085551000,\"Again \"\"" + std::to_string(i) + "\"\"\",exact\n";
+    } else {
+      csv += number + ",\"Name \"\"" + std::to_string(i) + "\"\"\",exact\n";
+    }
+  }
+  Result<LoadedDirectory> loaded = ParseDirectoryCsv(csv, "test.csv", {.max_kept_warnings = 1000});
+  ASSERT_TRUE(loaded.ok());
+  for (int i = 1; i < 100; ++i) {
+    if (i % 7 == 3 || i % 5 == 4) continue;
+    const std::string number = "+1408555" + std::to_string(1000 + i);
+    const std::optional<Match> match = loaded->directory.Lookup(*PhoneNumber::Parse(number));
+    ASSERT_TRUE(match.has_value()) << number;
+    EXPECT_EQ(match->name, "Name \"" + std::to_string(i) + "\"");
+  }
+  // Row 99 is the last "Again" row (99 % 5 == 4), on line 101.
+  EXPECT_EQ(loaded->directory.Lookup(*PhoneNumber::Parse("+14085551000"))->name, "Again \"99\"");
+  ASSERT_GT(loaded->warnings.size(), 20u);
+  for (std::size_t i = 1; i < loaded->warnings.size(); ++i) {
+    EXPECT_LT(loaded->warnings[i - 1].line, loaded->warnings[i].line);
+  }
+}
+
 struct ErrorCase {
   std::string label;
   std::string csv;
