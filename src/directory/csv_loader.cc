@@ -1,11 +1,13 @@
 // The loader is one pass over the text: CsvReader splits records without allocating, each row is
-// validated and cleaned, then added to a PhoneDirectoryBuilder sized up front from the number of
-// lines. Warnings carry line numbers only, never field contents, since those are personal data.
+// validated and cleaned, and a few rows later (so that the cache misses of consecutive inserts
+// overlap) added to a PhoneDirectoryBuilder sized up front from the number of lines. Warnings
+// carry line numbers only, never field contents, since those are personal data.
 #include "directory/csv_loader.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -249,13 +251,24 @@ Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_
         std::string(file_name), 0, ""};
   }
   if (content.substr(0, kUtf8Bom.size()) == kUtf8Bom) content.remove_prefix(kUtf8Bom.size());
-  return DirectoryParser(content, file_name, limits).Run();
+  // Allocation failure is the one exception the tables can raise (std::bad_alloc); a reload
+  // must report it like any other failure rather than take the server down.
+  try {
+    return DirectoryParser(content, file_name, limits).Run();
+  } catch (const std::bad_alloc&) {
+    return Error{"out of memory while loading the directory", std::string(file_name), 0, ""};
+  }
 }
 
 Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits) {
-  Result<internal::FileBytes> bytes = internal::ReadFile(path, limits.max_file_bytes);
-  if (!bytes.ok()) return bytes.error();
-  return ParseDirectoryCsv(bytes->view(), path, limits);
+  std::optional<Result<internal::FileBytes>> bytes;
+  try {
+    bytes.emplace(internal::ReadFile(path, limits.max_file_bytes));
+  } catch (const std::bad_alloc&) {
+    return Error{"out of memory while reading the file", path, 0, ""};
+  }
+  if (!bytes->ok()) return bytes->error();
+  return ParseDirectoryCsv(bytes->value().view(), path, limits);
 }
 
 }  // namespace callgate::directory
