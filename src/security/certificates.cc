@@ -37,29 +37,6 @@ Error FileError(const std::string& path, std::string message) {
   return error;
 }
 
-}  // namespace
-
-Result<std::string> ReadPemFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return FileError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::string content;
-  char buffer[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 &&
-         content.size() <= static_cast<std::size_t>(kMaxPemFileBytes)) {
-    content.append(buffer, n);
-  }
-  const bool failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (failed) return FileError(path, "cannot read (is it a directory?)");
-  if (content.size() > static_cast<std::size_t>(kMaxPemFileBytes)) {
-    return FileError(path, "larger than 16 MiB: not a certificate file");
-  }
-  return content;
-}
-
-namespace {
-
 // True when the error queue holds only "no more PEM blocks", the normal end of a PEM file.
 bool OnlyEndOfPem() {
   const unsigned long error = ERR_peek_last_error();
@@ -188,6 +165,26 @@ void AddUnique(std::vector<std::string>& names, std::string name) {
 }
 
 }  // namespace
+
+Result<std::string> ReadPemFile(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return FileError(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string content;
+  char buffer[8192];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 &&
+         content.size() <= static_cast<std::size_t>(kMaxPemFileBytes)) {
+    content.append(buffer, n);
+  }
+  const int read_error = std::ferror(file) != 0 ? errno : 0;
+  std::fclose(file);
+  if (read_error != 0)
+    return FileError(path, std::string("cannot read: ") + std::strerror(read_error));
+  if (content.size() > static_cast<std::size_t>(kMaxPemFileBytes)) {
+    return FileError(path, "larger than 16 MiB: not a certificate file");
+  }
+  return content;
+}
 
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {
   auto content = ReadPemFile(path);

@@ -166,6 +166,27 @@ void RequireClientCertificates(SSL_CTX* context) {
   SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 }
 
+std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config) {
+  std::vector<std::string> warnings;
+  const X509* certificate = SSL_CTX_get0_certificate(context);
+  const std::string file = "tls_cert_file '" + config.tls_cert_file + "'";
+  if (X509_cmp_current_time(X509_get0_notAfter(certificate)) < 0) {
+    warnings.push_back(file + ": the certificate expired on " + Summarize(certificate).not_after +
+                       "; UCM will refuse the connection");
+  }
+  if (X509_cmp_current_time(X509_get0_notBefore(certificate)) > 0) {
+    warnings.push_back(file + ": the certificate is not valid before " +
+                       Summarize(certificate).not_before);
+  }
+  const bool rsa = EVP_PKEY_get_base_id(SSL_CTX_get0_privatekey(context)) == EVP_PKEY_RSA;
+  if (config.tls_legacy_ciphers && !rsa) {
+    warnings.push_back(
+        "tls_legacy_ciphers is on but the server key is not RSA: AES256-SHA "
+        "(TLS_RSA_WITH_AES_256_CBC_SHA) needs an RSA key, so clients limited to it still fail");
+  }
+  return warnings;
+}
+
 Status CheckFilesNamed(const config::Config& config) {
   if (config.tls_cert_file.empty()) {
     return AtKey(config, "tls_cert_file", "is not set (tls_key_file is)");
@@ -180,11 +201,13 @@ Status CheckFilesNamed(const config::Config& config) {
 
 TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
                        CertificateSummary server_certificate,
-                       std::vector<CertificateSummary> trust_store)
+                       std::vector<CertificateSummary> trust_store,
+                       std::vector<std::string> warnings)
     : context_(context),
       requires_client_certificate_(requires_client_certificate),
       server_certificate_(std::move(server_certificate)),
-      trust_store_(std::move(trust_store)) {}
+      trust_store_(std::move(trust_store)),
+      warnings_(std::move(warnings)) {}
 
 TlsContext::~TlsContext() { SSL_CTX_free(context_); }
 
@@ -201,9 +224,10 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   const bool requires_client_certificate = !trusted->empty();
   if (requires_client_certificate) RequireClientCertificates(context.get());
   CertificateSummary server = Summarize(SSL_CTX_get0_certificate(context.get()));
-  return std::shared_ptr<const TlsContext>(
-      std::make_shared<TlsContext>(context.release(), requires_client_certificate,
-                                   std::move(server), std::move(trusted).value()));
+  std::vector<std::string> warnings = Warnings(context.get(), config);
+  return std::shared_ptr<const TlsContext>(std::make_shared<TlsContext>(
+      context.release(), requires_client_certificate, std::move(server), std::move(trusted).value(),
+      std::move(warnings)));
 }
 
 }  // namespace callgate::security

@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/result.h"
@@ -38,7 +39,8 @@ class TlsContext {
  public:
   // Takes ownership of `context` (one reference).
   TlsContext(SSL_CTX* context, bool requires_client_certificate,
-             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store);
+             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store,
+             std::vector<std::string> warnings);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -51,12 +53,17 @@ class TlsContext {
   const CertificateSummary& server_certificate() const { return server_certificate_; }
   // The client CAs (union of all ca_files, duplicates removed), for DEBUG logging at start-up.
   const std::vector<CertificateSummary>& trust_store() const { return trust_store_; }
+  // Things that work but probably not as intended, for WARNING lines at start-up: the server
+  // certificate is expired or not yet valid; tls_legacy_ciphers is on with a non-RSA key (so
+  // AES256-SHA can never be negotiated).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   SSL_CTX* context_;
   bool requires_client_certificate_;
   CertificateSummary server_certificate_;
   std::vector<CertificateSummary> trust_store_;
+  std::vector<std::string> warnings_;
 };
 
 // Reads tls_cert_file, tls_key_file and every cluster's ca_file. Errors: either TLS file unset;

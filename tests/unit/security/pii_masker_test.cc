@@ -1,12 +1,14 @@
 #include "security/pii_masker.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
-#include <regex>
+#include <atomic>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace callgate::security {
@@ -69,7 +71,7 @@ TEST(PiiMaskerTest, SameValueSameMaskDifferentValueDifferentMask) {
 TEST(PiiMaskerTest, FormatHidesTheValue) {
   PiiMasker masker(true);
   const std::string masked = masker.Mask("+12125551212");
-  EXPECT_TRUE(std::regex_match(masked, std::regex(R"(\{! [0-9a-f]{24} !\})"))) << masked;
+  EXPECT_THAT(masked, ::testing::MatchesRegex("\\{! [0-9a-f]{24} !\\}"));
   EXPECT_EQ(masked.find("2125551212"), std::string::npos);
 }
 
@@ -82,6 +84,27 @@ TEST(PiiMaskerTest, DisabledIsIdentity) {
 }
 
 TEST(PiiMaskerTest, EmptyValuePassesThrough) { EXPECT_EQ(PiiMasker(true).Mask(""), ""); }
+
+TEST(PiiMaskerTest, ConcurrentMasksAgree) {
+  const PiiMasker masker(true, CountingSalt());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        if (masker.Mask("+12125551212") != "{! 5901acb2df9877573b91514f !}") ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(PiiMaskerTest, CopiesMaskAlike) {
+  const PiiMasker original(true);
+  const PiiMasker copy = original;  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(copy.Mask("x"), original.Mask("x"));
+}
 
 TEST(PiiMaskerTest, TwoMaskersUseDifferentSalts) {
   PiiMasker first(true);

@@ -256,6 +256,9 @@ class TestPki {
   const Credential& server() {
     return Make("server", Spec("callgate.example.com").Dns("callgate.example.com"));
   }
+  const Credential& server_expired() {
+    return Make("server_expired", Spec("callgate.example.com").Valid(-30, -2));
+  }
   const Credential& server_rsa() { return Make("server_rsa", Spec("callgate.example.com").Rsa()); }
 
  private:

@@ -195,6 +195,23 @@ TEST(BuildTlsContextTest, LegacyCipherIsLast) {
   EXPECT_EQ(names.back(), "AES256-SHA");
 }
 
+TEST(BuildTlsContextTest, WarningsForSettingsThatCannotWork) {
+  config::Config legacy_ecdsa = ServerConfig(TestPki::Get().server_expired());
+  legacy_ecdsa.tls_legacy_ciphers = true;
+  auto context = BuildTlsContext(legacy_ecdsa);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  const auto& warnings = context.value()->warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_THAT(warnings[0], HasSubstr("the certificate expired on"));
+  EXPECT_THAT(warnings[1], HasSubstr("server key is not RSA"));
+
+  config::Config legacy_rsa = ServerConfig(TestPki::Get().server_rsa());
+  legacy_rsa.tls_legacy_ciphers = true;
+  auto fine = BuildTlsContext(legacy_rsa);
+  ASSERT_TRUE(fine.ok()) << fine.error().ToString();
+  EXPECT_TRUE(fine.value()->warnings().empty());
+}
+
 TEST(BuildTlsContextTest, NoClientCertificateWithoutCaFile) {
   config::Config config = ServerConfig(
       TestPki::Get().server(), {MakeCluster("hq", Strings{"10.0.0.0/8"}, std::nullopt, {})});
