@@ -56,6 +56,8 @@ def main():
     parser.add_argument("--no-match-type", action="store_true",
                         help="omit the match_type column (all rows exact)")
     args = parser.parse_args()
+    if args.prefixes > 800 + 800 * 800:
+        parser.error("--prefixes: at most 640800 (area codes and exchanges)")
     rng = random.Random(args.seed)
     offset = rng.randrange(NUMBER_RANGE)
     out = sys.stdout

@@ -34,11 +34,13 @@ struct LoadedDirectory {
   PhoneDirectory directory;
   std::vector<LoadWarning> warnings;  // the first max_kept_warnings
   std::size_t warning_count = 0;      // all of them
-  std::size_t rows = 0;               // data rows read (not counting the header)
+  std::size_t rows = 0;               // data rows read (not counting the header or blank lines)
 };
 
 // Parses CSV text. `file_name` only labels errors. Fails (with file, line and column name) on a
-// missing header or required column, an unterminated quoted field, or an over-long field.
+// missing header or required column, an unterminated quoted field, or an over-long field; also
+// (with the file name) on text over max_file_bytes or running out of memory. O(text size);
+// thread-safe (no shared state). Records end at "\n" or "\r\n"; blank lines are skipped.
 Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,
                                           const CsvLimits& limits = {});
 

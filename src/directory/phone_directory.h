@@ -28,7 +28,7 @@ struct Match {
 
 class PhoneDirectory {
  public:
-  PhoneDirectory();  // empty directory
+  PhoneDirectory();  // empty directory; a moved-from directory is empty too
   ~PhoneDirectory();
   PhoneDirectory(PhoneDirectory&&) noexcept;
   PhoneDirectory& operator=(PhoneDirectory&&) noexcept;
