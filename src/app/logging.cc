@@ -1,7 +1,12 @@
 #include "app/logging.h"
 
-#include <filesystem>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -25,6 +30,33 @@ spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
   return spdlog::level::info;
 }
 
+// The console when it is not a terminal (systemd, docker, a pipe): lines go through stdio's
+// buffer and reach the file descriptor on flush (warnings and above, once a second, and after
+// start-up and reloads), instead of one write(2) per line as spdlog's console sinks do. At INFO
+// every request logs a line, so this is a system call per request saved.
+class BufferedConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit BufferedConsoleSink(std::FILE* file) : file_(file) {
+    std::setvbuf(file_, nullptr, _IOFBF, std::size_t{1} << 16);
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    std::fwrite(formatted.data(), 1, formatted.size(), file_);
+  }
+  void flush_() override { std::fflush(file_); }
+
+ private:
+  std::FILE* file_;
+};
+
+spdlog::sink_ptr ConsoleSink() {
+  if (isatty(STDERR_FILENO)) return std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  return std::make_shared<BufferedConsoleSink>(stderr);
+}
+
 std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> RotatingSink(const config::Config& config,
                                                                    const char* name) {
   const auto path = std::filesystem::path(config.log_dir) / name;
@@ -37,7 +69,7 @@ std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> RotatingSink(const config:
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker) {
   server::Logs logs;
   logs.masker = &masker;
-  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  std::vector<spdlog::sink_ptr> sinks{ConsoleSink()};
   try {
     if (!config.log_dir.empty()) {
       std::filesystem::create_directories(config.log_dir);

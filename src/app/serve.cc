@@ -33,6 +33,7 @@ template <typename... Args>
 void Announce(const server::Logs& logs, fmt::format_string<Args...> format, Args&&... args) {
   if (logs.app->should_log(spdlog::level::info)) {
     logs.app->info(format, std::forward<Args>(args)...);
+    logs.app->flush();
   } else {
     fmt::print("{}\n", fmt::format(format, std::forward<Args>(args)...));
     std::fflush(stdout);
@@ -97,6 +98,7 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
     logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
                     security.error().ToString());
   }
+  logs.app->flush();
   server::Metrics::Add(loaded && security ? server.metrics().reloads_ok : server.metrics().reloads_failed);
 }
 
