@@ -1,8 +1,9 @@
 // Directory benchmarks: lookups on a 10-million-entry directory with random keys (exact hit,
-// full miss, prefix hit), and loading a 10-million-row CSV file, which also reports the resident
-// memory the loaded directory takes per CSV byte. CALLGATE_BENCH_SMOKE=1 shrinks both to 10,000.
-// CALLGATE_DIRECTORY_CSV=<path> loads that file instead of a generated one (e.g. from
-// bench/gen_directory.py). Run the load benchmark alone for clean memory figures:
+// full miss, prefix hit; and prefix hits in a directory of 10 million prefixes), and loading a
+// 10-million-row CSV file, which also reports the resident memory the loaded directory takes per
+// CSV byte. CALLGATE_BENCH_SMOKE=1 shrinks both to 10,000. CALLGATE_DIRECTORY_CSV=<path> loads that
+// file instead of a generated one (e.g. from bench/gen_directory.py). Run the load benchmark alone
+// for clean memory figures:
 //   bench_directory --benchmark_filter=Load --benchmark_repetitions=5
 #include <unistd.h>
 
@@ -111,6 +112,35 @@ void BM_PrefixHit(benchmark::State& state) {
   RunLookups(state, keys, false);
 }
 BENCHMARK(BM_PrefixHit);
+
+// The worst case for prefix lookups: every entry is a prefix (of 8 to 12 characters), so the
+// prefix table is as large as the exact one was, and a lookup probes up to five lengths in it.
+const PhoneDirectory& PrefixOnlyDirectory() {
+  static const PhoneDirectory directory = [] {
+    PhoneDirectoryBuilder builder;
+    for (std::size_t i = 0; i < Entries(); ++i) {
+      builder.Add(Parse(NumberAt(i).substr(0, 8 + i % 5)), "Prefix", MatchType::kPrefix);
+    }
+    return builder.Build();
+  }();
+  return directory;
+}
+
+void BM_PrefixHitDeep(benchmark::State& state) {
+  static const auto keys = Keys([](auto& rng) { return NumberAt(rng() % Entries()) + "7"; });
+  const PhoneDirectory& directory = PrefixOnlyDirectory();
+  const std::size_t mask = keys.size() - 1;
+  std::size_t i = 0;
+  std::size_t matched = 0;
+  for (auto _ : state) {
+    const std::optional<Match> match = directory.Lookup(keys[i++ & mask]);
+    benchmark::DoNotOptimize(match);
+    matched += match ? match->matched_length : 0;
+  }
+  benchmark::DoNotOptimize(matched);
+  state.counters["entries"] = static_cast<double>(directory.prefix_entries());
+}
+BENCHMARK(BM_PrefixHitDeep);
 
 std::size_t ResidentBytes() {
   std::ifstream statm("/proc/self/statm");

@@ -173,11 +173,12 @@ std::optional<Match> PhoneDirectory::Lookup(const PhoneNumber& number) const {
   const std::string_view text = number.view();
   const std::uint64_t key = CompactKey(number);
   const std::uint64_t lengths = tables_->prefix_lengths & LengthsUpTo(text.size());
-  // Started before the exact probe, so that a large prefix table's misses overlap with it.
-  tables_->PrefetchPrefixes(key, lengths);
   if (const std::uint64_t* ref = tables_->FindExact(text, key)) {
     return Match{tables_->names.Get(*ref), MatchType::kExact, text.size()};
   }
+  // Only after the exact probe: started before it, the prefetches overlapped its miss (prefix
+  // lookups ~5% faster) but cost every exact hit ~10% (measured on 10M entries).
+  tables_->PrefetchPrefixes(key, lengths);
   return tables_->FindLongestPrefix(text, key, lengths);
 }
 
