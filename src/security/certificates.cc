@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
+#include <system_error>
 
 #include "common/strings.h"
 #include "security/ip_network.h"
@@ -36,6 +36,9 @@ Error FileError(const std::string& path, std::string message) {
   error.file = path;
   return error;
 }
+
+// strerror() is not thread-safe; the generic category's message() is.
+std::string SystemError(int number) { return std::generic_category().message(number); }
 
 // True when the error queue holds only "no more PEM blocks", the normal end of a PEM file.
 bool OnlyEndOfPem() {
@@ -168,7 +171,7 @@ void AddUnique(std::vector<std::string>& names, std::string name) {
 
 Result<std::string> ReadPemFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return FileError(path, std::string("cannot open: ") + std::strerror(errno));
+  if (file == nullptr) return FileError(path, "cannot open: " + SystemError(errno));
   std::string content;
   char buffer[8192];
   std::size_t n = 0;
@@ -178,8 +181,7 @@ Result<std::string> ReadPemFile(const std::string& path) {
   }
   const int read_error = std::ferror(file) != 0 ? errno : 0;
   std::fclose(file);
-  if (read_error != 0)
-    return FileError(path, std::string("cannot read: ") + std::strerror(read_error));
+  if (read_error != 0) return FileError(path, "cannot read: " + SystemError(read_error));
   if (content.size() > static_cast<std::size_t>(kMaxPemFileBytes)) {
     return FileError(path, "larger than 16 MiB: not a certificate file");
   }

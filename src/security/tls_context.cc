@@ -225,9 +225,10 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   if (requires_client_certificate) RequireClientCertificates(context.get());
   CertificateSummary server = Summarize(SSL_CTX_get0_certificate(context.get()));
   std::vector<std::string> warnings = Warnings(context.get(), config);
-  return std::shared_ptr<const TlsContext>(std::make_shared<TlsContext>(
-      context.release(), requires_client_certificate, std::move(server), std::move(trusted).value(),
-      std::move(warnings)));
+  // new, not make_shared: the constructor is private to this factory.
+  return std::shared_ptr<const TlsContext>(
+      new TlsContext(context.release(), requires_client_certificate, std::move(server),
+                     std::move(trusted).value(), std::move(warnings)));
 }
 
 }  // namespace callgate::security

@@ -37,10 +37,6 @@ namespace callgate::security {
 
 class TlsContext {
  public:
-  // Takes ownership of `context` (one reference).
-  TlsContext(SSL_CTX* context, bool requires_client_certificate,
-             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store,
-             std::vector<std::string> warnings);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -59,6 +55,12 @@ class TlsContext {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
+  friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
+  // Takes ownership of `context` (one reference).
+  TlsContext(SSL_CTX* context, bool requires_client_certificate,
+             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store,
+             std::vector<std::string> warnings);
+
   SSL_CTX* context_;
   bool requires_client_certificate_;
   CertificateSummary server_certificate_;
@@ -69,7 +71,7 @@ class TlsContext {
 // Reads tls_cert_file, tls_key_file and every cluster's ca_file. Errors: either TLS file unset;
 // a file missing or unreadable (with the system's reason); no certificate in tls_cert_file; a
 // key that is not an unencrypted PEM private key (there is no passphrase prompt); a key that
-// does not match the certificate; any ca_file error of LoadClusterCaFile (a leaf, no
+// does not match the certificate; any ca_file error of LoadClusterCaFile (a leaf, no root, no
 // certificate). Each error names the configuration key and the file. Reads files; call it off
 // the I/O threads.
 Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);

@@ -168,7 +168,7 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   std::string Write(const std::string& name, const std::string& content) const {
-    const std::string file = (path_ / name).string();
+    std::string file = (path_ / name).string();
     std::ofstream(file, std::ios::binary) << content;
     return file;
   }
