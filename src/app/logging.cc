@@ -80,7 +80,9 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
       spdlog::register_logger(logs.access);  // so flush_every() flushes it too
     }
   } catch (const std::exception& e) {  // filesystem_error, spdlog_ex
-    return Error{std::string("cannot open log files: ") + e.what(), config.file, 0, "log_dir"};
+    const auto line = config.key_lines.find("log_dir");
+    return Error{std::string("cannot open log files: ") + e.what(), config.file,
+                 line == config.key_lines.end() ? 0 : line->second, "log_dir"};
   }
   logs.app = std::make_shared<spdlog::logger>("callgate", sinks.begin(), sinks.end());
   logs.app->set_pattern(kPattern);

@@ -1,6 +1,10 @@
 // `callgate serve`: load everything, refuse unsafe or broken configurations, then serve.
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -77,6 +81,45 @@ void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
       main.url, known ? kSampleNumber : "<a number from your CSV>");
 }
 
+// The reference service's deny-by-default: a cluster without allowed_ips or allowed_subjects
+// matches nobody. Legal, but almost certainly not what the operator meant, so say it.
+void WarnAboutClustersThatMatchNobody(const config::Config& config, const server::Logs& logs) {
+  for (const auto& cluster : config.clusters) {
+    const bool ip_only = config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
+    if (!cluster.allowed_ips || cluster.allowed_ips->empty()) {
+      logs.app->warn("cluster '{}' has no allowed_ips: it matches no client", cluster.name);
+    } else if (!ip_only && (!cluster.allowed_subjects || cluster.allowed_subjects->empty())) {
+      logs.app->warn("cluster '{}' has no allowed_subjects: it matches no client", cluster.name);
+    }
+  }
+}
+
+// ca_bundle_path, kept for the Python service's tools: every distinct cluster ca_file, joined.
+// callgate itself does not read it. Failing to write it is not fatal, as in the reference.
+void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
+  if (config.ca_bundle_path.empty()) return;
+  std::vector<std::string> files;
+  for (const auto& cluster : config.clusters) {
+    if (cluster.ca_file && std::find(files.begin(), files.end(), *cluster.ca_file) == files.end()) {
+      files.push_back(*cluster.ca_file);
+    }
+  }
+  std::ofstream bundle(config.ca_bundle_path, std::ios::binary | std::ios::trunc);
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    bundle << in.rdbuf();
+    if (!in.good() && !in.eof()) break;
+    bundle << '\n';
+  }
+  if (!bundle.good()) {
+    logs.app->warn("could not write ca_bundle_path {}: {}", config.ca_bundle_path,
+                   std::strerror(errno));
+    return;
+  }
+  logs.app->info("Wrote {} cluster CA file(s) to ca_bundle_path {} (callgate does not need it)",
+                 files.size(), config.ca_bundle_path);
+}
+
 // SIGHUP: rebuild the directory snapshot and the TLS/authorization state; a failure keeps what
 // is in service.
 void Reload(const config::Config& config, const server::Logs& logs, server::SnapshotStore& store,
@@ -125,6 +168,8 @@ int RunServe(const CommandLine& command_line) {
   auto security = server::BuildSecurityState(*config);
   if (!security) return PrintError(security.error());
   LogTrustStore(*logs, **security);
+  WarnAboutClustersThatMatchNobody(*config, *logs);
+  WriteCaBundle(*config, *logs);
   server::SnapshotStore store(loaded->snapshot);
   auto server = server::Server::Create(*config, store, *logs, std::move(security).value());
   if (!server) return PrintError(server.error());

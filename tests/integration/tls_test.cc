@@ -233,5 +233,16 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   EXPECT_TRUE(open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}})));
 }
 
+TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
+  const std::string bundle = (dir_.path() / "ca-bundle.pem").string();
+  StartServer("ca_bundle_path: " + bundle + "\n");
+  EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+}
+
+TEST_F(MutualTlsTest, ClustersThatCanMatchNobodyAreReported) {
+  StartServer("  empty:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("ca-a.crt") + "\n");
+  EXPECT_THAT(server_->output(), HasSubstr("cluster 'empty' has no allowed_subjects"));
+}
+
 }  // namespace
 }  // namespace callgate::testing
