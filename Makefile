@@ -3,6 +3,7 @@ BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CONFIG     ?= config/dev.yaml
+FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build run test bench fuzz clean
 
