@@ -31,8 +31,8 @@ bench: build
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCALLGATE_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS)
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DCALLGATE_FUZZ=ON -DCALLGATE_TESTS=OFF -DCALLGATE_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:

@@ -59,7 +59,9 @@ void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
 }
 
 void LogTrustStore(const server::Logs& logs, const server::SecurityState& state) {
-  if (!state.tls || !logs.app->should_log(spdlog::level::debug)) return;
+  if (!state.tls) return;
+  for (const auto& warning : state.tls->warnings()) logs.app->warn("TLS: {}", warning);
+  if (!logs.app->should_log(spdlog::level::debug)) return;
   logs.app->debug("TLS trust store holds {} certificate(s)", state.tls->trust_store().size());
   for (const auto& cert : state.tls->trust_store()) {
     logs.app->debug("  trusted: subject={} issuer={} serial={} valid={}..{}", cert.subject,
