@@ -3,20 +3,48 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
+#include <fmt/format.h>
 #include <spdlog/logger.h>
 
 #include "security/pii_masker.h"
 
 namespace callgate::server {
 
+// A phone number, name or address as it may appear in a log line: the value itself, or its mask
+// when obfuscate_pii is on. Views the value when it is not masked, so the common case copies
+// nothing; keep the value alive while this lives.
+class PiiText {
+ public:
+  PiiText(const security::PiiMasker& masker, std::string_view value)
+      : masked_(masker.enabled() ? masker.Mask(value) : std::string()),
+        view_(masker.enabled() ? std::string_view(masked_) : value) {}
+  PiiText(const PiiText&) = delete;
+  PiiText& operator=(const PiiText&) = delete;
+
+  std::string_view view() const { return view_; }
+
+ private:
+  std::string masked_;
+  std::string_view view_;
+};
+
 struct Logs {
   std::shared_ptr<spdlog::logger> app;     // console (+ app.log): decisions, events, errors
   std::shared_ptr<spdlog::logger> access;  // access.log, one line per HTTP request; may be null
   const security::PiiMasker* masker = nullptr;
 
-  // The masked form of a phone number or name when obfuscate_pii is on, else the value.
-  std::string Pii(std::string_view value) const { return masker->Mask(value); }
+  // For a log argument: Pii(number) prints the number, or its mask under obfuscate_pii.
+  PiiText Pii(std::string_view value) const { return PiiText(*masker, value); }
 };
 
 }  // namespace callgate::server
+
+template <>
+struct fmt::formatter<callgate::server::PiiText> : fmt::formatter<std::string_view> {
+  auto format(const callgate::server::PiiText& text, format_context& context) const {
+    return fmt::formatter<std::string_view>::format(text.view(), context);
+  }
+};

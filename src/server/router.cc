@@ -109,7 +109,7 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
   const bool local = peer.listener == ListenerKind::kAdmin || peer.identity.address.is_loopback();
   if (options_.health_loopback_only && !local) {
     logs_.app->warn("Denied /health request from non-local address {}",
-                    logs_.Pii(peer.identity.address.ToString()));
+                    logs_.Pii(peer.address));
     Metrics::Add(metrics_.forbidden);
     return MakeResponse(request, http::status::forbidden, "Forbidden\n");
   }

@@ -32,6 +32,7 @@ struct PeerContext {
   ListenerKind listener = ListenerKind::kMain;
   security::PeerIdentity identity;
   std::optional<security::AuthDecision> auth;  // nullopt: no clusters, everyone is allowed
+  std::string address;  // identity.address as text, made once per connection for log lines
 };
 
 struct RouterOptions {

@@ -201,6 +201,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListene
   peer.listener = info.kind;
   const auto address = security::IpAddress::Parse(remote.address().to_string());
   if (!address) co_return;
+  peer.address = address->ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
   ConnectionSlot slot;
   Registration registration{worker.registry, worker.registry.Add(&slot)};
   const std::shared_ptr<const SecurityState> state = security_.load();
@@ -218,7 +219,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListene
   auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (hec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(address->ToString()),
+    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(peer.address),
                     hec.message());
     co_return;
   }
@@ -227,7 +228,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListene
     const auto& cert = *peer.identity.certificate;
     logs_.app->debug(
         "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
-        address->ToString(), cert.subject, cert.issuer, cert.serial, cert.not_before,
+        peer.address, cert.subject, cert.issuer, cert.serial, cert.not_before,
         cert.not_after, fmt::join(cert.sans, ", "));
   }
   co_await ServeStream(stream, peer, *state, slot);

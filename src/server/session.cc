@@ -7,7 +7,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 namespace callgate::server {
 namespace asio = boost::asio;
@@ -47,10 +46,42 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   env.logs.access->info("{} \"{} {} HTTP/{}.{}\" {} {} {}us",
-                        env.logs.Pii(peer.identity.address.ToString()),
+                        env.logs.Pii(peer.address),
                         std::string_view(request.method_string()), PathOf(request.target()),
                         request.version() / 10, request.version() % 10,
                         response.result_int(), response.body().size(), micros);
+}
+
+// Beast's generic serializer walks a buffer-sequence state machine for every response: about
+// 13,000 instructions for our ~600 bytes, a sixth of a whole request (callgrind). Our responses
+// are small and complete, with Content-Length set by prepare_payload(), so they go out as one
+// contiguous buffer in one write, which also spares the TLS stream a gather copy.
+std::string Serialize(const Response& response) {
+  std::string wire;
+  wire.reserve(160 + response.body().size());
+  wire += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  wire += std::to_string(response.result_int());
+  wire += ' ';
+  wire += std::string_view(response.reason());
+  wire += "\r\n";
+  for (const auto& field : response) {
+    wire += std::string_view(field.name_string());
+    wire += ": ";
+    wire += std::string_view(field.value());
+    wire += "\r\n";
+  }
+  wire += "\r\n";
+  wire += response.body();
+  return wire;
+}
+
+template <class Stream>
+asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
+                                         const Response& response) {
+  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
+  const std::string wire = Serialize(response);
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUse);
+  co_return ec;
 }
 
 // The connection-ending error responses; `status` is 400, 413 or 431.
@@ -73,7 +104,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
     case ReadFailure::kTimeout:
       Metrics::Add(env.metrics.read_timeouts);
       env.logs.app->info("Closed connection from {}: request not completed within the read timeout",
-                         env.logs.Pii(peer.identity.address.ToString()));
+                         env.logs.Pii(peer.address));
       co_return;  // the timeout already closed the socket
     case ReadFailure::kHeaderTooLarge:
       Metrics::Add(env.metrics.header_too_large);
@@ -87,11 +118,9 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       Metrics::Add(env.metrics.bad_requests);
       break;
   }
-  env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.identity.address.ToString()),
+  env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.address),
                      std::string_view(http::obsolete_reason(status)));
-  Response response = ErrorResponse(status);
-  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
-  co_await http::async_write(stream, response, kUse);
+  co_await Write(stream, env, ErrorResponse(status));
 }
 
 // Waits for the first byte of the next request (the idle part of a keep-alive connection).
@@ -148,8 +177,7 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     Response response = env.router.Handle(request, peer);
     const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
     response.keep_alive(keep_alive);
-    beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
-    auto [ec, n] = co_await http::async_write(stream, response, kUse);
+    const beast::error_code ec = co_await Write(stream, env, response);
     LogAccess(env, peer, request, response, started);
     if (ec || !keep_alive) co_return;
   }
