@@ -23,9 +23,10 @@ void PrintDirectory(const LoadedSnapshot& loaded) {
 }
 
 void PrintSecurity(const config::Config& config, const server::SecurityState& state) {
-  std::cout << "security: " << (state.tls ? "TLS" : "plain HTTP") << ", "
-            << config.clusters.size() << " cluster(s)";
-  if (state.tls && state.tls->requires_client_certificate()) std::cout << ", client certificates required";
+  std::cout << "security: " << (state.tls ? "TLS" : "plain HTTP") << ", " << config.clusters.size()
+            << " cluster(s)";
+  if (state.tls && state.tls->requires_client_certificate())
+    std::cout << ", client certificates required";
   if (config.insecure_mode) std::cout << ", insecure_mode (development only)";
   std::cout << "\n";
 }

@@ -144,7 +144,8 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
                     security.error().ToString());
   }
   logs.app->flush();
-  server::Metrics::Add(loaded && security ? server.metrics().reloads_ok : server.metrics().reloads_failed);
+  server::Metrics::Add(loaded && security ? server.metrics().reloads_ok
+                                          : server.metrics().reloads_failed);
 }
 
 }  // namespace

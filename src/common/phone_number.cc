@@ -45,7 +45,8 @@ std::optional<PhoneNumber> PhoneNumber::Parse(std::string_view raw, NumberError*
     if (++digits > kMaxDigits) return fail(NumberError::kTooLong);
     number.chars_[number.size_++] = c;
   }
-  if (digits == 0) return fail(number.size_ == 0 ? NumberError::kEmpty : NumberError::kInvalidCharacter);
+  if (digits == 0)
+    return fail(number.size_ == 0 ? NumberError::kEmpty : NumberError::kInvalidCharacter);
   return number;
 }
 

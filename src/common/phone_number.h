@@ -33,7 +33,9 @@ class PhoneNumber {
   std::string_view view() const { return {chars_.data(), size_}; }
   bool has_plus() const { return size_ > 0 && chars_[0] == '+'; }
 
-  friend bool operator==(const PhoneNumber& a, const PhoneNumber& b) { return a.view() == b.view(); }
+  friend bool operator==(const PhoneNumber& a, const PhoneNumber& b) {
+    return a.view() == b.view();
+  }
 
  private:
   PhoneNumber() = default;

@@ -11,11 +11,11 @@ namespace callgate::engine {
 
 // Why the decision carries the name it does (or none).
 enum class NameSource : std::uint8_t {
-  kExact,        // exact directory entry
-  kPrefix,       // longest prefix entry
-  kNotFound,     // a valid number with no entry
-  kNoNumber,     // the request carried no calling number
-  kNotANumber,   // the calling number was not a phone number after normalisation
+  kExact,       // exact directory entry
+  kPrefix,      // longest prefix entry
+  kNotFound,    // a valid number with no entry
+  kNoNumber,    // the request carried no calling number
+  kNotANumber,  // the calling number was not a phone number after normalisation
 };
 
 std::string_view ToString(NameSource source);  // "exact", "prefix", "not_found", ...

@@ -11,7 +11,7 @@ namespace callgate::engine {
 
 struct Snapshot {
   directory::PhoneDirectory directory;
-  std::string directory_path;                     // where the directory came from
+  std::string directory_path;  // where the directory came from
   std::chrono::system_clock::time_point loaded_at;
 };
 

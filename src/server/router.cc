@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
-#include <fmt/format.h>
 
 #include "codec/curri.h"
 #include "engine/policy_engine.h"
@@ -13,9 +13,7 @@ namespace callgate::server {
 namespace http = boost::beast::http;
 namespace {
 
-std::string_view PathOf(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
 void CountDecision(Metrics& metrics, engine::NameSource source) {
   switch (source) {
@@ -85,8 +83,7 @@ Response Router::HandleCurri(const Request& request) const {
   if (parsed.status != codec::CurriStatus::kOk) {
     Metrics::Add(metrics_.curri_unusable);
     logs_.app->warn("curri: unusable request ({}{}{}): answering continue",
-                    codec::ToString(parsed.status), parsed.error.empty() ? "" : ": ",
-                    parsed.error);
+                    codec::ToString(parsed.status), parsed.error.empty() ? "" : ": ", parsed.error);
     return MakeResponse(request, http::status::ok, codec::RenderCurriResponse({}),
                         codec::kCurriContentType);
   }
@@ -108,8 +105,7 @@ Response Router::HandleCurri(const Request& request) const {
 Response Router::HandleHealth(const Request& request, const PeerContext& peer) const {
   const bool local = peer.listener == ListenerKind::kAdmin || peer.identity.address.is_loopback();
   if (options_.health_loopback_only && !local) {
-    logs_.app->warn("Denied /health request from non-local address {}",
-                    logs_.Pii(peer.address));
+    logs_.app->warn("Denied /health request from non-local address {}", logs_.Pii(peer.address));
     Metrics::Add(metrics_.forbidden);
     return MakeResponse(request, http::status::forbidden, "Forbidden\n");
   }
@@ -120,10 +116,10 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
     return response;
   }
   const std::shared_ptr<const engine::Snapshot> snapshot = snapshots_.Current();
-  std::string body = fmt::format(
-      "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
-      snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-      metrics_.ToJsonFields());
+  std::string body =
+      fmt::format("{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
+                  snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
+                  metrics_.ToJsonFields());
   Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
   if (request.method() == http::verb::head) response.body().clear();
   return response;

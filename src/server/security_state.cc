@@ -8,7 +8,8 @@ Result<std::shared_ptr<const SecurityState>> BuildSecurityState(const config::Co
   auto state = std::make_shared<SecurityState>();
   auto authorizer = security::PeerAuthorizer::Build(config);
   if (!authorizer) return authorizer.error();
-  state->authorizer = std::make_shared<const security::PeerAuthorizer>(std::move(authorizer).value());
+  state->authorizer =
+      std::make_shared<const security::PeerAuthorizer>(std::move(authorizer).value());
   if (config.tls_enabled()) {
     auto tls = security::BuildTlsContext(config);
     if (!tls) return tls.error();

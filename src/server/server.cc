@@ -3,6 +3,7 @@
 #include <csignal>
 #include <thread>
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "server/connection_registry.h"
 #include "server/reload_thread.h"
@@ -86,8 +86,9 @@ class Server::Impl {
                 logs),
         env_{Limits(config), router_, logs_, metrics_, stopping_},
         security_(std::move(security)) {
-    const unsigned threads = config.worker_threads > 0 ? config.worker_threads
-                                                       : std::max(1U, std::thread::hardware_concurrency());
+    const unsigned threads = config.worker_threads > 0
+                                 ? config.worker_threads
+                                 : std::max(1U, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
   }
 
@@ -121,6 +122,11 @@ class Server::Impl {
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
   asio::awaitable<void> Serve(tcp::socket socket, const BoundListener& info, Worker& worker);
+  asio::awaitable<void> ServePlain(tcp::socket socket, PeerContext& peer,
+                                   const SecurityState& state, ConnectionSlot& slot);
+  asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
+                                 ConnectionSlot& slot);
+  void LogClientCertificate(const PeerContext& peer) const;
   template <class Stream>
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
                                     ConnectionSlot& slot);
@@ -142,9 +148,9 @@ Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view nam
   if (!ec) acceptor.bind(*resolved, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error{fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port,
-                             ec.message()),
-                 config_.file, 0, std::string(key)};
+    return Error{
+        fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port, ec.message()),
+        config_.file, 0, std::string(key)};
   }
   BoundListener info{kind, tls, std::string(name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
@@ -166,7 +172,8 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     }
     if (metrics_.connections_open.load(std::memory_order_relaxed) >= config_.max_connections) {
       Metrics::Add(metrics_.connections_rejected);
-      logs_.app->warn("max_connections ({}) reached: closing a new connection", config_.max_connections);
+      logs_.app->warn("max_connections ({}) reached: closing a new connection",
+                      config_.max_connections);
       continue;  // the socket closes as it goes out of scope
     }
     metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -197,45 +204,61 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListene
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) co_return;
-  PeerContext peer;
-  peer.listener = info.kind;
   const auto address = security::IpAddress::Parse(remote.address().to_string());
   if (!address) co_return;
+  PeerContext peer;
+  peer.listener = info.kind;
+  peer.identity.address = *address;
   peer.address = address->ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
   ConnectionSlot slot;
   Registration registration{worker.registry, worker.registry.Add(&slot)};
   const std::shared_ptr<const SecurityState> state = security_.load();
-  if (!info.tls) {
-    PlainStream stream(std::move(socket));
-    slot.close_idle = [&stream] { stream.close(); };
-    peer.identity = security::IdentifyPeer(*address, nullptr);
-    co_await ServeStream(stream, peer, *state, slot);
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    co_return;
+  if (info.tls) {
+    co_await ServeTls(std::move(socket), peer, *state, slot);
+  } else {
+    co_await ServePlain(std::move(socket), peer, *state, slot);
   }
-  TlsStream stream(std::move(socket), *state->asio_tls);
+}
+
+asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& peer,
+                                               const SecurityState& state, ConnectionSlot& slot) {
+  PlainStream stream(std::move(socket));
+  slot.close_idle = [&stream] { stream.close(); };
+  peer.identity = security::IdentifyPeer(peer.identity.address, nullptr);
+  co_await ServeStream(stream, peer, state, slot);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& peer,
+                                             const SecurityState& state, ConnectionSlot& slot) {
+  TlsStream stream(std::move(socket), *state.asio_tls);
   slot.close_idle = [&stream] { beast::get_lowest_layer(stream).close(); };
   beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
-  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
-  if (hec) {
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
+  if (ec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(peer.address),
-                    hec.message());
+    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(peer.address), ec.message());
     co_return;
   }
-  peer.identity = security::IdentifyPeer(*address, stream.native_handle());
-  if (peer.identity.certificate && logs_.app->should_log(spdlog::level::debug)) {
-    const auto& cert = *peer.identity.certificate;
-    logs_.app->debug(
-        "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
-        peer.address, cert.subject, cert.issuer, cert.serial, cert.not_before,
-        cert.not_after, fmt::join(cert.sans, ", "));
-  }
-  co_await ServeStream(stream, peer, *state, slot);
+  peer.identity = security::IdentifyPeer(peer.identity.address, stream.native_handle());
+  LogClientCertificate(peer);
+  co_await ServeStream(stream, peer, state, slot);
   if (beast::get_lowest_layer(stream).socket().is_open()) {
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUse);
   }
+}
+
+// DEBUG: what the client presented, for certificate troubleshooting. Names UCM servers, not
+// people, so it is not masked.
+void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
+  if (!peer.identity.certificate || !logs_.app->should_log(spdlog::level::debug)) return;
+  const auto& cert = *peer.identity.certificate;
+  logs_.app->debug(
+      "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
+      peer.address, cert.subject, cert.issuer, cert.serial, cert.not_before, cert.not_after,
+      fmt::join(cert.sans, ", "));
 }
 
 asio::awaitable<void> Server::Impl::HandleSignals() {
@@ -259,8 +282,9 @@ asio::awaitable<void> Server::Impl::RemindInsecure() {
     timer.expires_after(std::chrono::hours(1));
     auto [ec] = co_await timer.async_wait(kUse);
     if (ec || stopping_) co_return;
-    logs_.app->warn("SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients "
-                    "are not authenticated. Never use insecure_mode in production.");
+    logs_.app->warn(
+        "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients "
+        "are not authenticated. Never use insecure_mode in production.");
   }
 }
 

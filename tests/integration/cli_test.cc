@@ -52,7 +52,8 @@ TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
 }
 
 TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
-  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");
+  const std::string config =
+      WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");
   auto result = Run({"check", "--config", config});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("/nonexistent/d.csv"));
@@ -75,7 +76,8 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
 }
 
 TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
-  const std::string config = WriteConfig("insecure_mode: true\nlisten_port: 5000\nmax_body_bytes: lots\n");
+  const std::string config =
+      WriteConfig("insecure_mode: true\nlisten_port: 5000\nmax_body_bytes: lots\n");
   auto result = Run({"check", "--config", config});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr(config + ":3"));
@@ -92,12 +94,12 @@ TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
 
 TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
-  auto result = RunCommand({"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=loud",
-                            CallgateBinary(), "check"});
+  auto result = RunCommand(
+      {"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=loud", CallgateBinary(), "check"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("LOG_LEVEL"));
-  auto ok = RunCommand({"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=debug",
-                        CallgateBinary(), "check"});
+  auto ok = RunCommand(
+      {"/usr/bin/env", "CONFIG_FILE=" + config, "LOG_LEVEL=debug", CallgateBinary(), "check"});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
@@ -105,7 +107,8 @@ TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
 class SecureByDefaultTest : public CliTest {
  protected:
   void SetUp() override {
-    auto pki = RunCommand({"/bin/bash", SourcePath("tests/integration/make_pki.sh"), pki_.path().string()});
+    auto pki = RunCommand(
+        {"/bin/bash", SourcePath("tests/integration/make_pki.sh"), pki_.path().string()});
     ASSERT_EQ(pki.exit_code, 0) << pki.output;
   }
   std::string Pki(const std::string& name) { return (pki_.path() / name).string(); }
@@ -117,8 +120,10 @@ class SecureByDefaultTest : public CliTest {
     return "tls_cert_file: " + Pki("server.crt") + "\ntls_key_file: " + key + "\n";
   }
   CommandResult Serve(const std::string& yaml) {
-    return Run({"--config", WriteConfig("listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
-                                        "csv_file_path: " + Csv() + "\n" + yaml)});
+    return Run(
+        {"--config", WriteConfig("listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
+                                 "csv_file_path: " +
+                                 Csv() + "\n" + yaml)});
   }
   TempDir pki_;
 };
@@ -156,8 +161,10 @@ TEST_F(SecureByDefaultTest, RefusesAnUnreadableKey) {
 }
 
 TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {
-  const std::string config = WriteConfig("insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\n"
-                                         "admin_listen: \"\"\ncsv_file_path: " + Csv() + "\n");
+  const std::string config = WriteConfig(
+      "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\n"
+      "admin_listen: \"\"\ncsv_file_path: " +
+      Csv() + "\n");
   auto process = CallgateProcess::Start(dir_, ReadFile(config));
   ASSERT_NE(process, nullptr);
   EXPECT_THAT(process->output(), HasSubstr("WARNING: insecure_mode is on"));

@@ -12,6 +12,9 @@
 #include <sstream>
 #include <variant>
 
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -19,9 +22,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <gtest/gtest.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 namespace callgate::testing {
 namespace asio = boost::asio;
@@ -98,9 +98,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   return {ExitCode(status), output};
 }
 
-std::unique_ptr<CallgateProcess> CallgateProcess::Start(const TempDir& dir,
-                                                        const std::string& config_yaml,
-                                                        const std::vector<std::string>& extra_args) {
+std::unique_ptr<CallgateProcess> CallgateProcess::Start(
+    const TempDir& dir, const std::string& config_yaml,
+    const std::vector<std::string>& extra_args) {
   const std::string config = dir.Write("callgate.yaml", config_yaml);
   std::vector<std::string> argv{CallgateBinary(), "--config", config};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
@@ -229,14 +229,15 @@ std::unique_ptr<HttpClient> HttpClient::Connect(std::uint16_t port, std::optiona
     tcp::socket socket(impl->ioc);
     const auto address = asio::ip::make_address(host);
     socket.open(address.is_v6() ? tcp::v6() : tcp::v4());
-    if (!local_address.empty()) socket.bind(tcp::endpoint(asio::ip::make_address(local_address), 0));
+    if (!local_address.empty())
+      socket.bind(tcp::endpoint(asio::ip::make_address(local_address), 0));
     socket.connect(tcp::endpoint(address, port));
     if (!tls) {
       impl->stream.emplace<beast::tcp_stream>(std::move(socket));
     } else {
       impl->ssl_ctx.emplace(MakeClientContext(*tls));
       auto& stream = impl->stream.emplace<beast::ssl_stream<beast::tcp_stream>>(std::move(socket),
-                                                                                 *impl->ssl_ctx);
+                                                                                *impl->ssl_ctx);
       SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
       stream.handshake(asio::ssl::stream_base::client);
     }
@@ -250,7 +251,8 @@ std::unique_ptr<HttpClient> HttpClient::Connect(std::uint16_t port, std::optiona
 std::optional<HttpResponse> HttpClient::Send(HttpRequest request) {
   try {
     request.version(11);
-    if (request.find(http::field::host) == request.end()) request.set(http::field::host, "localhost");
+    if (request.find(http::field::host) == request.end())
+      request.set(http::field::host, "localhost");
     request.prepare_payload();
     return impl_->Visit([&](auto& stream) {
       http::write(stream, request);
@@ -326,11 +328,13 @@ std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& at
   std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<Request xmlns=\"urn:oasis:names:tc:xacml:2.0:context:schema:os\">\n"
-      "  <Subject SubjectCategory=\"urn:oasis:names:tc:xacml:1.0:subject-category:access-subject\">\n";
+      "  <Subject "
+      "SubjectCategory=\"urn:oasis:names:tc:xacml:1.0:subject-category:access-subject\">\n";
   for (const auto& [id, value] : attributes) {
     body += "    <Attribute AttributeId=\"urn:Cisco:uc:1.0:" + id +
             "\"\n               DataType=\"http://www.w3.org/2001/XMLSchema#string\">\n"
-            "      <AttributeValue>" + value + "</AttributeValue>\n    </Attribute>\n";
+            "      <AttributeValue>" +
+            value + "</AttributeValue>\n    </Attribute>\n";
   }
   body += "  </Subject>\n</Request>\n";
   return body;
@@ -344,7 +348,9 @@ std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name
          "ObligationId=\"urn:cisco:xacml:policy-attribute\"><AttributeAssignment "
          "AttributeId=\"Policy:simplecontinue\"><AttributeValue "
          "DataType=\"http://www.w3.org/2001/XMLSchema#string\">&lt;cixml ver=\"1.0\"&gt;&lt;"
-         "continue&gt;" + modify + "&lt;/continue&gt;&lt;/cixml&gt;</AttributeValue>"
+         "continue&gt;" +
+         modify +
+         "&lt;/continue&gt;&lt;/cixml&gt;</AttributeValue>"
          "</AttributeAssignment></Obligation></Obligations></Result></Response>";
 }
 

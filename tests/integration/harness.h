@@ -92,9 +92,9 @@ struct TlsOptions {
   std::string ca_file;    // verify the server against this CA; empty: no verification
   std::string cert_file;  // client certificate (chain) and key
   std::string key_file;
-  int min_version = 0;    // e.g. TLS1_2_VERSION; 0: library default
+  int min_version = 0;  // e.g. TLS1_2_VERSION; 0: library default
   int max_version = 0;
-  std::string ciphers;    // TLS 1.2 cipher list; empty: default
+  std::string ciphers;  // TLS 1.2 cipher list; empty: default
 };
 
 // A blocking HTTP/1.1 client on one connection (keep-alive), plain or TLS.

@@ -23,7 +23,8 @@ std::string Config(const TempDir& dir, const std::string& extra = "") {
          "listen_host: 127.0.0.1\n"
          "listen_port: 0\n"
          "admin_listen: \"127.0.0.1:0\"\n"
-         "csv_file_path: " + dir.Write("directory.csv", kDirectory) + "\n" + extra;
+         "csv_file_path: " +
+         dir.Write("directory.csv", kDirectory) + "\n" + extra;
 }
 
 class ServerTest : public ::testing::Test {
@@ -73,9 +74,10 @@ TEST_F(ServerTest, AnswersNamesByteForByteLikeThePythonService) {
 TEST_F(ServerTest, CurriResponseHeadersAndFallbackToTransformedNumber) {
   StartServer();
   auto client = Connect();
-  auto response = client->Post(
-      "/curri?api_key=ignored",
-      CurriBody({{"callingnumber", "  "}, {"transformedcgpn", "+14085550101"}, {"callednumber", "5000"}}));
+  auto response =
+      client->Post("/curri?api_key=ignored", CurriBody({{"callingnumber", "  "},
+                                                        {"transformedcgpn", "+14085550101"},
+                                                        {"callednumber", "5000"}}));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result(), http::status::ok);
   EXPECT_EQ((*response)[http::field::content_type], "text/xml; charset=\"utf-8\"");
@@ -146,7 +148,8 @@ TEST_F(ServerTest, WrongMethodsAndUnknownPaths) {
   const std::vector<Case> cases = {
       {http::verb::get, "/curri", http::status::method_not_allowed, "POST, HEAD"},
       {http::verb::put, "/curri", http::status::method_not_allowed, "POST, HEAD"},
-      {http::verb::delete_, "/pdp/AuthorizationEndPoint", http::status::method_not_allowed, "POST, HEAD"},
+      {http::verb::delete_, "/pdp/AuthorizationEndPoint", http::status::method_not_allowed,
+       "POST, HEAD"},
       {http::verb::post, "/health", http::status::method_not_allowed, "GET, HEAD"},
       {http::verb::post, "/nope", http::status::not_found, ""},
       {http::verb::get, "/", http::status::not_found, ""},
@@ -195,9 +198,10 @@ TEST_F(ServerTest, OversizedBodiesGet413AndTheConnectionCloses) {
     const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
     char size[16];
     snprintf(size, sizeof size, "%zx", body.size());
-    ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                                 "Connection: close\r\n\r\n" + std::string(size) + "\r\n" + body +
-                                 "\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                         "Connection: close\r\n\r\n" +
+                         std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n"));
     const std::string reply = client->ReadUntilClosed();
     EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
   }
@@ -221,9 +225,10 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
   request.body() = CurriBody({{"callingnumber", "+14085550101"}});
   request.prepare_payload();
   // Beast's client reads the interim 100 response as the response; read the real one after it.
-  ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                               "Content-Length: " + std::to_string(request.body().size()) +
-                               "\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                       "Content-Length: " +
+                       std::to_string(request.body().size()) + "\r\nConnection: close\r\n\r\n"));
   ASSERT_TRUE(client->WriteRaw(request.body()));
   const std::string reply = client->ReadUntilClosed();
   EXPECT_EQ(reply.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0), 0U) << reply;
@@ -233,7 +238,8 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
 TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
   StartServer("read_timeout_seconds: 1\n");
   auto stalled = Connect();
-  ASSERT_TRUE(stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
+  ASSERT_TRUE(
+      stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
   auto stalled_headers = Connect();
   ASSERT_TRUE(stalled_headers->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-"));
   // While both stall, other connections are answered.

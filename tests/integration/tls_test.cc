@@ -35,29 +35,41 @@ class MutualTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     pki_ = new TempDir;
-    auto made = RunCommand({"/bin/bash", SourcePath("tests/integration/make_pki.sh"),
-                            pki_->path().string()});
+    auto made = RunCommand(
+        {"/bin/bash", SourcePath("tests/integration/make_pki.sh"), pki_->path().string()});
     ASSERT_EQ(made.exit_code, 0) << made.output;
   }
   static void TearDownTestSuite() { delete pki_; }
   static std::string Pki(const std::string& name) { return (pki_->path() / name).string(); }
 
   std::string Config(const std::string& listen_host, const std::string& extra) {
-    return "listen_host: \"" + listen_host + "\"\nlisten_port: 0\n"
+    return "listen_host: \"" + listen_host +
+           "\"\nlisten_port: 0\n"
            "admin_listen: \"127.0.0.1:0\"\n"
-           "tls_cert_file: " + dir_.Write("server.crt", ReadFile(Pki("server.crt"))) + "\n"
-           "tls_key_file: " + dir_.Write("server.key", ReadFile(Pki("server.key"))) + "\n"
-           "csv_file_path: " + dir_.Write("d.csv", "phone_number,display_name\n+14085550101,Ada Lovelace\n") + "\n"
+           "tls_cert_file: " +
+           dir_.Write("server.crt", ReadFile(Pki("server.crt"))) +
+           "\n"
+           "tls_key_file: " +
+           dir_.Write("server.key", ReadFile(Pki("server.key"))) +
+           "\n"
+           "csv_file_path: " +
+           dir_.Write("d.csv", "phone_number,display_name\n+14085550101,Ada Lovelace\n") +
+           "\n"
            "clusters:\n"
            "  hq:\n"
            "    allowed_ips: [127.0.0.1, \"::1\"]\n"
-           "    ca_file: " + Pki("ca-a.crt") + "\n"
+           "    ca_file: " +
+           Pki("ca-a.crt") +
+           "\n"
            "    allowed_subjects: [CUCM-PUB.example.com, cucm-sub1.example.com, 10.1.1.10,\n"
            "                       cucm-sub2.example.com]\n"
            "  branch:\n"
            "    allowed_ips: [127.0.0.0/8]\n"
-           "    ca_file: " + Pki("ca-b.crt") + "\n"
-           "    allowed_subjects: [cucm-branch.example.com]\n" + extra;
+           "    ca_file: " +
+           Pki("ca-b.crt") +
+           "\n"
+           "    allowed_subjects: [cucm-branch.example.com]\n" +
+           extra;
   }
   void StartServer(const std::string& extra = "", const std::string& listen_host = "127.0.0.1") {
     server_ = CallgateProcess::Start(dir_, Config(listen_host, extra));
@@ -175,7 +187,8 @@ TEST_F(MutualTlsTest, DenialsAreLoggedWithPiiMasked) {
   EXPECT_EQ(ToString(Try(Client("a-cn"), "127.0.0.2")), ToString(Outcome::kForbidden));
   ASSERT_TRUE(server_->WaitForOutput("matches no cluster"));
   const std::string log = server_->output();
-  const std::string line = log.substr(log.find("Denied"), log.find('\n', log.find("Denied")) - log.find("Denied"));
+  const std::string line =
+      log.substr(log.find("Denied"), log.find('\n', log.find("Denied")) - log.find("Denied"));
   EXPECT_THAT(line, HasSubstr("{! "));
   EXPECT_THAT(line, Not(HasSubstr("127.0.0.2")));
   EXPECT_THAT(line, Not(HasSubstr("cucm-pub.example.com")));

@@ -103,10 +103,10 @@ TEST_F(RouterTest, AnAuthorizedPeerGetsItsName) {
   allowed.allowed = true;
   allowed.cluster = "hq";
   PeerContext peer{ListenerKind::kMain, From("10.1.1.10"), allowed};
-  Response response = Handle(
-      router, http::verb::post, "/curri",
-      peer, "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
-            "+14085550101</AttributeValue></Attribute></Request>");
+  Response response =
+      Handle(router, http::verb::post, "/curri", peer,
+             "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
+             "+14085550101</AttributeValue></Attribute></Request>");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_THAT(response.body(), HasSubstr("callingname=\"Ada Lovelace\""));
   EXPECT_EQ(metrics_.names_exact.load(), 1U);
@@ -118,9 +118,9 @@ TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
   logs_.masker = &masking;
   const Router router = MakeRouter(false);
   PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
-  Handle(router, http::verb::post, "/curri",
-         peer, "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
-               "+14085550101</AttributeValue></Attribute></Request>");
+  Handle(router, http::verb::post, "/curri", peer,
+         "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>"
+         "+14085550101</AttributeValue></Attribute></Request>");
   EXPECT_THAT(log_.str(), HasSubstr("{! "));
   EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("4085550101")));
   EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("Ada")));
