@@ -35,7 +35,10 @@ constexpr std::array<std::string_view, kFieldCount> kFieldIds = {
 
 // No parse_eol / parse_wconv_attribute: values are trimmed anyway. parse_doctype keeps a DTD
 // as a node (instead of silently skipping it) so the post-parse check below can see it.
-constexpr unsigned kParseFlags = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_doctype;
+// parse_embed_pcdata keeps an element's leading text in the element itself instead of a child
+// node: every <AttributeValue> then costs one node fewer to allocate and to walk.
+constexpr unsigned kParseFlags =
+    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_doctype | pugi::parse_embed_pcdata;
 
 bool IsBlank(std::string_view s) { return Trim(s).empty(); }
 
@@ -89,14 +92,14 @@ bool IsText(pugi::xml_node node) {
   return node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata;
 }
 
-// The trimmed text of the first <AttributeValue> of `attribute`: its text and CDATA children
-// joined, as an XML infoset reader would see them. One text child is the usual case and costs
-// a single copy.
+// The trimmed text of the first <AttributeValue> of `attribute`: its text and CDATA joined, as
+// an XML infoset reader would see them. The leading text lives in the element's own value
+// (parse_embed_pcdata); CDATA and any text after it are child nodes. Plain text, the usual
+// case, costs a single copy.
 std::string AttributeValueText(pugi::xml_node attribute) {
   pugi::xml_node value = FirstChildElement(attribute, "AttributeValue");
-  pugi::xml_node first = value.first_child();
-  if (IsText(first) && !first.next_sibling()) return std::string(Trim(first.value()));
-  std::string text;
+  if (!value.first_child()) return std::string(Trim(value.value()));
+  std::string text = value.value();
   for (pugi::xml_node child : value.children()) {
     if (IsText(child)) text += child.value();
   }
