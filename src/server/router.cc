@@ -90,14 +90,12 @@ Response Router::HandleCurri(const Request& request) const {
   const std::shared_ptr<const engine::Snapshot> snapshot = snapshots_.Current();
   const engine::Decision decision = engine::Decide(parsed.query, *snapshot);
   CountDecision(metrics_, decision.source);
-  if (decision.calling_name) {
-    logs_.app->info("curri calling={} called={} -> {} match: {}",
-                    logs_.Pii(parsed.query.calling_number), logs_.Pii(parsed.query.called_number),
-                    engine::ToString(decision.source), logs_.Pii(*decision.calling_name));
-  } else {
-    logs_.app->info("curri calling={} called={} -> {}", logs_.Pii(parsed.query.calling_number),
-                    logs_.Pii(parsed.query.called_number), engine::ToString(decision.source));
-  }
+  const auto& query = parsed.query;
+  logs_.app->info("curri calling={} called={} trigger={} device={} -> {}{}{}",
+                  logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
+                  query.trigger_point, logs_.Pii(query.calling_device),
+                  engine::ToString(decision.source), decision.calling_name ? " match: " : "",
+                  logs_.Pii(decision.calling_name.value_or("")));
   return MakeResponse(request, http::status::ok, codec::RenderCurriResponse(decision),
                       codec::kCurriContentType);
 }

@@ -271,6 +271,7 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
       continue;
     }
     logs_.app->info("{}: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    logs_.app->flush();
     BeginStop();
     co_return;
   }

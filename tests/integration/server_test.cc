@@ -278,6 +278,44 @@ TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
   EXPECT_FALSE(client->Head("/curri")) << "idle connections are closed on shutdown";
 }
 
+TEST_F(ServerTest, SigtermLetsARequestInFlightFinish) {
+  // One I/O thread: once a later connection has been answered, the server has also read the
+  // bytes that reached it earlier, so the first request is known to be in flight.
+  StartServer("worker_threads: 1\n");
+  auto busy = Connect();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  ASSERT_TRUE(busy->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(Connect()->Head("/curri"));
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGTERM);
+  ASSERT_TRUE(server_->WaitForOutput("shutting down", mark));
+  ASSERT_TRUE(busy->WriteRaw(body));  // the rest of the request, after the stop began
+  const std::string reply = busy->ReadUntilClosed();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos);
+  EXPECT_EQ(server_->Stop(), 0);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
+  StartServer("max_connections: 2\n");
+  auto first = Connect();
+  auto second = Connect();
+  ASSERT_TRUE(first->Head("/curri"));
+  ASSERT_TRUE(second->Head("/curri"));
+  auto third = Connect();
+  EXPECT_FALSE(third->Head("/curri")) << "a third connection is over the limit";
+  EXPECT_TRUE(server_->WaitForOutput("max_connections (2) reached"));
+  first.reset();  // a slot frees up once the server has seen the close
+  bool served = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!served && std::chrono::steady_clock::now() < deadline) {
+    served = Connect()->Head("/curri").has_value();
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   StartServer();
   dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");

@@ -246,6 +246,31 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   EXPECT_TRUE(open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}})));
 }
 
+TEST_F(MutualTlsTest, APlainHttpListenerBesideTlsStillEnforcesClusters) {
+  StartServer("http_listen: \"127.0.0.1:0\"\n");
+  ASSERT_NE(server_->port("http"), 0) << server_->output();
+  auto plain = HttpClient::Connect(server_->port("http"));
+  ASSERT_NE(plain, nullptr);
+  auto curri = plain->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+  ASSERT_TRUE(curri);
+  EXPECT_EQ(curri->result(), http::status::forbidden) << "no certificate over plain HTTP";
+  auto health = plain->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->result(), http::status::ok) << "loopback may read /health";
+}
+
+TEST_F(MutualTlsTest, DebugLogsShowTheTrustStoreTheClientCertificateAndEachClusterDecision) {
+  StartServer("log_level: DEBUG\n");
+  EXPECT_EQ(ToString(Try(Client("a-dns"))), ToString(Outcome::kAllowed));
+  ASSERT_TRUE(server_->WaitForOutput("Client certificate from 127.0.0.1"));
+  const std::string log = server_->output();
+  EXPECT_THAT(log, HasSubstr("trusted: subject="));
+  EXPECT_THAT(log, HasSubstr("callgate test CA A"));
+  EXPECT_THAT(log, HasSubstr("cucm-sub1.example.com"));  // the client's DNS SAN
+  EXPECT_THAT(log, HasSubstr("cluster 'hq': matched"));
+  EXPECT_THAT(log, HasSubstr("Parsed XACML attribute: urn:Cisco:uc:1.0:callingnumber"));
+}
+
 TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
   const std::string bundle = (dir_.path() / "ca-bundle.pem").string();
   StartServer("ca_bundle_path: " + bundle + "\n");
