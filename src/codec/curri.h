@@ -1,6 +1,7 @@
 // The Cisco CURRI (External Call Control) codec: XACML request body -> CallQuery, and
 // Decision -> XACML response body carrying an escaped CIXML obligation.
-// See ../shared/protocols/curri.md §1-2 (kept in docs/architecture.md).
+// Formats: Cisco's CURRI developer pages (request, response, CIXML escaping); the team's notes
+// on them are protocols/curri.md §1-2 in the shared design folder.
 //
 // Pure functions: no I/O, no logging, no global state; safe from any thread.
 #pragma once
