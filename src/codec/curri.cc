@@ -72,13 +72,18 @@ bool HasLocalName(pugi::xml_node element, std::string_view local) {
   return name.size() == local.size() || name[name.size() - local.size() - 1] == ':';
 }
 
-// Depth-first successor of `node` in document order, without recursion.
-pugi::xml_node NextNode(pugi::xml_node node) {
-  if (pugi::xml_node child = node.first_child()) return child;
+// The node after `node` and its whole subtree, in document order, without recursion.
+pugi::xml_node NextAfterSubtree(pugi::xml_node node) {
   for (; node; node = node.parent()) {
     if (pugi::xml_node sibling = node.next_sibling()) return sibling;
   }
   return {};
+}
+
+// Depth-first successor of `node` in document order, without recursion.
+pugi::xml_node NextNode(pugi::xml_node node) {
+  if (pugi::xml_node child = node.first_child()) return child;
+  return NextAfterSubtree(node);
 }
 
 pugi::xml_node FirstChildElement(pugi::xml_node parent, std::string_view local_name) {
@@ -151,10 +156,16 @@ void ReadAttribute(pugi::xml_node attribute, CurriRequest& request, bool collect
   if (target->empty()) *target = std::move(value);
 }
 
+// Visits every <Attribute> in document order. An attribute's own subtree (its values) is read by
+// ReadAttribute and not walked again.
 void ReadAttributes(const pugi::xml_document& document, CurriRequest& request, bool collect) {
-  for (pugi::xml_node node = document.first_child(); node; node = NextNode(node)) {
+  pugi::xml_node node = document.first_child();
+  while (node) {
     if (node.type() == pugi::node_element && HasLocalName(node, "Attribute")) {
       ReadAttribute(node, request, collect);
+      node = NextAfterSubtree(node);
+    } else {
+      node = NextNode(node);
     }
   }
 }
