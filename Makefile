@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CONFIG     ?= config/dev.yaml
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps build run test sanitize bench fuzz clean
 
 all: build
 
@@ -24,6 +24,13 @@ run: build
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# The unit and integration tests again, with everything built under ASan and UBSan.
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCALLGATE_SANITIZE=address,undefined -DCALLGATE_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
 bench: build
 	@scripts/install-deps.sh --bench
 	bench/run.sh $(BUILD_DIR)
@@ -36,4 +43,4 @@ fuzz:
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

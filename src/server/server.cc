@@ -105,11 +105,13 @@ class Server::Impl {
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
   ReloadThread reload_;
+  // Declared before control_: a pending accept on control_ holds a socket of a worker's
+  // io_context, so control_ (and the operations it still owns) must be destroyed first.
+  std::vector<std::unique_ptr<Worker>> workers_;
   asio::io_context control_{1};
   // Installed when the server is created, so a signal that arrives before Run() is queued
   // instead of killing the process.
   asio::signal_set signals_{control_, SIGINT, SIGTERM, SIGHUP};
-  std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<BoundListener> bound_;
 
