@@ -220,16 +220,13 @@ TEST_F(ServerTest, OversizedHeadersGet431) {
 TEST_F(ServerTest, ExpectContinueIsHonoured) {
   StartServer();
   auto client = Connect();
-  HttpRequest request{http::verb::post, "/curri", 11};
-  request.set(http::field::expect, "100-continue");
-  request.body() = CurriBody({{"callingnumber", "+14085550101"}});
-  request.prepare_payload();
-  // Beast's client reads the interim 100 response as the response; read the real one after it.
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  // Raw bytes: Beast's client would take the interim 100 response for the response.
   ASSERT_TRUE(
       client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
                        "Content-Length: " +
-                       std::to_string(request.body().size()) + "\r\nConnection: close\r\n\r\n"));
-  ASSERT_TRUE(client->WriteRaw(request.body()));
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(client->WriteRaw(body));
   const std::string reply = client->ReadUntilClosed();
   EXPECT_EQ(reply.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0), 0U) << reply;
   EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos);
