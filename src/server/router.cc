@@ -13,8 +13,6 @@ namespace callgate::server {
 namespace http = boost::beast::http;
 namespace {
 
-std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
-
 void CountDecision(Metrics& metrics, engine::NameSource source) {
   switch (source) {
     case engine::NameSource::kExact:

@@ -38,8 +38,6 @@ bool ExpectsContinue(const Request& header) {
   return it != header.end() && beast::iequals(it->value(), "100-continue");
 }
 
-std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
-
 void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& request,
                const Response& response, Clock::time_point started) {
   if (!env.logs.access) return;
