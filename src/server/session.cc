@@ -6,7 +6,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 
 namespace callgate::server {
 namespace asio = boost::asio;
@@ -134,6 +133,47 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
   co_return true;
 }
 
+// Feeds buffered bytes to `parser` and reads more until the message is complete. Beast's own
+// async_read_header/async_read do the same, but each also posts its completion when the bytes
+// were already here (the usual case: AwaitRequest's read holds the whole request), two trips
+// through the scheduler per request. The parser enforces the header and body limits itself.
+// It stops once after the header, where a client that asked for it gets "100 Continue".
+template <class Stream>
+asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buffer& buffer,
+                                                http::request_parser<http::string_body>& parser,
+                                                const SessionEnv& env) {
+  bool header_seen = false;
+  for (;;) {
+    beast::error_code ec;
+    if (buffer.size() > 0) {
+      buffer.consume(parser.put(buffer.data(), ec));
+      if (parser.is_done()) co_return beast::error_code{};
+      if (ec && ec != http::error::need_more) co_return ec;
+    }
+    if (!header_seen && parser.is_header_done()) {
+      header_seen = true;
+      parser.eager(true);  // from here on, take every body byte that is already buffered
+      if (ExpectsContinue(parser.get())) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kUse);
+        if (wec) co_return wec;
+      }
+      continue;
+    }
+    // What the parser left unconsumed is a partial header (under header_limit) or a partial
+    // chunk header: more than that is a peer that never ends a line.
+    if (buffer.size() > env.limits.max_header_bytes + kReadChunk) co_return http::error::bad_chunk;
+    auto [rec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
+    buffer.commit(n);
+    if (rec == asio::error::eof && parser.got_some()) {
+      beast::error_code eof;
+      parser.put_eof(eof);  // a request cannot end at EOF: this reports partial_message
+      co_return eof;
+    }
+    if (rec) co_return rec;
+  }
+}
+
 // Reads one whole request. Returns the failure that ends the connection, if any.
 template <class Stream>
 asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
@@ -142,16 +182,8 @@ asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::f
   parser.header_limit(env.limits.max_header_bytes);
   parser.body_limit(env.limits.max_body_bytes);
   beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
-  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUse);
-  if (ec) co_return Classify(ec);
-  if (!parser.is_done()) {
-    if (ExpectsContinue(parser.get())) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kUse);
-      if (wec) co_return ReadFailure::kClosed;
-    }
-    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUse);
-    if (bec) co_return Classify(bec);
+  if (auto ec = co_await ParseMessage(stream, buffer, parser, env)) {
+    co_return Classify(ec);
   }
   request = parser.release();
   co_return std::nullopt;

@@ -1,6 +1,9 @@
 // The server over plain HTTP: CURRI answers, routing, limits, timeouts, keep-alive, shutdown.
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -230,6 +233,68 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
   const std::string reply = client->ReadUntilClosed();
   EXPECT_EQ(reply.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0), 0U) << reply;
   EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos);
+}
+
+// A raw CURRI POST; the session parses straight from its read buffer, so how the bytes are
+// split across reads must not matter.
+std::string RawCurriPost(const std::string& calling, bool close) {
+  const std::string body = CurriBody({{"callingnumber", calling}});
+  return "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+         (close ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  auto client = Connect();
+  ASSERT_TRUE(client->WriteRaw(RawCurriPost("+14085550101", false) +
+                               "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n" +
+                               RawCurriPost("+14085550102", true)));
+  const std::string reply = client->ReadUntilClosed();
+  const auto ada = reply.find(ExpectedCurriResponse("Ada Lovelace"));
+  const auto head = reply.find("HTTP/1.1 200 OK", ada);
+  const auto deli =
+      reply.find(ExpectedCurriResponse("Tom &amp;amp; Jerry&amp;apos;s &amp;lt;Deli&amp;gt;"));
+  ASSERT_NE(ada, std::string::npos) << reply;
+  ASSERT_NE(deli, std::string::npos) << reply;
+  EXPECT_LT(head, deli) << "the HEAD answer comes between the two POST answers: " << reply;
+}
+
+TEST_F(ServerTest, ARequestSentInSmallPiecesIsAnswered) {
+  StartServer();
+  auto client = Connect();
+  const std::string raw = RawCurriPost("+14085550101", true);
+  for (std::size_t at = 0; at < raw.size(); at += 97) {
+    ASSERT_TRUE(client->WriteRaw(raw.substr(at, 97)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const std::string reply = client->ReadUntilClosed();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
+  EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
+}
+
+TEST_F(ServerTest, BrokenFramingGets400OrACloseAndOthersAreStillServed) {
+  StartServer();
+  {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("NOT HTTP AT ALL\r\n\r\n"));
+    EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
+  }
+  {
+    // A chunk-size line that never ends: refused once it outgrows the header limit.
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw(
+        "POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;"));
+    const std::string extension(64 * 1024, 'e');
+    client->WriteRaw(extension);  // the server may close before it has read all of it
+    EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
+  }
+  {
+    // A client that hangs up half-way through a body gets nothing, and nothing else breaks.
+    auto client = Connect();
+    const std::string raw = RawCurriPost("+14085550101", false);
+    ASSERT_TRUE(client->WriteRaw(raw.substr(0, raw.size() - 100)));
+  }
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
 }
 
 TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
