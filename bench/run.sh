@@ -284,6 +284,9 @@ Ratio() {  # Ratio CALLGATE NGINX
 }
 
 # Row MEASUREMENT NGINX CALLGATE TARGET ERRORS
+TlsCost() {  # TlsCost TLS_RPS PLAIN_RPS: the share of requests/s lost to TLS, as a percentage
+  awk -v t="$1" -v p="$2" 'BEGIN { if (p > 0) printf "%.0f%%", 100 * (1 - t / p); else print "n/a" }'
+}
 Row() {
   rows+=("| $1 | $2 | $3 | $(Ratio "$3" "$2") | $4 | $5 |")
 }
@@ -430,8 +433,14 @@ main() {
   [[ -n "${plain}" ]] && plain_lag="$(Fixed 3 "${med_lag[${plain}]}")"
   Row "same: client lag p99 ms (load generator woke late; part of p99)" \
     "$(Fixed 3 "${med_lag[nginx]}")" "${plain_lag}" "" ""
-  Compare "mTLS" Loadgen nginx-tls ${mtls} -- "${mtls_args[@]}"
+  # Plain and mutual TLS with the same client in one comparison, so that what TLS costs is not
+  # mixed up with the difference between two load generators (wrk cannot present a certificate).
+  Compare "keep-alive" Loadgen nginx nginx-tls ${plain} ${mtls} -- "${mtls_args[@]}"
+  AddRows "HTTP keep-alive, loadgen -t${LOADGEN_THREADS} -c${CONNECTIONS}" nginx "${plain}" "" ""
   AddRows "mTLS keep-alive, loadgen -t${LOADGEN_THREADS} -c${CONNECTIONS}" nginx-tls "${mtls}" "≥ 0.7" ""
+  local tls_cost=n/a
+  [[ -n "${plain}" && -n "${mtls}" ]] && tls_cost="$(TlsCost "${med_rps[${mtls}]}" "${med_rps[${plain}]}")"
+  rows+=("| TLS cost: requests/s lost to mTLS, same client (1 − mTLS / HTTP) | $(TlsCost "${med_rps[nginx-tls]}" "${med_rps[nginx]}") | ${tls_cost} | | < 30% | |")
   Compare "mTLS handshakes" Loadgen nginx-tls ${mtls} -- "${mtls_args[@]}" --handshakes
   AddRows "mTLS full handshakes (new connection per request)" nginx-tls "${mtls}" "" ""
   tls_info="nginx: $(TlsInfo "${url[nginx-tls]}")"
