@@ -18,6 +18,12 @@ namespace {
 
 constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
 
+// Log files, and the console when it is not a terminal, are written through a 64 KB stdio buffer
+// instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen requests, and
+// each fill was a write(2) (about 2% of the server's CPU time under load, perf). No line waits
+// longer for it: every logger is flushed once a second, and the application log on warnings.
+constexpr std::size_t kFileBufferBytes = std::size_t{1} << 16;
+
 spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
   switch (level) {
     case config::LogLevel::kDebug:
@@ -40,7 +46,7 @@ spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
 class BufferedConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   explicit BufferedConsoleSink(std::FILE* file) : file_(file) {
-    std::setvbuf(file_, nullptr, _IOFBF, std::size_t{1} << 16);
+    std::setvbuf(file_, nullptr, _IOFBF, kFileBufferBytes);
   }
 
  protected:
@@ -93,8 +99,12 @@ spdlog::sink_ptr ConsoleOutput() {
 template <class Sink>
 std::shared_ptr<Sink> RotatingSink(const config::Config& config, const char* name) {
   const auto path = std::filesystem::path(config.log_dir) / name;
+  spdlog::file_event_handlers handlers;
+  handlers.after_open = [](const spdlog::filename_t&, std::FILE* file) {
+    std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
+  };
   return std::make_shared<Sink>(path.string(), config.log_max_bytes,
-                                static_cast<std::size_t>(config.log_backup_count));
+                                static_cast<std::size_t>(config.log_backup_count), false, handlers);
 }
 
 }  // namespace
