@@ -153,10 +153,10 @@ MakeDirectory() {
   CSV="${big}"
 }
 
-# StartNginx NAME ACCESS_LOG [tls]: nginx with the fixed response; sets url[NAME] (and
-# url[NAME-tls] with a mutual-TLS listener).
+# StartNginx NAME ACCESS_LOG [tls] [WORKERS]: nginx with the fixed response and WORKERS worker
+# processes (default 2); sets url[NAME] (and url[NAME-tls] with a mutual-TLS listener).
 StartNginx() {
-  local name="$1" access_log="$2" tls="${3:-}" dir="${work}/$1" pki="${work}/pki"
+  local name="$1" access_log="$2" tls="${3:-}" workers="${4:-2}" dir="${work}/$1" pki="${work}/pki"
   local http_port tls_port
   http_port="$(FreePort)"
   local args=("${dir}" "${http_port}")
@@ -164,9 +164,9 @@ StartNginx() {
     tls_port="$(FreePort)"
     args+=("${tls_port}" "${pki}/server.crt" "${pki}/server.key" "${pki}/ca-a.crt")
   fi
-  ACCESS_LOG="${access_log}" "${kBench}/nginx/render.sh" "${args[@]}"
+  ACCESS_LOG="${access_log}" WORKERS="${workers}" "${kBench}/nginx/render.sh" "${args[@]}"
   StartBackground "${name}" nginx -p "${dir}" -c "${dir}/nginx.conf" -e "${dir}/error.log"
-  Record "ACCESS_LOG=${access_log}" bench/nginx/render.sh "${args[@]}"
+  Record "ACCESS_LOG=${access_log} WORKERS=${workers}" bench/nginx/render.sh "${args[@]}"
   Record nginx -p "${dir}" -c "${dir}/nginx.conf" -e "${dir}/error.log"
   url["${name}"]="http://127.0.0.1:${http_port}/curri"
   WaitHttp "${url[${name}]}" || Die "nginx (${name}) did not start: $(cat "${dir}/error.log")"
@@ -176,13 +176,15 @@ StartNginx() {
     Die "nginx (${name}) TLS listener did not start: $(cat "${dir}/error.log")"
 }
 
-# StartCallgate NAME TEMPLATE: renders bench/configs/TEMPLATE and starts build/callgate with it;
-# sets url[NAME] from its "listening on URL" line. Returns 1 (with a note) when it does not start.
+# StartCallgate NAME TEMPLATE [THREADS]: renders bench/configs/TEMPLATE (with worker_threads set
+# to THREADS when given) and starts build/callgate with it; sets url[NAME] from its "listening on
+# URL" line. Returns 1 (with a note) when it does not start.
 StartCallgate() {
-  local name="$1" config="${work}/$1.yaml" logs="${work}/$1-logs" line=""
+  local name="$1" config="${work}/$1.yaml" logs="${work}/$1-logs" line="" threads="${3:-}"
   mkdir -p "${logs}"
   sed -e "s|@CSV@|${CSV}|g" -e "s|@LOG_DIR@|${logs}|g" -e "s|@PKI@|${work}/pki|g" \
     "${kBench}/configs/$2" >"${config}"
+  [[ -n "${threads}" ]] && sed -i "s|^worker_threads: .*|worker_threads: ${threads}|" "${config}"
   # LOG_LEVEL would override the config's INFO (and hide the "listening on" line).
   StartBackground "${name}" env -u LOG_LEVEL -u CONFIG_FILE "${callgate}" --config "${config}"
   Record "${CALLGATE:-${build}/callgate}" --config "${config}" "  # from bench/configs/$2"
@@ -403,6 +405,7 @@ main() {
   Log "starting nginx (access log off, and on), callgate (plain, mTLS)"
   StartNginx nginx off tls
   StartNginx nginx-log "${work}/nginx-log/access.log"
+  StartNginx nginx-4w off "" 4
   local plain="" mtls="" tls_args=()
   if [[ -x "${CALLGATE:-${build}/callgate}" ]]; then
     # A copy, so that a rebuild during the run cannot change what is measured.
@@ -410,23 +413,33 @@ main() {
     cp "${CALLGATE:-${build}/callgate}" "${callgate}"
     StartCallgate callgate plain.yaml.in 2>/dev/null || true
     StartCallgate callgate-mtls mtls.yaml.in 2>/dev/null || true
+    StartCallgate callgate-4t plain.yaml.in 4 2>/dev/null || true
   else
     notes+=("${CALLGATE:-${build}/callgate} not built: nginx only")
   fi
   [[ -n "${url[callgate]:-}" ]] && plain="callgate"
   [[ -n "${url[callgate-mtls]:-}" ]] && mtls="callgate-mtls"
+  local plain4=""
+  [[ -n "${url[callgate-4t]:-}" ]] && plain4="callgate-4t"
   [[ -n "${TLS_VERSION}" ]] && tls_args=(--tls-version "${TLS_VERSION}")
   local pki="${work}/pki"
   local mtls_args=(--cert "${pki}/a-cn.crt" --key "${pki}/a-cn.key" --cacert "${pki}/server.crt"
     -t "${LOADGEN_THREADS}" "${tls_args[@]}")
 
-  Compare "HTTP wrk" Wrk nginx nginx-log ${plain} --
+  Compare "HTTP wrk" Wrk nginx nginx-log nginx-4w ${plain} ${plain4} --
   AddRows "HTTP keep-alive, wrk -t${WRK_THREADS} -c${CONNECTIONS}" nginx "${plain}" "≥ 0.7" ""
   local plain_rps=n/a
   [[ -n "${plain}" ]] && plain_rps="$(Fixed 0 "${med_rps[${plain}]}")"
   Row "same, nginx with access log on: requests/s" "$(Fixed 0 "${med_rps[nginx-log]}")" \
     "${plain_rps}" "" \
     "${errors[nginx-log]}"
+  # Both servers with twice as many workers as cores: see docs/performance.md for why callgate
+  # gains from it when its load generator shares its cores, and nginx does not.
+  local plain4_rps=n/a
+  [[ -n "${plain4}" ]] && plain4_rps="$(Fixed 0 "${med_rps[${plain4}]}")"
+  Row "same, 4 nginx workers / 4 callgate worker threads: requests/s" \
+    "$(Fixed 0 "${med_rps[nginx-4w]}")" "${plain4_rps}" "" \
+    "${errors[nginx-4w]} / ${errors[${plain4}]:-n/a}"
   Compare "HTTP ${RATE}/s" Loadgen nginx ${plain} -- -t 1 --rate "${RATE}"
   AddRows "HTTP open loop ${RATE} req/s, loadgen -c${CONNECTIONS}" nginx "${plain}" "" "< 1 ms"
   local plain_lag=n/a

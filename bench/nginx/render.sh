@@ -2,7 +2,7 @@
 # render.sh DIR HTTP_PORT [TLS_PORT CERT KEY [CLIENT_CA]] — writes an nginx config serving
 # bench/xacml/found-response.xml (exact bytes) to POST /curri, into DIR (created), for
 #   nginx -p DIR -c DIR/nginx.conf -e DIR/error.log
-# Environment: ACCESS_LOG (default off; a file path turns the access log on),
+# Environment: ACCESS_LOG (default off; a file path turns the access log on), WORKERS (2),
 #   TLS_PROTOCOLS (default "TLSv1.2 TLSv1.3"), TLS_CIPHERS (TLS 1.2 list, default below).
 # With CLIENT_CA, clients must present a certificate signed by it (mutual TLS).
 set -euo pipefail
@@ -24,6 +24,7 @@ dir="$(cd "${dir}" && pwd)"
 Render() {
   sed -e "s|@DIR@|${dir}|g" -e "s|@HTTP_PORT@|${http_port}|g" -e "s|@TLS_PORT@|${tls_port}|g" \
     -e "s|@CERT@|${cert}|g" -e "s|@KEY@|${key}|g" -e "s|@ACCESS_LOG@|${ACCESS_LOG:-off}|g" \
+    -e "s|@WORKERS@|${WORKERS:-2}|g" \
     -e "s|@TLS_PROTOCOLS@|${TLS_PROTOCOLS:-TLSv1.2 TLSv1.3}|g" \
     -e "s|@TLS_CIPHERS@|${TLS_CIPHERS:-${default_ciphers}}|g" \
     -e "s|@VERIFY_CLIENT@|$([[ -n "${client_ca}" ]] && echo on || echo off)|g" \
