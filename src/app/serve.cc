@@ -181,7 +181,7 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *loaded->snapshot);
-  Announce(*logs, "callgate ready");
+  Announce(*logs, "callgate ready ({} worker threads)", (*server)->worker_threads());
   (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
   (*server)->Run();
   Announce(*logs, "callgate stopped");

@@ -41,6 +41,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   const std::vector<BoundListener>& listeners() const;
+  // worker_threads, or its default (two per core) when the configuration says 0.
+  unsigned worker_threads() const;
   Metrics& metrics();
 
   // Called (on a thread of its own, never concurrently with itself) for each SIGHUP.

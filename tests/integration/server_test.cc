@@ -1,6 +1,7 @@
 // The server over plain HTTP: CURRI answers, routing, limits, timeouts, keep-alive, shutdown.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -329,6 +330,17 @@ TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
     good += response->result() == http::status::ok && response->body() == expected;
   }
   EXPECT_EQ(good, 100000);
+}
+
+TEST_F(ServerTest, WorkerThreadsDefaultToTwoPerCoreAndAreAnnounced) {
+  StartServer();
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  EXPECT_TRUE(server_->WaitForOutput(
+      "callgate ready (" + std::to_string(std::min(256U, 2 * cores)) + " worker threads)"))
+      << server_->output();
+  StartServer("worker_threads: 3\n");
+  EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
 }
 
 TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
