@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -22,7 +23,24 @@ constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
 // instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen requests, and
 // each fill was a write(2) (about 2% of the server's CPU time under load, perf). No line waits
 // longer for it: every logger is flushed once a second, and the application log on warnings.
+// glibc ignores setvbuf's size unless it is given the buffer too, so the buffers are ours.
 constexpr std::size_t kFileBufferBytes = std::size_t{1} << 16;
+
+// stderr outlives every sink, so its buffer lives as long as the process.
+char console_buffer[kFileBufferBytes];
+
+// Gives each file a rotating sink opens its own buffer, freed once the file is closed (on
+// rotation and when the sink goes away).
+spdlog::file_event_handlers BufferedFileHandlers() {
+  auto buffer = std::make_shared<std::unique_ptr<char[]>>();
+  spdlog::file_event_handlers handlers;
+  handlers.after_open = [buffer](const spdlog::filename_t&, std::FILE* file) {
+    *buffer = std::make_unique<char[]>(kFileBufferBytes);
+    std::setvbuf(file, buffer->get(), _IOFBF, kFileBufferBytes);
+  };
+  handlers.after_close = [buffer](const spdlog::filename_t&) { buffer->reset(); };
+  return handlers;
+}
 
 spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
   switch (level) {
@@ -45,8 +63,8 @@ spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
 // Unlocked: it is only ever an output of the FormatOnceSink below, which holds the lock.
 class BufferedConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
-  explicit BufferedConsoleSink(std::FILE* file) : file_(file) {
-    std::setvbuf(file_, nullptr, _IOFBF, kFileBufferBytes);
+  BufferedConsoleSink() : file_(stderr) {
+    std::setvbuf(file_, console_buffer, _IOFBF, sizeof console_buffer);
   }
 
  protected:
@@ -93,18 +111,15 @@ class FormatOnceSink final : public spdlog::sinks::base_sink<std::mutex> {
 // An output of FormatOnceSink (unlocked: that sink holds the lock).
 spdlog::sink_ptr ConsoleOutput() {
   if (isatty(STDERR_FILENO)) return std::make_shared<spdlog::sinks::stderr_color_sink_st>();
-  return std::make_shared<BufferedConsoleSink>(stderr);
+  return std::make_shared<BufferedConsoleSink>();
 }
 
 template <class Sink>
 std::shared_ptr<Sink> RotatingSink(const config::Config& config, const char* name) {
   const auto path = std::filesystem::path(config.log_dir) / name;
-  spdlog::file_event_handlers handlers;
-  handlers.after_open = [](const spdlog::filename_t&, std::FILE* file) {
-    std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
-  };
   return std::make_shared<Sink>(path.string(), config.log_max_bytes,
-                                static_cast<std::size_t>(config.log_backup_count), false, handlers);
+                                static_cast<std::size_t>(config.log_backup_count), false,
+                                BufferedFileHandlers());
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -341,6 +344,51 @@ TEST_F(ServerTest, WorkerThreadsDefaultToTwoPerCoreAndAreAnnounced) {
   StartServer("worker_threads: 3\n");
   EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+// Every line of a log file, or a failure naming the file when one is cut short.
+std::vector<std::string> LogLines(const std::filesystem::path& file) {
+  const std::string text = ReadFile(file.string());
+  EXPECT_TRUE(text.empty() || text.back() == '\n') << file << " ends mid-line";
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+    end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(at, end - at));
+  }
+  return lines;
+}
+
+TEST_F(ServerTest, LogFilesReceiveEveryLineWithinASecondAndRotate) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_dir: " + logs.string() + "\nlog_max_bytes: 2048\nlog_backup_count: 2\n");
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  // Buffered, but flushed every second: the line is there while the server runs.
+  bool seen = false;
+  for (int i = 0; i < 50 && !seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = ReadFile((logs / "app.log").string()).find("calling=+14085550101") != std::string::npos;
+  }
+  EXPECT_TRUE(seen) << "no decision line in app.log after 5 s";
+
+  for (int i = 0; i < 100; ++i) CurriName("+14085550101");
+  ASSERT_EQ(server_->Stop(), 0);
+  int access_lines = 0;
+  // spdlog names rotated files app.1.log (newest) ... app.N.log.
+  for (const std::string name : {"app", "access"}) {
+    for (const std::string suffix : {"", ".1", ".2"}) {
+      const auto file = logs / (name + suffix + ".log");
+      ASSERT_TRUE(std::filesystem::exists(file)) << file;
+      EXPECT_LE(std::filesystem::file_size(file), 2048U) << file;
+      for (const auto& line : LogLines(file)) {
+        EXPECT_EQ(line.rfind("20", 0), 0U) << file << ": " << line;  // starts with the date
+        access_lines +=
+            name == "access" && line.find("\"POST /curri HTTP/1.1\" 200") != std::string::npos;
+      }
+    }
+    EXPECT_FALSE(std::filesystem::exists(logs / (name + ".3.log"))) << "log_backup_count is 2";
+  }
+  EXPECT_GT(access_lines, 0);
 }
 
 TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
