@@ -63,12 +63,11 @@ std::string UrlOf(bool tls, const tcp::endpoint& endpoint) {
   return fmt::format("{}://{}:{}", tls ? "https" : "http", host, endpoint.port());
 }
 
-// Two per core: a worker blocks now and then (a log line waiting for the sink's lock or for a
-// write(2) to the log file), and with one thread per core that core then sits idle. Measured
-// on 2 cores (docs/performance.md): +5-15% requests/s with the server alone on its core, +25%
-// with the load generator sharing the cores.
+// One per core. More threads than cores serve no more requests on a machine of their own
+// (measured: 1 and 2 threads on one dedicated core within 2%); they only take a larger share of
+// the CPU from other busy processes on the same cores (docs/performance.md).
 unsigned DefaultWorkerThreads() {
-  return std::min(256U, 2 * std::max(1U, std::thread::hardware_concurrency()));
+  return std::min(256U, std::max(1U, std::thread::hardware_concurrency()));
 }
 
 // Decrements the open-connection gauge when a connection coroutine ends, however it ends.

@@ -41,7 +41,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   const std::vector<BoundListener>& listeners() const;
-  // worker_threads, or its default (two per core) when the configuration says 0.
+  // worker_threads, or its default (one per core) when the configuration says 0.
   unsigned worker_threads() const;
   Metrics& metrics();
 

@@ -335,11 +335,11 @@ TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
   EXPECT_EQ(good, 100000);
 }
 
-TEST_F(ServerTest, WorkerThreadsDefaultToTwoPerCoreAndAreAnnounced) {
+TEST_F(ServerTest, WorkerThreadsDefaultToOnePerCoreAndAreAnnounced) {
   StartServer();
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  EXPECT_TRUE(server_->WaitForOutput(
-      "callgate ready (" + std::to_string(std::min(256U, 2 * cores)) + " worker threads)"))
+  EXPECT_TRUE(server_->WaitForOutput("callgate ready (" + std::to_string(std::min(256U, cores)) +
+                                     " worker threads)"))
       << server_->output();
   StartServer("worker_threads: 3\n");
   EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
