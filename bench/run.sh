@@ -5,7 +5,8 @@
 # to BUILD_DIR/bench-results.md. See bench/README.md for what each figure means.
 #
 # Knobs (environment): ROUNDS (3) alternating rounds per comparison, DURATION (5) seconds per
-# round, CONNECTIONS (16), RATE (5000) requests/s of the fixed-rate latency run, WRK_THREADS (2),
+# round, CONNECTIONS (16), RATE (5000) requests/s of the fixed-rate latency run, CPU_REQUESTS
+# (200000) requests per server-CPU measurement, WRK_THREADS (2),
 # LOADGEN_THREADS (2), TLS_VERSION ("" = negotiate, or 1.2 / 1.3), MICRO (1; 0 skips the
 # micro-benchmarks), MICRO_REPETITIONS (3), MICRO_MIN_TIME (0.2 s), MICRO_FILTER (regex),
 # CSV (the directory callgate loads; default data/phone_directory.csv), DIRECTORY_ROWS (N:
@@ -25,6 +26,7 @@ ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-5}"
 CONNECTIONS="${CONNECTIONS:-16}"
 RATE="${RATE:-5000}"
+CPU_REQUESTS="${CPU_REQUESTS:-200000}"
 WRK_THREADS="${WRK_THREADS:-2}"
 LOADGEN_THREADS="${LOADGEN_THREADS:-2}"
 TLS_VERSION="${TLS_VERSION:-}"
@@ -39,6 +41,7 @@ declare -a pids=()       # every background process this script started
 declare -a rows=()       # summary table rows (markdown)
 declare -a notes=()      # warnings to show under the table
 declare -A url=()        # server name -> URL
+declare -A server_pid=() # URL -> the pid of the server process behind it (nginx: its master)
 
 Log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 Die() {
@@ -169,9 +172,11 @@ StartNginx() {
   Record "ACCESS_LOG=${access_log} WORKERS=${workers}" bench/nginx/render.sh "${args[@]}"
   Record nginx -p "${dir}" -c "${dir}/nginx.conf" -e "${dir}/error.log"
   url["${name}"]="http://127.0.0.1:${http_port}/curri"
+  server_pid["${url[${name}]}"]="${started}"
   WaitHttp "${url[${name}]}" || Die "nginx (${name}) did not start: $(cat "${dir}/error.log")"
   [[ -z "${tls}" ]] && return 0
   url["${name}-tls"]="https://127.0.0.1:${tls_port}/curri"
+  server_pid["${url[${name}-tls]}"]="${started}"
   WaitHttp "${url[${name}-tls]}" --cert "${pki}/a-cn.crt" --key "${pki}/a-cn.key" ||
     Die "nginx (${name}) TLS listener did not start: $(cat "${dir}/error.log")"
 }
@@ -201,6 +206,7 @@ StartCallgate() {
   fi
   url["${name}"]="${line#listening on }"
   url["${name}"]="${url[${name}]%/}/curri"
+  server_pid["${url[${name}]}"]="${pid}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +244,34 @@ Loadgen() {
     'BEGIN { printf "%s %.3f %d %.3f\n", r, p / 1000, e, l / 1000 }'
 }
 
+# CpuTicks PID: user + system clock ticks of PID and its child processes (nginx's workers).
+CpuTicks() {
+  local pid total=0 utime stime
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    read -r utime stime < <(awk '{ print $14, $15 }' "/proc/${pid}/stat" 2>/dev/null || echo 0 0)
+    total=$((total + utime + stime))
+  done
+  echo "${total}"
+}
+
+# ServerCpu TARGET ARGS...: CPU_REQUESTS closed-loop requests with callgate-loadgen; prints the
+# server's CPU time per request in microseconds (user + system, from /proc/PID/stat) where
+# Loadgen prints requests/s: what a request costs the server, whatever the client costs.
+ServerCpu() {
+  local target="$1" before after out
+  shift
+  local cmd=("${loadgen}" -c "${CONNECTIONS}" -n "${CPU_REQUESTS}" --warmup 0 -b "${kFoundBody}"
+    --json "$@" "${target}")
+  Record "${cmd[*]}  # and /proc/PID/stat of the server before and after"
+  before="$(CpuTicks "${server_pid[${target}]}")"
+  out="$("${cmd[@]}" 2>&1 || true)"
+  after="$(CpuTicks "${server_pid[${target}]}")"
+  local errors
+  errors="$(sed -n 's/.*"errors":\([0-9]*\).*/\1/p' <<<"${out}")"
+  awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="${CPU_REQUESTS}" \
+    -v e="${errors:-1}" 'BEGIN { printf "%.2f 0 %d 0\n", t * 1e6 / hz / n, e }'
+}
+
 Median() {  # Median "VALUE VALUE ...": the middle value, or the mean of the two middle ones
   tr -s ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 }
     END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2];
@@ -263,7 +297,11 @@ Compare() {
     for s in "${order[@]}"; do
       local rps p99 err lag
       read -r rps p99 err lag < <("${fn}" "${url[${s}]}" "$@")
-      Log "${label} round ${round}: ${s}: ${rps} requests/s, p99 ${p99} ms, errors ${err}"
+      if [[ "${fn}" == ServerCpu ]]; then
+        Log "${label} round ${round}: ${s}: ${rps} µs of server CPU per request, errors ${err}"
+      else
+        Log "${label} round ${round}: ${s}: ${rps} requests/s, p99 ${p99} ms, errors ${err}"
+      fi
       all_rps["${s}"]+=" ${rps}" all_p99["${s}"]+=" ${p99}" all_lag["${s}"]+=" ${lag}"
       errors["${s}"]=$((${errors[${s}]} + err))
     done
@@ -455,6 +493,21 @@ main() {
   local tls_cost=n/a
   [[ -n "${plain}" && -n "${mtls}" ]] && tls_cost="$(TlsCost "${med_rps[${mtls}]}" "${med_rps[${plain}]}")"
   rows+=("| TLS cost: requests/s lost to mTLS, same client (1 − mTLS / HTTP) | $(TlsCost "${med_rps[nginx-tls]}" "${med_rps[nginx]}") | ${tls_cost} | | < 30% | |")
+  # The same question without the client: the server's own CPU time per request. On cores of
+  # its own a server's capacity is the inverse of it, so 1 − CPU(HTTP) / CPU(mTLS) is the share
+  # of its capacity that TLS costs.
+  Compare "server CPU" ServerCpu nginx nginx-tls ${plain} ${mtls} -- "${mtls_args[@]}"
+  local cpu_plain=n/a cpu_mtls=n/a cpu_cost=n/a
+  if [[ -n "${plain}" && -n "${mtls}" ]]; then
+    cpu_plain="$(Fixed 2 "${med_rps[${plain}]}")" cpu_mtls="$(Fixed 2 "${med_rps[${mtls}]}")"
+    cpu_cost="$(TlsCost "${med_rps[${plain}]}" "${med_rps[${mtls}]}")"
+  fi
+  Row "server CPU per request, HTTP keep-alive: µs (user + system)" \
+    "$(Fixed 2 "${med_rps[nginx]}")" "${cpu_plain}" "" "${errors[nginx]} / ${errors[${plain}]:-n/a}"
+  Row "server CPU per request, mTLS keep-alive: µs (user + system)" \
+    "$(Fixed 2 "${med_rps[nginx-tls]}")" "${cpu_mtls}" "" \
+    "${errors[nginx-tls]} / ${errors[${mtls}]:-n/a}"
+  rows+=("| TLS cost in server capacity (1 − CPU per HTTP request / CPU per mTLS request) | $(TlsCost "${med_rps[nginx]}" "${med_rps[nginx-tls]}") | ${cpu_cost} | | < 30% | |")
   Compare "mTLS handshakes" Loadgen nginx-tls ${mtls} -- "${mtls_args[@]}" --handshakes
   AddRows "mTLS full handshakes (new connection per request)" nginx-tls "${mtls}" "" ""
   tls_info="nginx: $(TlsInfo "${url[nginx-tls]}")"
