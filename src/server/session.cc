@@ -25,8 +25,9 @@ ReadFailure Classify(const beast::error_code& ec) {
   if (ec == http::error::header_limit) return ReadFailure::kHeaderTooLarge;
   if (ec == http::error::body_limit) return ReadFailure::kBodyTooLarge;
   if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-      ec == asio::ssl::error::stream_truncated || ec == http::error::partial_message) {
+      ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == asio::error::operation_aborted || ec == asio::ssl::error::stream_truncated ||
+      ec == http::error::partial_message) {
     return ReadFailure::kClosed;
   }
   return ReadFailure::kBadRequest;
