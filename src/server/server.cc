@@ -279,9 +279,9 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
       reload_.Request();
       continue;
     }
+    BeginStop();  // first: once the line below is out, every response says Connection: close
     logs_.app->info("{}: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     logs_.app->flush();
-    BeginStop();
     co_return;
   }
 }
