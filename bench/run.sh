@@ -182,8 +182,9 @@ StartNginx() {
 }
 
 # StartCallgate NAME TEMPLATE [THREADS]: renders bench/configs/TEMPLATE (adding worker_threads:
-# THREADS when given; the templates leave it at its default, one per core) and starts build/callgate with it; sets url[NAME] from its "listening on
-# URL" line. Returns 1 (with a note) when it does not start.
+# THREADS when given; the templates leave it at its default, one per core) and starts
+# build/callgate with it; sets url[NAME] from its "listening on URL" line. Returns 1 (with a note)
+# when it does not start.
 StartCallgate() {
   local name="$1" config="${work}/$1.yaml" logs="${work}/$1-logs" line="" threads="${3:-}"
   mkdir -p "${logs}"
@@ -323,10 +324,10 @@ Ratio() {  # Ratio CALLGATE NGINX
   awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
-# Row MEASUREMENT NGINX CALLGATE TARGET ERRORS
 TlsCost() {  # TlsCost TLS_RPS PLAIN_RPS: the share of requests/s lost to TLS, as a percentage
   awk -v t="$1" -v p="$2" 'BEGIN { if (p > 0) printf "%.0f%%", 100 * (1 - t / p); else print "n/a" }'
 }
+# Row MEASUREMENT NGINX CALLGATE TARGET ERRORS
 Row() {
   rows+=("| $1 | $2 | $3 | $(Ratio "$3" "$2") | $4 | $5 |")
 }
@@ -440,7 +441,7 @@ main() {
   ((MICRO)) && MicroBenchmarks
   MakePki
   MakeDirectory
-  Log "starting nginx (access log off, and on), callgate (plain, mTLS)"
+  Log "starting nginx (access log off, on, 4 workers), callgate (plain, mTLS, 4 threads)"
   StartNginx nginx off tls
   StartNginx nginx-log "${work}/nginx-log/access.log"
   StartNginx nginx-4w off "" 4
@@ -471,9 +472,9 @@ main() {
   Row "same, nginx with access log on: requests/s" "$(Fixed 0 "${med_rps[nginx-log]}")" \
     "${plain_rps}" "" \
     "${errors[nginx-log]}"
-  # Twice as many workers as cores, for each server. Not a like-for-like result: the kernel shares
-  # a busy CPU per thread, so extra threads take CPU from the load generator on the same cores
-  # (docs/performance.md). nginx, which needs less CPU than wrk, gains nothing from it.
+  # Twice as many workers as cores, for each server. Not a like-for-like result: extra threads
+  # take CPU from the load generator on the same cores, most likely because the kernel shares a
+  # busy CPU per thread (docs/performance.md, "Worker threads").
   local plain4_rps=n/a
   [[ -n "${plain4}" ]] && plain4_rps="$(Fixed 0 "${med_rps[${plain4}]}")"
   Row "same, 4 nginx workers / 4 callgate worker threads: requests/s" \
