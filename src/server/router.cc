@@ -89,10 +89,12 @@ Response Router::HandleCurri(const Request& request) const {
   const engine::Decision decision = engine::Decide(parsed.query, *snapshot);
   CountDecision(metrics_, decision.source);
   const auto& query = parsed.query;
-  logs_.app->info("curri calling={} called={} trigger={} device={} -> {}{}{}",
+  LogEveryRequest(*logs_.app, spdlog::level::info,
+                  FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"),
                   logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
                   query.trigger_point, logs_.Pii(query.calling_device),
-                  engine::ToString(decision.source), decision.calling_name ? " match: " : "",
+                  engine::ToString(decision.source),
+                  std::string_view(decision.calling_name ? " match: " : ""),
                   logs_.Pii(decision.calling_name.value_or("")));
   return MakeResponse(request, http::status::ok, codec::RenderCurriResponse(decision),
                       codec::kCurriContentType);

@@ -43,10 +43,11 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
   if (!env.logs.access) return;
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-  env.logs.access->info("{} \"{} {} HTTP/{}.{}\" {} {} {}us", env.logs.Pii(peer.address),
-                        std::string_view(request.method_string()), PathOf(request.target()),
-                        request.version() / 10, request.version() % 10, response.result_int(),
-                        response.body().size(), micros);
+  LogEveryRequest(*env.logs.access, spdlog::level::info,
+                  FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
+                  std::string_view(request.method_string()), PathOf(request.target()),
+                  request.version() / 10, request.version() % 10, response.result_int(),
+                  response.body().size(), micros);
 }
 
 // Beast's generic serializer walks a buffer-sequence state machine for every response: about
