@@ -2,7 +2,8 @@
 // names taken from the input. Aborts when an invariant of the contract breaks: a response that
 // pugixml cannot parse (or whose CIXML it cannot parse), a response that is not valid UTF-8 or
 // holds a control character, a printable-ASCII name that does not round-trip exactly, or a
-// parse result inconsistent with its status.
+// parse result inconsistent with its status, or a document that the server's reader (the
+// attribute scanner, pugixml when it declines) reads differently from pugixml alone.
 #include <pugixml.hpp>
 
 #include <cstddef>
@@ -43,6 +44,19 @@ void CheckParse(const CurriRequest& request) {
       Check(calling.empty() && request.query.transformed_calling.empty());
       break;
   }
+}
+
+// The scanner accepts only documents pugixml reads the same way: every field must agree.
+void CheckSameAsPugixml(std::string_view input, const CurriRequest& fast) {
+  CurriRequest dom = callgate::codec::ParseCurriRequest(input, /*collect_attributes=*/true,
+                                                        callgate::codec::CurriReader::kPugixml);
+  Check(fast.status == dom.status && fast.error == dom.error && fast.attributes == dom.attributes);
+  const callgate::engine::CallQuery& f = fast.query;
+  const callgate::engine::CallQuery& d = dom.query;
+  Check(f.calling_number == d.calling_number && f.called_number == d.called_number);
+  Check(f.transformed_calling == d.transformed_calling);
+  Check(f.transformed_called == d.transformed_called);
+  Check(f.trigger_point == d.trigger_point && f.calling_device == d.calling_device);
 }
 
 // Length of the valid UTF-8 sequence at `s`, or 0; mirrors RFC 3629 (no overlongs, surrogates).
@@ -109,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view input(reinterpret_cast<const char*>(data), size);
   CurriRequest request = callgate::codec::ParseCurriRequest(input, /*collect_attributes=*/true);
   CheckParse(request);
+  CheckSameAsPugixml(input, request);
   CheckRender(input);
   CheckRender(request.query.calling_number);
   CheckRender(request.query.calling_device);

@@ -1,6 +1,8 @@
-// CURRI codec. Parsing leans on pugixml (no DTD processing, no external entities) and walks the
-// tree iteratively so hostile nesting depth cannot exhaust the stack. Rendering appends constant
-// pieces and one escaped name into a single reserved string: it runs once per call.
+// CURRI codec. Parsing tries the attribute scanner first (xacml_scan.h: one pass, no tree, for
+// the plain documents UCM sends) and leans on pugixml for every document the scanner declines (no
+// DTD processing, no external entities), walking that tree iteratively so hostile nesting depth
+// cannot exhaust the stack. Both readers feed the same RecordAttribute(). Rendering appends
+// constant pieces and one escaped name into a single reserved string: it runs once per call.
 #include "codec/curri.h"
 
 #include <pugixml.hpp>
@@ -9,6 +11,7 @@
 #include <exception>
 #include <optional>
 
+#include "codec/xacml_scan.h"
 #include "common/strings.h"
 
 namespace callgate::codec {
@@ -142,19 +145,43 @@ std::string* QueryField(engine::CallQuery& query, Field field) {
   return nullptr;
 }
 
-// Records one <Attribute>. When an AttributeId repeats, the first non-blank value wins.
-void ReadAttribute(pugi::xml_node attribute, CurriRequest& request, bool collect) {
-  pugi::xml_attribute id = attribute.attribute("AttributeId");
-  if (!id) return;
-  std::string_view attribute_id = Trim(id.value());
+// Records one <Attribute>: its AttributeId as written, and a function giving the text of its
+// value (read only when needed). When an AttributeId repeats, the first non-blank value wins.
+template <class ValueText>
+void RecordAttribute(std::string_view raw_id, ValueText&& value_text, CurriRequest& request,
+                     bool collect) {
+  std::string_view attribute_id = Trim(raw_id);
   std::optional<Field> field = FieldFor(attribute_id);
   if (!field && !collect) return;
-  std::string value = AttributeValueText(attribute);
+  auto&& text = value_text();  // a std::string from the tree, a view into the body from the scan
+  std::string_view value = Trim(text);
   if (collect) request.attributes.emplace_back(attribute_id, value);
   if (!field) return;
   std::string* target = QueryField(request.query, *field);
-  if (target->empty()) *target = std::move(value);
+  if (target->empty()) *target = value;
 }
+
+void ReadAttribute(pugi::xml_node attribute, CurriRequest& request, bool collect) {
+  pugi::xml_attribute id = attribute.attribute("AttributeId");
+  if (!id) return;
+  RecordAttribute(
+      id.value(), [attribute] { return AttributeValueText(attribute); }, request, collect);
+}
+
+// Feeds the scanner's attributes to RecordAttribute().
+class ScannedAttributes final : public AttributeVisitor {
+ public:
+  ScannedAttributes(CurriRequest& request, bool collect) : request_(request), collect_(collect) {}
+
+  void OnAttribute(std::string_view attribute_id, std::string_view value) override {
+    RecordAttribute(
+        attribute_id, [value] { return value; }, request_, collect_);
+  }
+
+ private:
+  CurriRequest& request_;
+  bool collect_;
+};
 
 // Visits every <Attribute> in document order. An attribute's own subtree (its values) is read by
 // ReadAttribute and not walked again.
@@ -180,11 +207,25 @@ std::string DescribeParseError(const pugi::xml_parse_result& result) {
   return std::string(result.description()) + " at offset " + std::to_string(result.offset);
 }
 
-void ParseInto(std::string_view body, bool collect, CurriRequest& request) {
+CurriRequest EmptyRequest() {
+  CurriRequest request;
+  request.query.front_end = "curri";
+  return request;
+}
+
+void ParseInto(std::string_view body, bool collect, CurriReader reader, CurriRequest& request) {
   if (IsBlank(body)) return;  // request.status is kEmptyBody by default
   if (MentionsDoctype(body)) {
     request.status = CurriStatus::kDoctype;
     return;
+  }
+  if (reader == CurriReader::kFastPath) {
+    ScannedAttributes scanned(request, collect);
+    if (ScanXacmlAttributes(body, scanned)) {
+      request.status = ChooseCallingNumber(request.query);
+      return;
+    }
+    request = EmptyRequest();  // declined part-way: forget what the scan recorded
   }
   pugi::xml_document document;
   pugi::xml_parse_result result = document.load_buffer(body.data(), body.size(), kParseFlags);
@@ -335,14 +376,12 @@ std::string_view ToString(CurriStatus status) {
   return "unknown";
 }
 
-CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes) {
-  CurriRequest request;
-  request.query.front_end = "curri";
+CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes, CurriReader reader) {
+  CurriRequest request = EmptyRequest();
   try {
-    ParseInto(body, collect_attributes, request);
+    ParseInto(body, collect_attributes, reader, request);
   } catch (const std::exception& e) {  // std::bad_alloc: report it, never let it escape
-    request = CurriRequest{};
-    request.query.front_end = "curri";
+    request = EmptyRequest();
     request.status = CurriStatus::kMalformed;
     request.error = e.what();
   }

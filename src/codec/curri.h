@@ -37,6 +37,14 @@ struct CurriRequest {
   std::vector<std::pair<std::string, std::string>> attributes;
 };
 
+// How ParseCurriRequest() reads the document. The two always give the same result; the tests and
+// the fuzz target hold them to that.
+enum class CurriReader : std::uint8_t {
+  kFastPath,  // the attribute scanner (xacml_scan.h) for the plain documents UCM sends, pugixml
+              // for every other one: what the server uses
+  kPugixml,   // pugixml's tree for every document: the reference the scanner is checked against
+};
+
 // Parses an XACML request. Attributes are matched by AttributeId wherever they are in the
 // document, with or without the XACML namespace or a namespace prefix; values are trimmed;
 // CDATA and character references are understood. The calling number is
@@ -45,7 +53,8 @@ struct CurriRequest {
 // Details: AttributeIds compare ASCII-case-insensitively; when one repeats, its first non-blank
 // value wins; any "<!DOCTYPE" in the body (even inside a comment) gives kDoctype without the
 // document being parsed. Linear in the body size; never throws.
-CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes = false);
+CurriRequest ParseCurriRequest(std::string_view body, bool collect_attributes = false,
+                               CurriReader reader = CurriReader::kFastPath);
 
 // The response body for `decision`, byte-identical to the Python ucm_name_lookup service:
 // Permit + continue, with <modify callingname="..."/> when the decision has a name. The name is

@@ -19,6 +19,7 @@ constexpr std::string_view kCalling = "urn:Cisco:uc:1.0:callingnumber";
 constexpr std::string_view kCalled = "urn:Cisco:uc:1.0:callednumber";
 constexpr std::string_view kTransformedCgpn = "urn:Cisco:uc:1.0:transformedcgpn";
 constexpr std::string_view kTrigger = "urn:Cisco:uc:1.0:triggerpointtype";
+constexpr std::string_view kCallingDevice = "urn:Cisco:uc:1.0:callingdevicename";
 
 std::string Attr(std::string_view id, std::string_view value) {
   return "<Attribute AttributeId=\"" + std::string(id) +
@@ -69,6 +70,26 @@ TEST_P(ParseTest, StatusAndCallingNumber) {
   } else {
     EXPECT_EQ(request.error, "");
   }
+}
+
+// The server's reader (the scanner, pugixml when it declines) against pugixml alone: every field,
+// the collected attributes and the error message must be the same.
+TEST_P(ParseTest, FastPathReadsAsPugixmlDoes) {
+  const ParseCase& c = GetParam();
+  CurriRequest fast = ParseCurriRequest(c.body, /*collect_attributes=*/true);
+  CurriRequest dom = ParseCurriRequest(c.body, /*collect_attributes=*/true, CurriReader::kPugixml);
+  EXPECT_EQ(ToString(fast.status), ToString(dom.status));
+  EXPECT_EQ(fast.error, dom.error);
+  EXPECT_EQ(fast.attributes, dom.attributes);
+  const engine::CallQuery& f = fast.query;
+  const engine::CallQuery& d = dom.query;
+  EXPECT_EQ(f.calling_number, d.calling_number);
+  EXPECT_EQ(f.called_number, d.called_number);
+  EXPECT_EQ(f.transformed_calling, d.transformed_calling);
+  EXPECT_EQ(f.transformed_called, d.transformed_called);
+  EXPECT_EQ(f.trigger_point, d.trigger_point);
+  EXPECT_EQ(f.calling_device, d.calling_device);
+  EXPECT_EQ(f.front_end, d.front_end);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -222,6 +243,99 @@ INSTANTIATE_TEST_SUITE_P(
                   CurriStatus::kMalformed, ""},
         ParseCase{"CallTelemetryBrokenFile", ReadTestFile("xacml/calltelemetry_broken.xml"),
                   CurriStatus::kMalformed, ""}),
+    PrintName);
+
+// Documents at the edges of the scanner's subset (xacml_scan.h): some it reads, some it leaves to
+// pugixml. FastPathReadsAsPugixmlDoes holds both readers to the same answer on each.
+INSTANTIATE_TEST_SUITE_P(
+    ScannerEdges, ParseTest,
+    ::testing::Values(
+        ParseCase{"SingleQuotesAndSpacesAroundEquals",
+                  "<Request><Attribute AttributeId = 'urn:Cisco:uc:1.0:callingnumber'>"
+                  "<AttributeValue>5101</AttributeValue></Attribute></Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"FirstAttributeIdOfAnElementCounts",
+                  "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\" "
+                  "AttributeId=\"urn:Cisco:uc:1.0:callednumber\">"
+                  "<AttributeValue>5101</AttributeValue></Attribute></Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"NestedAttributeIsNotRead",
+                  Xacml("<Attribute AttributeId=\"x\">" + Attr(kCalling, "5101") + "</Attribute>"),
+                  CurriStatus::kNoNumber, ""},
+        ParseCase{"SecondValueIsNotRead",
+                  Xacml("<Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\">"
+                        "<AttributeValue> </AttributeValue><AttributeValue>5101</AttributeValue>"
+                        "</Attribute>"),
+                  CurriStatus::kNoNumber, ""},
+        ParseCase{"ValueDeeperThanAChildIsNotRead",
+                  Xacml("<Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\">"
+                        "<X><AttributeValue>5101</AttributeValue></X></Attribute>"),
+                  CurriStatus::kNoNumber, ""},
+        ParseCase{"ValueHoldingAnElement",
+                  Xacml("<Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\">"
+                        "<AttributeValue>+1408<b>x</b>5550101</AttributeValue></Attribute>"),
+                  CurriStatus::kOk, "+14085550101"},
+        ParseCase{"ProcessingInstructionInside",
+                  "<Request><?pi x?>" + Attr(kCalling, "5101") + "</Request>", CurriStatus::kOk,
+                  "5101"},
+        ParseCase{"StylesheetBeforeRoot",
+                  "<?xml-stylesheet href=\"x\"?><Request>" + Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"StandaloneDeclaration",
+                  "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>"
+                  "<Request>" +
+                      Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"Latin1Declaration",
+                  "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Request>" +
+                      Attr(kCallingDevice, "Caf\xE9") + Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"EncodingHiddenInTheVersion",
+                  "<?xml version=\"en encoding='latin1'\" encoding=\"UTF-8\"?><Request>" +
+                      Attr(kCallingDevice, "Caf\xE9") + Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"VerticalTabInsideATag", "<Request\v>" + Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kMalformed, ""},
+        ParseCase{"AttributesWithoutSpaceBetween",
+                  "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"a=\"b\">"
+                  "<AttributeValue>5101</AttributeValue></Attribute></Request>",
+                  CurriStatus::kMalformed, ""},
+        ParseCase{"AngleBracketInAnAttributeValue",
+                  "<Request a=\"<\">" + Attr(kCalling, "5101") + "</Request>", CurriStatus::kOk,
+                  "5101"},
+        ParseCase{"TextAfterTheRoot", "<Request>" + Attr(kCalling, "5101") + "</Request>tail",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"TwoRoots", "<A/><Request>" + Attr(kCalling, "5101") + "</Request>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"NulAfterTheRoot",
+                  std::string("<Request>") + Attr(kCalling, "5101") + "</Request>" +
+                      std::string(1, '\0') + "<",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"NonAsciiElementName",
+                  "<R\xC3\xA9quest>" + Attr(kCalling, "5101") + "</R\xC3\xA9quest>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"DeeperThanTheScannerGoes",
+                  [] {
+                    std::string open, close;
+                    for (int i = 0; i < 40; ++i) {
+                      open += "<d>";
+                      close += "</d>";
+                    }
+                    return open + Attr(kCalling, "5101") + close;
+                  }(),
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"EndTagWithSpace", "<Request>" + Attr(kCalling, "5101") + "</Request \n>",
+                  CurriStatus::kOk, "5101"},
+        ParseCase{"SpaceBeforeSelfClosingSlash",
+                  "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\" />"
+                  "</Request>",
+                  CurriStatus::kNoNumber, ""},
+        ParseCase{"SlashNotFollowedByBracket", "<Request/ >", CurriStatus::kMalformed, ""},
+        // The scan reports the first attribute, then declines at the comment: what it
+        // recorded must not stay (the collected list would hold callednumber twice).
+        ParseCase{"DeclinedAfterAnAttribute",
+                  Xacml(Attr(kCalled, "50102") + "<!-- -->" + Attr(kCalling, "5101")),
+                  CurriStatus::kOk, "5101"}),
     PrintName);
 
 // Every DTD is refused before anything is read from the document, so none yields a number.
