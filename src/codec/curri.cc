@@ -68,11 +68,8 @@ bool HasDoctypeNode(const pugi::xml_document& document) {
   return false;
 }
 
-// True for "Attribute" and "any:Attribute" when `local` is "Attribute": namespaces are ignored.
-bool HasLocalName(pugi::xml_node element, std::string_view local) {
-  std::string_view name(element.name());
-  if (!name.ends_with(local)) return false;
-  return name.size() == local.size() || name[name.size() - local.size() - 1] == ':';
+bool IsElementNamed(pugi::xml_node node, std::string_view local_name) {
+  return node.type() == pugi::node_element && HasLocalName(node.name(), local_name);
 }
 
 // The node after `node` and its whole subtree, in document order, without recursion.
@@ -91,7 +88,7 @@ pugi::xml_node NextNode(pugi::xml_node node) {
 
 pugi::xml_node FirstChildElement(pugi::xml_node parent, std::string_view local_name) {
   for (pugi::xml_node child : parent.children()) {
-    if (child.type() == pugi::node_element && HasLocalName(child, local_name)) return child;
+    if (IsElementNamed(child, local_name)) return child;
   }
   return {};
 }
@@ -188,7 +185,7 @@ class ScannedAttributes final : public AttributeVisitor {
 void ReadAttributes(const pugi::xml_document& document, CurriRequest& request, bool collect) {
   pugi::xml_node node = document.first_child();
   while (node) {
-    if (node.type() == pugi::node_element && HasLocalName(node, "Attribute")) {
+    if (IsElementNamed(node, "Attribute")) {
       ReadAttribute(node, request, collect);
       node = NextAfterSubtree(node);
     } else {

@@ -32,13 +32,6 @@ constexpr std::array<unsigned char, 256> kCharClasses = [] {
 
 bool Is(char c, CharClass cls) { return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 
-// True for "Attribute" and "any:Attribute" when `local` is "Attribute" (the codec's rule).
-bool HasLocalName(std::string_view name, std::string_view local) {
-  if (name.size() < local.size() || name.back() != local.back()) return false;  // most names
-  if (!name.ends_with(local)) return false;
-  return name.size() == local.size() || name[name.size() - local.size() - 1] == ':';
-}
-
 bool IsVersionNumber(std::string_view value) {
   if (value.empty()) return false;
   for (char c : value) {
@@ -240,6 +233,12 @@ class Scanner {
 };
 
 }  // namespace
+
+bool HasLocalName(std::string_view name, std::string_view local) {
+  if (name.size() < local.size() || name.back() != local.back()) return false;  // most names
+  if (!name.ends_with(local)) return false;
+  return name.size() == local.size() || name[name.size() - local.size() - 1] == ':';
+}
 
 bool ScanXacmlAttributes(std::string_view body, AttributeVisitor& visitor) {
   return Scanner(body, visitor).Run();

@@ -38,6 +38,10 @@ class AttributeVisitor {
   ~AttributeVisitor() = default;
 };
 
+// True for "Attribute" and "any:Attribute" when `local` is "Attribute": the namespace prefix is
+// ignored. Both of the codec's readers match element names with it.
+bool HasLocalName(std::string_view name, std::string_view local);
+
 // True when `body` is in the subset above and every attribute was reported to `visitor`, in
 // document order; false when the document must be read by the full parser instead.
 bool ScanXacmlAttributes(std::string_view body, AttributeVisitor& visitor);

@@ -463,18 +463,7 @@ TEST(ParseAttributesTest, CollectsEveryAttributeInDocumentOrder) {
   CurriRequest request =
       ParseCurriRequest(ReadTestFile("xacml/hello_world.xml"), /*collect_attributes=*/true);
   ASSERT_EQ(request.status, CurriStatus::kOk);
-  using Pair = std::pair<std::string, std::string>;
-  std::vector<Pair> expected = {
-      {"urn:oasis:names:tc:xacml:1.0:subject:role-id", "CISCO:UC:UCMPolicy"},
-      {"urn:Cisco:uc:1.0:callingnumber", "9725550101"},
-      {"urn:Cisco:uc:1.0:callednumber", "50102"},
-      {"urn:Cisco:uc:1.0:transformedcgpn", "+19725550101"},
-      {"urn:Cisco:uc:1.0:transformedcdpn", "+19725550102"},
-      {"urn:oasis:names:tc:xacml:1.0:resource:resource-id", "CISCO:UC:VoiceOrVideoCall"},
-      {"urn:oasis:names:tc:xacml:1.0:action:action-id", "any"},
-      {"urn:Cisco:uc:1.0:triggerpointtype", "translationpattern"},
-  };
-  EXPECT_EQ(request.attributes, expected);
+  EXPECT_EQ(request.attributes, testing::kHelloWorldAttributes);
 }
 
 TEST(ParseAttributesTest, CollectsBlankAndDuplicateValuesButNotIdlessAttributes) {

@@ -62,17 +62,8 @@ TEST_P(ScanAcceptsTest, ReportsEveryAttribute) {
 INSTANTIATE_TEST_SUITE_P(
     Subset, ScanAcceptsTest,
     ::testing::Values(
-        ScanCase{
-            "HelloWorldFile",
-            ReadTestFile("xacml/hello_world.xml"),
-            {{"urn:oasis:names:tc:xacml:1.0:subject:role-id", "CISCO:UC:UCMPolicy"},
-             {"urn:Cisco:uc:1.0:callingnumber", "9725550101"},
-             {"urn:Cisco:uc:1.0:callednumber", "50102"},
-             {"urn:Cisco:uc:1.0:transformedcgpn", "+19725550101"},
-             {"urn:Cisco:uc:1.0:transformedcdpn", "+19725550102"},
-             {"urn:oasis:names:tc:xacml:1.0:resource:resource-id", "CISCO:UC:VoiceOrVideoCall"},
-             {"urn:oasis:names:tc:xacml:1.0:action:action-id", "any"},
-             {"urn:Cisco:uc:1.0:triggerpointtype", "translationpattern"}}},
+        ScanCase{"HelloWorldFile", ReadTestFile("xacml/hello_world.xml"),
+                 testing::kHelloWorldAttributes},
         ScanCase{"NoDeclaration", "<Request>" + Attr("a", "1") + "</Request>", {{"a", "1"}}},
         ScanCase{"DeclarationVariants",
                  "<?xml version='1.0' encoding = \"utf-8\" standalone=\"no\" ?>\r\n<R>" +
