@@ -97,18 +97,16 @@ bool IsText(pugi::xml_node node) {
   return node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata;
 }
 
-// The trimmed text of the first <AttributeValue> of `attribute`: its text and CDATA joined, as
-// an XML infoset reader would see them. The leading text lives in the element's own value
-// (parse_embed_pcdata); CDATA and any text after it are child nodes. Plain text, the usual
-// case, costs a single copy.
+// The text of the first <AttributeValue> of `attribute` (RecordAttribute trims it): its text and
+// CDATA joined, as an XML infoset reader would see them. The leading text lives in the element's
+// own value (parse_embed_pcdata); CDATA and any text after it are child nodes.
 std::string AttributeValueText(pugi::xml_node attribute) {
   pugi::xml_node value = FirstChildElement(attribute, "AttributeValue");
-  if (!value.first_child()) return std::string(Trim(value.value()));
   std::string text = value.value();
   for (pugi::xml_node child : value.children()) {
     if (IsText(child)) text += child.value();
   }
-  return std::string(Trim(text));
+  return text;
 }
 
 // UCM spells the ids exactly as in kFieldIds; other spellings are accepted at a slower pace.
