@@ -156,10 +156,12 @@ MakeDirectory() {
   CSV="${big}"
 }
 
-# StartNginx NAME ACCESS_LOG [tls] [WORKERS]: nginx with the fixed response and WORKERS worker
-# processes (default 2); sets url[NAME] (and url[NAME-tls] with a mutual-TLS listener).
+# StartNginx NAME ACCESS_LOG [tls] [WORKERS] [AFFINITY]: nginx with the fixed response and
+# WORKERS worker processes (default 2), each bound to a CPU when AFFINITY is "auto"; sets
+# url[NAME] (and url[NAME-tls] with a mutual-TLS listener).
 StartNginx() {
-  local name="$1" access_log="$2" tls="${3:-}" workers="${4:-2}" dir="${work}/$1" pki="${work}/pki"
+  local name="$1" access_log="$2" tls="${3:-}" workers="${4:-2}" affinity="${5:-}"
+  local dir="${work}/$1" pki="${work}/pki"
   local http_port tls_port
   http_port="$(FreePort)"
   local args=("${dir}" "${http_port}")
@@ -167,9 +169,11 @@ StartNginx() {
     tls_port="$(FreePort)"
     args+=("${tls_port}" "${pki}/server.crt" "${pki}/server.key" "${pki}/ca-a.crt")
   fi
-  ACCESS_LOG="${access_log}" WORKERS="${workers}" "${kBench}/nginx/render.sh" "${args[@]}"
+  ACCESS_LOG="${access_log}" WORKERS="${workers}" CPU_AFFINITY="${affinity}" \
+    "${kBench}/nginx/render.sh" "${args[@]}"
   StartBackground "${name}" nginx -p "${dir}" -c "${dir}/nginx.conf" -e "${dir}/error.log"
-  Record "ACCESS_LOG=${access_log} WORKERS=${workers}" bench/nginx/render.sh "${args[@]}"
+  Record "ACCESS_LOG=${access_log} WORKERS=${workers} CPU_AFFINITY=${affinity}" \
+    bench/nginx/render.sh "${args[@]}"
   Record nginx -p "${dir}" -c "${dir}/nginx.conf" -e "${dir}/error.log"
   url["${name}"]="http://127.0.0.1:${http_port}/curri"
   server_pid["${url[${name}]}"]="${started}"
@@ -181,19 +185,22 @@ StartNginx() {
     Die "nginx (${name}) TLS listener did not start: $(cat "${dir}/error.log")"
 }
 
-# StartCallgate NAME TEMPLATE [THREADS]: renders bench/configs/TEMPLATE (adding worker_threads:
-# THREADS when given; the templates leave it at its default, one per core) and starts
-# build/callgate with it; sets url[NAME] from its "listening on URL" line. Returns 1 (with a note)
-# when it does not start.
+# StartCallgate NAME TEMPLATE [THREADS] [pin]: renders bench/configs/TEMPLATE (adding
+# worker_threads: THREADS when given, the templates leave it at its default, one per core; and
+# pin_worker_threads: true with "pin") and starts build/callgate with it; sets url[NAME] from its
+# "listening on URL" line. Returns 1 (with a note) when it does not start.
 StartCallgate() {
   local name="$1" config="${work}/$1.yaml" logs="${work}/$1-logs" line="" threads="${3:-}"
+  local pin="${4:-}"
   mkdir -p "${logs}"
   sed -e "s|@CSV@|${CSV}|g" -e "s|@LOG_DIR@|${logs}|g" -e "s|@PKI@|${work}/pki|g" \
     "${kBench}/configs/$2" >"${config}"
   [[ -n "${threads}" ]] && echo "worker_threads: ${threads}" >>"${config}"
+  [[ "${pin}" == pin ]] && echo "pin_worker_threads: true" >>"${config}"
   # LOG_LEVEL would override the config's INFO (and hide the "listening on" line).
   StartBackground "${name}" env -u LOG_LEVEL -u CONFIG_FILE "${callgate}" --config "${config}"
-  Record "${CALLGATE:-${build}/callgate}" --config "${config}" "  # from bench/configs/$2"
+  Record "${CALLGATE:-${build}/callgate}" --config "${config}" "  # from bench/configs/$2" \
+    "${threads:+with worker_threads: ${threads}}" "${pin:+with pin_worker_threads: true}"
   local pid="${started}"
   for _ in $(seq 150); do
     line="$(grep -m1 -o 'listening on https\?://[^ ]*' "${work}/${name}.log" || true)"
@@ -441,10 +448,11 @@ main() {
   ((MICRO)) && MicroBenchmarks
   MakePki
   MakeDirectory
-  Log "starting nginx (access log off, on, 4 workers), callgate (plain, mTLS, 4 threads)"
+  Log "starting nginx (access log off, on, 4 workers, pinned), callgate (plain, mTLS, 4 threads, pinned)"
   StartNginx nginx off tls
   StartNginx nginx-log "${work}/nginx-log/access.log"
   StartNginx nginx-4w off "" 4
+  StartNginx nginx-pin off "" 2 auto
   local plain="" mtls="" tls_args=()
   if [[ -x "${CALLGATE:-${build}/callgate}" ]]; then
     # A copy, so that a rebuild during the run cannot change what is measured.
@@ -453,20 +461,26 @@ main() {
     StartCallgate callgate plain.yaml.in 2>/dev/null || true
     StartCallgate callgate-mtls mtls.yaml.in 2>/dev/null || true
     StartCallgate callgate-4t plain.yaml.in 4 2>/dev/null || true
+    StartCallgate callgate-pin plain.yaml.in "" pin 2>/dev/null || true
   else
     notes+=("${CALLGATE:-${build}/callgate} not built: nginx only")
   fi
   [[ -n "${url[callgate]:-}" ]] && plain="callgate"
   [[ -n "${url[callgate-mtls]:-}" ]] && mtls="callgate-mtls"
-  local plain4=""
+  local plain4="" pinned=""
   [[ -n "${url[callgate-4t]:-}" ]] && plain4="callgate-4t"
+  [[ -n "${url[callgate-pin]:-}" ]] && pinned="callgate-pin"
   [[ -n "${TLS_VERSION}" ]] && tls_args=(--tls-version "${TLS_VERSION}")
   local pki="${work}/pki"
   local mtls_args=(--cert "${pki}/a-cn.crt" --key "${pki}/a-cn.key" --cacert "${pki}/server.crt"
     -t "${LOADGEN_THREADS}" "${tls_args[@]}")
 
-  Compare "HTTP wrk" Wrk nginx nginx-log nginx-4w ${plain} ${plain4} --
+  Compare "HTTP wrk" Wrk nginx nginx-pin nginx-log nginx-4w ${plain} ${pinned} ${plain4} --
   AddRows "HTTP keep-alive, wrk -t${WRK_THREADS} -c${CONNECTIONS}" nginx "${plain}" "≥ 0.7" ""
+  # Worker threads pinned to CPUs in both servers: nginx's worker_cpu_affinity auto, callgate's
+  # pin_worker_threads (which also gives each connection to the worker on its receiving CPU).
+  AddRows "same, both pinned (nginx worker_cpu_affinity auto, callgate pin_worker_threads)" \
+    nginx-pin "${pinned}" "≥ 0.7" ""
   local plain_rps=n/a
   [[ -n "${plain}" ]] && plain_rps="$(Fixed 0 "${med_rps[${plain}]}")"
   Row "same, nginx with access log on: requests/s" "$(Fixed 0 "${med_rps[nginx-log]}")" \

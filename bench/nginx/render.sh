@@ -3,6 +3,8 @@
 # bench/xacml/found-response.xml (exact bytes) to POST /curri, into DIR (created), for
 #   nginx -p DIR -c DIR/nginx.conf -e DIR/error.log
 # Environment: ACCESS_LOG (default off; a file path turns the access log on), WORKERS (2),
+#   CPU_AFFINITY ("" = nginx's default, workers not bound; "auto" = worker_cpu_affinity auto,
+#   each worker bound to a CPU, as callgate's pin_worker_threads does),
 #   TLS_PROTOCOLS (default "TLSv1.2 TLSv1.3"), TLS_CIPHERS (TLS 1.2 list, default below).
 # With CLIENT_CA, clients must present a certificate signed by it (mutual TLS).
 set -euo pipefail
@@ -25,6 +27,7 @@ Render() {
   sed -e "s|@DIR@|${dir}|g" -e "s|@HTTP_PORT@|${http_port}|g" -e "s|@TLS_PORT@|${tls_port}|g" \
     -e "s|@CERT@|${cert}|g" -e "s|@KEY@|${key}|g" -e "s|@ACCESS_LOG@|${ACCESS_LOG:-off}|g" \
     -e "s|@WORKERS@|${WORKERS:-2}|g" \
+    -e "s|@CPU_AFFINITY_LINE@|$([[ -n "${CPU_AFFINITY:-}" ]] && echo "worker_cpu_affinity ${CPU_AFFINITY};")|g" \
     -e "s|@TLS_PROTOCOLS@|${TLS_PROTOCOLS:-TLSv1.2 TLSv1.3}|g" \
     -e "s|@TLS_CIPHERS@|${TLS_CIPHERS:-${default_ciphers}}|g" \
     -e "s|@VERIFY_CLIENT@|$([[ -n "${client_ca}" ]] && echo on || echo off)|g" \

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/commands.h"
 #include "app/effective_config.h"
@@ -181,7 +182,9 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *loaded->snapshot);
-  Announce(*logs, "callgate ready ({} worker threads)", (*server)->worker_threads());
+  const std::vector<int> cpus = (*server)->worker_cpus();
+  Announce(*logs, "callgate ready ({} worker threads{}{})", (*server)->worker_threads(),
+           cpus.empty() ? "" : ", pinned to CPUs ", fmt::join(cpus, ","));
   (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
   (*server)->Run();
   Announce(*logs, "callgate stopped");

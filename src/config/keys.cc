@@ -128,7 +128,7 @@ struct TopLevelKey {
 };
 
 // Documentation order: the Python service's keys, then callgate's.
-const std::array<TopLevelKey, 27> kTopLevelKeys{{
+const std::array<TopLevelKey, 28> kTopLevelKeys{{
     {"insecure_mode", "", [](const Entry& e, Config& c) { return SetFlag(e, c.insecure_mode); }},
     {"obfuscate_pii", "", [](const Entry& e, Config& c) { return SetFlag(e, c.obfuscate_pii); }},
     {"csv_file_path", "", [](const Entry& e, Config& c) { return SetPath(e, c.csv_file_path); }},
@@ -158,6 +158,8 @@ const std::array<TopLevelKey, 27> kTopLevelKeys{{
      [](const Entry& e, Config& c) { return SetFlag(e, c.admin_listen_allow_remote); }},
     {"worker_threads", "",
      [](const Entry& e, Config& c) { return SetInteger(e, c.worker_threads, 0, 256); }},
+    {"pin_worker_threads", "",
+     [](const Entry& e, Config& c) { return SetFlag(e, c.pin_worker_threads); }},
     {"max_connections", "",
      [](const Entry& e, Config& c) { return SetInteger(e, c.max_connections, 1, 100000); }},
     {"max_body_bytes", "",

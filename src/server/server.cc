@@ -1,7 +1,12 @@
 #include "server/server.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -18,6 +23,7 @@
 #include "server/connection_registry.h"
 #include "server/reload_thread.h"
 #include "server/session.h"
+#include "server/worker_choice.h"
 
 namespace callgate::server {
 namespace asio = boost::asio;
@@ -35,7 +41,29 @@ struct Worker {
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
+  int cpu = -1;  // pin_worker_threads: the CPU the thread runs on
+  std::atomic<std::size_t> connections{0};
 };
+
+// The CPUs this process may run on (its affinity mask: taskset, cgroup cpusets), in order.
+std::vector<int> AllowedCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// The CPU whose network stack received the connection's packets (SO_INCOMING_CPU), or -1.
+int IncomingCpu(tcp::socket& socket) {
+  int cpu = -1;
+  socklen_t size = sizeof cpu;
+  if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_INCOMING_CPU, &cpu, &size) != 0) return -1;
+  return cpu;
+}
 
 struct Listener {
   BoundListener info;
@@ -70,10 +98,14 @@ unsigned DefaultWorkerThreads() {
   return std::min(256U, std::max(1U, std::thread::hardware_concurrency()));
 }
 
-// Decrements the open-connection gauge when a connection coroutine ends, however it ends.
+// Decrements the open-connection gauges when a connection coroutine ends, however it ends.
 struct OpenConnection {
   Metrics& metrics;
-  ~OpenConnection() { metrics.connections_open.fetch_sub(1, std::memory_order_relaxed); }
+  Worker& worker;
+  ~OpenConnection() {
+    metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    worker.connections.fetch_sub(1, std::memory_order_relaxed);
+  }
 };
 
 struct Registration {
@@ -96,7 +128,11 @@ class Server::Impl {
         security_(std::move(security)) {
     const unsigned threads =
         config.worker_threads > 0 ? config.worker_threads : DefaultWorkerThreads();
-    for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+    const std::vector<int> cpus = config.pin_worker_threads ? AllowedCpus() : std::vector<int>();
+    for (unsigned i = 0; i < threads; ++i) {
+      workers_.push_back(std::make_unique<Worker>());
+      if (!cpus.empty()) workers_.back()->cpu = cpus[i % cpus.size()];
+    }
   }
 
   Status Bind(const config::Endpoint& endpoint, std::string_view name, std::string_view key,
@@ -112,8 +148,8 @@ class Server::Impl {
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
   ReloadThread reload_;
-  // Declared before control_: a pending accept on control_ holds a socket of a worker's
-  // io_context, so control_ (and the operations it still owns) must be destroyed first.
+  // Declared before control_: the connections the workers serve were accepted on control_'s
+  // listeners, so control_ (and the operations it still owns) is destroyed first.
   std::vector<std::unique_ptr<Worker>> workers_;
   asio::io_context control_{1};
   // Installed when the server is created, so a signal that arrives before Run() is queued
@@ -130,6 +166,8 @@ class Server::Impl {
   }
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
+  Worker& ChooseWorkerFor(tcp::socket& socket);
+  void PinWorkerThreads();
   asio::awaitable<void> Serve(tcp::socket socket, const BoundListener& info, Worker& worker);
   asio::awaitable<void> ServePlain(tcp::socket socket, PeerContext& peer,
                                    const SecurityState& state, ConnectionSlot& slot);
@@ -169,8 +207,7 @@ Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view nam
 
 asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
   for (;;) {
-    Worker& worker = *workers_[next_worker_++ % workers_.size()];
-    auto [ec, socket] = co_await listener.acceptor.async_accept(worker.ioc, kUse);
+    auto [ec, accepted] = co_await listener.acceptor.async_accept(kUse);
     if (stopping_) co_return;
     if (ec) {
       // Out of descriptors or a transient network error: back off briefly instead of spinning.
@@ -185,10 +222,42 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
                       config_.max_connections);
       continue;  // the socket closes as it goes out of scope
     }
+    Worker& worker = ChooseWorkerFor(accepted);
+    const auto protocol = listener.acceptor.local_endpoint().protocol();
+    tcp::socket socket(worker.ioc, protocol, accepted.release(ec));
+    if (ec) continue;
     metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
+    worker.connections.fetch_add(1, std::memory_order_relaxed);
     Metrics::Add(metrics_.connections_accepted);
     socket.set_option(tcp::no_delay(true), ec);
     asio::co_spawn(worker.ioc, Serve(std::move(socket), listener.info, worker), asio::detached);
+  }
+}
+
+Worker& Server::Impl::ChooseWorkerFor(tcp::socket& socket) {
+  std::vector<WorkerLoad> loads;
+  loads.reserve(workers_.size());
+  for (const auto& worker : workers_) {
+    loads.push_back({worker->cpu, worker->connections.load(std::memory_order_relaxed)});
+  }
+  const int incoming = config_.pin_worker_threads ? IncomingCpu(socket) : -1;
+  return *workers_[ChooseWorker(loads, incoming, next_worker_++)];
+}
+
+// Runs each worker thread on its CPU only. A thread that cannot be pinned keeps running
+// wherever the system puts it, with a warning.
+void Server::Impl::PinWorkerThreads() {
+  for (auto& worker : workers_) {
+    if (worker->cpu < 0) continue;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(worker->cpu, &set);
+    const int error = pthread_setaffinity_np(worker->thread.native_handle(), sizeof set, &set);
+    if (error != 0) {
+      logs_.app->warn("pin_worker_threads: cannot pin a worker thread to CPU {}: {}", worker->cpu,
+                      std::strerror(error));
+      worker->cpu = -1;
+    }
   }
 }
 
@@ -209,7 +278,7 @@ asio::awaitable<void> Server::Impl::ServeStream(Stream& stream, PeerContext& pee
 
 asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListener& info,
                                           Worker& worker) {
-  OpenConnection open{metrics_};
+  OpenConnection open{metrics_, worker};
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) co_return;
@@ -331,6 +400,7 @@ void Server::Impl::Run() {
   for (auto& worker : workers_) {
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
   }
+  PinWorkerThreads();
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) asio::co_spawn(control_, RemindInsecure(), asio::detached);
@@ -360,6 +430,13 @@ Server::~Server() = default;
 
 const std::vector<BoundListener>& Server::listeners() const { return impl_->bound_; }
 unsigned Server::worker_threads() const { return static_cast<unsigned>(impl_->workers_.size()); }
+std::vector<int> Server::worker_cpus() const {
+  std::vector<int> cpus;
+  for (const auto& worker : impl_->workers_) {
+    if (worker->cpu >= 0) cpus.push_back(worker->cpu);
+  }
+  return cpus;
+}
 Metrics& Server::metrics() { return impl_->metrics_; }
 void Server::SetReloadHandler(std::function<void()> handler) {
   impl_->reload_.SetHandler(std::move(handler));

@@ -1,5 +1,6 @@
 // Server: the I/O shell. Binds the listeners named in the configuration, runs one io_context per
-// worker thread, hands each accepted connection to a worker round-robin, and serves it with
+// worker thread, hands each accepted connection to a worker (ChooseWorker: the least loaded,
+// preferring one pinned to the CPU that received the connection), and serves it with
 // ServeHttp() until the connection or the server ends.
 //
 // Signals (handled inside Run()): SIGTERM/SIGINT stop accepting, close idle connections, let
@@ -43,6 +44,8 @@ class Server {
   const std::vector<BoundListener>& listeners() const;
   // worker_threads, or its default (one per core) when the configuration says 0.
   unsigned worker_threads() const;
+  // pin_worker_threads: the CPU of each worker thread, in order; empty when they are not pinned.
+  std::vector<int> worker_cpus() const;
   Metrics& metrics();
 
   // Called (on a thread of its own, never concurrently with itself) for each SIGHUP.

@@ -1,4 +1,5 @@
 // The server over plain HTTP: CURRI answers, routing, limits, timeouts, keep-alive, shutdown.
+#include <sched.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -344,6 +345,77 @@ TEST_F(ServerTest, WorkerThreadsDefaultToOnePerCoreAndAreAnnounced) {
   StartServer("worker_threads: 3\n");
   EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+// The CPUs this process (and so the server it starts) may run on.
+std::vector<int> AllowedCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// The CPU of every thread of `pid` that may run on one CPU only, sorted.
+std::vector<int> SingleCpuThreads(pid_t pid) {
+  std::vector<int> cpus;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    const std::string status = ReadFile((task.path() / "status").string());
+    const std::string key = "Cpus_allowed_list:\t";
+    const std::size_t at = status.find(key);
+    if (at == std::string::npos) continue;
+    const std::string list =
+        status.substr(at + key.size(), status.find('\n', at) - at - key.size());
+    if (list.find_first_not_of("0123456789") == std::string::npos) cpus.push_back(std::stoi(list));
+  }
+  std::sort(cpus.begin(), cpus.end());
+  return cpus;
+}
+
+TEST_F(ServerTest, PinnedWorkerThreadsRunOnTheAllowedCpusInTurn) {
+  const std::vector<int> allowed = AllowedCpus();
+  ASSERT_FALSE(allowed.empty());
+  StartServer("worker_threads: 3\npin_worker_threads: true\n");
+  std::vector<int> expected;
+  std::string list;
+  for (std::size_t i = 0; i < 3; ++i) {
+    expected.push_back(allowed[i % allowed.size()]);
+    list += (i ? "," : "") + std::to_string(expected.back());
+  }
+  ASSERT_TRUE(
+      server_->WaitForOutput("callgate ready (3 worker threads, pinned to CPUs " + list + ")"))
+      << server_->output();
+  if (allowed.size() > 1) {  // on one CPU every thread is "pinned" to it
+    std::sort(expected.begin(), expected.end());
+    // "ready" is announced just before the worker threads start and are pinned.
+    std::vector<int> pinned;
+    for (int i = 0; i < 50 && pinned != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      pinned = SingleCpuThreads(server_->pid());
+    }
+    EXPECT_EQ(pinned, expected);
+  }
+  // Connections are spread over the pinned workers and every one is served.
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 12; ++i) clients.push_back(Connect());
+  for (auto& client : clients) {
+    auto response = client->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body(), ExpectedCurriResponse("Ada Lovelace"));
+  }
+}
+
+TEST_F(ServerTest, WorkerThreadsAreNotPinnedByDefault) {
+  StartServer("worker_threads: 2\n");
+  ASSERT_TRUE(server_->WaitForOutput("callgate ready (2 worker threads)")) << server_->output();
+  ASSERT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));  // threads running
+  if (AllowedCpus().size() > 1) {
+    EXPECT_EQ(SingleCpuThreads(server_->pid()), std::vector<int>());
+  }
 }
 
 // Every line of a log file, or a failure naming the file when one is cut short.

@@ -96,6 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"curri_paths:\n  - /a\n  - /a\n", 3, "curri_paths", "duplicate path '/a'"},
         ErrorCase{"curri_paths: [[/a]]\n", 1, "curri_paths", "each element to be"},
         ErrorCase{"worker_threads: 257\n", 1, "worker_threads", "from 0 to 256"},
+        ErrorCase{"pin_worker_threads: 2\n", 1, "pin_worker_threads", "expected true or false"},
         ErrorCase{"max_body_bytes: 0\n", 1, "max_body_bytes", "from 1024 to 16777216"},
         ErrorCase{"max_header_bytes: 2097152\n", 1, "max_header_bytes", "from 1024 to 1048576"},
         ErrorCase{"read_timeout_seconds: 0\n", 1, "read_timeout_seconds", "from 1 to 3600"},

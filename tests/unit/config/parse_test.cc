@@ -100,6 +100,7 @@ INSTANTIATE_TEST_SUITE_P(
                 }},
         KeyCase{"worker_threads: 4", [](Config& c) { c.worker_threads = 4; }},
         KeyCase{"worker_threads: 0", [](Config& c) { c.worker_threads = 0; }},
+        KeyCase{"pin_worker_threads: true", [](Config& c) { c.pin_worker_threads = true; }},
         KeyCase{"max_body_bytes: 131072", [](Config& c) { c.max_body_bytes = 131072; }},
         KeyCase{"max_header_bytes: 16384", [](Config& c) { c.max_header_bytes = 16384; }},
         KeyCase{"read_timeout_seconds: 30", [](Config& c) { c.read_timeout_seconds = 30; }},
