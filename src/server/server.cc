@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -68,6 +69,7 @@ int IncomingCpu(tcp::socket& socket) {
 struct Listener {
   BoundListener info;
   tcp::acceptor acceptor;
+  tcp protocol;  // of the sockets it accepts (IPv4 or IPv6)
 };
 
 Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view key) {
@@ -201,7 +203,8 @@ Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view nam
   }
   BoundListener info{kind, tls, std::string(name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
-  listeners_.push_back(std::make_unique<Listener>(Listener{info, std::move(acceptor)}));
+  listeners_.push_back(
+      std::make_unique<Listener>(Listener{info, std::move(acceptor), resolved->protocol()}));
   return OkStatus();
 }
 
@@ -222,10 +225,15 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
                       config_.max_connections);
       continue;  // the socket closes as it goes out of scope
     }
+    // Accepted on the control thread; from here on the chosen worker's io_context owns it.
     Worker& worker = ChooseWorkerFor(accepted);
-    const auto protocol = listener.acceptor.local_endpoint().protocol();
-    tcp::socket socket(worker.ioc, protocol, accepted.release(ec));
+    const tcp::socket::native_handle_type handle = accepted.release(ec);
     if (ec) continue;
+    tcp::socket socket(worker.ioc);
+    if (socket.assign(listener.protocol, handle, ec); ec) {
+      ::close(handle);
+      continue;
+    }
     metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
     worker.connections.fetch_add(1, std::memory_order_relaxed);
     Metrics::Add(metrics_.connections_accepted);
