@@ -84,6 +84,15 @@ void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
       main.url, known ? kSampleNumber : "<a number from your CSV>");
 }
 
+// "callgate ready (2 worker threads, pinned to CPUs 0,1)": said once the workers run, so that
+// the CPUs named are those the threads were really pinned to.
+void AnnounceReady(const server::Logs& logs, const server::Server& server) {
+  const unsigned threads = server.worker_threads();
+  const std::vector<int> cpus = server.worker_cpus();
+  Announce(logs, "callgate ready ({} worker thread{}{}{})", threads, threads == 1 ? "" : "s",
+           cpus.empty() ? "" : ", pinned to CPUs ", fmt::join(cpus, ","));
+}
+
 // The reference service's deny-by-default: a cluster without allowed_ips or allowed_subjects
 // matches nobody. Legal, but almost certainly not what the operator meant, so say it.
 void WarnAboutClustersThatMatchNobody(const config::Config& config, const server::Logs& logs) {
@@ -182,11 +191,8 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *loaded->snapshot);
-  const std::vector<int> cpus = (*server)->worker_cpus();
-  Announce(*logs, "callgate ready ({} worker threads{}{})", (*server)->worker_threads(),
-           cpus.empty() ? "" : ", pinned to CPUs ", fmt::join(cpus, ","));
   (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
-  (*server)->Run();
+  (*server)->Run([&] { AnnounceReady(*logs, **server); });
   Announce(*logs, "callgate stopped");
   logs->app->flush();
   return 0;

@@ -61,7 +61,7 @@ struct Config {
 
   // callgate keys.
   std::vector<std::string> curri_paths{"/curri"};
-  int worker_threads = 0;  // 0: one per core
+  int worker_threads = 0;  // 0: one per CPU the process may run on
   bool pin_worker_threads = false;
   std::uint64_t max_body_bytes = 64 * 1024;
   std::uint64_t max_header_bytes = 8 * 1024;

@@ -93,11 +93,14 @@ std::string UrlOf(bool tls, const tcp::endpoint& endpoint) {
   return fmt::format("{}://{}:{}", tls ? "https" : "http", host, endpoint.port());
 }
 
-// One per core. More threads than cores serve no more requests on a machine of their own
-// (measured: 1 and 2 threads on one dedicated core within 2%); they only take a larger share of
-// the CPU from other busy processes on the same cores (docs/performance.md).
+// One per CPU the process may run on. More threads than CPUs serve no more requests on a
+// machine of their own (measured: 1 and 2 threads on one dedicated core within 2%); they only
+// take a larger share of the CPU from other busy processes on the same cores
+// (docs/performance.md).
 unsigned DefaultWorkerThreads() {
-  return std::min(256U, std::max(1U, std::thread::hardware_concurrency()));
+  std::size_t cpus = AllowedCpus().size();
+  if (cpus == 0) cpus = std::thread::hardware_concurrency();
+  return static_cast<unsigned>(std::clamp<std::size_t>(cpus, 1, 256));
 }
 
 // Decrements the open-connection gauges when a connection coroutine ends, however it ends.
@@ -139,7 +142,7 @@ class Server::Impl {
 
   Status Bind(const config::Endpoint& endpoint, std::string_view name, std::string_view key,
               ListenerKind kind, bool tls);
-  void Run();
+  void Run(const std::function<void()>& ready);
   void BeginStop();
 
   const config::Config config_;
@@ -404,11 +407,12 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
   control_.stop();
 }
 
-void Server::Impl::Run() {
+void Server::Impl::Run(const std::function<void()>& ready) {
   for (auto& worker : workers_) {
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
   }
   PinWorkerThreads();
+  if (ready) ready();
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) asio::co_spawn(control_, RemindInsecure(), asio::detached);
@@ -452,7 +456,7 @@ void Server::SetReloadHandler(std::function<void()> handler) {
 void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
   impl_->security_.store(std::move(state));
 }
-void Server::Run() { impl_->Run(); }
+void Server::Run(const std::function<void()>& ready) { impl_->Run(ready); }
 void Server::Stop() {
   asio::post(impl_->control_, [impl = impl_.get()] { impl->BeginStop(); });
 }

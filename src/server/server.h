@@ -42,9 +42,11 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   const std::vector<BoundListener>& listeners() const;
-  // worker_threads, or its default (one per core) when the configuration says 0.
+  // worker_threads, or its default when the configuration says 0: one per CPU this process may
+  // run on (its affinity mask, which taskset and cgroup cpusets set).
   unsigned worker_threads() const;
-  // pin_worker_threads: the CPU of each worker thread, in order; empty when they are not pinned.
+  // pin_worker_threads: the CPU of each worker thread that is pinned, in order; empty when none
+  // is. Final once Run() has called its `ready` callback.
   std::vector<int> worker_cpus() const;
   Metrics& metrics();
 
@@ -54,8 +56,10 @@ class Server {
   // Connections accepted from now on use `state`; open ones keep theirs.
   void PublishSecurity(std::shared_ptr<const SecurityState> state);
 
-  // Serves until a stop signal or Stop(), then shuts down gracefully. Call once.
-  void Run();
+  // Serves until a stop signal or Stop(), then shuts down gracefully. Call once. `ready` (if set)
+  // is called on the calling thread once the worker threads run, pinned when configured, and
+  // before the first connection is accepted (the listeners queue connections until then).
+  void Run(const std::function<void()>& ready = {});
 
   // Asks Run() to shut down gracefully. Thread-safe, idempotent.
   void Stop();

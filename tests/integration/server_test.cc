@@ -336,17 +336,6 @@ TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
   EXPECT_EQ(good, 100000);
 }
 
-TEST_F(ServerTest, WorkerThreadsDefaultToOnePerCoreAndAreAnnounced) {
-  StartServer();
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  EXPECT_TRUE(server_->WaitForOutput("callgate ready (" + std::to_string(std::min(256U, cores)) +
-                                     " worker threads)"))
-      << server_->output();
-  StartServer("worker_threads: 3\n");
-  EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
-  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
-}
-
 // The CPUs this process (and so the server it starts) may run on.
 std::vector<int> AllowedCpus() {
   cpu_set_t set;
@@ -376,6 +365,49 @@ std::vector<int> SingleCpuThreads(pid_t pid) {
   return cpus;
 }
 
+// Runs the calling thread (and so the processes it starts) on `cpus` until destroyed.
+class ScopedAffinity {
+ public:
+  explicit ScopedAffinity(const std::vector<int>& cpus) {
+    CPU_ZERO(&saved_);
+    sched_getaffinity(0, sizeof saved_, &saved_);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu : cpus) CPU_SET(cpu, &set);
+    ok_ = sched_setaffinity(0, sizeof set, &set) == 0;
+  }
+  ~ScopedAffinity() { sched_setaffinity(0, sizeof saved_, &saved_); }
+  ScopedAffinity(const ScopedAffinity&) = delete;
+  ScopedAffinity& operator=(const ScopedAffinity&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  cpu_set_t saved_;
+  bool ok_ = false;
+};
+
+TEST_F(ServerTest, WorkerThreadsDefaultToOnePerAllowedCpuAndAreAnnounced) {
+  const std::vector<int> allowed = AllowedCpus();
+  ASSERT_FALSE(allowed.empty());
+  StartServer();
+  const std::size_t threads = std::min<std::size_t>(256, allowed.size());
+  EXPECT_TRUE(server_->WaitForOutput("callgate ready (" + std::to_string(threads) +
+                                     (threads == 1 ? " worker thread)" : " worker threads)")))
+      << server_->output();
+  {
+    // As under `taskset -c <one CPU>` or a one-CPU cgroup cpuset: one worker, whatever the
+    // machine's core count.
+    const ScopedAffinity one_cpu({allowed.front()});
+    ASSERT_TRUE(one_cpu.ok());
+    StartServer();
+  }
+  EXPECT_TRUE(server_->WaitForOutput("callgate ready (1 worker thread)")) << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  StartServer("worker_threads: 3\n");
+  EXPECT_TRUE(server_->WaitForOutput("callgate ready (3 worker threads)")) << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
 TEST_F(ServerTest, PinnedWorkerThreadsRunOnTheAllowedCpusInTurn) {
   const std::vector<int> allowed = AllowedCpus();
   ASSERT_FALSE(allowed.empty());
@@ -390,14 +422,9 @@ TEST_F(ServerTest, PinnedWorkerThreadsRunOnTheAllowedCpusInTurn) {
       server_->WaitForOutput("callgate ready (3 worker threads, pinned to CPUs " + list + ")"))
       << server_->output();
   if (allowed.size() > 1) {  // on one CPU every thread is "pinned" to it
+    // "ready" is announced once the worker threads run on their CPUs.
     std::sort(expected.begin(), expected.end());
-    // "ready" is announced just before the worker threads start and are pinned.
-    std::vector<int> pinned;
-    for (int i = 0; i < 50 && pinned != expected; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      pinned = SingleCpuThreads(server_->pid());
-    }
-    EXPECT_EQ(pinned, expected);
+    EXPECT_EQ(SingleCpuThreads(server_->pid()), expected);
   }
   // Connections are spread over the pinned workers and every one is served.
   std::vector<std::unique_ptr<HttpClient>> clients;
