@@ -19,26 +19,15 @@ if (($(nproc) < 2)); then
 fi
 busy_cpu=$(taskset -pc $$ | sed 's/.*: //' | cut -d, -f1 | cut -d- -f1)
 work=$(mktemp -d /tmp/callgate-busy-cpu-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
-start() {  # start NAME YAML_EXTRA -> sets port (not in a subshell: pids must reach the trap)
-  printf 'insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: ""\nlog_level: INFO\nlog_dir: %s\ncsv_file_path: %s\n%s\n' \
-    "$work/logs-$1" "$repo/data/phone_directory.csv" "$2" > "$work/$1.yaml"
-  "$build/callgate" --config "$work/$1.yaml" > "$work/$1.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 200); do grep -q "callgate ready" "$work/$1.out" && break; sleep 0.05; done
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) (main).*|\1|p' "$work/$1.out")
-}
-
-start default ""
+start_callgate default "log_level: INFO
+log_dir: $work/logs-default"
 default_port=$port
-start pinned "pin_worker_threads: true"
+start_callgate pinned "log_level: INFO
+log_dir: $work/logs-pinned
+pin_worker_threads: true"
 pinned_port=$port
 
 declare -A p99s=()
@@ -58,7 +47,6 @@ measure() {  # measure CASE
     done
   done
 }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 measure alone
 for _ in $(seq "$busy"); do

@@ -186,7 +186,7 @@ StartNginx() {
 }
 
 # StartCallgate NAME TEMPLATE [THREADS] [pin]: renders bench/configs/TEMPLATE (adding
-# worker_threads: THREADS when given, the templates leave it at its default, one per core; and
+# worker_threads: THREADS when given, the templates leave it at its default, one per allowed CPU; and
 # pin_worker_threads: true with "pin") and starts build/callgate with it; sets url[NAME] from its
 # "listening on URL" line. Returns 1 (with a note) when it does not start.
 StartCallgate() {
