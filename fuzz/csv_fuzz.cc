@@ -1,10 +1,12 @@
 // Fuzzes the directory CSV loader: arbitrary bytes through ParseDirectoryCsv with small limits,
 // then lookups of numbers taken from the same bytes. Checks the loader's own invariants: it never
 // keeps more warnings than asked, names of matches respect max_name_bytes, and an exact match
-// covers the whole number.
+// covers the whole number. The same bytes are also parsed a few bytes at a time (the buffer size
+// taken from the first byte), which must give exactly the same result.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "directory/csv_loader.h"
@@ -26,14 +28,28 @@ void Check(bool condition) {
   if (!condition) std::abort();
 }
 
-void LookUp(const LoadedDirectory& loaded, std::string_view raw) {
+// What the directory answers for `raw`, and checks on the answer.
+std::string LookUp(const LoadedDirectory& loaded, std::string_view raw) {
   const std::optional<PhoneNumber> number = PhoneNumber::Parse(raw);
-  if (!number) return;
+  if (!number) return "";
   const std::optional<Match> match = loaded.directory.Lookup(*number);
-  if (!match) return;
+  if (!match) return "-";
   Check(match->name.size() <= kLimits.max_name_bytes && !match->name.empty());
   Check(match->matched_length <= number->view().size() && match->matched_length > 0);
   if (match->type == MatchType::kExact) Check(match->matched_length == number->view().size());
+  return std::string(match->name) + "/" + std::to_string(match->matched_length);
+}
+
+// The counts and warnings of a load, or its error.
+std::string Summary(const callgate::Result<LoadedDirectory>& loaded) {
+  if (!loaded.ok()) return loaded.error().ToString();
+  std::string text = std::to_string(loaded->rows) + " " + std::to_string(loaded->warning_count) +
+                     " " + std::to_string(loaded->directory.exact_entries()) + " " +
+                     std::to_string(loaded->directory.prefix_entries());
+  for (const auto& warning : loaded->warnings) {
+    text += "\n" + std::to_string(warning.line) + " " + warning.message;
+  }
+  return text;
 }
 
 }  // namespace
@@ -42,6 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   callgate::Result<LoadedDirectory> loaded =
       callgate::directory::ParseDirectoryCsv(input, "fuzz.csv", kLimits);
+  CsvLimits in_pieces = kLimits;
+  in_pieces.read_buffer_bytes = 1 + (size > 0 ? data[0] % 16 : 0);
+  callgate::Result<LoadedDirectory> pieces =
+      callgate::directory::ParseDirectoryCsv(input, "fuzz.csv", in_pieces);
+  Check(Summary(pieces) == Summary(loaded));
   if (!loaded.ok()) {
     Check(loaded.error().file == "fuzz.csv");
     return 0;
@@ -53,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t start = 0;
   for (std::size_t i = 0; i <= input.size(); ++i) {
     if (i == input.size() || input[i] == '\n' || input[i] == ',') {
-      LookUp(*loaded, input.substr(start, i - start));
+      const std::string_view raw = input.substr(start, i - start);
+      Check(LookUp(*pieces, raw) == LookUp(*loaded, raw));
       start = i + 1;
     }
   }

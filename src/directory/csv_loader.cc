@@ -1,12 +1,15 @@
-// The loader is one pass over the text: CsvReader splits records without allocating, each row is
-// validated and cleaned, and a few rows later (so that the cache misses of consecutive inserts
-// overlap) added to a PhoneDirectoryBuilder sized up front from the number of lines. Warnings
-// carry line numbers only, never field contents, since those are personal data.
+// The loader is one pass over the text, a buffer at a time: CsvReader splits records without
+// allocating, each row is validated and cleaned, and a few rows later (so that the cache misses of
+// consecutive inserts overlap) added to a PhoneDirectoryBuilder sized up front from the number of
+// lines. A file is read twice, the first time only to count those lines. Warnings carry line
+// numbers only, never field contents, since those are personal data.
 #include "directory/csv_loader.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <memory>
 #include <new>
 #include <optional>
 #include <utility>
@@ -52,6 +55,17 @@ std::uint32_t LineTag(std::size_t line) {
 // and being added, so that the cache misses of that many inserts overlap.
 constexpr std::size_t kPipelineDepth = 16;
 
+// What the builder is sized for before the first row: the number of lines and the bytes of text
+// (an upper bound on the bytes of names). Only hints: they may be 0 or wrong.
+struct SizeHints {
+  std::size_t rows = 0;
+  std::size_t bytes = 0;
+};
+
+std::size_t CountLines(std::string_view text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
 // A parsed row on its way to the builder; warnings travel with it so that they come out in line
 // order.
 struct PendingRow {
@@ -63,39 +77,41 @@ struct PendingRow {
   std::string name_storage;
 };
 
+// Parses the text piece by piece: Feed() each piece, the last with `last` set, then Finish().
 class DirectoryParser {
  public:
-  DirectoryParser(std::string_view content, std::string_view file_name, const CsvLimits& limits)
-      : content_(content),
-        file_name_(file_name),
+  DirectoryParser(std::string_view file_name, const CsvLimits& limits, SizeHints hints)
+      : file_name_(file_name),
         limits_(limits),
-        reader_(content, limits.max_field_bytes) {}
+        hints_(hints),
+        reader_({}, limits.max_field_bytes, /*last=*/false) {}
 
-  Result<LoadedDirectory> Run() {
-    if (Status header = ReadHeader(); !header.ok()) return header.error();
-    builder_.Reserve(EstimateRows(), content_.size());
-    CsvReader::Status status;
-    while ((status = reader_.Next()) == CsvReader::Status::kRecord) ReadRow();
-    if (status == CsvReader::Status::kError) return ReaderError();
-    for (std::size_t i = 0; i < kPipelineDepth; ++i) Retire(NextPending());
+  // Reads the whole records at the start of `text` (all of it when `last`) and returns how many
+  // bytes they took; the next piece must start with the bytes after those.
+  Result<std::size_t> Feed(std::string_view text, bool last);
+
+  Result<LoadedDirectory> Finish() {
     result_.directory = builder_.Build();
     return std::move(result_);
   }
 
  private:
-  Status ReadHeader();
+  std::size_t SkipBom(std::string_view* text, bool last);
+  // True once the header has been read; false when this piece ends before it.
+  Result<bool> ReadHeader();
   void MapHeader();
   void ReadRow();
   void PrepareRow(PendingRow& row, std::string_view raw_name);
   void Retire(PendingRow& row);
   // The oldest pending row's place in the ring (the caller retires it before reuse).
   PendingRow& NextPending() { return pending_[next_pending_++ % kPipelineDepth]; }
+  // Adds every pending row: their names may point into the piece, which is about to change.
+  void RetireAll() {
+    for (std::size_t i = 0; i < kPipelineDepth; ++i) Retire(NextPending());
+  }
   Error ReaderError() const;
   Error MissingColumn(std::string_view column) const;
 
-  std::size_t EstimateRows() const {
-    return static_cast<std::size_t>(std::count(content_.begin(), content_.end(), '\n')) + 1;
-  }
   bool IsBlankRecord() const {
     return reader_.field_count() == 1 && Trim(reader_.fields()[0]).empty();
   }
@@ -110,9 +126,12 @@ class DirectoryParser {
     ++result_.warning_count;
   }
 
-  std::string_view content_;
+  std::string_view content_;  // the current piece
   std::string_view file_name_;
   const CsvLimits& limits_;
+  SizeHints hints_;
+  bool started_ = false;  // past the byte order mark
+  bool header_read_ = false;
   CsvReader reader_;
   Columns columns_;
   PhoneDirectoryBuilder builder_;
@@ -121,12 +140,42 @@ class DirectoryParser {
   std::size_t next_pending_ = 0;
 };
 
-Status DirectoryParser::ReadHeader() {
+Result<std::size_t> DirectoryParser::Feed(std::string_view text, bool last) {
+  const std::size_t skipped = SkipBom(&text, last);
+  if (!started_) return skipped;
+  content_ = text;
+  reader_.Refill(text, last);
+  if (!header_read_) {
+    Result<bool> header = ReadHeader();
+    if (!header.ok()) return header.error();
+    if (!*header) return skipped + reader_.consumed();
+    builder_.Reserve(hints_.rows, hints_.bytes);
+  }
+  CsvReader::Status status;
+  while ((status = reader_.Next()) == CsvReader::Status::kRecord) ReadRow();
+  if (status == CsvReader::Status::kError) return ReaderError();
+  RetireAll();
+  return skipped + reader_.consumed();
+}
+
+// Returns the bytes of a UTF-8 byte order mark at the start of the text, removing them from
+// `text`. Until the piece is long enough to tell (or the last), it leaves `started_` false.
+std::size_t DirectoryParser::SkipBom(std::string_view* text, bool last) {
+  if (started_) return 0;
+  if (!last && text->size() < kUtf8Bom.size() && kUtf8Bom.starts_with(*text)) return 0;
+  started_ = true;
+  if (!text->starts_with(kUtf8Bom)) return 0;
+  text->remove_prefix(kUtf8Bom.size());
+  return kUtf8Bom.size();
+}
+
+Result<bool> DirectoryParser::ReadHeader() {
   reader_.set_max_kept_fields(kMaxHeaderColumns);
   CsvReader::Status status;
   while ((status = reader_.Next()) == CsvReader::Status::kRecord && IsBlankRecord()) {
   }
   if (status == CsvReader::Status::kError) return ReaderError();
+  if (status == CsvReader::Status::kNeedMore) return false;
   if (status == CsvReader::Status::kEnd) {
     return Error{
         "no header row (expected the columns phone_number, display_name and optionally "
@@ -139,7 +188,8 @@ Status DirectoryParser::ReadHeader() {
   const std::size_t last =
       std::max({columns_.number, columns_.name, columns_.type == kNoColumn ? 0 : columns_.type});
   reader_.set_max_kept_fields(last + 1);
-  return OkStatus();
+  header_read_ = true;
+  return true;
 }
 
 void DirectoryParser::MapHeader() {
@@ -241,6 +291,61 @@ Error DirectoryParser::MissingColumn(std::string_view column) const {
                std::string(file_name_), static_cast<int>(reader_.line()), std::string(column)};
 }
 
+// Reads the text through `read` (which fills the space it is given unless the text ends first, as
+// FileStream::Read does), a buffer of limits.read_buffer_bytes at a time, and parses it.
+template <typename ReadFn>
+Result<LoadedDirectory> ParsePieces(ReadFn read, SizeHints hints, std::string_view file_name,
+                                    const CsvLimits& limits) {
+  DirectoryParser parser(file_name, limits, hints);
+  std::size_t capacity = std::max<std::size_t>(limits.read_buffer_bytes, 1);
+  auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+  std::size_t held = 0;  // bytes in the buffer: the unparsed end of the last piece, then new ones
+  while (true) {
+    if (held == capacity) {  // one record fills the buffer: make room for the rest of it
+      auto bigger = std::make_unique_for_overwrite<char[]>(capacity * 2);
+      std::memcpy(bigger.get(), buffer.get(), held);
+      buffer = std::move(bigger);
+      capacity *= 2;
+    }
+    Result<std::size_t> count = read(buffer.get() + held, capacity - held);
+    if (!count.ok()) return count.error();
+    held += *count;
+    const bool last = held < capacity;
+    Result<std::size_t> used = parser.Feed({buffer.get(), held}, last);
+    if (!used.ok()) return used.error();
+    if (last) return parser.Finish();
+    std::memmove(buffer.get(), buffer.get() + *used, held - *used);
+    held -= *used;
+  }
+}
+
+// Allocation failure is the one exception the tables can raise (std::bad_alloc); a reload must
+// report it like any other failure rather than take the server down.
+template <typename Parse>
+Result<LoadedDirectory> ReportingOutOfMemory(std::string_view file_name, Parse parse) {
+  try {
+    return parse();
+  } catch (const std::bad_alloc&) {
+    return Error{"out of memory while loading the directory", std::string(file_name), 0, ""};
+  }
+}
+
+// The number of lines in the file, read a buffer at a time, after which the file is back at its
+// start. 0 when the file's size is not known (a pipe cannot be read twice).
+Result<std::size_t> CountFileLines(internal::FileStream& file, std::size_t buffer_bytes) {
+  if (!file.size()) return std::size_t{0};
+  auto buffer = std::make_unique_for_overwrite<char[]>(buffer_bytes);
+  std::size_t lines = 0;
+  while (true) {
+    Result<std::size_t> count = file.Read(buffer.get(), buffer_bytes);
+    if (!count.ok()) return count.error();
+    lines += CountLines({buffer.get(), *count});
+    if (*count < buffer_bytes) break;
+  }
+  if (Status rewound = file.Rewind(); !rewound.ok()) return rewound.error();
+  return lines;
+}
+
 }  // namespace
 
 Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,
@@ -250,25 +355,28 @@ Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_
         "file is larger than max_file_bytes (" + std::to_string(limits.max_file_bytes) + " bytes)",
         std::string(file_name), 0, ""};
   }
-  if (content.substr(0, kUtf8Bom.size()) == kUtf8Bom) content.remove_prefix(kUtf8Bom.size());
-  // Allocation failure is the one exception the tables can raise (std::bad_alloc); a reload
-  // must report it like any other failure rather than take the server down.
-  try {
-    return DirectoryParser(content, file_name, limits).Run();
-  } catch (const std::bad_alloc&) {
-    return Error{"out of memory while loading the directory", std::string(file_name), 0, ""};
-  }
+  auto read = [&content](char* out, std::size_t count) -> Result<std::size_t> {
+    const std::size_t n = std::min(count, content.size());
+    std::memcpy(out, content.data(), n);
+    content.remove_prefix(n);
+    return n;
+  };
+  const SizeHints hints{CountLines(content) + 1, content.size()};
+  return ReportingOutOfMemory(file_name,
+                              [&] { return ParsePieces(read, hints, file_name, limits); });
 }
 
 Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits) {
-  std::optional<Result<internal::FileBytes>> bytes;
-  try {
-    bytes.emplace(internal::ReadFile(path, limits.max_file_bytes));
-  } catch (const std::bad_alloc&) {
-    return Error{"out of memory while reading the file", path, 0, ""};
-  }
-  if (!bytes->ok()) return bytes->error();
-  return ParseDirectoryCsv(bytes->value().view(), path, limits);
+  Result<internal::FileStream> file = internal::FileStream::Open(path, limits.max_file_bytes);
+  if (!file.ok()) return file.error();
+  return ReportingOutOfMemory(path, [&]() -> Result<LoadedDirectory> {
+    const std::size_t buffer_bytes = std::max<std::size_t>(limits.read_buffer_bytes, 1);
+    Result<std::size_t> lines = CountFileLines(*file, buffer_bytes);
+    if (!lines.ok()) return lines.error();
+    const SizeHints hints{*lines + 1, file->size().value_or(0)};
+    auto read = [&file](char* out, std::size_t count) { return file->Read(out, count); };
+    return ParsePieces(read, hints, path, limits);
+  });
 }
 
 }  // namespace callgate::directory

@@ -23,6 +23,8 @@ struct CsvLimits {
                                                       // UTF-8 boundary, with a warning
   std::size_t max_field_bytes = 64 * 1024;            // a longer field is an error
   std::size_t max_kept_warnings = 100;                // later ones are only counted
+  std::size_t read_buffer_bytes = 1 << 20;            // the text is parsed this much at a time
+                                                      // (a longer record grows the buffer)
 };
 
 struct LoadWarning {
@@ -44,7 +46,10 @@ struct LoadedDirectory {
 Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,
                                           const CsvLimits& limits = {});
 
-// Reads and parses `path`. Fails on a missing or unreadable file, naming it.
+// Reads and parses `path`, the same as ParseDirectoryCsv on its bytes. The file is read twice, a
+// buffer at a time (first to count its lines and size the tables, then to parse it), so the
+// memory a load takes beyond the directory itself is one buffer, not a copy of the file. Fails
+// on a missing or unreadable file, naming it.
 Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits = {});
 
 }  // namespace callgate::directory

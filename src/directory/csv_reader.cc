@@ -5,21 +5,29 @@
 
 namespace callgate::directory::internal {
 
-CsvReader::CsvReader(std::string_view text, std::size_t max_field_bytes)
-    : text_(text), max_field_bytes_(max_field_bytes) {}
+CsvReader::CsvReader(std::string_view text, std::size_t max_field_bytes, bool last)
+    : text_(text), max_field_bytes_(max_field_bytes), last_(last) {}
+
+void CsvReader::Refill(std::string_view text, bool last) {
+  text_ = text;
+  last_ = last;
+  pos_ = 0;
+}
 
 CsvReader::Status CsvReader::Next() {
   if (error_ != ErrorKind::kNone) return Status::kError;
-  if (pos_ >= text_.size()) return Status::kEnd;
+  if (pos_ >= text_.size()) return last_ ? Status::kEnd : Status::kNeedMore;
+  record_start_ = pos_;
   record_line_ = line_;
   fields_.clear();
   field_count_ = 0;
   scratch_used_ = 0;
   while (true) {
     std::string_view field;
-    if (!ReadField(&field)) return Status::kError;
+    if (!ReadField(&field)) return need_more_ ? Rewind() : Status::kError;
     if (field_count_++ < max_kept_fields_) fields_.push_back(field);
-    if (pos_ >= text_.size()) return Status::kRecord;
+    // A record may end at the end of the text only when no piece follows.
+    if (pos_ >= text_.size()) return last_ ? Status::kRecord : Rewind();
     const char c = text_[pos_++];
     if (c == '\n') {
       ++line_;
@@ -27,6 +35,19 @@ CsvReader::Status CsvReader::Next() {
     }
     // Otherwise c is ',' (FieldEnd stops only there, at '\n' or at the end).
   }
+}
+
+// Goes back to the start of the record that did not fit in this piece.
+CsvReader::Status CsvReader::Rewind() {
+  pos_ = record_start_;
+  line_ = record_line_;
+  need_more_ = false;
+  return Status::kNeedMore;
+}
+
+bool CsvReader::NeedMore() {
+  need_more_ = true;
+  return false;
 }
 
 // The end of the unquoted run starting at `from`: the next ',' or '\n' (not included), or the
@@ -61,8 +82,13 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
   std::size_t close = 0;
   while (true) {
     const void* found = std::memchr(text_.data() + chunk, '"', text_.size() - chunk);
-    if (found == nullptr) return Fail(ErrorKind::kUnterminatedQuote, field_line);
+    if (found == nullptr) {
+      return last_ ? Fail(ErrorKind::kUnterminatedQuote, field_line) : NeedMore();
+    }
     const std::size_t quote = static_cast<const char*>(found) - text_.data();
+    // Whether this quote closes the field or is the first of two is up to the next piece (and so
+    // is which error, if any, the field gets).
+    if (quote + 1 == text_.size() && !last_) return NeedMore();
     line_ +=
         static_cast<std::size_t>(std::count(text_.begin() + chunk, text_.begin() + quote, '\n'));
     const bool doubled = quote + 1 < text_.size() && text_[quote + 1] == '"';

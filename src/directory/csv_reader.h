@@ -3,6 +3,10 @@
 // quoted: it may contain ',', newlines and '""' (one quote). Like Python's csv module, characters
 // after a closing quote are appended to the field rather than rejected. Over-long fields and an
 // unterminated quote are errors, after which the reader stays at the end.
+//
+// The text may also come in pieces (a file read a buffer at a time): a piece that is not the last
+// one ends with kNeedMore at the first record it does not hold whole, and Refill() continues with
+// a piece that starts with that record's bytes.
 #pragma once
 
 #include <cstddef>
@@ -15,11 +19,22 @@ namespace callgate::directory::internal {
 
 class CsvReader {
  public:
-  enum class Status { kRecord, kEnd, kError };
+  // kNeedMore: the text is not the last piece and holds no further whole record (see Refill).
+  enum class Status { kRecord, kEnd, kNeedMore, kError };
   enum class ErrorKind { kNone, kUnterminatedQuote, kFieldTooLong };
 
-  // `text` must outlive the reader. Fields longer than `max_field_bytes` are an error.
-  CsvReader(std::string_view text, std::size_t max_field_bytes);
+  // `text` must outlive the reader. Fields longer than `max_field_bytes` are an error. `last`:
+  // whether `text` runs to the end of the input or more pieces follow.
+  CsvReader(std::string_view text, std::size_t max_field_bytes, bool last = true);
+
+  // Continues with the next piece, which must start with the bytes of the previous piece from
+  // consumed() on (the record that did not fit). Line numbers carry on. Views from fields() into
+  // the previous piece are invalid from here.
+  void Refill(std::string_view text, bool last);
+
+  // Bytes of the current piece that belong to the records returned so far: after kNeedMore,
+  // where the record that did not fit starts.
+  std::size_t consumed() const { return pos_; }
 
   // Fields at index >= `count` are checked but not kept (bounds memory on absurd rows).
   void set_max_kept_fields(std::size_t count) { max_kept_fields_ = count; }
@@ -41,6 +56,8 @@ class CsvReader {
 
  private:
   bool ReadField(std::string_view* out);
+  Status Rewind();
+  bool NeedMore();
   bool ReadQuoted(std::string_view* out, bool keep);
   std::size_t FieldEnd(std::size_t from) const;
   bool AtRecordEnd(std::size_t pos) const;
@@ -49,6 +66,9 @@ class CsvReader {
 
   std::string_view text_;
   std::size_t max_field_bytes_;
+  bool last_;
+  bool need_more_ = false;  // a field ran into the end of a piece that is not the last
+  std::size_t record_start_ = 0;
   std::size_t max_kept_fields_ = static_cast<std::size_t>(-1);
   std::size_t pos_ = 0;
   std::size_t line_ = 1;

@@ -4,72 +4,88 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
+#include <utility>
 
 namespace callgate::directory::internal {
 namespace {
-
-constexpr std::size_t kUnknownSizeStart = 64 * 1024;
-constexpr std::size_t kMaxReadChunk = std::size_t{1} << 30;
-
-Error SystemError(const std::string& path, std::string_view what, int error_number) {
-  return Error{std::string(what) + ": " + std::generic_category().message(error_number), path, 0,
-               ""};
-}
 
 Error TooLarge(const std::string& path, std::size_t max_bytes) {
   return Error{"file is larger than max_file_bytes (" + std::to_string(max_bytes) + " bytes)", path,
                0, ""};
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-void Grow(FileBytes* bytes, std::size_t* capacity) {
-  *capacity *= 2;
-  auto bigger = std::make_unique_for_overwrite<char[]>(*capacity);
-  if (bytes->size > 0) std::memcpy(bigger.get(), bytes->data.get(), bytes->size);
-  bytes->data = std::move(bigger);
+Error OpenError(const std::string& path, const char* what, int error_number) {
+  return Error{std::string(what) + ": " + std::generic_category().message(error_number), path, 0,
+               ""};
 }
 
 }  // namespace
 
-Result<FileBytes> ReadFile(const std::string& path, std::size_t max_bytes) {
-  FileDescriptor fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return SystemError(path, "cannot open the file", errno);
+Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return OpenError(path, "cannot open the file", errno);
+  FileStream file(fd, path, max_bytes, std::nullopt);  // closes fd on every return below
   struct stat info {};
-  if (fstat(fd.get(), &info) != 0) return SystemError(path, "cannot stat the file", errno);
+  if (fstat(fd, &info) != 0) return OpenError(path, "cannot stat the file", errno);
   if (S_ISDIR(info.st_mode)) return Error{"is a directory, not a file", path, 0, ""};
-  const bool sized = S_ISREG(info.st_mode) && info.st_size > 0;
-  if (sized && static_cast<std::size_t>(info.st_size) > max_bytes) return TooLarge(path, max_bytes);
-  // One byte more than the size, so that the read that sees the end needs no second buffer.
-  std::size_t capacity = sized ? static_cast<std::size_t>(info.st_size) + 1 : kUnknownSizeStart;
-  FileBytes bytes{std::make_unique_for_overwrite<char[]>(capacity), 0};
-  while (true) {
-    if (bytes.size == capacity) Grow(&bytes, &capacity);
-    const std::size_t chunk = std::min(capacity - bytes.size, kMaxReadChunk);
-    const ssize_t n = read(fd.get(), bytes.data.get() + bytes.size, chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return SystemError(path, "cannot read the file", errno);
-    if (n == 0) break;
-    bytes.size += static_cast<std::size_t>(n);
-    if (bytes.size > max_bytes) return TooLarge(path, max_bytes);
+  if (S_ISREG(info.st_mode) && info.st_size > 0) {
+    file.size_ = static_cast<std::size_t>(info.st_size);
+    if (*file.size_ > max_bytes) return TooLarge(path, max_bytes);
   }
-  return bytes;
+  return file;
+}
+
+FileStream::FileStream(int fd, std::string path, std::size_t max_bytes,
+                       std::optional<std::size_t> size)
+    : fd_(fd), path_(std::move(path)), max_bytes_(max_bytes), size_(size) {}
+
+FileStream::FileStream(FileStream&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      max_bytes_(other.max_bytes_),
+      size_(other.size_),
+      read_(other.read_) {}
+
+FileStream& FileStream::operator=(FileStream&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+    max_bytes_ = other.max_bytes_;
+    size_ = other.size_;
+    read_ = other.read_;
+  }
+  return *this;
+}
+
+FileStream::~FileStream() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
+  std::size_t done = 0;
+  while (done < count) {
+    const ssize_t n = read(fd_, out + done, count - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return SystemError("cannot read the file", errno);
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  read_ += done;
+  if (read_ > max_bytes_) return TooLarge(path_, max_bytes_);
+  return done;
+}
+
+Status FileStream::Rewind() {
+  if (lseek(fd_, 0, SEEK_SET) != 0) return SystemError("cannot go back in the file", errno);
+  read_ = 0;
+  return OkStatus();
+}
+
+Error FileStream::SystemError(const char* what, int error_number) const {
+  return OpenError(path_, what, error_number);
 }
 
 }  // namespace callgate::directory::internal

@@ -1,11 +1,14 @@
 #include "directory/csv_loader.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -172,12 +175,23 @@ void ExpectLoaded(const LoadCase& c, const LoadedDirectory& loaded) {
   EXPECT_EQ(loaded.rows, c.rows);
 }
 
+// The text is parsed a buffer at a time; buffers this small put a piece boundary everywhere.
+const std::size_t kBufferSizes[] = {CsvLimits{}.read_buffer_bytes, 1, 2, 3, 7, 16};
+
+CsvLimits WithBuffer(CsvLimits limits, std::size_t buffer_bytes) {
+  limits.read_buffer_bytes = buffer_bytes;
+  return limits;
+}
+
 TEST(CsvLoaderTest, LoadsRowsAndWarnsAboutBadOnes) {
   for (const LoadCase& c : kLoadCases) {
-    SCOPED_TRACE(c.label);
-    Result<LoadedDirectory> loaded = ParseDirectoryCsv(c.csv, "test.csv", c.limits);
-    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
-    ExpectLoaded(c, loaded.value());
+    for (const std::size_t buffer : kBufferSizes) {
+      SCOPED_TRACE(c.label + ", buffer of " + std::to_string(buffer) + " bytes");
+      Result<LoadedDirectory> loaded =
+          ParseDirectoryCsv(c.csv, "test.csv", WithBuffer(c.limits, buffer));
+      ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+      ExpectLoaded(c, loaded.value());
+    }
   }
 }
 
@@ -279,15 +293,18 @@ const ErrorCase kErrorCases[] = {
 
 TEST(CsvLoaderTest, FailsNamingFileLineAndColumn) {
   for (const ErrorCase& c : kErrorCases) {
-    SCOPED_TRACE(c.label);
-    Result<LoadedDirectory> loaded = ParseDirectoryCsv(c.csv, "dir/people.csv", c.limits);
-    ASSERT_FALSE(loaded.ok());
-    const Error& error = loaded.error();
-    EXPECT_EQ(error.file, "dir/people.csv");
-    EXPECT_EQ(error.line, c.line);
-    EXPECT_EQ(error.key, c.key);
-    EXPECT_NE(error.message.find(c.contains), std::string::npos) << error.message;
-    EXPECT_NE(error.ToString().find("dir/people.csv"), std::string::npos);
+    for (const std::size_t buffer : kBufferSizes) {
+      SCOPED_TRACE(c.label + ", buffer of " + std::to_string(buffer) + " bytes");
+      Result<LoadedDirectory> loaded =
+          ParseDirectoryCsv(c.csv, "dir/people.csv", WithBuffer(c.limits, buffer));
+      ASSERT_FALSE(loaded.ok());
+      const Error& error = loaded.error();
+      EXPECT_EQ(error.file, "dir/people.csv");
+      EXPECT_EQ(error.line, c.line);
+      EXPECT_EQ(error.key, c.key);
+      EXPECT_NE(error.message.find(c.contains), std::string::npos) << error.message;
+      EXPECT_NE(error.ToString().find("dir/people.csv"), std::string::npos);
+    }
   }
 }
 
@@ -316,6 +333,91 @@ TEST(CsvLoaderTest, LoadsAFile) {
   EXPECT_EQ(loaded->directory.prefix_entries(), 1u);
 }
 
+// Everything a load gives: the entries (looked up by every number in the file), the rows and the
+// warnings.
+std::string Describe(const Result<LoadedDirectory>& loaded,
+                     const std::vector<std::string>& numbers) {
+  if (!loaded.ok()) return "error: " + loaded.error().ToString();
+  std::string text = std::to_string(loaded->rows) + " rows, " +
+                     std::to_string(loaded->directory.exact_entries()) + " exact, " +
+                     std::to_string(loaded->directory.prefix_entries()) + " prefix\n";
+  for (const LoadWarning& warning : loaded->warnings) {
+    text += std::to_string(warning.line) + ": " + warning.message + "\n";
+  }
+  for (const std::string& number : numbers) {
+    const std::optional<Match> match = loaded->directory.Lookup(*PhoneNumber::Parse(number));
+    text += number + " -> " + (match ? std::string(match->name) : "-") + "\n";
+  }
+  return text;
+}
+
+// A file of every kind of row: a byte order mark, CRLF and LF, quoted names with commas, quotes
+// and line breaks, prefixes, duplicates and bad rows.
+std::string MixedCsv(std::vector<std::string>* numbers) {
+  std::string csv = "\xEF\xBB\xBFphone_number,display_name,match_type\r\n";
+  for (int i = 0; i < 300; ++i) {
+    const std::string number = "+1408555" + std::to_string(1000 + i % 250);
+    numbers->push_back(number);
+    switch (i % 6) {
+      case 0:
+        csv += number + ",Plain " + std::to_string(i) + ",exact\n";
+        break;
+      case 1:
+        csv += number + ",\"Last, First \"\"" + std::to_string(i) + "\"\"\",exact\r\n";
+        break;
+      case 2:
+        csv += number + ",\"Two\r\nlines " + std::to_string(i) + "\",exact\n";
+        break;
+      case 3:
+        csv += number.substr(0, 6 + i % 5) + ",Area " + std::to_string(i) + ",prefix\n";
+        break;
+      case 4:
+        csv += "x" + number + ",Bad,exact\n";
+        break;
+      default:
+        csv += "\n" + number + ",  Spaced " + std::to_string(i) + "  ,EXACT,extra\n";
+        break;
+    }
+  }
+  return csv;
+}
+
+TEST(CsvLoaderTest, AFileReadInPiecesLoadsAsIfReadWhole) {
+  std::vector<std::string> numbers;
+  const std::string csv = MixedCsv(&numbers);
+  const TempFile file(csv);
+  const CsvLimits limits{.max_kept_warnings = 1000};
+  const std::string expected = Describe(ParseDirectoryCsv(csv, file.path(), limits), numbers);
+  ASSERT_NE(expected.find("300 rows"), std::string::npos) << expected;
+  for (const std::size_t buffer : {CsvLimits{}.read_buffer_bytes, std::size_t{1}, std::size_t{5},
+                                   std::size_t{64}, std::size_t{1000}}) {
+    SCOPED_TRACE("buffer of " + std::to_string(buffer) + " bytes");
+    EXPECT_EQ(Describe(LoadDirectoryCsv(file.path(), WithBuffer(limits, buffer)), numbers),
+              expected);
+  }
+}
+
+// A pipe has no size and gives its bytes as they are written: the loader must not take a short
+// read for the end of the file.
+TEST(CsvLoaderTest, ReadsAPipeWrittenSlowly) {
+  std::vector<std::string> numbers;
+  const std::string csv = MixedCsv(&numbers);
+  const std::string fifo = "/tmp/callgate_csv_fifo_" + std::to_string(getpid());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    for (std::size_t i = 0; i < csv.size(); i += 700) {
+      out << csv.substr(i, 700) << std::flush;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  Result<LoadedDirectory> loaded = LoadDirectoryCsv(fifo, {.max_kept_warnings = 1000});
+  writer.join();
+  std::remove(fifo.c_str());
+  EXPECT_EQ(Describe(loaded, numbers),
+            Describe(ParseDirectoryCsv(csv, fifo, {.max_kept_warnings = 1000}), numbers));
+}
+
 TEST(CsvLoaderTest, FileErrorsNameTheFile) {
   const TempFile big(kHeader + "+1,A,exact\n");
   const struct {
@@ -326,6 +428,8 @@ TEST(CsvLoaderTest, FileErrorsNameTheFile) {
       {"/nonexistent/callgate/phone_directory.csv", "No such file or directory", {}},
       {"/tmp", "is a directory", {}},
       {big.path(), "larger than max_file_bytes (20 bytes)", {.max_file_bytes = 20}},
+      // A file that does not say its size is stopped once it has given more than the limit.
+      {"/proc/self/status", "larger than max_file_bytes (100 bytes)", {.max_file_bytes = 100}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.path);

@@ -91,6 +91,7 @@ const ErrorCase kErrorCases[] = {
     {"x\n\"12\n\"\"45\"\n", 5, CsvReader::ErrorKind::kFieldTooLong, 2, 0, 1},
     {"\"12345\"6\n", 5, CsvReader::ErrorKind::kFieldTooLong, 1, 0, 0},
     {"12345\r\n", 5, CsvReader::ErrorKind::kNone, 0, 0, 1},  // the CR is not field data
+    {"\"abcdef\"\"", 5, CsvReader::ErrorKind::kUnterminatedQuote, 1, 0, 0},  // not over-long
 };
 
 TEST(CsvReaderTest, ReportsErrorsWithLineAndField) {
@@ -107,6 +108,97 @@ TEST(CsvReaderTest, ReportsErrorsWithLineAndField) {
     EXPECT_EQ(reader.error_line(), c.line);
     EXPECT_EQ(reader.error_field(), c.field);
     EXPECT_EQ(reader.Next(), CsvReader::Status::kError);  // and stays failed
+  }
+}
+
+// What a reader gives for a text: its records, where they start, and how it ended.
+struct Outcome {
+  Records records;
+  std::vector<std::size_t> lines;
+  CsvReader::Status end = CsvReader::Status::kEnd;
+  CsvReader::ErrorKind error = CsvReader::ErrorKind::kNone;
+  std::size_t error_line = 0;
+  std::size_t error_field = 0;
+
+  bool operator==(const Outcome&) const = default;
+};
+
+void Record(const CsvReader& reader, Outcome* outcome) {
+  outcome->records.emplace_back(reader.fields().begin(), reader.fields().end());
+  outcome->lines.push_back(reader.line());
+}
+
+void Finish(const CsvReader& reader, CsvReader::Status end, Outcome* outcome) {
+  outcome->end = end;
+  outcome->error = reader.error();
+  outcome->error_line = reader.error_line();
+  outcome->error_field = reader.error_field();
+}
+
+Outcome ReadWhole(const std::string& text, std::size_t max_field_bytes) {
+  CsvReader reader(text, max_field_bytes);
+  Outcome outcome;
+  CsvReader::Status status;
+  while ((status = reader.Next()) == CsvReader::Status::kRecord) Record(reader, &outcome);
+  Finish(reader, status, &outcome);
+  return outcome;
+}
+
+// Hands the reader the text `piece` bytes at a time, keeping what it has not consumed, as the
+// directory loader does with a file.
+Outcome ReadInPieces(const std::string& text, std::size_t max_field_bytes, std::size_t piece) {
+  std::string held = text.substr(0, piece);
+  std::size_t next = held.size();
+  CsvReader reader(held, max_field_bytes, next >= text.size());
+  Outcome outcome;
+  while (true) {
+    const CsvReader::Status status = reader.Next();
+    if (status == CsvReader::Status::kRecord) {
+      Record(reader, &outcome);
+    } else if (status == CsvReader::Status::kNeedMore) {
+      held = held.substr(reader.consumed()) + text.substr(next, piece);
+      next += piece;
+      reader.Refill(held, next >= text.size());
+    } else {
+      Finish(reader, status, &outcome);
+      return outcome;
+    }
+  }
+}
+
+TEST(CsvReaderTest, ReadingInPiecesChangesNothing) {
+  std::vector<std::pair<std::string, std::size_t>> texts;
+  for (const ReadCase& c : kReadCases) texts.emplace_back(c.text, 100);
+  for (const ErrorCase& c : kErrorCases) texts.emplace_back(c.text, c.max_field_bytes);
+  for (const auto& [text, max_field_bytes] : texts) {
+    const Outcome whole = ReadWhole(text, max_field_bytes);
+    for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+      SCOPED_TRACE("text: '" + text + "', pieces of " + std::to_string(piece));
+      EXPECT_EQ(ReadInPieces(text, max_field_bytes, piece), whole);
+    }
+  }
+}
+
+TEST(CsvReaderTest, AskForMoreAtTheEndOfAPieceThatIsNotTheLast) {
+  const struct {
+    std::string text;  // a piece ending inside its second record
+    std::size_t consumed;
+  } cases[] = {
+      {"a,b\nc", 4},        // an unquoted field
+      {"a,b\nc,", 4},       // after a comma
+      {"a,b\nc\r", 4},      // a CR that may begin a line ending
+      {"a,b\n\"c\nd", 4},   // inside a quoted field
+      {"a,b\n\"c\"", 4},    // a quote that may be doubled
+      {"a,b\n\"c\" x", 4},  // text after the closing quote
+      {"a,b\n", 4},         // at a record boundary
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE("text: '" + c.text + "'");
+    CsvReader reader(c.text, 100, /*last=*/false);
+    ASSERT_EQ(reader.Next(), CsvReader::Status::kRecord);
+    EXPECT_EQ(reader.Next(), CsvReader::Status::kNeedMore);
+    EXPECT_EQ(reader.consumed(), c.consumed);
+    EXPECT_EQ(reader.error(), CsvReader::ErrorKind::kNone);
   }
 }
 
