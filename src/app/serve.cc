@@ -183,14 +183,15 @@ int RunServe(const CommandLine& command_line) {
   LogTrustStore(*logs, **security);
   WarnAboutClustersThatMatchNobody(*config, *logs);
   WriteCaBundle(*config, *logs);
-  server::SnapshotStore store(loaded->snapshot);
+  // The store holds the only reference: a reload must be able to free this directory.
+  server::SnapshotStore store(std::move(loaded->snapshot));
   auto server = server::Server::Create(*config, store, *logs, std::move(security).value());
   if (!server) return PrintError(server.error());
   for (const auto& listener : (*server)->listeners()) {
     Announce(*logs, "callgate {} listening on {} ({})", CALLGATE_VERSION, listener.url,
              listener.name);
   }
-  PrintCurlHint(*logs, (*server)->listeners().front(), *loaded->snapshot);
+  PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
   (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
   (*server)->Run([&] { AnnounceReady(*logs, **server); });
   Announce(*logs, "callgate stopped");

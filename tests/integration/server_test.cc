@@ -552,5 +552,34 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
 }
 
+// Resident memory of `pid` in bytes (VmRSS).
+std::size_t ResidentBytes(pid_t pid) {
+  const std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  const std::size_t at = status.find("VmRSS:");
+  return at == std::string::npos ? 0 : std::stoull(status.substr(at + 6)) * 1024;
+}
+
+// A directory replaced by a reload is freed once no request uses it; none may be kept for good
+// (a directory of tens of millions of entries takes hundreds of megabytes).
+TEST_F(ServerTest, ReloadsFreeTheDirectoriesTheyReplace) {
+  std::string csv = "phone_number,display_name\n";
+  for (int i = 0; i < 1'000'000; ++i) csv += "+1200" + std::to_string(1'000'000 + i) + ",Name\n";
+  const std::string config = Config(dir_);
+  dir_.Write("directory.csv", csv);
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  const std::size_t loaded = ResidentBytes(server_->pid());
+  for (int reload = 0; reload < 3; ++reload) {
+    const std::size_t mark = server_->output().size();
+    server_->Signal(SIGHUP);
+    ASSERT_TRUE(server_->WaitForOutput("Reloaded TLS", mark)) << server_->output();
+    ASSERT_NE(server_->output().find("1000000 exact", mark), std::string::npos);
+  }
+  // One directory of 1,000,000 entries takes more than the CSV's 18 MB.
+  EXPECT_LT(ResidentBytes(server_->pid()), loaded + csv.size() / 2)
+      << "loaded: " << loaded << " bytes";
+  EXPECT_EQ(CurriName("+12001000005"), ExpectedCurriResponse("Name"));
+}
+
 }  // namespace
 }  // namespace callgate::testing
