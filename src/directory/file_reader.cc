@@ -16,7 +16,8 @@ Error TooLarge(const std::string& path, std::size_t max_bytes) {
                0, ""};
 }
 
-Error OpenError(const std::string& path, const char* what, int error_number) {
+// "WHAT: <the system's message>", naming the file.
+Error FileError(const std::string& path, const char* what, int error_number) {
   return Error{std::string(what) + ": " + std::generic_category().message(error_number), path, 0,
                ""};
 }
@@ -25,10 +26,10 @@ Error OpenError(const std::string& path, const char* what, int error_number) {
 
 Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OpenError(path, "cannot open the file", errno);
+  if (fd < 0) return FileError(path, "cannot open the file", errno);
   FileStream file(fd, path, max_bytes, std::nullopt);  // closes fd on every return below
   struct stat info {};
-  if (fstat(fd, &info) != 0) return OpenError(path, "cannot stat the file", errno);
+  if (fstat(fd, &info) != 0) return FileError(path, "cannot stat the file", errno);
   if (S_ISDIR(info.st_mode)) return Error{"is a directory, not a file", path, 0, ""};
   if (S_ISREG(info.st_mode) && info.st_size > 0) {
     file.size_ = static_cast<std::size_t>(info.st_size);
@@ -69,7 +70,7 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
   while (done < count) {
     const ssize_t n = read(fd_, out + done, count - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return SystemError("cannot read the file", errno);
+    if (n < 0) return FileError(path_, "cannot read the file", errno);
     if (n == 0) break;
     done += static_cast<std::size_t>(n);
   }
@@ -79,13 +80,9 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
 }
 
 Status FileStream::Rewind() {
-  if (lseek(fd_, 0, SEEK_SET) != 0) return SystemError("cannot go back in the file", errno);
+  if (lseek(fd_, 0, SEEK_SET) != 0) return FileError(path_, "cannot go back in the file", errno);
   read_ = 0;
   return OkStatus();
-}
-
-Error FileStream::SystemError(const char* what, int error_number) const {
-  return OpenError(path_, what, error_number);
 }
 
 }  // namespace callgate::directory::internal

@@ -38,7 +38,6 @@ class FileStream {
 
  private:
   FileStream(int fd, std::string path, std::size_t max_bytes, std::optional<std::size_t> size);
-  Error SystemError(const char* what, int error_number) const;
 
   int fd_;
   std::string path_;
