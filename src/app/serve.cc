@@ -138,8 +138,9 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
             server::Server& server) {
   auto loaded = LoadSnapshot(config);
   if (loaded) {
-    store.Publish(loaded->snapshot);
+    auto retired = store.Publish(loaded->snapshot);
     LogLoaded(logs, *loaded);
+    server::FreeWhenUnpinned(std::move(retired));
   } else {
     logs.app->error("Reload failed, the previous phone directory stays in service: {}",
                     loaded.error().ToString());
