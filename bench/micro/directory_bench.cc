@@ -150,21 +150,29 @@ std::size_t ResidentBytes() {
   return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-// A CSV shaped like bench/gen_directory.py's output, written once to a temporary file.
-std::string GeneratedCsvPath() {
-  static const std::string path = [] {
-    const std::string file = "/tmp/callgate_bench_directory_" + std::to_string(getpid()) + ".csv";
-    std::ofstream out(file, std::ios::binary);
-    out << "phone_number,display_name,match_type\n";
-    for (std::size_t i = 0; i < kAreaCodes; ++i) out << "+1" << 200 + i << ",Area,prefix\n";
-    const char* kNames[] = {"Ada Lovelace", "Alan Turing", "\"Hopper, Grace\"", "Zoe Novak"};
-    for (std::size_t i = 0; i < Entries() - kAreaCodes; ++i) {
-      out << NumberAt(i) << ',' << kNames[i % 4] << ",exact\n";
-    }
-    std::atexit([] { std::remove(GeneratedCsvPath().c_str()); });
-    return file;
-  }();
+// A CSV shaped like bench/gen_directory.py's output, in a new temporary file.
+std::string WriteGeneratedCsv() {
+  const std::string path = "/tmp/callgate_bench_directory_" + std::to_string(getpid()) + ".csv";
+  std::ofstream out(path, std::ios::binary);
+  out << "phone_number,display_name,match_type\n";
+  for (std::size_t i = 0; i < kAreaCodes; ++i) out << "+1" << 200 + i << ",Area,prefix\n";
+  const char* kNames[] = {"Ada Lovelace", "Alan Turing", "\"Hopper, Grace\"", "Zoe Novak"};
+  for (std::size_t i = 0; i < Entries() - kAreaCodes; ++i) {
+    out << NumberAt(i) << ',' << kNames[i % 4] << ",exact\n";
+  }
   return path;
+}
+
+// A file removed when the program exits.
+struct TemporaryFile {
+  std::string path;
+  ~TemporaryFile() { std::remove(path.c_str()); }
+};
+
+// The generated CSV, written on first use.
+const std::string& GeneratedCsvPath() {
+  static const TemporaryFile csv{WriteGeneratedCsv()};
+  return csv.path;
 }
 
 void BM_LoadCsv(benchmark::State& state) {
