@@ -1,9 +1,12 @@
 #include "directory/csv_loader.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -404,12 +407,26 @@ TEST(CsvLoaderTest, ReadsAPipeWrittenSlowly) {
   const std::string csv = MixedCsv(&numbers);
   const std::string fifo = "/tmp/callgate_csv_fifo_" + std::to_string(getpid());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // If the loader never opens the FIFO or stops reading early, the writer gives up (no reader
+  // within 10 s; EPIPE, its SIGPIPE blocked) and the comparison below fails.
   std::thread writer([&] {
-    std::ofstream out(fifo, std::ios::binary);
+    sigset_t pipe_signal;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 5000; ++tries) {
+      fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // fails until the loader has opened it
+      if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (fd < 0) return;
+    fcntl(fd, F_SETFL, 0);  // blocking writes from here
     for (std::size_t i = 0; i < csv.size(); i += 700) {
-      out << csv.substr(i, 700) << std::flush;
+      const std::string piece = csv.substr(i, 700);
+      if (write(fd, piece.data(), piece.size()) != static_cast<ssize_t>(piece.size())) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
+    close(fd);
   });
   Result<LoadedDirectory> loaded = LoadDirectoryCsv(fifo, {.max_kept_warnings = 1000});
   writer.join();
