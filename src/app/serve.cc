@@ -146,6 +146,7 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
                     loaded.error().ToString());
   }
   auto security = server::BuildSecurityState(config);
+  const bool reloaded = loaded && security;
   if (security) {
     LogTrustStore(logs, **security);
     server.PublishSecurity(std::move(security).value());
@@ -155,8 +156,7 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
                     security.error().ToString());
   }
   logs.app->flush();
-  server::Metrics::Add(loaded && security ? server.metrics().reloads_ok
-                                          : server.metrics().reloads_failed);
+  server::Metrics::Add(reloaded ? server.metrics().reloads_ok : server.metrics().reloads_failed);
 }
 
 }  // namespace
