@@ -537,6 +537,19 @@ TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   EXPECT_TRUE(served);
 }
 
+// Whether /health comes to show `expected` within a few seconds (the reload counters are
+// counted just after the reload's last log line).
+bool HealthComesToShow(std::uint16_t port, std::string_view expected) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    auto client = HttpClient::Connect(port);
+    auto response = client ? client->Get("/health") : std::nullopt;
+    if (response && response->body().find(expected) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return false;
+}
+
 TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   StartServer();
   dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");
@@ -544,12 +557,14 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   server_->Signal(SIGHUP);
   ASSERT_TRUE(server_->WaitForOutput("Phone directory", mark));
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+  EXPECT_TRUE(HealthComesToShow(server_->port("main"), "\"reloads_ok\":1,\"reloads_failed\":0"));
 
   dir_.Write("directory.csv", "number,name\n+14085550101,Nobody\n");  // no required columns
   mark = server_->output().size();
   server_->Signal(SIGHUP);
   ASSERT_TRUE(server_->WaitForOutput("Reload failed", mark));
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+  EXPECT_TRUE(HealthComesToShow(server_->port("main"), "\"reloads_ok\":1,\"reloads_failed\":1"));
 }
 
 // Resident memory of `pid` in bytes (VmRSS).
