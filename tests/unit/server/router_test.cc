@@ -14,9 +14,10 @@ namespace {
 namespace http = boost::beast::http;
 using ::testing::HasSubstr;
 
-std::shared_ptr<const engine::Snapshot> OneEntrySnapshot() {
+std::shared_ptr<const engine::Snapshot> TestSnapshot() {
   directory::PhoneDirectoryBuilder builder;
   builder.Add(*PhoneNumber::Parse("+14085550101"), "Ada Lovelace", directory::MatchType::kExact);
+  builder.Add(*PhoneNumber::Parse("+1212"), "New York", directory::MatchType::kPrefix);
   auto snapshot = std::make_shared<engine::Snapshot>();
   snapshot->directory = builder.Build();
   return snapshot;
@@ -49,7 +50,7 @@ class RouterTest : public ::testing::Test {
   std::ostringstream log_;
   security::PiiMasker masker_;
   Logs logs_;
-  SnapshotStore store_{OneEntrySnapshot()};
+  SnapshotStore store_{TestSnapshot()};
   Metrics metrics_;
 };
 
@@ -111,6 +112,50 @@ TEST_F(RouterTest, AnAuthorizedPeerGetsItsName) {
   EXPECT_THAT(response.body(), HasSubstr("callingname=\"Ada Lovelace\""));
   EXPECT_EQ(metrics_.names_exact.load(), 1U);
   EXPECT_THAT(log_.str(), HasSubstr("exact"));
+}
+
+std::string CurriCalling(const std::string& number) {
+  return "<Request><Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>" +
+         number + "</AttributeValue></Attribute></Request>";
+}
+
+// The counters /health reports, one outcome at a time.
+TEST_F(RouterTest, CountsEveryOutcome) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
+  struct Case {
+    http::verb method;
+    std::string target;
+    std::string body;
+    Metrics::Counter* counter;  // the outcome counter this request must move, if any
+  };
+  const std::vector<Case> cases = {
+      {http::verb::post, "/curri", CurriCalling("+14085550101"), &metrics_.names_exact},
+      {http::verb::post, "/curri", CurriCalling("+12125550100"), &metrics_.names_prefix},
+      {http::verb::post, "/curri", CurriCalling("+33155550100"), &metrics_.names_not_found},
+      {http::verb::post, "/curri", CurriCalling("anonymous"), &metrics_.curri_unusable},
+      {http::verb::post, "/curri", "<Request/>", &metrics_.curri_unusable},  // no number
+      {http::verb::post, "/curri", "<Request>", &metrics_.curri_unusable},   // malformed
+      {http::verb::head, "/curri", "", nullptr},
+      {http::verb::get, "/curri", "", nullptr},
+      {http::verb::get, "/nowhere", "", nullptr},
+  };
+  std::uint64_t curri = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(c.target + " " + c.body);
+    const std::uint64_t before = c.counter ? c.counter->load() : 0;
+    Handle(router, c.method, c.target, peer, c.body);
+    if (c.method == http::verb::post) ++curri;
+    EXPECT_EQ(metrics_.requests.load(), i + 1);
+    EXPECT_EQ(metrics_.curri_requests.load(), curri);
+    if (c.counter) {
+      EXPECT_EQ(c.counter->load(), before + 1);
+    }
+    const std::uint64_t decided = metrics_.names_exact + metrics_.names_prefix +
+                                  metrics_.names_not_found + metrics_.curri_unusable;
+    EXPECT_EQ(decided, curri) << "each CURRI request is counted as exactly one outcome";
+  }
 }
 
 TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
