@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 #include <variant>
 
 #include <gtest/gtest.h>
@@ -322,6 +324,22 @@ std::string HttpClient::server_common_name() const {
   X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
   X509_free(cert);
   return cn;
+}
+
+std::optional<std::uint64_t> AwaitHealthCounter(std::uint16_t port, const std::string& name,
+                                                std::uint64_t at_least) {
+  const std::string key = "\"" + name + "\":";
+  std::optional<std::uint64_t> value;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    auto client = HttpClient::Connect(port);
+    auto response = client ? client->Get("/health") : std::nullopt;
+    const std::size_t at = response ? response->body().find(key) : std::string::npos;
+    if (at != std::string::npos) value = std::stoull(response->body().substr(at + key.size()));
+    if (value && *value >= at_least) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return value;
 }
 
 std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& attributes) {

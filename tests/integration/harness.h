@@ -131,6 +131,12 @@ class HttpClient {
   std::string last_error_;
 };
 
+// /health's counter `name` (asked on plain-HTTP `port`, e.g. the admin listener) once it has
+// reached `at_least`, or the last value seen within 10 s: counters move just after a response
+// is sent or a log line is written, so a test polls.
+std::optional<std::uint64_t> AwaitHealthCounter(std::uint16_t port, const std::string& name,
+                                                std::uint64_t at_least);
+
 // A CURRI request body with the given attributes (AttributeId suffix -> value), e.g.
 // {{"callingnumber", "+14085550101"}}.
 std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& attributes);

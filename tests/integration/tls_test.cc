@@ -138,6 +138,9 @@ TEST_F(MutualTlsTest, TheAccessMatrix) {
   for (const char* rule : {"'hq': allowed_subjects", "'hq': ca_file", "'hq': allowed_ips"}) {
     EXPECT_TRUE(server_->WaitForOutput(rule)) << rule;
   }
+  // Refused in the handshake: no certificate, an unknown CA, expired. Forbidden: the other three.
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 3), 3U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "forbidden", 3), 3U);
 }
 
 TEST_F(MutualTlsTest, ProtocolVersions) {
