@@ -36,9 +36,9 @@ class SnapshotStore {
 // Frees `retired`, no longer published, on the calling thread: waits, polling every
 // millisecond, until the requests that still pin it have let go. Freeing a 10-million-entry
 // directory takes 1.4 ms with transparent huge pages and 12 ms without (bench_directory); on a
-// request thread that would stall every connection it serves. Requests pin a snapshot for microseconds, so the
-// wait is short; after `patience` (a pin that is not a request's) the last holder frees it
-// instead. Returns whether it was freed here.
+// request thread that would stall every connection it serves. Requests pin a snapshot for
+// microseconds, so the wait is short; after `patience` (a pin that is not a request's) the
+// last holder frees it instead. Returns whether it was freed here.
 template <class T>
 bool FreeWhenUnpinned(std::shared_ptr<T> retired,
                       std::chrono::milliseconds patience = std::chrono::seconds(1)) {
