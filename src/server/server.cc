@@ -23,6 +23,7 @@
 
 #include "server/connection_registry.h"
 #include "server/reload_thread.h"
+#include "server/reminder.h"
 #include "server/session.h"
 #include "server/worker_choice.h"
 
@@ -184,7 +185,6 @@ class Server::Impl {
                                     ConnectionSlot& slot);
   asio::awaitable<void> WaitForDrain();
   asio::awaitable<void> HandleSignals();
-  asio::awaitable<void> RemindInsecure();
 
   std::size_t next_worker_ = 0;
 };
@@ -366,18 +366,6 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
   }
 }
 
-asio::awaitable<void> Server::Impl::RemindInsecure() {
-  asio::steady_timer timer(control_);
-  while (!stopping_) {
-    timer.expires_after(std::chrono::hours(1));
-    auto [ec] = co_await timer.async_wait(kUse);
-    if (ec || stopping_) co_return;
-    logs_.app->warn(
-        "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients "
-        "are not authenticated. Never use insecure_mode in production.");
-  }
-}
-
 void Server::Impl::BeginStop() {
   if (stopping_.exchange(true)) return;
   beast::error_code ec;
@@ -415,7 +403,16 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   if (ready) ready();
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
-  if (config_.insecure_mode) asio::co_spawn(control_, RemindInsecure(), asio::detached);
+  if (config_.insecure_mode) {
+    asio::co_spawn(
+        control_,
+        RemindEvery(std::chrono::hours(1), *logs_.app,
+                    "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and "
+                    "clients are not authenticated. Never use insecure_mode in "
+                    "production.",
+                    stopping_),
+        asio::detached);
+  }
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
   reload_.Stop();

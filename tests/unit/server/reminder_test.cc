@@ -1,0 +1,49 @@
+#include "server/reminder.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <memory>
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace callgate::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::size_t CountOf(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST(RemindEveryTest, WarnsOnceEveryIntervalNotAtOnceAndStopsWhenAsked) {
+  std::ostringstream out;
+  spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  std::atomic<bool> stopping{false};
+  boost::asio::io_context ioc;
+  bool finished = false;
+  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, "insecure_mode is on", stopping),
+                        [&](std::exception_ptr) { finished = true; });
+  ioc.poll();
+  EXPECT_EQ(CountOf(out.str(), "insecure_mode is on"), 0U) << "the first reminder waits";
+
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (CountOf(out.str(), "insecure_mode is on") < 3 &&
+         std::chrono::steady_clock::now() < deadline) {
+    ioc.run_one_for(100ms);
+  }
+  EXPECT_EQ(CountOf(out.str(), "insecure_mode is on"), 3U);
+  EXPECT_EQ(CountOf(out.str(), "[warning]"), 3U);
+
+  stopping = true;
+  ioc.run_for(1s);  // the pending timer fires once more and ends the loop without a line
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(CountOf(out.str(), "insecure_mode is on"), 3U);
+}
+
+}  // namespace
+}  // namespace callgate::server
