@@ -345,6 +345,22 @@ TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 2), 2U);
 }
 
+TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedQuietlyAfterIdleTimeout) {
+  StartServer("idle_timeout_seconds: 1\n");
+  auto idle = Connect();
+  auto busy = Connect();
+  ASSERT_TRUE(idle->Head("/curri"));
+  ASSERT_TRUE(busy->Head("/curri"));
+  // A connection used more often than the idle timeout stays open past it.
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(busy->Head("/curri")) << "request " << i << " on a connection never idle for 1 s";
+  }
+  EXPECT_EQ(idle->ReadUntilClosed(), "") << "closed without a response";
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 0), 0U)
+      << "an idle connection is not a stalled request";
+}
+
 TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
   StartServer("log_level: WARNING\n");
   auto client = Connect();
