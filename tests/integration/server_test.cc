@@ -561,6 +561,21 @@ TEST_F(ServerTest, SigtermLetsARequestInFlightFinish) {
   EXPECT_EQ(server_->Stop(), 0);
 }
 
+TEST_F(ServerTest, SigtermClosesARequestStillStalledAfterShutdownTimeout) {
+  // One I/O thread: once the later HEAD is answered, the stalled request is known to be read.
+  StartServer("worker_threads: 1\nshutdown_timeout_seconds: 1\nread_timeout_seconds: 120\n");
+  auto stalled = Connect();
+  ASSERT_TRUE(
+      stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
+  ASSERT_TRUE(Connect()->Head("/curri"));
+  // Long before the read timeout: the shutdown timeout ends the wait.
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(60)), 0) << server_->output();
+  EXPECT_NE(server_->output().find("closing 1 connection(s) still busy after 1 s"),
+            std::string::npos)
+      << server_->output();
+  EXPECT_EQ(stalled->ReadUntilClosed(), "");
+}
+
 TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   StartServer("max_connections: 2\n");
   auto first = Connect();
