@@ -181,6 +181,10 @@ int CallgateProcess::Stop(std::chrono::seconds timeout) {
   return ExitCode(status);
 }
 
+// Every read and write after the connect gives up after this long, so that a server that never
+// answers or never closes fails its test at once instead of hanging it until ctest's timeout.
+constexpr std::chrono::seconds kIoTimeout{30};
+
 class HttpClient::Impl {
  public:
   asio::io_context ioc;
@@ -192,6 +196,26 @@ class HttpClient::Impl {
   auto Visit(F&& f) {
     if (auto* plain = std::get_if<beast::tcp_stream>(&stream)) return f(*plain);
     return f(std::get<beast::ssl_stream<beast::tcp_stream>>(stream));
+  }
+
+  // Runs the asynchronous operation that `start(stream, handler)` begins until it completes or
+  // kIoTimeout passes (then *ec is beast::error::timeout and the connection is closed).
+  // Returns the bytes it transferred.
+  template <class Start>
+  std::size_t Run(Start&& start, beast::error_code* ec) {
+    return Visit([&](auto& s) {
+      auto& socket = beast::get_lowest_layer(s);
+      socket.expires_after(kIoTimeout);
+      std::size_t transferred = 0;
+      start(s, [&](beast::error_code e, std::size_t n) {
+        *ec = e;
+        transferred = n;
+      });
+      ioc.restart();
+      ioc.run();
+      socket.expires_never();
+      return transferred;
+    });
   }
 };
 
@@ -251,23 +275,25 @@ std::unique_ptr<HttpClient> HttpClient::Connect(std::uint16_t port, std::optiona
 }
 
 std::optional<HttpResponse> HttpClient::Send(HttpRequest request) {
-  try {
-    request.version(11);
-    if (request.find(http::field::host) == request.end())
-      request.set(http::field::host, "localhost");
-    request.prepare_payload();
-    return impl_->Visit([&](auto& stream) {
-      http::write(stream, request);
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(16 * 1024 * 1024);
-      if (request.method() == http::verb::head) parser.skip(true);
-      http::read(stream, impl_->buffer, parser);
-      return std::optional<HttpResponse>(parser.release());
-    });
-  } catch (const std::exception& e) {
-    last_error_ = e.what();
+  request.version(11);
+  if (request.find(http::field::host) == request.end()) request.set(http::field::host, "localhost");
+  request.prepare_payload();
+  beast::error_code ec;
+  impl_->Run([&](auto& stream, auto done) { http::async_write(stream, request, done); }, &ec);
+  if (ec) {
+    last_error_ = ec.message();
     return std::nullopt;
   }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(16 * 1024 * 1024);
+  if (request.method() == http::verb::head) parser.skip(true);
+  impl_->Run(
+      [&](auto& stream, auto done) { http::async_read(stream, impl_->buffer, parser, done); }, &ec);
+  if (ec) {
+    last_error_ = ec.message();
+    return std::nullopt;
+  }
+  return parser.release();
 }
 
 std::optional<HttpResponse> HttpClient::Post(const std::string& target, const std::string& body) {
@@ -286,13 +312,11 @@ std::optional<HttpResponse> HttpClient::Head(const std::string& target) {
 }
 
 bool HttpClient::WriteRaw(const std::string& bytes) {
-  try {
-    impl_->Visit([&](auto& stream) { return asio::write(stream, asio::buffer(bytes)); });
-    return true;
-  } catch (const std::exception& e) {
-    last_error_ = e.what();
-    return false;
-  }
+  beast::error_code ec;
+  impl_->Run([&](auto& stream, auto done) { asio::async_write(stream, asio::buffer(bytes), done); },
+             &ec);
+  if (ec) last_error_ = ec.message();
+  return !ec;
 }
 
 std::string HttpClient::ReadUntilClosed() {
@@ -301,9 +325,14 @@ std::string HttpClient::ReadUntilClosed() {
   char chunk[4096];
   for (;;) {
     beast::error_code ec;
-    const std::size_t n =
-        impl_->Visit([&](auto& stream) { return stream.read_some(asio::buffer(chunk), ec); });
+    const std::size_t n = impl_->Run(
+        [&](auto& stream, auto done) { stream.async_read_some(asio::buffer(chunk), done); }, &ec);
     data.append(chunk, n);
+    if (ec == beast::error::timeout) {
+      last_error_ = ec.message();
+      ADD_FAILURE() << "the server did not close the connection within " << kIoTimeout.count()
+                    << " s; it sent: " << data;
+    }
     if (ec) return data;
   }
 }

@@ -108,7 +108,10 @@ class HttpClient {
                                              std::string* error = nullptr);
   ~HttpClient();
 
-  // Sends a request and reads the response. Returns nullopt if the connection failed or closed.
+  // Every read and write below gives up after 30 s (the connection is then closed).
+
+  // Sends a request and reads the response. Returns nullopt if the connection failed, closed or
+  // timed out, with the reason in last_error().
   std::optional<HttpResponse> Send(HttpRequest request);
   std::optional<HttpResponse> Post(const std::string& target, const std::string& body);
   std::optional<HttpResponse> Get(const std::string& target);
@@ -116,7 +119,8 @@ class HttpClient {
 
   // Raw bytes, for requests Beast would not write (stalled bodies, huge chunks).
   bool WriteRaw(const std::string& bytes);
-  // Reads until the server closes; returns what arrived.
+  // Reads until the server closes; returns what arrived. If the server has not closed within
+  // 30 s, the running test fails.
   std::string ReadUntilClosed();
 
   std::string last_error() const { return last_error_; }
