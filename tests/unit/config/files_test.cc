@@ -1,12 +1,16 @@
 // LoadConfig on real files, and the shipped files: config/config.example.yaml must parse, show
-// the defaults and mention every key; config/dev.yaml must be the runnable demo.
+// the defaults and mention every key; docs/configuration.md must give every key with the code's
+// default and integer range; config/dev.yaml must be the runnable demo.
 #include "config/config.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace callgate::config {
 namespace {
@@ -97,6 +101,72 @@ TEST(ShippedFilesTest, ReferenceMentionsEveryKey) {
           << "docs/configuration.md does not document " << key;
     }
   }
+}
+
+// The rows of docs/configuration.md's key tables ("| `key` | default | valid values | meaning |"):
+// key -> its cells after the key, trimmed. The cluster table's rows (no default) are included too.
+std::map<std::string, std::vector<std::string>> DocumentedKeys() {
+  static const std::regex kRow(R"(^\| `([a-z_]+)` \|(.*)\|\s*$)");
+  std::map<std::string, std::vector<std::string>> rows;
+  std::istringstream lines(ReadText(kSourceDir + "/docs/configuration.md"));
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch row;
+    if (!std::regex_match(line, row, kRow)) continue;
+    std::vector<std::string>& cells = rows[row[1]];
+    std::istringstream rest(row[2]);
+    for (std::string cell; std::getline(rest, cell, '|');) {
+      cells.push_back(std::regex_replace(cell, std::regex(R"(^\s+|\s+$)"), ""));
+    }
+  }
+  return rows;
+}
+
+// `yaml` parsed, with its bookkeeping cleared so that it compares with Config{}.
+Result<Config> ParseValues(const std::string& yaml) {
+  Result<Config> config = ParseConfig(yaml, "docs/configuration.md");
+  if (config.ok()) {
+    config->file.clear();
+    config->key_lines.clear();
+  }
+  return config;
+}
+
+TEST(ShippedFilesTest, ReferenceDefaultsAreTheDefaults) {
+  const auto rows = DocumentedKeys();
+  for (const std::string_view key : TopLevelKeys()) {
+    const auto row = rows.find(std::string(key));
+    ASSERT_NE(row, rows.end()) << "docs/configuration.md has no row for " << key;
+    std::smatch value;  // the default is the row's first cell: `value` or unset
+    ASSERT_TRUE(std::regex_search(row->second.at(0), value, std::regex("^`([^`]*)`|^unset$")))
+        << "no default in docs/configuration.md's row for " << key;
+    if (!value[1].matched) continue;
+    const std::string yaml = row->first + ": " + value[1].str();
+    Result<Config> config = ParseValues(yaml);
+    ASSERT_TRUE(config.ok()) << config.error().ToString();
+    EXPECT_EQ(config.value(), Config{})
+        << "docs/configuration.md's default is not the code's: " << yaml;
+  }
+}
+
+TEST(ShippedFilesTest, ReferenceRangesAreTheLimits) {
+  int ranges = 0;
+  for (const auto& [key, cells] : DocumentedKeys()) {
+    std::smatch range;  // "valid values" (the second cell) such as "1 to 3600 (one hour)"
+    if (cells.size() < 2 || !std::regex_search(cells[1], range, std::regex(R"(^(\d+) to (\d+))")))
+      continue;
+    ++ranges;
+    const auto low = std::stoull(range[1]);
+    const auto high = std::stoull(range[2]);
+    EXPECT_TRUE(ParseValues(key + ": " + std::to_string(low)).ok()) << key << ": " << low;
+    EXPECT_TRUE(ParseValues(key + ": " + std::to_string(high)).ok()) << key << ": " << high;
+    if (low > 0) {
+      EXPECT_FALSE(ParseValues(key + ": " + std::to_string(low - 1)).ok())
+          << key << ": " << low - 1;
+    }
+    EXPECT_FALSE(ParseValues(key + ": " + std::to_string(high + 1)).ok())
+        << key << ": " << high + 1;
+  }
+  EXPECT_GE(ranges, 10) << "the integer keys' rows in docs/configuration.md were not found";
 }
 
 TEST(ShippedFilesTest, DevConfigIsTheInsecureLoopbackDemo) {

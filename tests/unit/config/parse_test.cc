@@ -208,6 +208,37 @@ TEST(ParseConfigTest, IntegerBoundsAreInclusive) {
   EXPECT_EQ(ParseValues("max_body_bytes: 16777216").max_body_bytes, 16777216u);
 }
 
+// The length limits in docs/configuration.md, at the limit (accepted) and one past it (refused).
+TEST(ParseConfigTest, LengthLimitsAreInclusive) {
+  const auto path_list = [](int n) {
+    std::string list = "curri_paths: [";
+    for (int i = 0; i < n; ++i) list += (i == 0 ? "/p" : ", /p") + std::to_string(i);
+    return list + "]";
+  };
+  struct Limit {
+    std::string at_limit, past_limit, key;  // the start of the key the error names
+  };
+  const Limit limits[] = {
+      {"csv_file_path: " + std::string(4096, 'a'), "csv_file_path: " + std::string(4097, 'a'),
+       "csv_file_path"},
+      {"clusters: {" + std::string(128, 'c') + ": {}}",
+       "clusters: {" + std::string(129, 'c') + ": {}}", "clusters.ccc"},
+      {"clusters: {c: {ca_file: a.pem, allowed_subjects: [" + std::string(256, 's') + "]}}",
+       "clusters: {c: {ca_file: a.pem, allowed_subjects: [" + std::string(257, 's') + "]}}",
+       "clusters.c.allowed_subjects"},
+      {"curri_paths: [/" + std::string(255, 'u') + "]",
+       "curri_paths: [/" + std::string(256, 'u') + "]", "curri_paths"},
+      {path_list(64), path_list(65), "curri_paths"},
+  };
+  for (const Limit& limit : limits) {
+    const Result<Config> at = ParseConfig(limit.at_limit, "x.yaml");
+    EXPECT_TRUE(at.ok()) << at.error().ToString();
+    const Result<Config> past = ParseConfig(limit.past_limit, "x.yaml");
+    ASSERT_FALSE(past.ok()) << "accepted: " << limit.past_limit;
+    EXPECT_EQ(past.error().key.rfind(limit.key, 0), 0U) << past.error().ToString();
+  }
+}
+
 TEST(ToStringTest, NamesEveryLevel) {
   EXPECT_EQ(ToString(LogLevel::kDebug), "DEBUG");
   EXPECT_EQ(ToString(LogLevel::kInfo), "INFO");
