@@ -29,6 +29,9 @@ void PrintSecurity(const config::Config& config, const server::SecurityState& st
     std::cout << ", client certificates required";
   if (config.insecure_mode) std::cout << ", insecure_mode (development only)";
   std::cout << "\n";
+  for (const Error& warning : config::ClustersThatMatchNobody(config)) {
+    std::cout << "  warning: " << warning.ToString() << "\n";
+  }
 }
 
 }  // namespace

@@ -93,19 +93,6 @@ void AnnounceReady(const server::Logs& logs, const server::Server& server) {
            cpus.empty() ? "" : ", pinned to CPUs ", fmt::join(cpus, ","));
 }
 
-// The reference service's deny-by-default: a cluster without allowed_ips or allowed_subjects
-// matches nobody. Legal, but almost certainly not what the operator meant, so say it.
-void WarnAboutClustersThatMatchNobody(const config::Config& config, const server::Logs& logs) {
-  for (const auto& cluster : config.clusters) {
-    const bool ip_only = config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
-    if (!cluster.allowed_ips || cluster.allowed_ips->empty()) {
-      logs.app->warn("cluster '{}' has no allowed_ips: it matches no client", cluster.name);
-    } else if (!ip_only && (!cluster.allowed_subjects || cluster.allowed_subjects->empty())) {
-      logs.app->warn("cluster '{}' has no allowed_subjects: it matches no client", cluster.name);
-    }
-  }
-}
-
 // ca_bundle_path, kept for the Python service's tools: every distinct cluster ca_file, joined.
 // callgate itself does not read it. Failing to write it is not fatal, as in the reference.
 void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
@@ -182,7 +169,9 @@ int RunServe(const CommandLine& command_line) {
   auto security = server::BuildSecurityState(*config);
   if (!security) return PrintError(security.error());
   LogTrustStore(*logs, **security);
-  WarnAboutClustersThatMatchNobody(*config, *logs);
+  for (const Error& warning : config::ClustersThatMatchNobody(*config)) {
+    logs->app->warn("{}", warning.ToString());
+  }
   WriteCaBundle(*config, *logs);
   // The store holds the only reference: a reload must be able to free this directory.
   server::SnapshotStore store(std::move(loaded->snapshot));

@@ -109,6 +109,12 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env);
 // Errors carry the file and, where known, the line from key_lines / Cluster::line.
 Status ValidateSecurity(const Config& config);
 
+// Clusters that are valid but can match no client, as warnings naming the file, the cluster's
+// line and key: every rule denies by default (the reference's behaviour), so a cluster without
+// allowed_ips, or without allowed_subjects, matches nobody. The exception is insecure_mode,
+// where a cluster with allowed_ips and neither ca_file nor allowed_subjects filters by address.
+std::vector<Error> ClustersThatMatchNobody(const Config& config);
+
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
 
 // The keys ParseConfig accepts, in documentation order: at the top level (aliases included) and

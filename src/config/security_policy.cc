@@ -2,6 +2,7 @@
 // follow from callgate's own listeners and per-cluster chain verification. Each refusal says
 // what is wrong and how to fix it, because it is the first thing a new user meets.
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "config/values.h"
@@ -100,6 +101,29 @@ Status ValidateSecurity(const Config& config) {
     if (Status status = check(config); !status.ok()) return status;
   }
   return OkStatus();
+}
+
+std::vector<Error> ClustersThatMatchNobody(const Config& config) {
+  std::vector<Error> warnings;
+  const auto warn = [&](const Cluster& cluster, std::string message) {
+    warnings.push_back(
+        Error{std::move(message), config.file, cluster.line, "clusters." + cluster.name});
+  };
+  for (const Cluster& cluster : config.clusters) {
+    const bool by_address_alone =
+        config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
+    if (!cluster.allowed_ips || cluster.allowed_ips->empty()) {
+      warn(cluster,
+           "has no allowed_ips, so it matches no client; list the addresses its UCM nodes "
+           "connect from");
+    } else if (!by_address_alone &&
+               (!cluster.allowed_subjects || cluster.allowed_subjects->empty())) {
+      warn(cluster,
+           "has no allowed_subjects, so it matches no client; list its UCM nodes' "
+           "certificate names");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace callgate::config

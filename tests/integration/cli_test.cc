@@ -51,6 +51,16 @@ TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   EXPECT_THAT(result.output, HasSubstr("check: OK"));
 }
 
+TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +
+                                         "\nclusters:\n  branch:\n    ca_file:\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output,
+              HasSubstr("warning: " + config + ":4: key 'clusters.branch': has no allowed_ips"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK"));
+}
+
 TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
   const std::string config =
       WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");

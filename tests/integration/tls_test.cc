@@ -283,7 +283,8 @@ TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
 
 TEST_F(MutualTlsTest, ClustersThatCanMatchNobodyAreReported) {
   StartServer("  empty:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("ca-a.crt") + "\n");
-  EXPECT_THAT(server_->output(), HasSubstr("cluster 'empty' has no allowed_subjects"));
+  EXPECT_THAT(server_->output(),
+              HasSubstr("key 'clusters.empty': has no allowed_subjects, so it matches no client"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // ValidateSecurity: secure by default, and each refusal with the words that tell the user what
-// to fix.
+// to fix; ClustersThatMatchNobody: the warnings about clusters no client can match.
 #include "config/config.h"
 
 #include <gtest/gtest.h>
@@ -122,6 +122,53 @@ INSTANTIATE_TEST_SUITE_P(
                      2,
                      "clusters.b"}),
     [](const testing::TestParamInfo<SecurityCase>& param_info) { return param_info.param.name; });
+
+struct NobodyCase {
+  std::string name;
+  std::string yaml;
+  std::vector<std::string> warnings;  // "FILE:LINE: key 'KEY': " and the rule, in order
+};
+
+class ClustersThatMatchNobodyTest : public testing::TestWithParam<NobodyCase> {};
+
+TEST_P(ClustersThatMatchNobodyTest, WarnsAboutEachClusterADenyRuleEmpties) {
+  Result<Config> config = ParseConfig(GetParam().yaml, "sec.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const std::vector<Error> warnings = ClustersThatMatchNobody(config.value());
+  ASSERT_EQ(warnings.size(), GetParam().warnings.size());
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    EXPECT_EQ(warnings[i].ToString().rfind(GetParam().warnings[i], 0), 0U)
+        << warnings[i].ToString();
+  }
+}
+
+constexpr const char* kNoIps = "sec.yaml:2: key 'clusters.a': has no allowed_ips";
+constexpr const char* kNoSubjects = "sec.yaml:2: key 'clusters.a': has no allowed_subjects";
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ClustersThatMatchNobodyTest,
+    testing::Values(
+        NobodyCase{"EveryRule", kCluster, {}},
+        NobodyCase{"NoClusters", "insecure_mode: true\n", {}},
+        NobodyCase{"Empty", "clusters:\n  a: {}\n", {kNoIps}},
+        NobodyCase{"EmptyIpList", "clusters:\n  a: {allowed_ips: [], ca_file: c.pem}\n", {kNoIps}},
+        NobodyCase{"IpsOnly", "clusters:\n  a: {allowed_ips: [10.0.0.1]}\n", {kNoSubjects}},
+        NobodyCase{"IpsOnlyWhenInsecureFiltersByAddress",
+                   "clusters:\n  a: {allowed_ips: [10.0.0.1]}\ninsecure_mode: true\n",
+                   {}},
+        NobodyCase{"IpsAndCaFileWhenInsecure",
+                   "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem}\n"
+                   "insecure_mode: true\n",
+                   {kNoSubjects}},
+        NobodyCase{"EmptySubjectList",
+                   "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem, "
+                   "allowed_subjects: []}\ninsecure_mode: true\n",
+                   {kNoSubjects}},
+        NobodyCase{"EachCluster",
+                   "clusters:\n  a: {}\n  b: {allowed_ips: [10.0.0.1]}\n  c: {allowed_ips: "
+                   "[10.0.0.2], ca_file: c.pem, allowed_subjects: [x]}\n",
+                   {kNoIps, "sec.yaml:3: key 'clusters.b': has no allowed_subjects"}}),
+    [](const testing::TestParamInfo<NobodyCase>& param_info) { return param_info.param.name; });
 
 TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
   Result<Config> config = ParseConfig("log_level: ERROR\n", "env.yaml");
