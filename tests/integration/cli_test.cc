@@ -61,6 +61,16 @@ TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
   EXPECT_THAT(result.output, HasSubstr("check: OK"));
 }
 
+TEST_F(CliTest, RelativePathsAreFromTheWorkingDirectoryNotTheConfigFile) {
+  Csv();  // in dir_, the working directory below; the config file is in a directory of its own
+  const std::string config =
+      dir_.Write("etc/config.yaml", "insecure_mode: true\ncsv_file_path: directory.csv\n");
+  auto result = RunCommand(
+      {"/usr/bin/env", "-C", dir_.path().string(), CallgateBinary(), "check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("1 exact and 1 prefix entries"));
+}
+
 TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
   const std::string config =
       WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");
