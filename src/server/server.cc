@@ -67,10 +67,22 @@ int IncomingCpu(tcp::socket& socket) {
   return cpu;
 }
 
+// The admin listener's own connection limit, beside max_connections: health checks still get in
+// when UCM's connections fill max_connections, and a runaway health checker cannot take
+// connections from UCM.
+constexpr int kAdminMaxConnections = 16;
+
+// Connections open at once through the listeners that share it, and how many may be.
+struct ConnectionBudget {
+  int limit;
+  std::atomic<int> open{0};
+};
+
 struct Listener {
   BoundListener info;
   tcp::acceptor acceptor;
   tcp protocol;  // of the sockets it accepts (IPv4 or IPv6)
+  ConnectionBudget& budget;
 };
 
 Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view key) {
@@ -108,9 +120,11 @@ unsigned DefaultWorkerThreads() {
 struct OpenConnection {
   Metrics& metrics;
   Worker& worker;
+  ConnectionBudget& budget;
   ~OpenConnection() {
     metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
     worker.connections.fetch_sub(1, std::memory_order_relaxed);
+    budget.open.fetch_sub(1, std::memory_order_relaxed);
   }
 };
 
@@ -149,6 +163,10 @@ class Server::Impl {
   const config::Config config_;
   const Logs& logs_;
   Metrics metrics_;
+  // Before workers_, like metrics_: a connection ended by the workers' destruction still counts
+  // itself out.
+  ConnectionBudget clients_{config_.max_connections};  // the CURRI listeners (main, http)
+  ConnectionBudget admin_{kAdminMaxConnections};
   std::atomic<bool> stopping_{false};
   Router router_;
   SessionEnv env_;
@@ -174,7 +192,7 @@ class Server::Impl {
   asio::awaitable<void> AcceptLoop(Listener& listener);
   Worker& ChooseWorkerFor(tcp::socket& socket);
   void PinWorkerThreads();
-  asio::awaitable<void> Serve(tcp::socket socket, const BoundListener& info, Worker& worker);
+  asio::awaitable<void> Serve(tcp::socket socket, const Listener& listener, Worker& worker);
   asio::awaitable<void> ServePlain(tcp::socket socket, PeerContext& peer,
                                    const SecurityState& state, ConnectionSlot& slot);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
@@ -206,8 +224,9 @@ Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view nam
   }
   BoundListener info{kind, tls, std::string(name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
-  listeners_.push_back(
-      std::make_unique<Listener>(Listener{info, std::move(acceptor), resolved->protocol()}));
+  ConnectionBudget& budget = kind == ListenerKind::kAdmin ? admin_ : clients_;
+  listeners_.push_back(std::make_unique<Listener>(
+      Listener{info, std::move(acceptor), resolved->protocol(), budget}));
   return OkStatus();
 }
 
@@ -222,10 +241,15 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
       co_await pause.async_wait(kUse);
       continue;
     }
-    if (metrics_.connections_open.load(std::memory_order_relaxed) >= config_.max_connections) {
+    ConnectionBudget& budget = listener.budget;
+    if (budget.open.load(std::memory_order_relaxed) >= budget.limit) {
       Metrics::Add(metrics_.connections_rejected);
-      logs_.app->warn("max_connections ({}) reached: closing a new connection",
-                      config_.max_connections);
+      if (listener.info.kind == ListenerKind::kAdmin) {
+        logs_.app->warn("the admin listener's {} connections are all open: closing a new one",
+                        budget.limit);
+      } else {
+        logs_.app->warn("max_connections ({}) reached: closing a new connection", budget.limit);
+      }
       continue;  // the socket closes as it goes out of scope
     }
     // Accepted on the control thread; from here on the chosen worker's io_context owns it.
@@ -239,9 +263,10 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     }
     metrics_.connections_open.fetch_add(1, std::memory_order_relaxed);
     worker.connections.fetch_add(1, std::memory_order_relaxed);
+    budget.open.fetch_add(1, std::memory_order_relaxed);
     Metrics::Add(metrics_.connections_accepted);
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.ioc, Serve(std::move(socket), listener.info, worker), asio::detached);
+    asio::co_spawn(worker.ioc, Serve(std::move(socket), listener, worker), asio::detached);
   }
 }
 
@@ -287,9 +312,10 @@ asio::awaitable<void> Server::Impl::ServeStream(Stream& stream, PeerContext& pee
   co_await ServeHttp(stream, peer, env_, slot);
 }
 
-asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const BoundListener& info,
+asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& listener,
                                           Worker& worker) {
-  OpenConnection open{metrics_, worker};
+  OpenConnection open{metrics_, worker, listener.budget};
+  const BoundListener& info = listener.info;
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) co_return;

@@ -585,6 +585,11 @@ TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   auto third = Connect();
   EXPECT_FALSE(third->Head("/curri")) << "a third connection is over the limit";
   EXPECT_TRUE(server_->WaitForOutput("max_connections (2) reached"));
+  auto health = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(health, nullptr);
+  const auto response = health->Get("/health");
+  ASSERT_TRUE(response) << "the admin listener has connections of its own";
+  EXPECT_EQ(response->result(), http::status::ok);
   first.reset();  // a slot frees up once the server has seen the close
   bool served = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -593,6 +598,19 @@ TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   }
   EXPECT_TRUE(served);
   EXPECT_GE(AwaitHealthCounter(server_->port("admin"), "connections_rejected", 1), 1U);
+}
+
+TEST_F(ServerTest, TheAdminListenerHasSixteenConnectionsOfItsOwn) {
+  StartServer("max_connections: 1\n");
+  std::vector<std::unique_ptr<HttpClient>> admin;
+  for (int i = 0; i < 16; ++i) {
+    admin.push_back(HttpClient::Connect(server_->port("admin")));
+    ASSERT_TRUE(admin.back()->Head("/health")) << "admin connection " << i + 1 << " of 16";
+  }
+  auto seventeenth = HttpClient::Connect(server_->port("admin"));
+  EXPECT_FALSE(seventeenth->Head("/health")) << "over the admin listener's limit";
+  EXPECT_TRUE(server_->WaitForOutput("the admin listener's 16 connections are all open"));
+  EXPECT_TRUE(Connect()->Head("/curri")) << "UCM's connection is not counted with them";
 }
 
 TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
