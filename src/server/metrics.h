@@ -11,7 +11,7 @@ struct Metrics {
   using Counter = std::atomic<std::uint64_t>;
 
   Counter connections_accepted{0};
-  Counter connections_rejected{0};  // over max_connections
+  Counter connections_rejected{0};  // over max_connections or the admin listener's limit
   std::atomic<std::int64_t> connections_open{0};
   Counter tls_handshake_failures{0};
   Counter requests{0};
