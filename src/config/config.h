@@ -63,8 +63,8 @@ struct Config {
   std::vector<std::string> curri_paths{"/curri"};
   int worker_threads = 0;  // 0: one per CPU the process may run on
   bool pin_worker_threads = false;
-  std::uint64_t max_body_bytes = 64 * 1024;
-  std::uint64_t max_header_bytes = 8 * 1024;
+  std::uint64_t max_body_bytes = std::uint64_t{64} * 1024;
+  std::uint64_t max_header_bytes = std::uint64_t{8} * 1024;
   int read_timeout_seconds = 10;
   int idle_timeout_seconds = 3600;
   int max_connections = 1024;
@@ -86,7 +86,7 @@ struct Config {
 };
 
 // Larger configuration texts are rejected (a limit on untrusted input).
-inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1024} * 1024;
 
 // Parses YAML text. `file` labels errors. Unknown keys, wrong types and invalid values are
 // errors naming the file, the 1-based line and the key. Does not touch the filesystem and does

@@ -21,7 +21,7 @@ struct CsvLimits {
   std::size_t max_file_bytes = std::size_t{4} << 30;  // 4 GiB
   std::size_t max_name_bytes = 1024;                  // longer names are truncated at a
                                                       // UTF-8 boundary, with a warning
-  std::size_t max_field_bytes = 64 * 1024;            // a longer field is an error
+  std::size_t max_field_bytes = 65536;                // 64 KiB; a longer field is an error
   std::size_t max_kept_warnings = 100;                // later ones are only counted
   std::size_t read_buffer_bytes = 1 << 20;            // the text is parsed this much at a time
                                                       // (a longer record grows the buffer)
