@@ -1,6 +1,7 @@
 // ValidateSecurity: the secure-by-default rules of the Python service, plus the checks that
 // follow from callgate's own listeners and per-cluster chain verification. Each refusal says
 // what is wrong and how to fix it, because it is the first thing a new user meets.
+// ClustersThatMatchNobody: the clusters that are valid but that no client can match.
 #include <string>
 #include <vector>
 
