@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "security/ca_file.h"
+#include "security/certificate_refusal.h"
 
 namespace callgate::security {
 namespace {
@@ -163,7 +164,7 @@ Result<std::vector<CertificateSummary>> LoadClientTrust(SSL_CTX* context,
 // to list that intermediate. Without it every verified chain ends at a self-signed root, which
 // is what per-cluster trust compares.
 void RequireClientCertificates(SSL_CTX* context) {
-  SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  VerifyClientsAndRecordRefusals(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
 }
 
 std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config) {

@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "security/certificate_refusal.h"
 #include "server/connection_registry.h"
 #include "server/reload_thread.h"
 #include "server/reminder.h"
@@ -353,7 +354,10 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    logs_.app->info("TLS handshake with {} failed: {}", logs_.Pii(peer.address), ec.message());
+    const auto refusal = security::ClientCertificateRefusal(stream.native_handle());
+    logs_.app->info("TLS handshake with {} failed: {}{}{}", logs_.Pii(peer.address), ec.message(),
+                    refusal ? "; " : "",
+                    refusal ? security::DescribeRefusal(*refusal, *logs_.masker) : "");
     co_return;
   }
   peer.identity = security::IdentifyPeer(peer.identity.address, stream.native_handle());

@@ -138,6 +138,14 @@ TEST_F(MutualTlsTest, TheAccessMatrix) {
   for (const char* rule : {"'hq': allowed_subjects", "'hq': ca_file", "'hq': allowed_ips"}) {
     EXPECT_TRUE(server_->WaitForOutput(rule)) << rule;
   }
+  // A refused certificate is named in the handshake's log line, with OpenSSL's reason.
+  for (const char* refusal :
+       {"failed: peer did not return a certificate",
+        "self-signed certificate: client certificate CN cucm-pub.example.com, issuer \"C = US",
+        "certificate has expired: client certificate CN cucm-pub.example.com, issuer \"O = "
+        "callgate tests, CN = callgate test CA A\""}) {
+    EXPECT_TRUE(server_->WaitForOutput(refusal)) << refusal;
+  }
   // Refused in the handshake: no certificate, an unknown CA, expired. Forbidden: the other three.
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 3), 3U);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "forbidden", 3), 3U);

@@ -220,6 +220,15 @@ class TestPki {
     }
     return bundle_a_;
   }
+  // An intermediate under root A that expired yesterday, and a client certificate it issued.
+  const Credential& intermediate_a_expired() {
+    return Make("intermediate_a_expired", Spec("Expired Issuing CA").Ca().Valid(-30, -1),
+                &root_a());
+  }
+  const Credential& client_via_expired_intermediate() {
+    return Make("client_via_expired_intermediate", Spec("cucm-sub3.example.com"),
+                &intermediate_a_expired());
+  }
   const Credential& root_b() { return Make("root_b", Spec("Cluster B Root CA").Ca()); }
   const Credential& root_c() { return Make("root_c", Spec("Unknown Root CA").Ca()); }
 

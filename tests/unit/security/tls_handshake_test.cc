@@ -8,8 +8,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "security/certificate_refusal.h"
 #include "security/peer_authorizer.h"
+#include "security/pii_masker.h"
 #include "security/tls_context.h"
 #include "test_config.h"
 #include "test_pki.h"
@@ -91,6 +94,7 @@ TEST_F(HandshakeTest, NoClientCertificateFails) {
   auto result = RunHandshake(server(), ClientOptions{});
   EXPECT_FALSE(result.server_ok);
   EXPECT_THAT(result.server_error, HasSubstr("peer did not return a certificate"));
+  EXPECT_FALSE(ClientCertificateRefusal(result.server.get()).has_value());
 }
 
 TEST_F(HandshakeTest, UnknownCaFails) {
@@ -111,6 +115,72 @@ TEST_F(HandshakeTest, SelfSignedLeafFails) {
   auto result = RunHandshake(server(), Client(TestPki::Get().self_signed_leaf()));
   EXPECT_FALSE(result.server_ok);
   EXPECT_EQ(SSL_get_verify_result(result.server.get()), X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+}
+
+// What the log line of a refused client certificate is built from: OpenSSL keeps neither the
+// certificate nor the depth of the error once the handshake has failed.
+TEST_F(HandshakeTest, ARefusedCertificateIsRecordedWithTheReasonAndTheCertificate) {
+  struct Case {
+    std::string what;
+    const Credential* client;
+    std::string reason;
+    std::string common_name;
+    std::string issuer;
+    int depth;
+    std::string subject_at_depth;
+  };
+  TestPki& pki = TestPki::Get();
+  const std::vector<Case> cases = {
+      {"unknown CA", &pki.client_unknown_ca(), "unable to get local issuer certificate",
+       "cucm-pub.example.com", "O = callgate tests, CN = Unknown Root CA", 0, ""},
+      {"expired", &pki.client_a_expired(), "certificate has expired", "cucm-pub.example.com",
+       "O = callgate tests, CN = Cluster A Root CA", 0, ""},
+      {"self-signed leaf", &pki.self_signed_leaf(), "self-signed certificate",
+       "cucm-pub.example.com", "O = callgate tests, CN = cucm-pub.example.com", 0, ""},
+      {"expired intermediate", &pki.client_via_expired_intermediate(), "certificate has expired",
+       "cucm-sub3.example.com", "O = callgate tests, CN = Expired Issuing CA", 1,
+       "O = callgate tests, CN = Expired Issuing CA"},
+  };
+  for (const Case& c : cases) {
+    for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+      ClientOptions options = Client(*c.client);
+      options.min_version = options.max_version = version;
+      auto result = RunHandshake(server(), options);
+      EXPECT_FALSE(result.server_ok) << c.what;
+      const auto refusal = ClientCertificateRefusal(result.server.get());
+      ASSERT_TRUE(refusal.has_value()) << c.what << " " << version;
+      EXPECT_EQ(refusal->reason, c.reason) << c.what;
+      EXPECT_EQ(refusal->common_name, c.common_name) << c.what;
+      EXPECT_EQ(refusal->issuer, c.issuer) << c.what;
+      EXPECT_EQ(refusal->depth, c.depth) << c.what;
+      EXPECT_EQ(refusal->subject_at_depth, c.subject_at_depth) << c.what;
+    }
+  }
+}
+
+TEST_F(HandshakeTest, NothingIsRecordedForAnAcceptedCertificate) {
+  auto result = RunHandshake(server(), Client(TestPki::Get().client_a_cn()));
+  ASSERT_TRUE(result.server_ok) << result.server_error;
+  EXPECT_FALSE(ClientCertificateRefusal(result.server.get()).has_value());
+}
+
+TEST(DescribeRefusalTest, NamesTheReasonTheCertificateAndItsIssuerWithTheCnMasked) {
+  CertificateRefusal refusal{"unable to get local issuer certificate", "cucm-pub.example.com",
+                             "O = Example, CN = Example Root CA", 0, ""};
+  EXPECT_EQ(DescribeRefusal(refusal, PiiMasker(false)),
+            "unable to get local issuer certificate: client certificate CN cucm-pub.example.com, "
+            "issuer \"O = Example, CN = Example Root CA\"");
+
+  const PiiMasker masker(true);
+  const std::string masked = DescribeRefusal(refusal, masker);
+  EXPECT_THAT(masked, HasSubstr("client certificate CN " + masker.Mask("cucm-pub.example.com")));
+  EXPECT_THAT(masked, ::testing::Not(HasSubstr("cucm-pub")));
+  EXPECT_THAT(masked, HasSubstr("CN = Example Root CA"));
+
+  refusal = {"certificate has expired", "", "CN = Issuing CA", 1, "CN = Issuing CA"};
+  EXPECT_EQ(DescribeRefusal(refusal, PiiMasker(false)),
+            "certificate has expired: CA certificate \"CN = Issuing CA\" in the chain of client "
+            "certificate without CN, issuer \"CN = Issuing CA\"");
 }
 
 TEST_F(HandshakeTest, TlsOneOneClientFails) {
