@@ -173,6 +173,7 @@ TestBadArguments() {
   ExpectUsageError "non-numeric --days" "--days must be" --hostname x.example.com --days 1y
   ExpectUsageError "bad IPv4" "not a valid IPv4 address" --hostname 10.1.1.256
   ExpectUsageError "bad host name" "not a host name" --hostname 'bad/name'
+  ExpectUsageError "wildcard name (UCM refuses them)" "no wildcards" --hostname '*.example.com'
   ExpectUsageError "unknown option" "unknown option: --bogus" --hostname x.example.com --bogus
   CheckOutput "--help mentions RSA for legacy UCM ciphers" "tls_legacy_ciphers" \
     bash "${kScript}" --help
