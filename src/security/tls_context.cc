@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "security/ca_file.h"
-#include "security/certificate_refusal.h"
+#include "security/handshake_failure.h"
 
 namespace callgate::security {
 namespace {

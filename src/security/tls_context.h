@@ -19,7 +19,7 @@
 //   CAs are also announced in the CertificateRequest. Intermediates come from the client or from
 //   the ca_files; the chain always ends at a self-signed root (no partial chains), so the trust
 //   anchor does not depend on what other clusters list. Expired or untrusted client
-//   certificates fail the handshake, and ClientCertificateRefusal (certificate_refusal.h) says
+//   certificates fail the handshake, and ClientCertificateRefusal (handshake_failure.h) says
 //   why and which certificate. Which cluster trusts which root is the PeerAuthorizer's job
 //   (kTrustAnchor).
 #pragma once

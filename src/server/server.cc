@@ -21,7 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "security/certificate_refusal.h"
+#include "security/handshake_failure.h"
 #include "server/connection_registry.h"
 #include "server/reload_thread.h"
 #include "server/reminder.h"
@@ -354,10 +354,12 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    const auto refusal = security::ClientCertificateRefusal(stream.native_handle());
-    logs_.app->info("TLS handshake with {} failed: {}{}{}", logs_.Pii(peer.address), ec.message(),
-                    refusal ? "; " : "",
-                    refusal ? security::DescribeRefusal(*refusal, *logs_.masker) : "");
+    const unsigned long openssl_error = ec.category() == asio::error::get_ssl_category()
+                                            ? static_cast<unsigned long>(ec.value())
+                                            : 0;
+    logs_.app->info(
+        "TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
+        security::ExplainHandshakeFailure(stream.native_handle(), openssl_error, *logs_.masker));
     co_return;
   }
   peer.identity = security::IdentifyPeer(peer.identity.address, stream.native_handle());

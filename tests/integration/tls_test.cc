@@ -223,6 +223,10 @@ TEST_F(MutualTlsTest, LegacyCipherOnlyWhenEnabled) {
   server_ = CallgateProcess::Start(dir_, config);
   ASSERT_NE(server_, nullptr);
   EXPECT_EQ(ToString(Try(legacy)), ToString(Outcome::kRefused)) << "off by default";
+  EXPECT_TRUE(
+      server_->WaitForOutput("no shared cipher (SSL routines); the client offered: AES256-SHA. "
+                             "AES256-SHA, what old UCM releases offer, needs tls_legacy_ciphers"))
+      << server_->output();
   server_.reset();
   server_ = CallgateProcess::Start(dir_, config + "tls_legacy_ciphers: true\n");
   ASSERT_NE(server_, nullptr);

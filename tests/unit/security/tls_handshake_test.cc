@@ -4,13 +4,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "security/certificate_refusal.h"
+#include "security/handshake_failure.h"
 #include "security/peer_authorizer.h"
 #include "security/pii_masker.h"
 #include "security/tls_context.h"
@@ -28,6 +29,8 @@ using testing::MakeCluster;
 using testing::RunHandshake;
 using testing::Strings;
 using testing::TestPki;
+
+const unsigned long kNoSharedCipher = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_NO_SHARED_CIPHER);
 
 config::Config MtlsConfig(const Credential& server) {
   TestPki& pki = TestPki::Get();
@@ -333,6 +336,37 @@ TEST(IdentifyPeerTest, PlainHttpHasOnlyAnAddress) {
   EXPECT_FALSE(identity.certificate.has_value());
 }
 
+// A client of only RSA key exchange suites shares none with the ECDSA server: the explanation
+// lists the first twelve it offered and counts the rest.
+TEST_F(HandshakeTest, NoSharedCipherListsWhatTheClientOffered) {
+  ClientOptions options = Client(TestPki::Get().client_a_cn());
+  options.max_version = TLS1_2_VERSION;
+  options.ciphers = "kRSA:@SECLEVEL=0";
+  options.security_level = 0;
+  auto result = RunHandshake(server(), options);
+  ASSERT_FALSE(result.server_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("no shared cipher"));
+  const std::vector<std::string> offered = OfferedCipherSuites(result.server.get());
+  ASSERT_GT(offered.size(), 12U);
+  EXPECT_THAT(offered, ::testing::Contains("AES256-SHA"));
+  const std::string explanation =
+      ExplainHandshakeFailure(result.server.get(), kNoSharedCipher, PiiMasker(false));
+  EXPECT_THAT(explanation, HasSubstr("; the client offered: " + offered[0] + ", " + offered[1]));
+  EXPECT_THAT(explanation, HasSubstr(offered[11] + " and " + std::to_string(offered.size() - 12) +
+                                     " more. AES256-SHA"));
+  EXPECT_THAT(explanation, ::testing::Not(HasSubstr(offered[12] + ",")));
+  // Another reason for the same failed handshake adds nothing.
+  EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), 0, PiiMasker(false)), "");
+}
+
+TEST_F(HandshakeTest, ARefusedCertificateIsExplainedWhateverTheError) {
+  auto result = RunHandshake(server(), Client(TestPki::Get().client_unknown_ca()));
+  ASSERT_FALSE(result.server_ok);
+  EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), 0, PiiMasker(false)),
+            "; unable to get local issuer certificate: client certificate CN "
+            "cucm-pub.example.com, issuer \"O = callgate tests, CN = Unknown Root CA\"");
+}
+
 class LegacyCipherTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
 
 // Old UCM releases offer only TLS_RSA_WITH_AES_256_CBC_SHA over TLS 1.2: it works only when
@@ -359,6 +393,10 @@ TEST_P(LegacyCipherTest, Aes256ShaOnlyClient) {
     EXPECT_TRUE(identity.chain_verified);
   } else {
     EXPECT_THAT(result.server_error, HasSubstr("no shared cipher"));
+    EXPECT_THAT(OfferedCipherSuites(result.server.get()), ::testing::ElementsAre("AES256-SHA"));
+    EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), kNoSharedCipher, PiiMasker(false)),
+              "; the client offered: AES256-SHA. AES256-SHA, what old UCM releases offer, needs "
+              "tls_legacy_ciphers: true and an RSA server key (docs/ucm-setup.md, Step 1)");
   }
 }
 

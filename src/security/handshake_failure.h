@@ -1,15 +1,19 @@
-// Why a TLS handshake refused the client's certificate. OpenSSL keeps a refused certificate
-// nowhere (the peer certificate is set only once the chain verifies), and SSL_get_verify_result
-// gives only the error code, so the log line of a failed handshake could not say which
-// certificate UCM presented: for the most common setup mistake, a ca_file that is not the CA of
-// UCM's certificates, the administrator saw only "certificate verify failed". A verify callback
-// installed on the context records the first error and the certificate it concerns on the SSL.
+// Why a server-side TLS handshake failed, beyond OpenSSL's one-line reason, for the log line
+// an administrator reads while connecting UCM:
+// * A refused client certificate. OpenSSL keeps it nowhere (the peer certificate is set only
+//   once the chain verifies) and SSL_get_verify_result gives only the error code, so the line
+//   said "certificate verify failed" and nothing showed which certificate UCM presented, for
+//   the most common setup mistake: a ca_file that is not the CA of UCM's certificates. A verify
+//   callback installed on the context records the error and the certificate on the SSL.
+// * No shared cipher suite. The suites the client offered are still on the SSL; old UCM releases
+//   offer only AES256-SHA, which callgate accepts only when told to (tls_legacy_ciphers).
 #pragma once
 
 #include <openssl/ssl.h>
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "security/pii_masker.h"
 
@@ -44,5 +48,18 @@ std::optional<CertificateRefusal> ClientCertificateRefusal(const SSL* ssl);
 // certificate CN ..., issuer "..."'. The CN is masked like other peer names (obfuscate_pii); the
 // issuers are CAs, not peers, and are shown as they are.
 std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& masker);
+
+// The cipher suites the client offered in its hello, by OpenSSL name ("AES256-SHA",
+// "TLS_AES_128_GCM_SHA256"), in its order; suites this OpenSSL does not know are left out.
+// Still available after a handshake that failed choosing a suite; empty when no hello was read.
+std::vector<std::string> OfferedCipherSuites(const SSL* ssl);
+
+// What to add to the log line of a handshake on `ssl` that failed with `openssl_error` (the
+// packed OpenSSL error, ERR_get_error(); 0 when the failure was not OpenSSL's): "; " and
+// DescribeRefusal() for a refused client certificate; for "no shared cipher", "; the client
+// offered: ..." (at most 12 names) and, when AES256-SHA is among them, what callgate needs to
+// accept it. Empty when there is nothing to add.
+std::string ExplainHandshakeFailure(const SSL* ssl, unsigned long openssl_error,
+                                    const PiiMasker& masker);
 
 }  // namespace callgate::security

@@ -1,14 +1,21 @@
-#include "security/certificate_refusal.h"
+#include "security/handshake_failure.h"
 
+#include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <exception>
 #include <memory>
+#include <string_view>
 
 #include "security/certificates.h"
 
 namespace callgate::security {
 namespace {
+
+constexpr std::size_t kMaxSuitesShown = 12;
+// TLS_RSA_WITH_AES_256_CBC_SHA, the suite old UCM releases offer (curri.md §4.1).
+constexpr std::string_view kLegacySuite = "AES256-SHA";
 
 void FreeRefusal(void* /*parent*/, void* refusal, CRYPTO_EX_DATA* /*data*/, int /*index*/,
                  long /*argl*/, void* /*argp*/) {
@@ -55,6 +62,22 @@ int RecordRefusal(int preverified, X509_STORE_CTX* store) noexcept {
   return 0;
 }
 
+std::string DescribeOffer(const std::vector<std::string>& offered) {
+  std::string line = "; the client offered: ";
+  for (std::size_t i = 0; i < offered.size() && i < kMaxSuitesShown; ++i) {
+    line += (i == 0 ? "" : ", ") + offered[i];
+  }
+  if (offered.size() > kMaxSuitesShown) {
+    line += " and " + std::to_string(offered.size() - kMaxSuitesShown) + " more";
+  }
+  if (std::find(offered.begin(), offered.end(), kLegacySuite) != offered.end()) {
+    line +=
+        ". AES256-SHA, what old UCM releases offer, needs tls_legacy_ciphers: true and an RSA "
+        "server key (docs/ucm-setup.md, Step 1)";
+  }
+  return line;
+}
+
 }  // namespace
 
 void VerifyClientsAndRecordRefusals(SSL_CTX* context, int mode) {
@@ -77,6 +100,30 @@ std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& 
   line += refusal.common_name.empty() ? "client certificate without CN"
                                       : "client certificate CN " + masker.Mask(refusal.common_name);
   return line + ", issuer \"" + refusal.issuer + "\"";
+}
+
+std::vector<std::string> OfferedCipherSuites(const SSL* ssl) {
+  const STACK_OF(SSL_CIPHER)* offered = SSL_get_client_ciphers(ssl);
+  const int count = sk_SSL_CIPHER_num(offered);  // -1 without a hello
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(std::max(count, 0)));
+  for (int i = 0; i < count; ++i) {
+    names.emplace_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(offered, i)));
+  }
+  return names;
+}
+
+std::string ExplainHandshakeFailure(const SSL* ssl, unsigned long openssl_error,
+                                    const PiiMasker& masker) {
+  if (const auto refusal = ClientCertificateRefusal(ssl)) {
+    return "; " + DescribeRefusal(*refusal, masker);
+  }
+  if (ERR_GET_LIB(openssl_error) == ERR_LIB_SSL &&
+      ERR_GET_REASON(openssl_error) == SSL_R_NO_SHARED_CIPHER) {
+    const std::vector<std::string> offered = OfferedCipherSuites(ssl);
+    if (!offered.empty()) return DescribeOffer(offered);
+  }
+  return "";
 }
 
 }  // namespace callgate::security
