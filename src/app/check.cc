@@ -1,4 +1,6 @@
-// `callgate check`: everything `serve` would load, without serving; a summary on stdout.
+// `callgate check`: everything `serve` would load, without serving; a summary on stdout with
+// every warning serve would log at start-up. Fails on errors, and with --strict on warnings.
+#include <cstddef>
 #include <iostream>
 
 #include "app/commands.h"
@@ -9,7 +11,8 @@
 namespace callgate::app {
 namespace {
 
-void PrintDirectory(const LoadedSnapshot& loaded) {
+// Each returns how many warnings it reported.
+std::size_t PrintDirectory(const LoadedSnapshot& loaded) {
   const auto& snapshot = *loaded.snapshot;
   std::cout << "directory: " << snapshot.directory_path << ": "
             << snapshot.directory.exact_entries() << " exact and "
@@ -20,18 +23,43 @@ void PrintDirectory(const LoadedSnapshot& loaded) {
     std::cout << "  warning: " << snapshot.directory_path << ":" << warning.line << ": "
               << warning.message << "\n";
   }
+  return loaded.warning_count;
 }
 
-void PrintSecurity(const config::Config& config, const server::SecurityState& state) {
+std::size_t PrintSecurity(const config::Config& config, const server::SecurityState& state) {
   std::cout << "security: " << (state.tls ? "TLS" : "plain HTTP") << ", " << config.clusters.size()
             << " cluster(s)";
   if (state.tls && state.tls->requires_client_certificate())
     std::cout << ", client certificates required";
   if (config.insecure_mode) std::cout << ", insecure_mode (development only)";
   std::cout << "\n";
+  std::size_t warnings = 0;
+  if (state.tls) {
+    for (const std::string& warning : state.tls->warnings()) {
+      std::cout << "  warning: TLS: " << warning << "\n";
+      ++warnings;
+    }
+  }
   for (const Error& warning : config::ClustersThatMatchNobody(config)) {
     std::cout << "  warning: " << warning.ToString() << "\n";
+    ++warnings;
   }
+  return warnings;
+}
+
+int Verdict(int failures, std::size_t warnings, bool strict) {
+  if (failures > 0) {
+    std::cout << "check: FAILED\n";
+    return 1;
+  }
+  if (warnings > 0 && strict) {
+    std::cout << "check: FAILED (--strict, " << warnings << " warning(s))\n";
+    return 1;
+  }
+  std::cout << "check: OK";
+  if (warnings > 0) std::cout << " (" << warnings << " warning(s))";
+  std::cout << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -41,6 +69,7 @@ int RunCheck(const CommandLine& command_line) {
   if (!config) return PrintError(config.error());
   std::cout << "config: " << config->file << ": OK\n";
   int failures = 0;
+  std::size_t warnings = 0;
   if (auto secure = config::ValidateSecurity(*config); !secure) {
     std::cout << "security: would refuse to start: " << secure.error().ToString() << "\n";
     ++failures;
@@ -48,16 +77,15 @@ int RunCheck(const CommandLine& command_line) {
     std::cout << "security: " << state.error().ToString() << "\n";
     ++failures;
   } else {
-    PrintSecurity(*config, **state);
+    warnings += PrintSecurity(*config, **state);
   }
   if (auto loaded = LoadSnapshot(*config); !loaded) {
     std::cout << "directory: " << loaded.error().ToString() << "\n";
     ++failures;
   } else {
-    PrintDirectory(*loaded);
+    warnings += PrintDirectory(*loaded);
   }
-  std::cout << (failures == 0 ? "check: OK\n" : "check: FAILED\n");
-  return failures == 0 ? 0 : 1;
+  return Verdict(failures, warnings, command_line.strict);
 }
 
 }  // namespace callgate::app

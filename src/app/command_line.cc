@@ -15,7 +15,9 @@ Result<Command> ParseCommand(const std::string& word) {
 std::string Usage() {
   return R"(Usage:
   callgate [serve] [--config FILE]        serve CURRI requests until SIGTERM/SIGINT
-  callgate check [--config FILE]          validate the configuration and data files
+  callgate check [--strict] [--config FILE]
+                                          validate the configuration and data files;
+                                          --strict: fail on warnings too
   callgate lookup [--config FILE] NUMBER  show what a call from NUMBER would get, and why
   callgate --help | --version
 
@@ -37,6 +39,8 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
       result.config_path = args[++i];
     } else if (arg.rfind("--config=", 0) == 0) {
       result.config_path = arg.substr(9);
+    } else if (arg == "--strict") {
+      result.strict = true;
     } else if (!arg.empty() && arg[0] == '-') {
       return Error{"unknown option '" + arg + "' (see callgate --help)"};
     } else if (!have_command) {
@@ -49,6 +53,9 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
     } else {
       return Error{"unexpected argument '" + arg + "' (see callgate --help)"};
     }
+  }
+  if (result.strict && result.command != Command::kCheck) {
+    return Error{"--strict applies to callgate check only"};
   }
   if (result.command == Command::kLookup && result.number.empty()) {
     return Error{"lookup needs a NUMBER (e.g. callgate lookup +14085550101)"};

@@ -1,5 +1,6 @@
-// The command line: `callgate [serve] [--config FILE]`, `callgate check [--config FILE]`,
-// `callgate lookup [--config FILE] NUMBER`, `--help`, `--version`.
+// The command line: `callgate [serve] [--config FILE]`,
+// `callgate check [--strict] [--config FILE]`, `callgate lookup [--config FILE] NUMBER`,
+// `--help`, `--version`.
 #pragma once
 
 #include <string>
@@ -15,6 +16,7 @@ struct CommandLine {
   Command command = Command::kServe;
   std::string config_path;  // empty: CONFIG_FILE, else ./config.yaml
   std::string number;       // lookup only
+  bool strict = false;      // check only: warnings fail the check too
 };
 
 Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args);

@@ -48,7 +48,18 @@ TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   EXPECT_THAT(result.output, HasSubstr("1 exact and 1 prefix entries from 3 rows"));
   EXPECT_THAT(result.output, HasSubstr("1 warning(s)"));
   EXPECT_THAT(result.output, HasSubstr(":3: "));  // the line of the row without a number
-  EXPECT_THAT(result.output, HasSubstr("check: OK"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (1 warning(s))"));
+  auto strict = Run({"check", "--strict", "--config", config});
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+  EXPECT_THAT(strict.output, HasSubstr("check: FAILED (--strict, 1 warning(s))"));
+}
+
+TEST_F(CliTest, StrictCheckPassesWithoutWarnings) {
+  const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto result = Run({"check", "--strict", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("check: OK\n"));
 }
 
 TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
@@ -58,7 +69,7 @@ TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output,
               HasSubstr("warning: " + config + ":4: key 'clusters.branch': has no allowed_ips"));
-  EXPECT_THAT(result.output, HasSubstr("check: OK"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
 }
 
 TEST_F(CliTest, RelativePathsAreFromTheWorkingDirectoryNotTheConfigFile) {
@@ -178,6 +189,21 @@ TEST_F(SecureByDefaultTest, RefusesAnUnreadableKey) {
   auto missing = Serve(Tls(Pki("absent.key")) + Cluster(Pki("ca-a.crt")));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.output, HasSubstr("absent.key"));
+}
+
+// What serve would log about its TLS set-up at start-up, check prints too.
+TEST_F(SecureByDefaultTest, CheckReportsTlsWarnings) {
+  const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n" + Tls(Pki("server.key")) +
+                                         Cluster(Pki("ca-a.crt")) + "tls_legacy_ciphers: true\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output,
+              HasSubstr("security: TLS, 1 cluster(s), client certificates required"));
+  EXPECT_THAT(result.output,
+              HasSubstr("warning: TLS: tls_legacy_ciphers is on but the server key is not RSA"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+  auto strict = Run({"check", "--strict", "--config", config});
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
 }
 
 TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {

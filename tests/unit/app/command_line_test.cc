@@ -29,6 +29,17 @@ TEST(CommandLineTest, ParsesEveryForm) {
     EXPECT_EQ(parsed->command, c.command);
     EXPECT_EQ(parsed->config_path, c.config);
     EXPECT_EQ(parsed->number, c.number);
+    EXPECT_FALSE(parsed->strict);
+  }
+}
+
+TEST(CommandLineTest, StrictBelongsToCheck) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"check", "--strict"},
+                                                                {"--strict", "check", "-c", "a"}}) {
+    auto parsed = ParseCommandLine(args);
+    ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(args);
+    EXPECT_EQ(parsed->command, Command::kCheck);
+    EXPECT_TRUE(parsed->strict);
   }
 }
 
@@ -40,6 +51,8 @@ TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
       {{"lookup"}, "lookup needs a NUMBER"},
       {{"lookup", "1", "2"}, "unexpected argument '2'"},
       {{"check", "extra"}, "unexpected argument 'extra'"},
+      {{"--strict"}, "--strict applies to callgate check only"},
+      {{"lookup", "--strict", "5000"}, "--strict applies to callgate check only"},
   };
   for (const auto& [args, message] : cases) {
     auto parsed = ParseCommandLine(args);
