@@ -89,6 +89,12 @@ std::string TimeText(const ASN1_TIME* time) {
   return buffer;
 }
 
+std::int64_t UnixTime(const ASN1_TIME* time) {
+  std::tm parts{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&parts));
+}
+
 std::string_view StringView(const ASN1_STRING* text) {
   return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
           static_cast<std::size_t>(ASN1_STRING_length(text))};
@@ -213,6 +219,7 @@ CertificateSummary Summarize(const X509* certificate) {
   summary.serial = SerialText(certificate);
   summary.not_before = TimeText(X509_get0_notBefore(certificate));
   summary.not_after = TimeText(X509_get0_notAfter(certificate));
+  summary.not_after_unix = UnixTime(X509_get0_notAfter(certificate));
   if (GeneralNamesPtr names = SubjectAltNames(certificate)) {
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
       summary.sans.push_back(SanText(sk_GENERAL_NAME_value(names.get(), i)));

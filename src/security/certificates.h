@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct CertificateSummary {
   std::string serial;      // upper-case hex, "0A1B..."
   std::string not_before;  // "2025-01-31T12:00:00Z"
   std::string not_after;
+  std::int64_t not_after_unix = 0;  // not_after in seconds since 1970-01-01T00:00:00Z
   std::vector<std::string>
       sans;            // "DNS:cucm-pub.example.com", "IP:10.1.1.10", "email:..", "URI:.."
   bool is_ca = false;  // basicConstraints CA:TRUE

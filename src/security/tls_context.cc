@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "security/ca_file.h"
 #include "security/handshake_failure.h"
@@ -171,10 +172,6 @@ std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config
   std::vector<std::string> warnings;
   const X509* certificate = SSL_CTX_get0_certificate(context);
   const std::string file = "tls_cert_file '" + config.tls_cert_file + "'";
-  if (X509_cmp_current_time(X509_get0_notAfter(certificate)) < 0) {
-    warnings.push_back(file + ": the certificate expired on " + Summarize(certificate).not_after +
-                       "; UCM will refuse the connection");
-  }
   if (X509_cmp_current_time(X509_get0_notBefore(certificate)) > 0) {
     warnings.push_back(file + ": the certificate is not valid before " +
                        Summarize(certificate).not_before);
@@ -186,6 +183,15 @@ std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config
         "(TLS_RSA_WITH_AES_256_CBC_SHA) needs an RSA key, so clients limited to it still fail");
   }
   return warnings;
+}
+
+constexpr std::int64_t kSecondsPerDay = std::int64_t{24} * 60 * 60;
+
+// "in 12 days", "in 1 day", "within a day".
+std::string TimeLeft(std::int64_t seconds) {
+  const std::int64_t days = seconds / kSecondsPerDay;
+  if (days == 0) return "within a day";
+  return "in " + std::to_string(days) + (days == 1 ? " day" : " days");
 }
 
 Status CheckFilesNamed(const config::Config& config) {
@@ -201,11 +207,12 @@ Status CheckFilesNamed(const config::Config& config) {
 }  // namespace
 
 TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
-                       CertificateSummary server_certificate,
+                       std::string certificate_file, CertificateSummary server_certificate,
                        std::vector<CertificateSummary> trust_store,
                        std::vector<std::string> warnings)
     : context_(context),
       requires_client_certificate_(requires_client_certificate),
+      certificate_file_(std::move(certificate_file)),
       server_certificate_(std::move(server_certificate)),
       trust_store_(std::move(trust_store)),
       warnings_(std::move(warnings)) {}
@@ -227,9 +234,40 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   CertificateSummary server = Summarize(SSL_CTX_get0_certificate(context.get()));
   std::vector<std::string> warnings = Warnings(context.get(), config);
   // new, not make_shared: the constructor is private to this factory.
-  return std::shared_ptr<const TlsContext>(
-      new TlsContext(context.release(), requires_client_certificate, std::move(server),
-                     std::move(trusted).value(), std::move(warnings)));
+  auto built = std::shared_ptr<TlsContext>(
+      new TlsContext(context.release(), requires_client_certificate, config.tls_cert_file,
+                     std::move(server), std::move(trusted).value(), std::move(warnings)));
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::vector<std::string> expiry = built->ExpiryWarnings(now);
+  built->warnings_.insert(built->warnings_.begin(), expiry.begin(), expiry.end());
+  return std::shared_ptr<const TlsContext>(std::move(built));
+}
+
+std::vector<std::string> TlsContext::ExpiryWarnings(std::int64_t now_unix) const {
+  std::vector<std::string> warnings;
+  const std::int64_t left = server_certificate_.not_after_unix - now_unix;
+  const std::string file = "tls_cert_file '" + certificate_file_ + "'";
+  if (left <= 0) {
+    warnings.push_back(file + ": the certificate expired on " + server_certificate_.not_after +
+                       "; UCM will refuse the connection");
+  } else if (left < kExpiryNoticeDays * kSecondsPerDay) {
+    warnings.push_back(file + ": the certificate expires on " + server_certificate_.not_after +
+                       ", " + TimeLeft(left) +
+                       "; renew it and add the new one to UCM's CallManager-trust before then "
+                       "(docs/ucm-setup.md, Renewing certificates)");
+  }
+  for (const CertificateSummary& ca : trust_store_) {
+    const std::int64_t ca_left = ca.not_after_unix - now_unix;
+    const std::string name = "client CA \"" + ca.subject + "\" (a cluster's ca_file)";
+    if (ca_left <= 0) {
+      warnings.push_back(name + " expired on " + ca.not_after +
+                         "; client certificates that chain to it are refused");
+    } else if (ca_left < kExpiryNoticeDays * kSecondsPerDay) {
+      warnings.push_back(name + " expires on " + ca.not_after + ", " + TimeLeft(ca_left) +
+                         "; client certificates that chain to it will be refused from then on");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace callgate::security

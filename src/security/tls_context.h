@@ -26,6 +26,7 @@
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@
 #include "security/certificates.h"
 
 namespace callgate::security {
+
+// How long before a certificate expires ExpiryWarnings() starts warning.
+inline constexpr std::int64_t kExpiryNoticeDays = 30;
 
 class TlsContext {
  public:
@@ -51,19 +55,25 @@ class TlsContext {
   // The client CAs (union of all ca_files, duplicates removed), for DEBUG logging at start-up.
   const std::vector<CertificateSummary>& trust_store() const { return trust_store_; }
   // Things that work but probably not as intended, for WARNING lines at start-up: the server
-  // certificate is expired or not yet valid; tls_legacy_ciphers is on with a non-RSA key (so
-  // AES256-SHA can never be negotiated).
+  // certificate is not yet valid; tls_legacy_ciphers is on with a non-RSA key (so AES256-SHA can
+  // never be negotiated); and ExpiryWarnings() at the time the context was built.
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // One warning for each certificate this context relies on, the server certificate and each
+  // client CA, that has expired or expires within kExpiryNoticeDays of `now_unix` (seconds since
+  // 1970), with its date and the days left. The server checks daily too, since a process can
+  // run for longer than a certificate lives.
+  std::vector<std::string> ExpiryWarnings(std::int64_t now_unix) const;
 
  private:
   friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
   // Takes ownership of `context` (one reference).
-  TlsContext(SSL_CTX* context, bool requires_client_certificate,
+  TlsContext(SSL_CTX* context, bool requires_client_certificate, std::string certificate_file,
              CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store,
              std::vector<std::string> warnings);
 
   SSL_CTX* context_;
   bool requires_client_certificate_;
+  std::string certificate_file_;  // tls_cert_file, for the warnings
   CertificateSummary server_certificate_;
   std::vector<CertificateSummary> trust_store_;
   std::vector<std::string> warnings_;

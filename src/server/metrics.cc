@@ -4,9 +4,9 @@
 
 namespace callgate::server {
 
-std::string Metrics::ToJsonFields() const {
+std::string Metrics::ToJsonFields(std::int64_t now_unix) const {
   auto get = [](const auto& counter) { return counter.load(std::memory_order_relaxed); };
-  return fmt::format(
+  std::string fields = fmt::format(
       "\"connections_open\":{},\"connections_accepted\":{},\"connections_rejected\":{},"
       "\"tls_handshake_failures\":{},\"requests\":{},\"curri_requests\":{},\"names_exact\":{},"
       "\"names_prefix\":{},\"names_not_found\":{},\"curri_unusable\":{},\"forbidden\":{},"
@@ -17,6 +17,13 @@ std::string Metrics::ToJsonFields() const {
       get(names_prefix), get(names_not_found), get(curri_unusable), get(forbidden),
       get(body_too_large), get(header_too_large), get(bad_requests), get(read_timeouts),
       get(reloads_ok), get(reloads_failed));
+  if (const std::int64_t not_after = get(tls_certificate_not_after); not_after != 0) {
+    constexpr std::int64_t kDay = std::int64_t{24} * 60 * 60;
+    const std::int64_t left = not_after - now_unix;
+    const std::int64_t days = left >= 0 ? left / kDay : -((-left + kDay - 1) / kDay);
+    fields += fmt::format(",\"tls_certificate_days_left\":{}", days);
+  }
+  return fields;
 }
 
 }  // namespace callgate::server

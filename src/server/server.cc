@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <thread>
@@ -135,6 +136,30 @@ struct Registration {
   ~Registration() { registry.Remove(handle); }
 };
 
+std::vector<std::string> InsecureModeReminder() {
+  return {
+      "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients are not "
+      "authenticated. Never use insecure_mode in production."};
+}
+
+std::int64_t UnixNow() {
+  return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+}
+
+// The daily check: what ExpiryWarnings says now of the certificates in force, with the "TLS: "
+// of the start-up warnings.
+std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
+  if (!state.tls) return {};
+  std::vector<std::string> warnings = state.tls->ExpiryWarnings(UnixNow());
+  for (std::string& warning : warnings) warning.insert(0, "TLS: ");
+  return warnings;
+}
+
+void NoteServerCertificate(const SecurityState& state, Metrics& metrics) {
+  metrics.tls_certificate_not_after.store(
+      state.tls ? state.tls->server_certificate().not_after_unix : 0, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -147,6 +172,7 @@ class Server::Impl {
                 logs),
         env_{Limits(config), router_, logs_, metrics_, stopping_},
         security_(std::move(security)) {
+    NoteServerCertificate(*security_.load(), metrics_);
     const unsigned threads =
         config.worker_threads > 0 ? config.worker_threads : DefaultWorkerThreads();
     const std::vector<int> cpus = config.pin_worker_threads ? AllowedCpus() : std::vector<int>();
@@ -436,15 +462,15 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {
-    asio::co_spawn(
-        control_,
-        RemindEvery(std::chrono::hours(1), *logs_.app,
-                    "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and "
-                    "clients are not authenticated. Never use insecure_mode in "
-                    "production.",
-                    stopping_),
-        asio::detached);
+    asio::co_spawn(control_,
+                   RemindEvery(std::chrono::hours(1), *logs_.app, InsecureModeReminder, stopping_),
+                   asio::detached);
   }
+  asio::co_spawn(control_,
+                 RemindEvery(
+                     std::chrono::hours(24), *logs_.app,
+                     [this] { return CertificateExpiryWarnings(*security_.load()); }, stopping_),
+                 asio::detached);
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
   reload_.Stop();
@@ -483,6 +509,7 @@ void Server::SetReloadHandler(std::function<void()> handler) {
   impl_->reload_.SetHandler(std::move(handler));
 }
 void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
+  NoteServerCertificate(*state, impl_->metrics_);
   impl_->security_.store(std::move(state));
 }
 void Server::Run(const std::function<void()>& ready) { impl_->Run(ready); }

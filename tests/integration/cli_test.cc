@@ -206,6 +206,22 @@ TEST_F(SecureByDefaultTest, CheckReportsTlsWarnings) {
   EXPECT_EQ(strict.exit_code, 1) << strict.output;
 }
 
+TEST_F(SecureByDefaultTest, CheckWarnsOfAServerCertificateAboutToExpire) {
+  auto made = RunCommand({"/usr/bin/env", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                          "ec_paramgen_curve:P-256", "-noenc", "-days", "10", "-subj",
+                          "/CN=localhost", "-keyout", Pki("soon.key"), "-out", Pki("soon.crt")});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string config =
+      WriteConfig("csv_file_path: " + Csv() + "\ntls_cert_file: " + Pki("soon.crt") +
+                  "\ntls_key_file: " + Pki("soon.key") + "\n" + Cluster(Pki("ca-a.crt")));
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("warning: TLS: tls_cert_file '" + Pki("soon.crt") +
+                                       "': the certificate expires on "));
+  auto strict = Run({"check", "--strict", "--config", config});
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+}
+
 TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {
   const std::string config = WriteConfig(
       "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\n"

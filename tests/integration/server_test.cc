@@ -141,6 +141,8 @@ TEST_F(ServerTest, HealthReportsEntryCountsOnBothListeners) {
     EXPECT_NE(response->body().find("\"status\":\"healthy\""), std::string::npos);
     EXPECT_NE(response->body().find("\"exact_entries\":3"), std::string::npos) << response->body();
     EXPECT_NE(response->body().find("\"prefix_entries\":2"), std::string::npos);
+    EXPECT_EQ(response->body().find("tls_certificate_days_left"), std::string::npos)
+        << "plain HTTP has no certificate";
   }
 }
 

@@ -268,6 +268,10 @@ class TestPki {
   const Credential& server_expired() {
     return Make("server_expired", Spec("callgate.example.com").Valid(-30, -2));
   }
+  // Valid for ten more days: inside ExpiryWarnings' notice period.
+  const Credential& server_expiring() {
+    return Make("server_expiring", Spec("callgate.example.com").Valid(-30, 10));
+  }
   const Credential& server_rsa() { return Make("server_rsa", Spec("callgate.example.com").Rsa()); }
 
  private:

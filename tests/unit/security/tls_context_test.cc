@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 namespace callgate::security {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::MakeCluster;
 using testing::ServerConfig;
@@ -210,6 +213,61 @@ TEST(BuildTlsContextTest, WarningsForSettingsThatCannotWork) {
   auto fine = BuildTlsContext(legacy_rsa);
   ASSERT_TRUE(fine.ok()) << fine.error().ToString();
   EXPECT_TRUE(fine.value()->warnings().empty());
+}
+
+TEST(BuildTlsContextTest, ACertificateAboutToExpireIsAWarningAtOnce) {
+  auto context = BuildTlsContext(ServerConfig(TestPki::Get().server_expiring()));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  const auto& warnings = context.value()->warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("': the certificate expires on "));
+  // Ten days from when the test PKI was made, less the seconds since.
+  EXPECT_THAT(warnings[0], ::testing::AnyOf(HasSubstr(", in 10 days; renew it"),
+                                            HasSubstr(", in 9 days; renew it")));
+}
+
+// ExpiryWarnings at chosen times before and after each certificate's notAfter.
+TEST(BuildTlsContextTest, ExpiryWarningsCountDownToEachCertificatesEnd) {
+  TestPki& pki = TestPki::Get();
+  auto context =
+      BuildTlsContext(ServerConfig(pki.server(), {ClusterWithCa("hq", pki.root_a().cert_file)}));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  const TlsContext& tls = *context.value();
+  constexpr std::int64_t kDay = 24 * 60 * 60;
+  const std::int64_t server_end = tls.server_certificate().not_after_unix;
+  ASSERT_EQ(tls.trust_store().size(), 1u);
+  const std::int64_t ca_end = tls.trust_store()[0].not_after_unix;
+  ASSERT_GT(server_end, 0);
+  ASSERT_GT(ca_end, 0);
+  const std::int64_t first = std::min(server_end, ca_end);
+  EXPECT_TRUE(tls.ExpiryWarnings(first - kExpiryNoticeDays * kDay).empty());
+
+  auto server_only = [&](std::int64_t now) {
+    std::vector<std::string> all = tls.ExpiryWarnings(now);
+    std::erase_if(all, [](const std::string& w) { return w.starts_with("client CA"); });
+    return all;
+  };
+  EXPECT_THAT(
+      server_only(server_end - kExpiryNoticeDays * kDay + 1),
+      ElementsAre(HasSubstr("expires on " + tls.server_certificate().not_after + ", in 29 days;")));
+  EXPECT_THAT(server_only(server_end - kDay), ElementsAre(HasSubstr(", in 1 day;")));
+  EXPECT_THAT(server_only(server_end - 60), ElementsAre(HasSubstr(", within a day;")));
+  EXPECT_THAT(server_only(server_end), ElementsAre(HasSubstr("the certificate expired on " +
+                                                             tls.server_certificate().not_after +
+                                                             "; UCM will refuse the connection")));
+
+  auto ca_only = [&](std::int64_t now) {
+    std::vector<std::string> all = tls.ExpiryWarnings(now);
+    std::erase_if(all, [](const std::string& w) { return !w.starts_with("client CA"); });
+    return all;
+  };
+  EXPECT_THAT(ca_only(ca_end - 3 * kDay),
+              ElementsAre("client CA \"O = callgate tests, CN = Cluster A Root CA\" (a cluster's "
+                          "ca_file) expires on " +
+                          tls.trust_store()[0].not_after +
+                          ", in 3 days; client certificates that chain to it will be refused "
+                          "from then on"));
+  EXPECT_THAT(ca_only(ca_end + kDay), ElementsAre(HasSubstr("expired on")));
 }
 
 TEST(BuildTlsContextTest, NoClientCertificateWithoutCaFile) {

@@ -5,8 +5,11 @@
 
 #include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 namespace callgate::server {
@@ -26,7 +29,8 @@ TEST(RemindEveryTest, WarnsOnceEveryIntervalNotAtOnceAndStopsWhenAsked) {
   std::atomic<bool> stopping{false};
   boost::asio::io_context ioc;
   bool finished = false;
-  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, "insecure_mode is on", stopping),
+  auto message = [] { return std::vector<std::string>{"insecure_mode is on"}; };
+  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, message, stopping),
                         [&](std::exception_ptr) { finished = true; });
   ioc.poll();
   EXPECT_EQ(CountOf(out.str(), "insecure_mode is on"), 0U) << "the first reminder waits";
@@ -43,6 +47,30 @@ TEST(RemindEveryTest, WarnsOnceEveryIntervalNotAtOnceAndStopsWhenAsked) {
   ioc.run_for(1s);  // the pending timer fires once more and ends the loop without a line
   EXPECT_TRUE(finished);
   EXPECT_EQ(CountOf(out.str(), "insecure_mode is on"), 3U);
+}
+
+// The daily certificate check: what the function returns at each interval, one line each, and
+// nothing when it returns nothing.
+TEST(RemindEveryTest, LogsWhatTheFunctionReturnsEachTime) {
+  std::ostringstream out;
+  spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  std::atomic<bool> stopping{false};
+  boost::asio::io_context ioc;
+  int calls = 0;
+  auto messages = [&]() -> std::vector<std::string> {
+    ++calls;
+    if (calls == 1) return {};
+    return {"first of " + std::to_string(calls), "second of " + std::to_string(calls)};
+  };
+  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, messages, stopping), boost::asio::detached);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (calls < 2 && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(100ms);
+  stopping = true;
+  ioc.run_for(1s);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(CountOf(out.str(), "[warning]"), 2U) << out.str();
+  EXPECT_EQ(CountOf(out.str(), "first of 2"), 1U);
+  EXPECT_EQ(CountOf(out.str(), "second of 2"), 1U);
 }
 
 }  // namespace
