@@ -11,7 +11,7 @@
 namespace callgate::app {
 namespace {
 
-// Each returns how many warnings it reported.
+// Each returns how many warnings it found (the directory prints only the first ones).
 std::size_t PrintDirectory(const LoadedSnapshot& loaded) {
   const auto& snapshot = *loaded.snapshot;
   std::cout << "directory: " << snapshot.directory_path << ": "

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <system_error>
@@ -228,6 +229,16 @@ CertificateSummary Summarize(const X509* certificate) {
   summary.is_ca = IsCa(certificate);
   summary.sha256 = Sha256Fingerprint(certificate);
   return summary;
+}
+
+std::int64_t UnixNow() {
+  return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+}
+
+std::int64_t DaysUntil(std::int64_t until_unix, std::int64_t now_unix) {
+  constexpr std::int64_t kDay = std::int64_t{24} * 60 * 60;
+  const std::int64_t left = until_unix - now_unix;
+  return left >= 0 ? left / kDay : -((-left + kDay - 1) / kDay);
 }
 
 std::string Sha256Fingerprint(const X509* certificate) {

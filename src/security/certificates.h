@@ -45,6 +45,13 @@ Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path);
 
 CertificateSummary Summarize(const X509* certificate);
 
+// The current time in seconds since 1970, as not_after_unix counts.
+std::int64_t UnixNow();
+
+// Whole days from `now_unix` until `until_unix`, rounded down: 0 in the last day before it, -1
+// in the first day after it.
+std::int64_t DaysUntil(std::int64_t until_unix, std::int64_t now_unix);
+
 // Lower-case hex SHA-256 of the DER encoding: the fingerprint `openssl x509 -fingerprint
 // -sha256` prints, without colons.
 std::string Sha256Fingerprint(const X509* certificate);

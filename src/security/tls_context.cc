@@ -4,7 +4,6 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "security/ca_file.h"
 #include "security/handshake_failure.h"
@@ -185,11 +184,8 @@ std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config
   return warnings;
 }
 
-constexpr std::int64_t kSecondsPerDay = std::int64_t{24} * 60 * 60;
-
 // "in 12 days", "in 1 day", "within a day".
-std::string TimeLeft(std::int64_t seconds) {
-  const std::int64_t days = seconds / kSecondsPerDay;
+std::string TimeLeft(std::int64_t days) {
   if (days == 0) return "within a day";
   return "in " + std::to_string(days) + (days == 1 ? " day" : " days");
 }
@@ -237,33 +233,32 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   auto built = std::shared_ptr<TlsContext>(
       new TlsContext(context.release(), requires_client_certificate, config.tls_cert_file,
                      std::move(server), std::move(trusted).value(), std::move(warnings)));
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::vector<std::string> expiry = built->ExpiryWarnings(now);
+  std::vector<std::string> expiry = built->ExpiryWarnings(UnixNow());
   built->warnings_.insert(built->warnings_.begin(), expiry.begin(), expiry.end());
   return std::shared_ptr<const TlsContext>(std::move(built));
 }
 
 std::vector<std::string> TlsContext::ExpiryWarnings(std::int64_t now_unix) const {
   std::vector<std::string> warnings;
-  const std::int64_t left = server_certificate_.not_after_unix - now_unix;
+  const std::int64_t days = DaysUntil(server_certificate_.not_after_unix, now_unix);
   const std::string file = "tls_cert_file '" + certificate_file_ + "'";
-  if (left <= 0) {
+  if (server_certificate_.not_after_unix <= now_unix) {
     warnings.push_back(file + ": the certificate expired on " + server_certificate_.not_after +
                        "; UCM will refuse the connection");
-  } else if (left < kExpiryNoticeDays * kSecondsPerDay) {
+  } else if (days < kExpiryNoticeDays) {
     warnings.push_back(file + ": the certificate expires on " + server_certificate_.not_after +
-                       ", " + TimeLeft(left) +
+                       ", " + TimeLeft(days) +
                        "; renew it and add the new one to UCM's CallManager-trust before then "
                        "(docs/ucm-setup.md, Renewing certificates)");
   }
   for (const CertificateSummary& ca : trust_store_) {
-    const std::int64_t ca_left = ca.not_after_unix - now_unix;
+    const std::int64_t ca_days = DaysUntil(ca.not_after_unix, now_unix);
     const std::string name = "client CA \"" + ca.subject + "\" (a cluster's ca_file)";
-    if (ca_left <= 0) {
+    if (ca.not_after_unix <= now_unix) {
       warnings.push_back(name + " expired on " + ca.not_after +
                          "; client certificates that chain to it are refused");
-    } else if (ca_left < kExpiryNoticeDays * kSecondsPerDay) {
-      warnings.push_back(name + " expires on " + ca.not_after + ", " + TimeLeft(ca_left) +
+    } else if (ca_days < kExpiryNoticeDays) {
+      warnings.push_back(name + " expires on " + ca.not_after + ", " + TimeLeft(ca_days) +
                          "; client certificates that chain to it will be refused from then on");
     }
   }

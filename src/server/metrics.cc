@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "security/certificates.h"
+
 namespace callgate::server {
 
 std::string Metrics::ToJsonFields(std::int64_t now_unix) const {
@@ -18,10 +20,8 @@ std::string Metrics::ToJsonFields(std::int64_t now_unix) const {
       get(body_too_large), get(header_too_large), get(bad_requests), get(read_timeouts),
       get(reloads_ok), get(reloads_failed));
   if (const std::int64_t not_after = get(tls_certificate_not_after); not_after != 0) {
-    constexpr std::int64_t kDay = std::int64_t{24} * 60 * 60;
-    const std::int64_t left = not_after - now_unix;
-    const std::int64_t days = left >= 0 ? left / kDay : -((-left + kDay - 1) / kDay);
-    fields += fmt::format(",\"tls_certificate_days_left\":{}", days);
+    fields +=
+        fmt::format(",\"tls_certificate_days_left\":{}", security::DaysUntil(not_after, now_unix));
   }
   return fields;
 }

@@ -1,7 +1,6 @@
 #include "server/router.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
 #include <boost/beast/http/field.hpp>
@@ -9,6 +8,7 @@
 
 #include "codec/curri.h"
 #include "engine/policy_engine.h"
+#include "security/certificates.h"
 
 namespace callgate::server {
 namespace http = boost::beast::http;
@@ -118,8 +118,7 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
   std::string body =
       fmt::format("{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
                   snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-                  metrics_.ToJsonFields(
-                      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+                  metrics_.ToJsonFields(security::UnixNow()));
   Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
   if (request.method() == http::verb::head) response.body().clear();
   return response;

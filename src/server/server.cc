@@ -142,15 +142,11 @@ std::vector<std::string> InsecureModeReminder() {
       "authenticated. Never use insecure_mode in production."};
 }
 
-std::int64_t UnixNow() {
-  return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-}
-
 // The daily check: what ExpiryWarnings says now of the certificates in force, with the "TLS: "
 // of the start-up warnings.
 std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
   if (!state.tls) return {};
-  std::vector<std::string> warnings = state.tls->ExpiryWarnings(UnixNow());
+  std::vector<std::string> warnings = state.tls->ExpiryWarnings(security::UnixNow());
   for (std::string& warning : warnings) warning.insert(0, "TLS: ");
   return warnings;
 }
