@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -112,7 +112,7 @@ void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
   }
   if (!bundle.good()) {
     logs.app->warn("could not write ca_bundle_path {}: {}", config.ca_bundle_path,
-                   std::strerror(errno));
+                   std::generic_category().message(errno));
     return;
   }
   logs.app->info("Wrote {} cluster CA file(s) to ca_bundle_path {} (callgate does not need it)",

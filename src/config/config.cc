@@ -5,10 +5,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <system_error>
 
 #include "config/keys.h"
 #include "config/values.h"
@@ -43,8 +43,9 @@ Result<std::string> ReadFile(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Error{std::string("cannot open the configuration file: ") + std::strerror(errno), path,
-                 0, ""};
+    return Error{std::string("cannot open the configuration file: ") +
+                     std::generic_category().message(errno),
+                 path, 0, ""};
   }
   std::string text;
   text.resize(kMaxConfigBytes + 1);

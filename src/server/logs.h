@@ -21,7 +21,7 @@ class PiiText {
  public:
   PiiText(const security::PiiMasker& masker, std::string_view value)
       : masked_(masker.enabled() ? masker.Mask(value) : std::string()),
-        view_(masker.enabled() ? std::string_view(masked_) : value) {}
+        view_(masker.enabled() ? std::string_view{masked_} : value) {}
   PiiText(const PiiText&) = delete;
   PiiText& operator=(const PiiText&) = delete;
 

@@ -126,8 +126,8 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  logs_.app->warn("Denied {} {}: {}", std::string_view(request.method_string()),
-                  std::string_view(PathOf(request.target())),
+  logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},
+                  PathOf(request.target()),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   return MakeResponse(request, http::status::forbidden, "Forbidden\n");
 }

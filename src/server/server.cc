@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <cstring>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -314,7 +314,7 @@ void Server::Impl::PinWorkerThreads() {
     const int error = pthread_setaffinity_np(worker->thread.native_handle(), sizeof set, &set);
     if (error != 0) {
       logs_.app->warn("pin_worker_threads: cannot pin a worker thread to CPU {}: {}", worker->cpu,
-                      std::strerror(error));
+                      std::generic_category().message(error));
       worker->cpu = -1;
     }
   }

@@ -14,7 +14,7 @@ namespace http = beast::http;
 namespace {
 
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 using Clock = std::chrono::steady_clock;
 
 // How a failed read ends the connection.
@@ -45,7 +45,7 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
-                  std::string_view(request.method_string()), PathOf(request.target()),
+                  std::string_view{request.method_string()}, PathOf(request.target()),
                   request.version() / 10, request.version() % 10, response.result_int(),
                   response.body().size(), micros);
 }
@@ -60,12 +60,12 @@ std::string Serialize(const Response& response) {
   wire += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   wire += std::to_string(response.result_int());
   wire += ' ';
-  wire += std::string_view(response.reason());
+  wire += std::string_view{response.reason()};
   wire += "\r\n";
   for (const auto& field : response) {
-    wire += std::string_view(field.name_string());
+    wire += std::string_view{field.name_string()};
     wire += ": ";
-    wire += std::string_view(field.value());
+    wire += std::string_view{field.value()};
     wire += "\r\n";
   }
   wire += "\r\n";
@@ -117,7 +117,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       break;
   }
   env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.address),
-                     std::string_view(http::obsolete_reason(status)));
+                     std::string_view{http::obsolete_reason(status)});
   co_await Write(stream, env, ErrorResponse(status));
 }
 

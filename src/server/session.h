@@ -22,7 +22,7 @@
 namespace callgate::server {
 
 struct SessionLimits {
-  std::uint64_t max_body_bytes = 64 * 1024;
+  std::uint64_t max_body_bytes = std::uint64_t{64} * 1024;
   std::uint32_t max_header_bytes = 8 * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{3600};
