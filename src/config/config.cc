@@ -90,6 +90,12 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env) {
   return OkStatus();
 }
 
+Error KeyError(const Config& config, std::string_view key, std::string message) {
+  const auto line = config.key_lines.find(key);
+  return Error{std::move(message), config.file, line == config.key_lines.end() ? 0 : line->second,
+               std::string(key)};
+}
+
 std::string_view ToString(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:

@@ -117,6 +117,10 @@ std::vector<Error> ClustersThatMatchNobody(const Config& config);
 
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
 
+// An error about top-level `key`, located at the line where `config` set it (line 0 when the key
+// was left at its default).
+Error KeyError(const Config& config, std::string_view key, std::string message);
+
 // The keys ParseConfig accepts, in documentation order: at the top level (aliases included) and
 // inside a cluster. For tooling and the test that keeps config/config.example.yaml complete.
 std::vector<std::string_view> TopLevelKeys();

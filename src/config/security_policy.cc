@@ -11,15 +11,6 @@
 namespace callgate::config {
 namespace {
 
-int LineOf(const Config& config, std::string_view key) {
-  const auto it = config.key_lines.find(key);
-  return it == config.key_lines.end() ? 0 : it->second;
-}
-
-Error KeyError(const Config& config, std::string_view key, std::string message) {
-  return Error{std::move(message), config.file, LineOf(config, key), std::string(key)};
-}
-
 Status CheckTlsPair(const Config& config) {
   if (config.tls_cert_file.empty() == config.tls_key_file.empty()) return OkStatus();
   const bool has_cert = !config.tls_cert_file.empty();

@@ -37,14 +37,6 @@ struct BioDeleter {
 };
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 
-Error AtKey(const config::Config& config, std::string_view key, std::string message) {
-  const auto line = config.key_lines.find(key);
-  return Error{.message = std::move(message),
-               .file = config.file,
-               .line = line != config.key_lines.end() ? line->second : 0,
-               .key = std::string(key)};
-}
-
 Error OpenSslFailure(const std::string& what) {
   Error error;
   error.message = what + ": " + TakeOpenSslErrors();
@@ -54,7 +46,7 @@ Error OpenSslFailure(const std::string& what) {
 // The file name leads every message, so "which file?" is never a question.
 Error FileProblem(const config::Config& config, std::string_view key, const std::string& path,
                   const std::string& problem) {
-  return AtKey(config, key, "'" + path + "': " + problem);
+  return config::KeyError(config, key, "'" + path + "': " + problem);
 }
 
 Status ConfigureProtocol(SSL_CTX* context, bool legacy_ciphers) {
@@ -192,10 +184,10 @@ std::string TimeLeft(std::int64_t days) {
 
 Status CheckFilesNamed(const config::Config& config) {
   if (config.tls_cert_file.empty()) {
-    return AtKey(config, "tls_cert_file", "is not set (tls_key_file is)");
+    return config::KeyError(config, "tls_cert_file", "is not set (tls_key_file is)");
   }
   if (config.tls_key_file.empty()) {
-    return AtKey(config, "tls_key_file", "is not set (tls_cert_file is)");
+    return config::KeyError(config, "tls_key_file", "is not set (tls_cert_file is)");
   }
   return OkStatus();
 }
