@@ -1,10 +1,13 @@
-// `callgate check`: everything `serve` would load, without serving; a summary on stdout with
-// every warning serve would log at start-up. Fails on errors, and with --strict on warnings.
+// `callgate check`: everything `serve` would load, without serving, and whether it could write
+// its log files; a summary on stdout with every warning serve would log at start-up. Fails on
+// errors (with `check: FAILED` as the last line), and with --strict on warnings.
 #include <cstddef>
 #include <iostream>
 
 #include "app/commands.h"
 #include "app/effective_config.h"
+#include "app/file_probe.h"
+#include "app/logging.h"
 #include "app/snapshot_loader.h"
 #include "server/security_state.h"
 
@@ -44,7 +47,29 @@ std::size_t PrintSecurity(const config::Config& config, const server::SecuritySt
     std::cout << "  warning: " << warning.ToString() << "\n";
     ++warnings;
   }
+  if (!config.ca_bundle_path.empty()) {
+    // serve logs a warning and goes on: callgate itself does not read the bundle.
+    const std::string problem = WhyNotWritable(config.ca_bundle_path, PathKind::kFile);
+    if (!problem.empty()) {
+      const Error warning = config::KeyError(
+          config, "ca_bundle_path", problem + " (serve writes the combined CA bundle there)");
+      std::cout << "  warning: " << warning.ToString() << "\n";
+      ++warnings;
+    }
+  }
   return warnings;
+}
+
+// The log files serve would open: an error when it could not.
+bool PrintLogs(const config::Config& config) {
+  if (auto usable = CheckLogDirectory(config); !usable) {
+    std::cout << "logs: " << usable.error().ToString() << "\n";
+    return false;
+  }
+  std::cout << "logs: console";
+  if (!config.log_dir.empty()) std::cout << ", app.log and access.log in " << config.log_dir;
+  std::cout << "\n";
+  return true;
 }
 
 int Verdict(int failures, std::size_t warnings, bool strict) {
@@ -66,9 +91,12 @@ int Verdict(int failures, std::size_t warnings, bool strict) {
 
 int RunCheck(const CommandLine& command_line) {
   auto config = LoadEffectiveConfig(command_line);
-  if (!config) return PrintError(config.error());
+  if (!config) {
+    PrintError(config.error());
+    return Verdict(1, 0, command_line.strict);
+  }
   std::cout << "config: " << config->file << ": OK\n";
-  int failures = 0;
+  int failures = PrintLogs(*config) ? 0 : 1;
   std::size_t warnings = 0;
   if (auto secure = config::ValidateSecurity(*config); !secure) {
     std::cout << "security: would refuse to start: " << secure.error().ToString() << "\n";

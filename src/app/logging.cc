@@ -14,10 +14,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/file_probe.h"
+
 namespace callgate::app {
 namespace {
 
 constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
+constexpr const char* kAppLog = "app.log";        // in log_dir
+constexpr const char* kAccessLog = "access.log";  // in log_dir
 
 // Log files, and the console when it is not a terminal, are written through a 64 KB stdio buffer
 // instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen requests, and
@@ -134,7 +138,22 @@ std::shared_ptr<Sink> RotatingSink(const config::Config& config, const char* nam
                                 BufferedFileHandlers());
 }
 
+Error LogDirError(const config::Config& config, const std::string& problem) {
+  return config::KeyError(config, "log_dir", "cannot open log files: " + problem);
+}
+
 }  // namespace
+
+Status CheckLogDirectory(const config::Config& config) {
+  if (config.log_dir.empty()) return OkStatus();
+  const std::filesystem::path dir = config.log_dir;
+  std::string problem = WhyNotWritable(dir, PathKind::kDirectory);
+  for (const char* name : {kAppLog, kAccessLog}) {
+    if (problem.empty()) problem = WhyNotWritable(dir / name, PathKind::kFile);
+  }
+  if (!problem.empty()) return LogDirError(config, problem);
+  return OkStatus();
+}
 
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker) {
   server::Logs logs;
@@ -143,17 +162,15 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
   try {
     if (!config.log_dir.empty()) {
       std::filesystem::create_directories(config.log_dir);
-      outputs.push_back(RotatingSink<spdlog::sinks::rotating_file_sink_st>(config, "app.log"));
+      outputs.push_back(RotatingSink<spdlog::sinks::rotating_file_sink_st>(config, kAppLog));
       logs.access = std::make_shared<spdlog::logger>(
-          "access", RotatingSink<spdlog::sinks::rotating_file_sink_mt>(config, "access.log"));
+          "access", RotatingSink<spdlog::sinks::rotating_file_sink_mt>(config, kAccessLog));
       logs.access->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
       logs.access->set_level(spdlog::level::info);
       spdlog::register_logger(logs.access);  // so flush_every() flushes it too
     }
   } catch (const std::exception& e) {  // filesystem_error, spdlog_ex
-    const auto line = config.key_lines.find("log_dir");
-    return Error{std::string("cannot open log files: ") + e.what(), config.file,
-                 line == config.key_lines.end() ? 0 : line->second, "log_dir"};
+    return LogDirError(config, e.what());
   }
   logs.app = std::make_shared<spdlog::logger>("callgate",
                                               std::make_shared<FormatOnceSink>(std::move(outputs)));

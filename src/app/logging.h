@@ -12,4 +12,10 @@ namespace callgate::app {
 // registers "app" as spdlog's default. Fails if log_dir cannot be created or opened.
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
 
+// What SetupLogging needs of log_dir, checked without creating or opening anything (for
+// `callgate check`): that log_dir, or the directory it would be created in, is writable, and
+// that app.log and access.log, where they exist, are writable files. The error is worded and
+// located like SetupLogging's. OK without log_dir.
+Status CheckLogDirectory(const config::Config& config);
+
 }  // namespace callgate::app

@@ -1,5 +1,7 @@
 // The command line: check, lookup, --help/--version, configuration errors and the
 // secure-by-default refusals, each with its message.
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -91,6 +93,56 @@ TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
   EXPECT_THAT(result.output, HasSubstr("check: FAILED"));
 }
 
+// serve creates log_dir and opens app.log and access.log in it; check must fail where serve
+// would, without creating anything.
+TEST_F(CliTest, CheckFailsWhenTheLogFilesCouldNotBeOpened) {
+  const std::string blocker = dir_.Write("not-a-directory", "");
+  const std::string config =
+      WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\nlog_dir: " + blocker +
+                  "/logs\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("logs: " + config +
+                                       ":3: key 'log_dir': cannot open log "
+                                       "files: cannot create '" +
+                                       blocker + "/logs'"));
+  EXPECT_THAT(result.output, HasSubstr("check: FAILED"));
+  // The failure check predicted (timeout: should serve start after all, the test fails, not hangs).
+  auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr(config + ":3: key 'log_dir': cannot open log files"));
+
+  std::filesystem::create_directories(dir_.path() / "logs" / "app.log");
+  const std::string occupied = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +
+                                           "\nlog_dir: " + (dir_.path() / "logs").string() + "\n");
+  auto taken = Run({"check", "--config", occupied});
+  EXPECT_EQ(taken.exit_code, 1) << taken.output;
+  EXPECT_THAT(taken.output, HasSubstr("app.log' is a directory"));
+}
+
+TEST_F(CliTest, CheckCreatesNoLogDirectory) {
+  const std::string logs = (dir_.path() / "var" / "log" / "callgate").string();
+  const std::string config =
+      WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\nlog_dir: " + logs + "\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("logs: console, app.log and access.log in " + logs));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "var"));
+}
+
+TEST_F(CliTest, CheckWarnsWhenCaBundlePathCannotBeWritten) {
+  const std::string blocker = dir_.Write("not-a-directory", "");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +
+                                         "\nca_bundle_path: " + blocker + "/bundle.pem\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;  // serve only warns: callgate does not need it
+  EXPECT_THAT(result.output, HasSubstr("warning: " + config +
+                                       ":3: key 'ca_bundle_path': cannot "
+                                       "create '" +
+                                       blocker + "/bundle.pem'"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+}
+
 TEST_F(CliTest, LookupExplainsTheDecision) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto exact = Run({"lookup", "--config", config, "+1 (408) 555-0101"});
@@ -113,6 +165,7 @@ TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr(config + ":3"));
   EXPECT_THAT(result.output, HasSubstr("max_body_bytes"));
+  EXPECT_THAT(result.output, HasSubstr("check: FAILED"));  // whatever failed, the last line says so
   const std::string unknown = WriteConfig("insecure_mode: true\nflask_prot: 5000\n");
   auto typo = Run({"--config", unknown});
   EXPECT_EQ(typo.exit_code, 1);
