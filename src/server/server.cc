@@ -393,15 +393,15 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   }
 }
 
-// DEBUG: what the client presented, for certificate troubleshooting. Names UCM servers, not
-// people, so it is not masked.
+// DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM
+// servers, not people, so only the peer's address is masked (under obfuscate_pii).
 void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
   if (!peer.identity.certificate || !logs_.app->should_log(spdlog::level::debug)) return;
   const auto& cert = *peer.identity.certificate;
   logs_.app->debug(
       "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
-      peer.address, cert.subject, cert.issuer, cert.serial, cert.not_before, cert.not_after,
-      fmt::join(cert.sans, ", "));
+      logs_.Pii(peer.address), cert.subject, cert.issuer, cert.serial, cert.not_before,
+      cert.not_after, fmt::join(cert.sans, ", "));
 }
 
 asio::awaitable<void> Server::Impl::HandleSignals() {

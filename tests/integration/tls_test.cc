@@ -208,6 +208,18 @@ TEST_F(MutualTlsTest, DenialsAreLoggedWithPiiMasked) {
   EXPECT_THAT(line, Not(HasSubstr("cucm-pub.example.com")));
 }
 
+// The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
+TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
+  StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");
+  EXPECT_EQ(ToString(Try(Client("a-dns"))), ToString(Outcome::kAllowed));
+  ASSERT_TRUE(server_->WaitForOutput("Client certificate from {! "));
+  const std::string log = server_->output();
+  const std::size_t start = log.find("Client certificate from");
+  const std::string line = log.substr(start, log.find('\n', start) - start);
+  EXPECT_THAT(line, Not(HasSubstr("127.0.0.1")));
+  EXPECT_THAT(line, HasSubstr("cucm-sub1.example.com"));  // the client's DNS SAN, unmasked
+}
+
 TEST_F(MutualTlsTest, ASelfSignedClusterCertificateIsItsOwnCa) {
   StartServer("  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("selfsigned.crt") +
               "\n    allowed_subjects: [cucm-pub.example.com]\n");
