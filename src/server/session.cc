@@ -38,11 +38,19 @@ bool ExpectsContinue(const Request& header) {
   return it != header.end() && beast::iequals(it->value(), "100-continue");
 }
 
+// One access.log line per response: the request line, or "-" for a request that failed before its
+// request line was complete (a 400).
 void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& request,
                const Response& response, Clock::time_point started) {
   if (!env.logs.access) return;
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+  if (request.target().empty()) {
+    LogEveryRequest(*env.logs.access, spdlog::level::info, FMT_COMPILE("{} \"-\" {} {} {}us"),
+                    env.logs.Pii(peer.address), response.result_int(), response.body().size(),
+                    micros);
+    return;
+  }
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
                   std::string_view{request.method_string()}, PathOf(request.target()),
@@ -92,9 +100,11 @@ Response ErrorResponse(http::status status) {
   return response;
 }
 
+// `request` holds what was read of the request's header before the failure.
 template <class Stream>
 asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const PeerContext& peer,
-                                ReadFailure failure) {
+                                ReadFailure failure, const Request& request,
+                                Clock::time_point started) {
   http::status status = http::status::bad_request;
   switch (failure) {
     case ReadFailure::kClosed:
@@ -118,7 +128,9 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   }
   env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.address),
                      std::string_view{http::obsolete_reason(status)});
-  co_await Write(stream, env, ErrorResponse(status));
+  const Response response = ErrorResponse(status);
+  co_await Write(stream, env, response);
+  LogAccess(env, peer, request, response, started);
 }
 
 // Waits for the first byte of the next request (the idle part of a keep-alive connection).
@@ -176,7 +188,8 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
   }
 }
 
-// Reads one whole request. Returns the failure that ends the connection, if any.
+// Reads one whole request. Returns the failure that ends the connection, if any; `request` then
+// holds as much of the header as was read (the request line once it was complete).
 template <class Stream>
 asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
                                                         const SessionEnv& env, Request& request) {
@@ -185,6 +198,7 @@ asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::f
   parser.body_limit(env.limits.max_body_bytes);
   beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
   if (auto ec = co_await ParseMessage(stream, buffer, parser, env)) {
+    request.base() = parser.get().base();  // what was read of the header, for the access log
     co_return Classify(ec);
   }
   request = parser.release();
@@ -202,7 +216,7 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     const Clock::time_point started = Clock::now();
     Request request;
     if (auto failure = co_await ReadRequest(stream, buffer, env, request)) {
-      co_await SendError(stream, env, peer, *failure);
+      co_await SendError(stream, env, peer, *failure, request, started);
       co_return;
     }
     Response response = env.router.Handle(request, peer);

@@ -534,6 +534,45 @@ TEST_F(ServerTest, LogFilesReceiveEveryLineWithinASecondAndRotate) {
   EXPECT_GT(access_lines, 0);
 }
 
+// A refused request gets its access.log line too: with the request line once it was read, "-"
+// for bytes that never made one.
+TEST_F(ServerTest, RefusedRequestsAreInTheAccessLog) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_dir: " + logs.string() + "\nmax_body_bytes: 1024\nmax_header_bytes: 2048\n");
+  {
+    auto client = Connect();
+    auto response = client->Post("/curri", std::string(2000, 'x'));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->result(), http::status::payload_too_large);
+  }
+  {
+    auto client = Connect();
+    HttpRequest request{http::verb::post, "/curri", 11};
+    request.set("X-Padding", std::string(4096, 'p'));
+    auto response = client->Send(request);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->result(), http::status::request_header_fields_too_large);
+  }
+  {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("NOT HTTP AT ALL\r\n\r\n"));
+    EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
+  }
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::vector<std::string> lines = LogLines(logs / "access.log");
+  ASSERT_EQ(lines.size(), 3U) << ReadFile((logs / "access.log").string());
+  const std::string expected[] = {" 127.0.0.1 \"POST /curri HTTP/1.1\" 413 ",
+                                  " 127.0.0.1 \"POST /curri HTTP/1.1\" 431 ",
+                                  " 127.0.0.1 \"-\" 400 "};
+  for (const std::string& line : expected) {  // in any order: two workers may write them
+    EXPECT_EQ(
+        std::count_if(lines.begin(), lines.end(),
+                      [&](const std::string& l) { return l.find(line) != std::string::npos; }),
+        1)
+        << line;
+  }
+}
+
 TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
   StartServer();
   auto client = Connect();
