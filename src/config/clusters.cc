@@ -129,6 +129,7 @@ Status ReadClusters(const Entry& entry, std::vector<Cluster>& clusters) {
 
 std::vector<std::string_view> ClusterKeyNames() {
   std::vector<std::string_view> names;
+  names.reserve(std::size(kClusterKeys));
   for (const ClusterKey& key : kClusterKeys) names.push_back(key.name);
   return names;
 }

@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::int64_t kKiB = 1024;
 constexpr std::int64_t kMiB = 1024 * kKiB;
-constexpr std::int64_t kTiB = 1024 * 1024 * kMiB;
+constexpr std::int64_t kTiB = kMiB * kMiB;
 constexpr std::size_t kMaxCurriPaths = 64;
 constexpr std::string_view kPathExpected =
     "a file path (non-empty, no control characters, at most 4096 bytes)";
@@ -229,6 +229,7 @@ Status ReadTopLevel(const YAML::Node& root, std::string_view file, Config& confi
 
 std::vector<std::string_view> TopLevelKeyNames() {
   std::vector<std::string_view> names;
+  names.reserve(std::size(kTopLevelKeys));
   for (const TopLevelKey& key : kTopLevelKeys) names.push_back(key.name);
   return names;
 }

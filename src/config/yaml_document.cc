@@ -45,7 +45,7 @@ class DocumentCounter : public YAML::EventHandler {
 
 int OneBased(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
 
-Error SyntaxError(std::string message, const YAML::Mark& mark, const std::string& file) {
+Error SyntaxError(const std::string& message, const YAML::Mark& mark, const std::string& file) {
   return Error{"invalid YAML: " + message + " (column " + std::to_string(mark.column + 1) + ")",
                file, OneBased(mark), ""};
 }

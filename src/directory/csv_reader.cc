@@ -112,7 +112,7 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
   }
   const std::size_t length = copy != nullptr ? copy->size() : close - start + stray_end - pos_;
   if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, field_line);
-  *out = copy != nullptr ? std::string_view(*copy) : text_.substr(start, close - start);
+  *out = copy != nullptr ? std::string_view{*copy} : text_.substr(start, close - start);
   pos_ = line_end;
   return true;
 }
