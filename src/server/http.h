@@ -11,8 +11,16 @@ namespace callgate::server {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// The path of a request target, without its query string ("/curri?api_key=x" -> "/curri").
+// The path of a request target, without its query string ("/curri?api_key=x" -> "/curri"), also
+// of the absolute form RFC 9112 §3.2.2 requires servers to accept ("http://host:5000/curri").
 inline std::string_view PathOf(std::string_view target) {
+  if (!target.empty() && target.front() != '/') {
+    const std::size_t authority = target.find("://");
+    if (authority != std::string_view::npos) {
+      const std::size_t path = target.find_first_of("/?", authority + 3);
+      target = path == std::string_view::npos || target[path] == '?' ? "/" : target.substr(path);
+    }
+  }
   return target.substr(0, target.find('?'));
 }
 

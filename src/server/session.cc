@@ -33,7 +33,10 @@ ReadFailure Classify(const beast::error_code& ec) {
   return ReadFailure::kBadRequest;
 }
 
+// RFC 9110 §10.1.1: an HTTP/1.0 request's expectation is ignored (its client would take the
+// interim response for the response).
 bool ExpectsContinue(const Request& header) {
+  if (header.version() < 11) return false;
   auto it = header.find(http::field::expect);
   return it != header.end() && beast::iequals(it->value(), "100-continue");
 }
@@ -103,10 +106,10 @@ Response ErrorResponse(http::status status) {
 // `request` holds what was read of the request's header before the failure.
 template <class Stream>
 asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const PeerContext& peer,
-                                ReadFailure failure, const Request& request,
+                                const beast::error_code& error, const Request& request,
                                 Clock::time_point started) {
   http::status status = http::status::bad_request;
-  switch (failure) {
+  switch (Classify(error)) {
     case ReadFailure::kClosed:
       co_return;
     case ReadFailure::kTimeout:
@@ -126,25 +129,45 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       Metrics::Add(env.metrics.bad_requests);
       break;
   }
-  env.logs.app->warn("Closing connection from {}: {}", env.logs.Pii(peer.address),
-                     std::string_view{http::obsolete_reason(status)});
+  env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
+                     std::string_view{http::obsolete_reason(status)}, error.message());
   const Response response = ErrorResponse(status);
   co_await Write(stream, env, response);
   LogAccess(env, peer, request, response, started);
+}
+
+// Drops the line ends in front of the next request: RFC 9112 §2.2 asks a server to ignore empty
+// lines before a request line (some clients send one after a POST body). True when other bytes
+// are left.
+bool SkipEmptyLines(beast::flat_buffer& buffer) {
+  const auto* bytes = static_cast<const char*>(buffer.data().data());
+  std::size_t n = 0;
+  while (n < buffer.size() && (bytes[n] == '\r' || bytes[n] == '\n')) ++n;
+  buffer.consume(n);
+  return buffer.size() > 0;
 }
 
 // Waits for the first byte of the next request (the idle part of a keep-alive connection).
 template <class Stream>
 asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
                                    const SessionEnv& env, ConnectionSlot& slot) {
-  if (buffer.size() > 0) co_return true;  // pipelined bytes already here
+  if (SkipEmptyLines(buffer)) co_return true;  // pipelined bytes already here
   slot.busy = false;
-  if (env.stopping.load(std::memory_order_relaxed)) co_return false;
-  beast::get_lowest_layer(stream).expires_after(env.limits.idle_timeout);
-  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
-  if (ec) co_return false;  // peer closed, idle timeout, or shutdown
-  buffer.commit(n);
+  do {
+    if (env.stopping.load(std::memory_order_relaxed)) co_return false;
+    beast::get_lowest_layer(stream).expires_after(env.limits.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
+    if (ec) co_return false;  // peer closed, idle timeout, or shutdown
+    buffer.commit(n);
+  } while (!SkipEmptyLines(buffer));
   co_return true;
+}
+
+// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no length a
+// server can trust. Beast would fall back to Content-Length or an empty body, and the body's
+// bytes would be read as the next request (request smuggling behind a proxy): refused.
+bool HasUnframedTransferCoding(const http::request_parser<http::string_body>& parser) {
+  return !parser.chunked() && parser.get().count(http::field::transfer_encoding) > 0;
 }
 
 // Feeds buffered bytes to `parser` and reads more until the message is complete. Beast's own
@@ -161,11 +184,12 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
     beast::error_code ec;
     if (buffer.size() > 0) {
       buffer.consume(parser.put(buffer.data(), ec));
-      if (parser.is_done()) co_return beast::error_code{};
       if (ec && ec != http::error::need_more) co_return ec;
     }
     if (!header_seen && parser.is_header_done()) {
       header_seen = true;
+      if (HasUnframedTransferCoding(parser)) co_return http::error::bad_transfer_encoding;
+      if (parser.is_done()) co_return beast::error_code{};
       parser.eager(true);  // from here on, take every body byte that is already buffered
       if (ExpectsContinue(parser.get())) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -174,6 +198,7 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
       }
       continue;
     }
+    if (parser.is_done()) co_return beast::error_code{};
     // What the parser left unconsumed is a partial header (under header_limit) or a partial
     // chunk header: more than that is a peer that never ends a line.
     if (buffer.size() > env.limits.max_header_bytes + kReadChunk) co_return http::error::bad_chunk;
@@ -188,21 +213,21 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
   }
 }
 
-// Reads one whole request. Returns the failure that ends the connection, if any; `request` then
+// Reads one whole request. Returns the error that ends the connection, if any; `request` then
 // holds as much of the header as was read (the request line once it was complete).
 template <class Stream>
-asio::awaitable<std::optional<ReadFailure>> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
-                                                        const SessionEnv& env, Request& request) {
+asio::awaitable<beast::error_code> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
+                                               const SessionEnv& env, Request& request) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(env.limits.max_header_bytes);
   parser.body_limit(env.limits.max_body_bytes);
   beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
   if (auto ec = co_await ParseMessage(stream, buffer, parser, env)) {
     request.base() = parser.get().base();  // what was read of the header, for the access log
-    co_return Classify(ec);
+    co_return ec;
   }
   request = parser.release();
-  co_return std::nullopt;
+  co_return beast::error_code{};
 }
 
 }  // namespace
@@ -215,8 +240,8 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     slot.busy = true;
     const Clock::time_point started = Clock::now();
     Request request;
-    if (auto failure = co_await ReadRequest(stream, buffer, env, request)) {
-      co_await SendError(stream, env, peer, *failure, request, started);
+    if (auto error = co_await ReadRequest(stream, buffer, env, request)) {
+      co_await SendError(stream, env, peer, error, request, started);
       co_return;
     }
     Response response = env.router.Handle(request, peer);

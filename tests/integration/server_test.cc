@@ -265,6 +265,60 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
   EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos);
 }
 
+TEST_F(ServerTest, AnHttp10ExpectationIsIgnored) {
+  StartServer();
+  auto client = Connect();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body));
+  const std::string reply = client->ReadUntilClosed();
+  EXPECT_EQ(reply.rfind("HTTP/1.0 200 OK\r\n", 0), 0U) << reply;  // no interim response
+}
+
+// RFC 9112 §6.3: a Transfer-Encoding that does not end in chunked gives the body no trusted
+// length. Served anyway, the body would be read as a second request (smuggling).
+TEST_F(ServerTest, ATransferEncodingOtherThanChunkedIsRefused) {
+  StartServer();
+  const std::string smuggled = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (const std::string coding : {"gzip", "chunked, gzip", "identity", ""}) {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                                 "\r\n\r\n" + smuggled));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U) << coding << ": " << reply;
+    EXPECT_EQ(reply.find("HTTP/1.1", 1), std::string::npos) << coding << ": one response only";
+  }
+  auto client = Connect();  // with Content-Length too
+  ASSERT_TRUE(
+      client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                       "gzip\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
+  EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 5), 5U);
+  EXPECT_TRUE(server_->WaitForOutput("Bad Request (bad Transfer-Encoding)"));  // says why
+}
+
+// RFC 9112 §2.2: empty lines before a request line are ignored, also between pipelined requests.
+TEST_F(ServerTest, EmptyLinesBeforeARequestAreIgnored) {
+  StartServer();
+  auto client = Connect();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  const std::string post =
+      "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  ASSERT_TRUE(client->WriteRaw("\r\n" + post + "\r\n\r\n"));
+  ASSERT_TRUE(client->WriteRaw("\n" + post.substr(0, 4)));  // the next request, split
+  ASSERT_TRUE(
+      client->WriteRaw(post.substr(4) + "\r\nHEAD / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  const std::string reply = client->ReadUntilClosed();
+  std::size_t answers = 0;
+  for (std::size_t at = reply.find(ExpectedCurriResponse("Ada Lovelace")); at != std::string::npos;
+       at = reply.find(ExpectedCurriResponse("Ada Lovelace"), at + 1)) {
+    ++answers;
+  }
+  EXPECT_EQ(answers, 2U) << reply;
+  EXPECT_EQ(reply.find("400"), std::string::npos) << reply;
+}
+
 // A raw CURRI POST; the session parses straight from its read buffer, so how the bytes are
 // split across reads must not matter.
 std::string RawCurriPost(const std::string& calling, bool close) {

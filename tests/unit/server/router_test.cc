@@ -54,6 +54,36 @@ class RouterTest : public ::testing::Test {
   Metrics metrics_;
 };
 
+TEST(PathOfTest, StripsTheQueryAndTheSchemeAndAuthorityOfAbsoluteForm) {
+  struct Case {
+    std::string_view target;
+    std::string_view path;
+  };
+  const Case cases[] = {
+      {"/curri", "/curri"},
+      {"/curri?api_key=x", "/curri"},
+      {"/curri?next=http://x/y", "/curri"},
+      {"http://pdp.example.com:5000/curri", "/curri"},
+      {"https://pdp.example.com/curri?q=1", "/curri"},
+      {"HTTP://pdp/health", "/health"},
+      {"http://pdp.example.com", "/"},
+      {"http://pdp.example.com?q=/curri", "/"},
+      {"*", "*"},                // asterisk-form: no path, matches nothing
+      {"pdp:5000", "pdp:5000"},  // authority-form (CONNECT): matches nothing
+      {"", ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(PathOf(c.target), c.path) << c.target;
+}
+
+TEST_F(RouterTest, AnAbsoluteFormTargetIsRoutedByItsPath) {
+  const Router router = MakeRouter(false);
+  PeerContext peer{.identity = From("127.0.0.1")};
+  EXPECT_EQ(Handle(router, http::verb::post, "http://pdp.example.com:5000/curri", peer).result(),
+            http::status::ok);
+  EXPECT_EQ(Handle(router, http::verb::post, "http://pdp.example.com/other", peer).result(),
+            http::status::not_found);
+}
+
 TEST_F(RouterTest, HealthIsLoopbackOnlyWhenClustersAreDefined) {
   const Router restricted = MakeRouter(true);
   const Router open = MakeRouter(false);
