@@ -1,6 +1,7 @@
 #include "directory/name_sanitizer.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace callgate::directory::internal {
 namespace {
@@ -15,49 +16,6 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
-struct Decoded {
-  char32_t code_point = 0;
-  std::size_t length = 1;  // bytes consumed: the sequence, or its maximal invalid subpart
-  bool valid = false;
-};
-
-// Decodes the UTF-8 sequence starting at s[i] (s[i] >= 0x80), following the well-formedness
-// table of the Unicode standard (no overlongs, surrogates or code points above U+10FFFF).
-Decoded DecodeMultiByte(std::string_view s, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t needed = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  Decoded d;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    needed = 1;
-    d.code_point = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    needed = 2;
-    low = lead == 0xE0 ? 0xA0 : 0x80;
-    high = lead == 0xED ? 0x9F : 0xBF;
-    d.code_point = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    needed = 3;
-    low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;
-    d.code_point = lead & 0x07;
-  } else {
-    return d;  // a stray continuation byte, an overlong lead (C0, C1) or F5-FF
-  }
-  for (std::size_t k = 1; k <= needed; ++k) {
-    if (i + k >= s.size()) return d;
-    const auto byte = static_cast<unsigned char>(s[i + k]);
-    if (byte < low || byte > high) return d;
-    d.code_point = (d.code_point << 6) | (byte & 0x3F);
-    d.length = k + 1;
-    low = 0x80;
-    high = 0xBF;
-  }
-  d.valid = true;
-  return d;
-}
-
 void AppendCleaned(std::string_view raw, std::string* out) {
   for (std::size_t i = 0; i < raw.size();) {
     const auto byte = static_cast<unsigned char>(raw[i]);
@@ -66,7 +24,7 @@ void AppendCleaned(std::string_view raw, std::string* out) {
       ++i;
       continue;
     }
-    const Decoded d = DecodeMultiByte(raw, i);
+    const Utf8Char d = DecodeUtf8(raw, i);
     if (!d.valid) {
       out->append(kReplacement);
     } else if (d.code_point > 0x9F) {  // U+0080-U+009F are the C1 controls

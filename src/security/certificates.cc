@@ -13,6 +13,7 @@
 #include <ctime>
 #include <system_error>
 
+#include "common/log_text.h"
 #include "common/strings.h"
 #include "security/ip_network.h"
 
@@ -67,10 +68,10 @@ std::string BioText(BIO* bio) {
 
 std::string NameText(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  // One line, UTF-8 kept as is, control characters escaped (a CN is attacker-chosen text that
-  // ends up in logs).
+  // One line, UTF-8 kept as is, made log-safe (a CN is attacker-chosen text that ends up in
+  // logs; OpenSSL escapes the C0 controls, LogSafeCopy also the C1 and bidi ones).
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
-  return BioText(bio.get());
+  return LogSafeCopy(BioText(bio.get()));
 }
 
 std::string SerialText(const X509* certificate) {
@@ -106,18 +107,6 @@ bool IsPrintable(std::string_view text) {
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// Log-safe copy: control bytes become '?', so a crafted SAN cannot forge log lines.
-std::string Printable(std::string_view text) {
-  std::string out(text);
-  std::replace_if(
-      out.begin(), out.end(),
-      [](char c) {
-        return !IsPrintable({&c, 1});
-      },
-      '?');
-  return out;
-}
-
 std::optional<std::string> IpText(const ASN1_OCTET_STRING* bytes) {
   auto address = IpAddress::FromBytes(
       {ASN1_STRING_get0_data(bytes), static_cast<std::size_t>(ASN1_STRING_length(bytes))});
@@ -128,13 +117,13 @@ std::optional<std::string> IpText(const ASN1_OCTET_STRING* bytes) {
 std::string SanText(const GENERAL_NAME* name) {
   switch (name->type) {
     case GEN_DNS:
-      return "DNS:" + Printable(StringView(name->d.dNSName));
+      return "DNS:" + LogSafeCopy(StringView(name->d.dNSName));
     case GEN_IPADD:
       return "IP:" + IpText(name->d.iPAddress).value_or("<invalid>");
     case GEN_EMAIL:
-      return "email:" + Printable(StringView(name->d.rfc822Name));
+      return "email:" + LogSafeCopy(StringView(name->d.rfc822Name));
     case GEN_URI:
-      return "URI:" + Printable(StringView(name->d.uniformResourceIdentifier));
+      return "URI:" + LogSafeCopy(StringView(name->d.uniformResourceIdentifier));
     default:
       return "othername";
   }
@@ -280,7 +269,15 @@ std::vector<std::string> CertificateNames(const X509* certificate) {
 
 std::string CommonName(const X509* certificate) {
   std::vector<std::string> names = RawCommonNames(certificate);
-  return names.empty() ? std::string() : Printable(names.back());
+  if (names.empty()) return std::string();
+  std::string name = std::move(names.back());
+  std::replace_if(
+      name.begin(), name.end(),
+      [](char c) {
+        return !IsPrintable({&c, 1});
+      },
+      '?');
+  return name;
 }
 
 std::string TakeOpenSslErrors() {

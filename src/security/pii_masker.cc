@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/log_text.h"
+
 namespace callgate::security {
 namespace {
 
@@ -89,7 +91,7 @@ PiiMasker::PiiMasker(bool enabled, const std::array<std::uint8_t, 32>& salt) : e
 
 std::string PiiMasker::Mask(std::string_view value) const {
   // Empty values hide nothing; the reference passes them through too.
-  if (!enabled_ || value.empty()) return std::string(value);
+  if (!enabled_ || value.empty()) return LogSafeCopy(value);
   unsigned char digest[EVP_MAX_MD_SIZE];
   // Never fall back to the clear value: a log line without the value beats a leak.
   if (!keyed_->Hmac(value, digest)) return "{! ? !}";

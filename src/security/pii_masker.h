@@ -16,7 +16,7 @@ namespace callgate::security {
 
 class PiiMasker {
  public:
-  // enabled=false: Mask() returns its input unchanged. enabled=true draws the salt with
+  // enabled=false: Mask() returns its input, made log-safe. enabled=true draws the salt with
   // RAND_bytes; if the CSPRNG fails the process aborts (a guessable salt would make every mask
   // reversible); so it does if OpenSSL has no SHA-256.
   explicit PiiMasker(bool enabled);
@@ -24,8 +24,10 @@ class PiiMasker {
   PiiMasker(bool enabled, const std::array<std::uint8_t, 32>& salt);
 
   bool enabled() const { return enabled_; }
-  // "{! <24 hex> !}" when enabled; the value itself when disabled. An empty value is returned
-  // as is (as the reference does): there is nothing in it to hide. About 0.2 µs; allocates.
+  // "{! <24 hex> !}" when enabled; when disabled, the value as LogSafeCopy() writes it
+  // (common/log_text.h: control characters escaped, length capped), since masks and values both
+  // go into log lines. An empty value is returned as is (as the reference does): there is
+  // nothing in it to hide. About 0.2 µs; allocates.
   std::string Mask(std::string_view value) const;
 
  private:

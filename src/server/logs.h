@@ -10,25 +10,34 @@
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 
+#include "common/log_text.h"
 #include "security/pii_masker.h"
 
 namespace callgate::server {
 
-// A phone number, name or address as it may appear in a log line: the value itself, or its mask
-// when obfuscate_pii is on. Views the value when it is not masked, so the common case copies
+// A value from outside the server as it may appear in a log line: made log-safe (control
+// characters escaped, length capped: common/log_text.h) and, for personal data under
+// obfuscate_pii, masked. Views the value when it needs neither, so the common case copies
 // nothing; keep the value alive while this lives.
-class PiiText {
+class LogText {
  public:
-  PiiText(const security::PiiMasker& masker, std::string_view value)
-      : masked_(masker.enabled() ? masker.Mask(value) : std::string()),
-        view_(masker.enabled() ? std::string_view{masked_} : value) {}
-  PiiText(const PiiText&) = delete;
-  PiiText& operator=(const PiiText&) = delete;
+  // `masker`: the PII masker for personal data (phone numbers, names, addresses), null for other
+  // text. `quote`: a quote character the line puts around the value, escaped in it.
+  LogText(const security::PiiMasker* masker, std::string_view value, char quote = '\0')
+      : view_(masker != nullptr && masker->enabled() ? Masked(*masker, value)
+                                                     : LogSafe(value, scratch_, quote)) {}
+  LogText(const LogText&) = delete;
+  LogText& operator=(const LogText&) = delete;
 
   std::string_view view() const { return view_; }
 
  private:
-  std::string masked_;
+  std::string_view Masked(const security::PiiMasker& masker, std::string_view value) {
+    scratch_ = masker.Mask(value);
+    return scratch_;
+  }
+
+  std::string scratch_;  // declared before view_, which may point into it
   std::string_view view_;
 };
 
@@ -37,8 +46,13 @@ struct Logs {
   std::shared_ptr<spdlog::logger> access;  // access.log, one line per HTTP request; may be null
   const security::PiiMasker* masker = nullptr;
 
-  // For a log argument: Pii(number) prints the number, or its mask under obfuscate_pii.
-  PiiText Pii(std::string_view value) const { return PiiText(*masker, value); }
+  // For log arguments from outside: Pii(number) prints the number, or its mask under
+  // obfuscate_pii; Text(value) prints other text (a trigger point, an attribute name). Both
+  // escape what could forge or hide a line.
+  LogText Pii(std::string_view value) const { return LogText(masker, value); }
+  LogText Text(std::string_view value, char quote = '\0') const {
+    return LogText(nullptr, value, quote);
+  }
 };
 
 // Logs a line that is written for every request. `format` is an FMT_COMPILE string: parsed
@@ -55,9 +69,9 @@ void LogEveryRequest(spdlog::logger& logger, spdlog::level::level_enum level,
 }  // namespace callgate::server
 
 template <>
-struct fmt::formatter<callgate::server::PiiText> : fmt::formatter<std::string_view> {
+struct fmt::formatter<callgate::server::LogText> : fmt::formatter<std::string_view> {
   template <class FormatContext>
-  auto format(const callgate::server::PiiText& text, FormatContext& context) const {
+  auto format(const callgate::server::LogText& text, FormatContext& context) const {
     return fmt::formatter<std::string_view>::format(text.view(), context);
   }
 };

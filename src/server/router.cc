@@ -77,7 +77,7 @@ Response Router::HandleCurri(const Request& request) const {
   const bool debug = logs_.app->should_log(spdlog::level::debug);
   codec::CurriRequest parsed = codec::ParseCurriRequest(request.body(), debug);
   for (const auto& [id, value] : parsed.attributes) {
-    logs_.app->debug("Parsed XACML attribute: {} = {}", id, logs_.Pii(value));
+    logs_.app->debug("Parsed XACML attribute: {} = {}", logs_.Text(id), logs_.Pii(value));
   }
   if (parsed.status != codec::CurriStatus::kOk) {
     Metrics::Add(metrics_.curri_unusable);
@@ -93,7 +93,7 @@ Response Router::HandleCurri(const Request& request) const {
   LogEveryRequest(*logs_.app, spdlog::level::info,
                   FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"),
                   logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
-                  query.trigger_point, logs_.Pii(query.calling_device),
+                  logs_.Text(query.trigger_point), logs_.Pii(query.calling_device),
                   engine::ToString(decision.source),
                   std::string_view(decision.calling_name ? " match: " : ""),
                   logs_.Pii(decision.calling_name.value_or("")));
@@ -126,8 +126,8 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},
-                  PathOf(request.target()),
+  logs_.app->warn("Denied {} {}: {}", logs_.Text(request.method_string()),
+                  logs_.Text(PathOf(request.target())),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   return MakeResponse(request, http::status::forbidden, "Forbidden\n");
 }

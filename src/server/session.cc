@@ -56,9 +56,9 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
   }
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
-                  std::string_view{request.method_string()}, PathOf(request.target()),
-                  request.version() / 10, request.version() % 10, response.result_int(),
-                  response.body().size(), micros);
+                  env.logs.Text(request.method_string(), '"'),
+                  env.logs.Text(PathOf(request.target()), '"'), request.version() / 10,
+                  request.version() % 10, response.result_int(), response.body().size(), micros);
 }
 
 // Beast's generic serializer walks a buffer-sequence state machine for every response: about

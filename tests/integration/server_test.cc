@@ -627,6 +627,25 @@ TEST_F(ServerTest, RefusedRequestsAreInTheAccessLog) {
   }
 }
 
+// The request line is the client's text: access.log escapes it, so its fields cannot be faked.
+TEST_F(ServerTest, TheAccessLogEscapesTheRequestLine) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_dir: " + logs.string() + "\n");
+  {
+    auto client = Connect();
+    ASSERT_TRUE(
+        client->WriteRaw("GET /x\"_200_514_1us_\xc2\x9b"
+                         "31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 404", 0), 0U);
+  }
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::vector<std::string> lines = LogLines(logs / "access.log");
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_NE(lines[0].find(" \"GET /x\\\"_200_514_1us_\\xc2\\x9b31m HTTP/1.1\" 404 "),
+            std::string::npos)
+      << lines[0];
+}
+
 TEST_F(ServerTest, SigtermFinishesAndExitsZero) {
   StartServer();
   auto client = Connect();

@@ -75,12 +75,14 @@ TEST(PiiMaskerTest, FormatHidesTheValue) {
   EXPECT_EQ(masked.find("2125551212"), std::string::npos);
 }
 
-TEST(PiiMaskerTest, DisabledIsIdentity) {
+TEST(PiiMaskerTest, DisabledShowsTheValueLogSafe) {
   PiiMasker masker(false);
   EXPECT_FALSE(masker.enabled());
   EXPECT_EQ(masker.Mask("+12125551212"), "+12125551212");
   EXPECT_EQ(masker.Mask("John Doe"), "John Doe");
   EXPECT_EQ(PiiMasker(false, CountingSalt()).Mask("x"), "x");
+  // A certificate CN or an address is attacker-chosen: it must not start a line of its own.
+  EXPECT_EQ(masker.Mask("evil\n[error] forged"), "evil\\x0a[error] forged");
 }
 
 TEST(PiiMaskerTest, EmptyValuePassesThrough) { EXPECT_EQ(PiiMasker(true).Mask(""), ""); }

@@ -202,5 +202,38 @@ TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
   logs_.masker = &masker_;
 }
 
+// Every value from the request is written log-safe: one request, one line, whatever it holds.
+TEST_F(RouterTest, RequestValuesCannotForgeLogLines) {
+  const Router router = MakeRouter(false);
+  PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
+  const std::string forged = "&#13;&#10;2026-01-01 00:00:00.000 [error] callgate: FORGED&#27;[2J";
+  std::string body = "<Request>";
+  for (const char* id :
+       {"callingnumber", "callednumber", "triggerpointtype", "callingdevicename"}) {
+    body += std::string("<Attribute AttributeId=\"urn:Cisco:uc:1.0:") + id +
+            "\"><AttributeValue>x" + forged + "</AttributeValue></Attribute>";
+  }
+  body += "</Request>";
+  logs_.app->set_level(spdlog::level::debug);  // the attribute lines too
+  Handle(router, http::verb::post, "/curri", peer, body);
+  logs_.app->set_level(spdlog::level::info);
+  const std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr("trigger=x\\x0d\\x0a2026-01-01"));
+  EXPECT_THAT(log, HasSubstr("FORGED\\x1b[2J"));
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
+  std::size_t lines = 0;
+  for (const char c : log) lines += c == '\n';
+  EXPECT_EQ(lines, 5U) << log;  // four attribute lines and the decision line
+  EXPECT_EQ(log.find("\n2026-01-01"), std::string::npos) << log;
+}
+
+TEST_F(RouterTest, ADeniedRequestsPathIsLoggedSafely) {
+  const Router router = MakeRouter(false);
+  security::AuthDecision denied;
+  PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
+  Handle(router, http::verb::post, "/curri\x1b]0;owned\x07", peer);
+  EXPECT_THAT(log_.str(), HasSubstr("Denied POST /curri\\x1b]0;owned\\x07: "));
+}
+
 }  // namespace
 }  // namespace callgate::server

@@ -1,0 +1,76 @@
+#include "common/log_text.h"
+
+#include <algorithm>
+
+#include "common/utf8.h"
+
+namespace callgate {
+namespace {
+
+bool KeptAsIs(char c, char quote) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x20 && byte < 0x7F && c != '\\' && (quote == '\0' || c != quote);
+}
+
+// The characters a terminal or viewer would use to break a line or reorder its text.
+bool MovesText(char32_t code_point) {
+  return code_point <= 0x9F ||                              // C1 controls (U+0080-U+009F)
+         (code_point >= 0x2028 && code_point <= 0x202E) ||  // line/paragraph separators, bidi
+         (code_point >= 0x2066 && code_point <= 0x2069);    // bidi isolates
+}
+
+void AppendHex(std::string& out, std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xF];
+  }
+}
+
+}  // namespace
+
+std::string_view LogSafe(std::string_view text, std::string& scratch, char quote) {
+  if (text.size() <= kMaxLogTextBytes &&
+      std::all_of(text.begin(), text.end(), [quote](char c) { return KeptAsIs(c, quote); })) {
+    return text;
+  }
+  scratch.clear();
+  const std::size_t limit = std::min(text.size(), kMaxLogTextBytes);
+  std::size_t i = 0;
+  while (i < limit) {
+    const char c = text[i];
+    if (KeptAsIs(c, quote)) {
+      scratch += c;
+      ++i;
+    } else if (c == '\\' || (quote != '\0' && c == quote)) {
+      scratch += '\\';
+      scratch += c;
+      ++i;
+    } else if (static_cast<unsigned char>(c) < 0x80) {
+      AppendHex(scratch, text.substr(i, 1));
+      ++i;
+    } else {
+      const Utf8Char decoded = DecodeUtf8(text, i);
+      if (i + decoded.length > limit) break;  // never cut a character in two
+      const std::string_view bytes = text.substr(i, decoded.length);
+      if (decoded.valid && !MovesText(decoded.code_point)) {
+        scratch += bytes;
+      } else {
+        AppendHex(scratch, bytes);
+      }
+      i += decoded.length;
+    }
+  }
+  if (i < text.size()) scratch += "...[" + std::to_string(text.size()) + " bytes]";
+  return scratch;
+}
+
+std::string LogSafeCopy(std::string_view text, char quote) {
+  std::string scratch;
+  const std::string_view safe = LogSafe(text, scratch, quote);
+  return safe.data() == scratch.data() ? std::move(scratch) : std::string(safe);
+}
+
+}  // namespace callgate

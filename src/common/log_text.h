@@ -1,0 +1,30 @@
+// Text from outside the server (a request, a certificate, a data file) made fit for a log line,
+// so that no value can forge a line, split one, hide part of one on a terminal, or drown the log:
+//
+//  * printable ASCII is kept, except `\`, written `\\`, and the quote character when one is
+//    given (`"` in the access log's request line), written `\"`;
+//  * control characters (C0 and DEL), bytes that are not UTF-8, and the characters that break or
+//    reorder lines on a screen (C1 controls U+0080-U+009F, U+2028-U+202E, U+2066-U+2069) are
+//    written \xHH, one per byte;
+//  * any other UTF-8 is kept;
+//  * at most kMaxLogTextBytes of the value are kept, cut at a character boundary, followed by
+//    "...[N bytes]" with the value's whole size.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace callgate {
+
+inline constexpr std::size_t kMaxLogTextBytes = 256;
+
+// Returns `text` itself when it needs no change (the common case: short printable ASCII), else
+// the rewritten text, written into `scratch`; the result is valid while both are unchanged.
+// Pure; allocates only in `scratch`.
+std::string_view LogSafe(std::string_view text, std::string& scratch, char quote = '\0');
+
+// The same as a string.
+std::string LogSafeCopy(std::string_view text, char quote = '\0');
+
+}  // namespace callgate
