@@ -69,9 +69,10 @@ std::string BioText(BIO* bio) {
 std::string NameText(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   // One line, UTF-8 kept as is, made log-safe (a CN is attacker-chosen text that ends up in
-  // logs; OpenSSL escapes the C0 controls, LogSafeCopy also the C1 and bidi ones).
+  // logs; OpenSSL escapes the C0 controls, LogSafeCopy also the C1 and bidi ones, and the `"`
+  // OpenSSL puts around values with special characters, since log lines quote the whole name).
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
-  return LogSafeCopy(BioText(bio.get()));
+  return LogSafeCopy(BioText(bio.get()), '"');
 }
 
 std::string SerialText(const X509* certificate) {

@@ -168,6 +168,17 @@ TEST(CertificateNamesTest, ControlCharactersNeverReachNames) {
   EXPECT_EQ(Summarize(crafted.cert.get()).subject.find('\n'), std::string::npos);
 }
 
+// Log lines put a name in quotes (issuer "..."): a quote in it must not end the field early.
+TEST(CertificateNamesTest, QuotesInANameAreEscaped) {
+  testing::Credential crafted = testing::Issue(testing::Spec("Rogue \"CA\", x=\"y"), nullptr);
+  const std::string subject = Summarize(crafted.cert.get()).subject;
+  ASSERT_NE(subject.find("Rogue"), std::string::npos) << subject;
+  for (std::size_t at = subject.find('"'); at != std::string::npos;
+       at = subject.find('"', at + 1)) {
+    EXPECT_EQ(subject[at - 1], '\\') << subject;
+  }
+}
+
 TEST(TakeOpenSslErrorsTest, DrainsTheQueue) {
   ERR_clear_error();
   EXPECT_EQ(TakeOpenSslErrors(), "");
