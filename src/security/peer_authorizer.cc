@@ -187,6 +187,12 @@ AuthDecision PeerAuthorizer::Authorize(const PeerIdentity& peer) const {
   return decision;
 }
 
+bool PeerAuthorizer::MayAllow(const IpAddress& address) const {
+  return !enabled() || std::any_of(clusters_.begin(), clusters_.end(), [&](const ClusterRules& r) {
+    return !CheckIp(r.networks, address).has_value();
+  });
+}
+
 std::string DescribeDenial(const AuthDecision& decision, const PeerIdentity& peer,
                            const PiiMasker& masker) {
   std::string line = "peer " + masker.Mask(peer.address.ToString());

@@ -75,6 +75,11 @@ class PeerAuthorizer {
   // the verdict strings.
   AuthDecision Authorize(const PeerIdentity& peer) const;
 
+  // False when the address alone settles that Authorize() will deny: clusters are defined and
+  // none lists it in allowed_ips. Lets the server close such a connection as it accepts it,
+  // before a TLS handshake and without holding a connection slot. O(clusters x allowed_ips).
+  bool MayAllow(const IpAddress& address) const;
+
  private:
   struct ClusterRules {
     std::string name;

@@ -11,7 +11,8 @@ struct Metrics {
   using Counter = std::atomic<std::uint64_t>;
 
   Counter connections_accepted{0};
-  Counter connections_rejected{0};  // over max_connections or the admin listener's limit
+  Counter connections_rejected{0};     // over max_connections or the admin listener's limit
+  Counter connections_not_allowed{0};  // closed at accept: no cluster's allowed_ips holds them
   std::atomic<std::int64_t> connections_open{0};
   Counter tls_handshake_failures{0};
   Counter requests{0};

@@ -129,7 +129,11 @@ Response Router::Forbidden(const Request& request, const PeerContext& peer) cons
   logs_.app->warn("Denied {} {}: {}", logs_.Text(request.method_string()),
                   logs_.Text(PathOf(request.target())),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
-  return MakeResponse(request, http::status::forbidden, "Forbidden\n");
+  // The peer's identity is fixed for the connection, so every later request would be refused
+  // too: close it rather than let it hold a connection slot.
+  Response response = MakeResponse(request, http::status::forbidden, "Forbidden\n");
+  response.keep_alive(false);
+  return response;
 }
 
 }  // namespace callgate::server

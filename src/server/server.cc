@@ -24,6 +24,7 @@
 
 #include "security/handshake_failure.h"
 #include "server/connection_registry.h"
+#include "server/log_throttle.h"
 #include "server/reload_thread.h"
 #include "server/reminder.h"
 #include "server/session.h"
@@ -80,12 +81,24 @@ struct ConnectionBudget {
   std::atomic<int> open{0};
 };
 
+// How often a listener may log that it closed a connection as it accepted it.
+constexpr std::chrono::seconds kRefusalLogInterval{10};
+
 struct Listener {
   BoundListener info;
   tcp::acceptor acceptor;
   tcp protocol;  // of the sockets it accepts (IPv4 or IPv6)
   ConnectionBudget& budget;
+  LogThrottle full_log{kRefusalLogInterval};         // connections over the budget
+  LogThrottle not_allowed_log{kRefusalLogInterval};  // addresses no cluster allows
 };
+
+// " (N more since the last such warning)" for a throttled warning, or nothing.
+std::string HeldBack(std::uint64_t count) {
+  if (count == 0) return "";
+  return fmt::format(" ({} more since the last such warning, which is logged at most every {} s)",
+                     count, kRefusalLogInterval.count());
+}
 
 Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view key) {
   beast::error_code ec;
@@ -213,6 +226,7 @@ class Server::Impl {
   }
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
+  bool MayServe(const tcp::socket& socket, Listener& listener);
   Worker& ChooseWorkerFor(tcp::socket& socket);
   void PinWorkerThreads();
   asio::awaitable<void> Serve(tcp::socket socket, const Listener& listener, Worker& worker);
@@ -264,14 +278,17 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
       co_await pause.async_wait(kUse);
       continue;
     }
+    if (listener.info.kind == ListenerKind::kMain && !MayServe(accepted, listener)) continue;
     ConnectionBudget& budget = listener.budget;
     if (budget.open.load(std::memory_order_relaxed) >= budget.limit) {
       Metrics::Add(metrics_.connections_rejected);
-      if (listener.info.kind == ListenerKind::kAdmin) {
-        logs_.app->warn("the admin listener's {} connections are all open: closing a new one",
-                        budget.limit);
-      } else {
-        logs_.app->warn("max_connections ({}) reached: closing a new connection", budget.limit);
+      if (auto held_back = listener.full_log.Admit(std::chrono::steady_clock::now())) {
+        logs_.app->warn(
+            "{}: closing new connections{}",
+            listener.info.kind == ListenerKind::kAdmin
+                ? fmt::format("the admin listener's {} connections are all open", budget.limit)
+                : fmt::format("max_connections ({}) reached", budget.limit),
+            HeldBack(*held_back));
       }
       continue;  // the socket closes as it goes out of scope
     }
@@ -291,6 +308,27 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     socket.set_option(tcp::no_delay(true), ec);
     asio::co_spawn(worker.ioc, Serve(std::move(socket), listener, worker), asio::detached);
   }
+}
+
+// False for a peer that can never be served on the main listener: clusters are defined and no
+// cluster's allowed_ips holds its address. Such a connection is closed as it is accepted,
+// before a TLS handshake and without taking a connection slot, so that hosts which are not
+// call managers cannot use up max_connections. Loopback peers are kept: /health answers them.
+bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
+  beast::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return false;
+  const auto address = security::IpAddress::Parse(remote.address().to_string());
+  if (!address) return false;
+  if (address->is_loopback() || security_.load()->authorizer->MayAllow(*address)) return true;
+  Metrics::Add(metrics_.connections_not_allowed);
+  if (auto held_back = listener.not_allowed_log.Admit(std::chrono::steady_clock::now())) {
+    logs_.app->warn(
+        "Closed a connection from {} as it was accepted: no cluster's allowed_ips "
+        "holds the address{}",
+        logs_.Pii(address->ToString()), HeldBack(*held_back));
+  }
+  return false;
 }
 
 Worker& Server::Impl::ChooseWorkerFor(tcp::socket& socket) {

@@ -147,15 +147,25 @@ bool SkipEmptyLines(beast::flat_buffer& buffer) {
   return buffer.size() > 0;
 }
 
+// How long a connection may wait for its next request. idle_timeout is for call managers, which
+// keep their connections open for hours. The admin listener's health checkers and a peer no
+// cluster allows get read_timeout: otherwise a few idle sockets would hold every slot there is.
+std::chrono::seconds IdleTimeout(const PeerContext& peer, const SessionLimits& limits) {
+  const bool denied = peer.auth && !peer.auth->allowed;
+  return peer.listener == ListenerKind::kAdmin || denied ? limits.read_timeout
+                                                         : limits.idle_timeout;
+}
+
 // Waits for the first byte of the next request (the idle part of a keep-alive connection).
 template <class Stream>
 asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
-                                   const SessionEnv& env, ConnectionSlot& slot) {
+                                   const SessionEnv& env, const PeerContext& peer,
+                                   ConnectionSlot& slot) {
   if (SkipEmptyLines(buffer)) co_return true;  // pipelined bytes already here
   slot.busy = false;
   do {
     if (env.stopping.load(std::memory_order_relaxed)) co_return false;
-    beast::get_lowest_layer(stream).expires_after(env.limits.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(IdleTimeout(peer, env.limits));
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
     if (ec) co_return false;  // peer closed, idle timeout, or shutdown
     buffer.commit(n);
@@ -236,7 +246,7 @@ template <class Stream>
 asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const SessionEnv& env,
                                 ConnectionSlot& slot) {
   beast::flat_buffer buffer;
-  while (co_await AwaitRequest(stream, buffer, env, slot)) {
+  while (co_await AwaitRequest(stream, buffer, env, peer, slot)) {
     slot.busy = true;
     const Clock::time_point started = Clock::now();
     Request request;

@@ -727,6 +727,37 @@ TEST_F(ServerTest, TheAdminListenerHasSixteenConnectionsOfItsOwn) {
   EXPECT_TRUE(Connect()->Head("/curri")) << "UCM's connection is not counted with them";
 }
 
+// A client can repeat a refused connect at will: one warning per interval, with the count.
+TEST_F(ServerTest, RefusedConnectionWarningsAreThrottled) {
+  StartServer("max_connections: 1\n");
+  auto held = Connect();
+  ASSERT_TRUE(held->Head("/curri"));
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(Connect()->Head("/curri"));
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "connections_rejected", 20), 20U);
+  const std::string log = server_->output();
+  std::size_t warnings = 0;
+  for (std::size_t at = log.find("max_connections (1) reached"); at != std::string::npos;
+       at = log.find("max_connections (1) reached", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1U) << log;
+}
+
+// Health checkers do not keep connections for hours like UCM: an idle admin connection is closed
+// after read_timeout, so that sixteen silent sockets cannot keep /health out of reach.
+TEST_F(ServerTest, IdleAdminConnectionsAreClosedAfterTheReadTimeout) {
+  StartServer("read_timeout_seconds: 1\nidle_timeout_seconds: 3600\n");
+  auto admin = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(admin, nullptr);
+  ASSERT_TRUE(admin->Head("/health"));
+  EXPECT_EQ(admin->ReadUntilClosed(), "");  // fails after 30 s if the server keeps it open
+  auto curri = Connect();
+  ASSERT_TRUE(curri->Head("/curri"));
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 0), 0U);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(curri->Head("/curri")) << "a CURRI connection waits idle_timeout, not read_timeout";
+}
+
 TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   StartServer();
   dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");

@@ -276,6 +276,14 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   EXPECT_TRUE(open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}})));
 }
 
+// A peer no cluster allows cannot hold a connection slot by staying silent after its handshake.
+TEST_F(MutualTlsTest, ASilentRefusedPeerIsClosedAfterTheReadTimeout) {
+  StartServer("read_timeout_seconds: 1\n");
+  auto refused = HttpClient::Connect(server_->port(), Client("a-wrong"));
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->ReadUntilClosed(), "");  // fails after 30 s if it waits idle_timeout
+}
+
 TEST_F(MutualTlsTest, APlainHttpListenerBesideTlsStillEnforcesClusters) {
   StartServer("http_listen: \"127.0.0.1:0\"\n");
   ASSERT_NE(server_->port("http"), 0) << server_->output();
@@ -284,7 +292,11 @@ TEST_F(MutualTlsTest, APlainHttpListenerBesideTlsStillEnforcesClusters) {
   auto curri = plain->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
   ASSERT_TRUE(curri);
   EXPECT_EQ(curri->result(), http::status::forbidden) << "no certificate over plain HTTP";
-  auto health = plain->Get("/health");
+  EXPECT_FALSE(curri->keep_alive()) << "a refused peer's connection is closed";
+  EXPECT_FALSE(plain->Get("/health")) << "closed after the 403";
+  auto again = HttpClient::Connect(server_->port("http"));
+  ASSERT_NE(again, nullptr);
+  auto health = again->Get("/health");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->result(), http::status::ok) << "loopback may read /health";
 }

@@ -197,6 +197,25 @@ TEST(PeerAuthorizerTest, NoClustersAllowsEveryone) {
   EXPECT_TRUE(decision.verdicts.empty());
 }
 
+// MayAllow(address) is false exactly when Authorize() denies every identity from that address
+// on allowed_ips alone, so the server may close such connections as it accepts them.
+TEST(PeerAuthorizerTest, MayAllowAnAddressInSomeClustersAllowedIps) {
+  const PeerAuthorizer& authorizer = TableAuthorizer();
+  for (const char* inside : {"10.1.1.10", "10.1.2.77", "2001:db8:1::9", "10.2.1.1", "10.4.9.9",
+                             "10.3.1.1", "10.5.0.1", "::ffff:10.1.1.11"}) {
+    EXPECT_TRUE(authorizer.MayAllow(*IpAddress::Parse(inside))) << inside;
+  }
+  for (const char* outside : {"10.1.1.12", "192.0.2.1", "127.0.0.1", "2001:db8:2::1"}) {
+    const IpAddress address = *IpAddress::Parse(outside);
+    EXPECT_FALSE(authorizer.MayAllow(address)) << outside;
+    // The best certificate there is does not change the answer.
+    EXPECT_FALSE(authorizer.Authorize(Peer(outside, {kPub}, {kLeaf, A()})).allowed) << outside;
+  }
+  auto open = PeerAuthorizer::Build(config::Config{});
+  ASSERT_TRUE(open.ok());
+  EXPECT_TRUE(open->MayAllow(*IpAddress::Parse("203.0.113.5"))) << "no clusters: everyone";
+}
+
 TEST(PeerAuthorizerTest, RequiresClientCertificateWhenAnyClusterHasCaFile) {
   EXPECT_TRUE(TableAuthorizer().requires_client_certificate());
   EXPECT_TRUE(TableAuthorizer().enabled());
