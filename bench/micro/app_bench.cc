@@ -55,9 +55,10 @@ void LogRequest(const Logs& logs) {
       FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"), logs.Pii(calling),
       logs.Pii("4085550199"), logs.Text("inbound"), logs.Pii("SEP001122334455"),
       std::string_view("exact"), std::string_view(" match: "), logs.Pii(name));
-  callgate::server::LogEveryRequest(
-      *logs.access, spdlog::level::info, FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"),
-      logs.Pii("127.0.0.1"), logs.Text("POST", '"'), logs.Text("/curri", '"'), 1, 1, 200, 611, 42);
+  callgate::server::LogEveryRequest(*logs.access, spdlog::level::info,
+                                    FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"),
+                                    logs.Pii("127.0.0.1"), std::string_view("POST"),
+                                    logs.Text("/curri", '"'), 1, 1, 200, 611, 42);
 }
 
 void BM_RequestLogLines(benchmark::State& state) {

@@ -270,15 +270,7 @@ std::vector<std::string> CertificateNames(const X509* certificate) {
 
 std::string CommonName(const X509* certificate) {
   std::vector<std::string> names = RawCommonNames(certificate);
-  if (names.empty()) return std::string();
-  std::string name = std::move(names.back());
-  std::replace_if(
-      name.begin(), name.end(),
-      [](char c) {
-        return !IsPrintable({&c, 1});
-      },
-      '?');
-  return name;
+  return names.empty() ? std::string() : std::move(names.back());
 }
 
 std::string TakeOpenSslErrors() {

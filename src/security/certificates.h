@@ -70,8 +70,9 @@ bool IsSelfSigned(X509* certificate);
 // order: CNs, then SANs as they appear.
 std::vector<std::string> CertificateNames(const X509* certificate);
 
-// The subject's last CN (the most specific one), converted to UTF-8 with control characters
-// replaced by '?'; empty when there is none. For log lines, not for matching.
+// The subject's last CN (the most specific one), converted to UTF-8 but otherwise as the
+// certificate has it; empty when there is none. For log lines, not for matching: log it through
+// PiiMasker::Mask, which masks it or makes it log-safe (a CN is attacker-chosen text).
 std::string CommonName(const X509* certificate);
 
 // Drains this thread's OpenSSL error queue into "reason; reason" (empty if none).

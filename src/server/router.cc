@@ -126,7 +126,7 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  logs_.app->warn("Denied {} {}: {}", logs_.Text(request.method_string()),
+  logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},  // a token
                   logs_.Text(PathOf(request.target())),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   // The peer's identity is fixed for the connection, so every later request would be refused

@@ -56,7 +56,7 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
   }
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
-                  env.logs.Text(request.method_string(), '"'),
+                  std::string_view{request.method_string()},  // a token: no quote, no control
                   env.logs.Text(PathOf(request.target()), '"'), request.version() / 10,
                   request.version() % 10, response.result_int(), response.body().size(), micros);
 }

@@ -1,4 +1,5 @@
 #include "security/certificates.h"
+#include "security/pii_masker.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -164,7 +165,8 @@ TEST(CertificateNamesTest, ControlCharactersNeverReachNames) {
   testing::Credential crafted =
       testing::Issue(testing::Spec("evil\nINFO forged line").Dns("ok.example.com"), nullptr);
   EXPECT_THAT(CertificateNames(crafted.cert.get()), ElementsAre("ok.example.com"));
-  EXPECT_EQ(CommonName(crafted.cert.get()), "evil?INFO forged line");
+  EXPECT_EQ(CommonName(crafted.cert.get()), "evil\nINFO forged line");  // as it is: raw
+  EXPECT_EQ(PiiMasker(false).Mask(CommonName(crafted.cert.get())), "evil\\x0aINFO forged line");
   EXPECT_EQ(Summarize(crafted.cert.get()).subject.find('\n'), std::string::npos);
 }
 
