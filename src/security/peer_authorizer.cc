@@ -198,10 +198,16 @@ std::string DescribeDenial(const AuthDecision& decision, const PeerIdentity& pee
   std::string line = "peer " + masker.Mask(peer.address.ToString());
   if (!peer.has_certificate) {
     line += " (no client certificate)";
-  } else if (!peer.common_name.empty()) {
-    line += " (certificate CN " + masker.Mask(peer.common_name) + ")";
+  } else if (peer.names.empty()) {
+    line += " (certificate without a usable CN or SAN)";
   } else {
-    line += " (certificate without CN)";
+    line += " (certificate names ";
+    const char* separator = "";
+    for (const std::string& name : peer.names) {
+      line += separator + masker.Mask(name);
+      separator = ", ";
+    }
+    line += ")";
   }
   if (decision.allowed) return line + " is allowed by cluster '" + decision.cluster + "'";
   line += " matches no cluster";

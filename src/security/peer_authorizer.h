@@ -101,10 +101,11 @@ class PeerAuthorizer {
   bool requires_client_certificate_ = false;
 };
 
-// One log line for a denial: the peer's address and certificate CN (both through `masker`, so
-// masked when obfuscate_pii is on) and, per cluster, the rule that failed and why. E.g.
-//   peer 10.9.9.9 (certificate CN cucm-pub.example.com) matches no cluster: 'hq': allowed_ips
-//   (address not in allowed_ips, 3 entries); 'branch': ca_file (...)
+// One log line for a denial: the peer's address and the certificate's names as allowed_subjects
+// compares them (PeerIdentity::names: every CN and DNS/IP SAN; each through `masker`, so masked
+// when obfuscate_pii is on) and, per cluster, the rule that failed and why. E.g.
+//   peer 10.9.9.9 (certificate names cucm-pub.example.com, 10.9.9.9) matches no cluster:
+//   'hq': allowed_ips (address not in allowed_ips, 3 entries); 'branch': ca_file (...)
 std::string DescribeDenial(const AuthDecision& decision, const PeerIdentity& peer,
                            const PiiMasker& masker);
 

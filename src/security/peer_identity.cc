@@ -26,7 +26,6 @@ PeerIdentity IdentifyPeer(const IpAddress& address, const SSL* ssl) {
   if (certificate == nullptr) return identity;
   identity.has_certificate = true;
   identity.names = CertificateNames(certificate);
-  identity.common_name = CommonName(certificate);
   identity.certificate = Summarize(certificate);
   if (SSL_get_verify_result(ssl) == X509_V_OK) {
     identity.verified_chain_sha256 = VerifiedChain(ssl);

@@ -22,8 +22,6 @@ struct PeerIdentity {
   // see CertificateNames(). Filled whenever there is a certificate, verified or not: only the
   // authorizer decides what counts.
   std::vector<std::string> names;
-  // The subject's last (most specific) CN as written, control characters replaced; for logs.
-  std::string common_name;
   // Sha256Fingerprint() of each certificate of the chain OpenSSL built and verified, leaf
   // first, self-signed trust anchor last (a self-signed client certificate that is itself in
   // the trust store is a chain of one). Empty unless chain_verified. For logs and diagnosis;

@@ -138,6 +138,8 @@ TEST_F(MutualTlsTest, TheAccessMatrix) {
   for (const char* rule : {"'hq': allowed_subjects", "'hq': ca_file", "'hq': allowed_ips"}) {
     EXPECT_TRUE(server_->WaitForOutput(rule)) << rule;
   }
+  EXPECT_TRUE(server_->WaitForOutput(
+      "(certificate names intruder.example.com) matches no cluster: 'hq': allowed_subjects"));
   // A refused certificate is named in the handshake's log line, with OpenSSL's reason.
   for (const char* refusal :
        {"failed: peer did not return a certificate",

@@ -58,7 +58,6 @@ PeerIdentity Peer(const std::string& ip, Strings names, Strings chain) {
   peer.has_certificate = true;
   peer.chain_verified = true;
   peer.names = std::move(names);
-  peer.common_name = peer.names.empty() ? "" : peer.names.front();
   peer.verified_chain_sha256 = std::move(chain);
   peer.trust_anchor_sha256 = peer.verified_chain_sha256.back();
   return peer;
@@ -319,15 +318,16 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& test) { return test.param.name; });
 
 TEST(DescribeDenialTest, MasksPeerDataAndNamesEachFailedRule) {
-  PeerIdentity peer = Peer("10.9.9.9", {"cucm-pub.example.com"}, {kLeaf, B()});
-  peer.common_name = "CUCM-Pub.Example.com";
+  PeerIdentity peer = Peer("10.9.9.9", {"cucm-pub.example.com", "10.1.1.10"}, {kLeaf, B()});
   AuthDecision decision = TableAuthorizer().Authorize(peer);
   PiiMasker masker(true);
   const std::string line = DescribeDenial(decision, peer, masker);
   EXPECT_THAT(line, HasSubstr(masker.Mask("10.9.9.9")));
-  EXPECT_THAT(line, HasSubstr(masker.Mask("CUCM-Pub.Example.com")));
+  EXPECT_THAT(line, HasSubstr("(certificate names " + masker.Mask("cucm-pub.example.com") + ", " +
+                              masker.Mask("10.1.1.10") + ")"));
   EXPECT_THAT(line, Not(HasSubstr("10.9.9.9")));
-  EXPECT_THAT(line, Not(HasSubstr("Example.com")));
+  EXPECT_THAT(line, Not(HasSubstr("10.1.1.10")));
+  EXPECT_THAT(line, Not(HasSubstr("example.com")));
   EXPECT_THAT(line, HasSubstr("'hq': allowed_ips (address not in allowed_ips"));
   EXPECT_THAT(line, HasSubstr("'no-ips': allowed_ips (allowed_ips is not set"));
 }
@@ -336,9 +336,26 @@ TEST(DescribeDenialTest, PlainWhenMaskingIsOff) {
   PeerIdentity peer = Peer("10.1.1.10", {kPub}, {kLeaf, B()});
   AuthDecision decision = TableAuthorizer().Authorize(peer);
   const std::string line = DescribeDenial(decision, peer, PiiMasker(false));
-  EXPECT_THAT(line, HasSubstr("peer 10.1.1.10 (certificate CN cucm-pub.example.com) matches no "
-                              "cluster: 'hq': ca_file (certificate chain does not lead"));
+  EXPECT_THAT(line, HasSubstr("peer 10.1.1.10 (certificate names cucm-pub.example.com) matches "
+                              "no cluster: 'hq': ca_file (certificate chain does not lead"));
   EXPECT_THAT(line, HasSubstr("'no-ips': allowed_ips (allowed_ips is not set"));
+}
+
+// allowed_subjects compares every CN and SAN, so the line names all of them, not just one CN.
+TEST(DescribeDenialTest, NamesEveryCertificateNameTheSubjectRuleCompared) {
+  PeerIdentity peer =
+      Peer("10.1.1.10", {"other", "intruder.example.com", "10.1.1.99"}, {kLeaf, A()});
+  const std::string line =
+      DescribeDenial(TableAuthorizer().Authorize(peer), peer, PiiMasker(false));
+  EXPECT_THAT(line, HasSubstr("(certificate names other, intruder.example.com, 10.1.1.99) "
+                              "matches no cluster: 'hq': allowed_subjects"));
+}
+
+TEST(DescribeDenialTest, SaysWhenTheCertificateHasNoUsableName) {
+  PeerIdentity peer = Peer("10.1.1.10", {}, {kLeaf, A()});
+  const std::string line =
+      DescribeDenial(TableAuthorizer().Authorize(peer), peer, PiiMasker(false));
+  EXPECT_THAT(line, HasSubstr("peer 10.1.1.10 (certificate without a usable CN or SAN) matches"));
 }
 
 TEST(DescribeDenialTest, SaysWhenThereIsNoCertificate) {
