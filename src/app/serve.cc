@@ -64,9 +64,10 @@ void LogTrustStore(const server::Logs& logs, const server::SecurityState& state)
   for (const auto& warning : state.tls->warnings()) logs.app->warn("TLS: {}", warning);
   if (!logs.app->should_log(spdlog::level::debug)) return;
   logs.app->debug("TLS trust store holds {} certificate(s)", state.tls->trust_store().size());
-  for (const auto& cert : state.tls->trust_store()) {
-    logs.app->debug("  trusted: subject={} issuer={} serial={} valid={}..{}", cert.subject,
-                    cert.issuer, cert.serial, cert.not_before, cert.not_after);
+  for (const auto& trusted : state.tls->trust_store()) {
+    const auto& cert = trusted.certificate;
+    logs.app->debug("  trusted: subject={} issuer={} serial={} valid={}..{} from {}", cert.subject,
+                    cert.issuer, cert.serial, cert.not_before, cert.not_after, trusted.ca_file);
   }
 }
 

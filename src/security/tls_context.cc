@@ -127,9 +127,9 @@ Status UsePrivateKey(SSL_CTX* context, const config::Config& config) {
 
 // Adds every cluster's CA certificates (once each) to the trust store and to the list of CA
 // names sent in the CertificateRequest.
-Result<std::vector<CertificateSummary>> LoadClientTrust(SSL_CTX* context,
-                                                        const config::Config& config) {
-  std::vector<CertificateSummary> trusted;
+Result<std::vector<TlsContext::Trusted>> LoadClientTrust(SSL_CTX* context,
+                                                         const config::Config& config) {
+  std::vector<TlsContext::Trusted> trusted;
   X509_STORE* store = SSL_CTX_get_cert_store(context);
   for (const config::Cluster& cluster : config.clusters) {
     if (!cluster.ca_file) continue;
@@ -137,18 +137,36 @@ Result<std::vector<CertificateSummary>> LoadClientTrust(SSL_CTX* context,
     if (!certificates) return certificates.error();
     for (const X509Ptr& certificate : certificates.value()) {
       CertificateSummary summary = Summarize(certificate.get());
-      const bool seen = std::any_of(trusted.begin(), trusted.end(), [&](const auto& known) {
-        return known.sha256 == summary.sha256;
+      auto known = std::find_if(trusted.begin(), trusted.end(), [&](const auto& entry) {
+        return entry.certificate.sha256 == summary.sha256;
       });
-      if (seen) continue;
+      if (known != trusted.end()) {
+        std::vector<std::string>& clusters = known->clusters;
+        if (std::find(clusters.begin(), clusters.end(), cluster.name) == clusters.end()) {
+          clusters.push_back(cluster.name);
+        }
+        continue;
+      }
       if (X509_STORE_add_cert(store, certificate.get()) != 1 ||
           SSL_CTX_add_client_CA(context, certificate.get()) != 1) {
         return OpenSslFailure("cannot add a CA certificate to the trust store");
       }
-      trusted.push_back(std::move(summary));
+      trusted.push_back({std::move(summary), *cluster.ca_file, {cluster.name}});
     }
   }
   return trusted;
+}
+
+// "ca_file 'certs/hq.pem' (cluster 'hq')" or "... (clusters 'hq', 'branch')".
+std::string CaFileText(const TlsContext::Trusted& trusted) {
+  std::string text = "ca_file '" + trusted.ca_file + "' (cluster";
+  if (trusted.clusters.size() > 1) text += 's';
+  const char* separator = " '";
+  for (const std::string& cluster : trusted.clusters) {
+    text += separator + cluster + "'";
+    separator = ", '";
+  }
+  return text + ")";
 }
 
 // No X509_V_FLAG_PARTIAL_CHAIN: with it, OpenSSL would end a chain at the first trusted
@@ -196,8 +214,7 @@ Status CheckFilesNamed(const config::Config& config) {
 
 TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
                        std::string certificate_file, CertificateSummary server_certificate,
-                       std::vector<CertificateSummary> trust_store,
-                       std::vector<std::string> warnings)
+                       std::vector<Trusted> trust_store, std::vector<std::string> warnings)
     : context_(context),
       requires_client_certificate_(requires_client_certificate),
       certificate_file_(std::move(certificate_file)),
@@ -243,9 +260,10 @@ std::vector<std::string> TlsContext::ExpiryWarnings(std::int64_t now_unix) const
                        "; renew it and add the new one to UCM's CallManager-trust before then "
                        "(docs/ucm-setup.md, Renewing certificates)");
   }
-  for (const CertificateSummary& ca : trust_store_) {
+  for (const Trusted& trusted : trust_store_) {
+    const CertificateSummary& ca = trusted.certificate;
     const std::int64_t ca_days = DaysUntil(ca.not_after_unix, now_unix);
-    const std::string name = "client CA \"" + ca.subject + "\" (a cluster's ca_file)";
+    const std::string name = CaFileText(trusted) + ": certificate \"" + ca.subject + "\"";
     if (ca.not_after_unix <= now_unix) {
       warnings.push_back(name + " expired on " + ca.not_after +
                          "; client certificates that chain to it are refused");

@@ -52,30 +52,39 @@ class TlsContext {
   bool requires_client_certificate() const { return requires_client_certificate_; }
   // The leaf of tls_cert_file, for the start-up log.
   const CertificateSummary& server_certificate() const { return server_certificate_; }
-  // The client CAs (union of all ca_files, duplicates removed), for DEBUG logging at start-up.
-  const std::vector<CertificateSummary>& trust_store() const { return trust_store_; }
+  // A certificate of the trust store and where it came from: the first ca_file that holds it,
+  // and every cluster whose ca_file does.
+  struct Trusted {
+    CertificateSummary certificate;
+    std::string ca_file;
+    std::vector<std::string> clusters;
+  };
+  // The client CAs (union of all ca_files, duplicates removed, in the order of the clusters),
+  // for DEBUG logging at start-up and the expiry warnings.
+  const std::vector<Trusted>& trust_store() const { return trust_store_; }
   // Things that work but probably not as intended, for WARNING lines at start-up: the server
   // certificate is not yet valid; tls_legacy_ciphers is on with a non-RSA key (so AES256-SHA can
   // never be negotiated); and ExpiryWarnings() at the time the context was built.
   const std::vector<std::string>& warnings() const { return warnings_; }
   // One warning for each certificate this context relies on, the server certificate and each
-  // client CA, that has expired or expires within kExpiryNoticeDays of `now_unix` (seconds since
-  // 1970), with its date and the days left. The server checks daily too, since a process can
-  // run for longer than a certificate lives.
+  // certificate of the ca_files, that has expired or expires within kExpiryNoticeDays of
+  // `now_unix` (seconds since 1970), with its date, the days left and the file (and for a
+  // ca_file, the clusters) to fix. The server checks daily too, since a process can run for
+  // longer than a certificate lives.
   std::vector<std::string> ExpiryWarnings(std::int64_t now_unix) const;
 
  private:
   friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
   // Takes ownership of `context` (one reference).
   TlsContext(SSL_CTX* context, bool requires_client_certificate, std::string certificate_file,
-             CertificateSummary server_certificate, std::vector<CertificateSummary> trust_store,
+             CertificateSummary server_certificate, std::vector<Trusted> trust_store,
              std::vector<std::string> warnings);
 
   SSL_CTX* context_;
   bool requires_client_certificate_;
   std::string certificate_file_;  // tls_cert_file, for the warnings
   CertificateSummary server_certificate_;
-  std::vector<CertificateSummary> trust_store_;
+  std::vector<Trusted> trust_store_;
   std::vector<std::string> warnings_;
 };
 

@@ -236,7 +236,7 @@ TEST(BuildTlsContextTest, ExpiryWarningsCountDownToEachCertificatesEnd) {
   constexpr std::int64_t kDay = 24 * 60 * 60;
   const std::int64_t server_end = tls.server_certificate().not_after_unix;
   ASSERT_EQ(tls.trust_store().size(), 1u);
-  const std::int64_t ca_end = tls.trust_store()[0].not_after_unix;
+  const std::int64_t ca_end = tls.trust_store()[0].certificate.not_after_unix;
   ASSERT_GT(server_end, 0);
   ASSERT_GT(ca_end, 0);
   const std::int64_t first = std::min(server_end, ca_end);
@@ -244,7 +244,7 @@ TEST(BuildTlsContextTest, ExpiryWarningsCountDownToEachCertificatesEnd) {
 
   auto server_only = [&](std::int64_t now) {
     std::vector<std::string> all = tls.ExpiryWarnings(now);
-    std::erase_if(all, [](const std::string& w) { return w.starts_with("client CA"); });
+    std::erase_if(all, [](const std::string& w) { return w.starts_with("ca_file"); });
     return all;
   };
   EXPECT_THAT(
@@ -258,13 +258,14 @@ TEST(BuildTlsContextTest, ExpiryWarningsCountDownToEachCertificatesEnd) {
 
   auto ca_only = [&](std::int64_t now) {
     std::vector<std::string> all = tls.ExpiryWarnings(now);
-    std::erase_if(all, [](const std::string& w) { return !w.starts_with("client CA"); });
+    std::erase_if(all, [](const std::string& w) { return !w.starts_with("ca_file"); });
     return all;
   };
   EXPECT_THAT(ca_only(ca_end - 3 * kDay),
-              ElementsAre("client CA \"O = callgate tests, CN = Cluster A Root CA\" (a cluster's "
-                          "ca_file) expires on " +
-                          tls.trust_store()[0].not_after +
+              ElementsAre("ca_file '" + pki.root_a().cert_file +
+                          "' (cluster 'hq'): certificate \"O = callgate tests, CN = Cluster A "
+                          "Root CA\" expires on " +
+                          tls.trust_store()[0].certificate.not_after +
                           ", in 3 days; client certificates that chain to it will be refused "
                           "from then on"));
   EXPECT_THAT(ca_only(ca_end + kDay), ElementsAre(HasSubstr("expired on")));
@@ -293,8 +294,11 @@ TEST(BuildTlsContextTest, TrustStoreIsTheUnionOfCaFiles) {
             SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
   const auto& store = context.value()->trust_store();
   ASSERT_EQ(store.size(), 2u);  // root A once, though two clusters name it
-  EXPECT_EQ(store[0].sha256, pki.root_a().sha256);
-  EXPECT_EQ(store[1].sha256, pki.root_b().sha256);
+  EXPECT_EQ(store[0].certificate.sha256, pki.root_a().sha256);
+  EXPECT_EQ(store[0].ca_file, pki.root_a().cert_file);
+  EXPECT_THAT(store[0].clusters, ElementsAre("hq", "hq-again"));
+  EXPECT_EQ(store[1].certificate.sha256, pki.root_b().sha256);
+  EXPECT_THAT(store[1].clusters, ElementsAre("branch"));
   EXPECT_EQ(sk_X509_NAME_num(SSL_CTX_get_client_CA_list(context.value()->native())), 2);
 }
 
