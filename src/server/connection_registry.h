@@ -1,21 +1,37 @@
 // ConnectionRegistry: the live connections of one I/O thread, so that a graceful shutdown can
-// close the idle ones at once and let busy ones finish their request. Each worker thread owns one
-// registry and only touches it from its own thread, so there is no locking.
+// close the idle ones at once and let busy ones finish their request, and so that the thread's
+// deadline sweep can close the ones whose read or write has taken too long. Each worker thread
+// owns one registry and only touches it from its own thread, so there is no locking.
+//
+// Why a sweep and not a timer per operation: Beast's stream timeouts arm a timer for every read
+// and write and cancel it when the operation completes, an extra completion through the
+// scheduler and a timer-queue update each time, on every request (docs/performance.md). A
+// deadline is a time stored in the slot; one timer per thread checks them all a few times a
+// second.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <list>
 
 namespace callgate::server {
 
 struct ConnectionSlot {
-  bool busy = false;                 // a request is being read, handled or written
-  std::function<void()> close_idle;  // cancels the wait for the next request
+  using Clock = std::chrono::steady_clock;
+
+  bool busy = false;  // a request is being read, handled or written
+  // When the connection's pending read or write must be done by; CloseExpired closes it once
+  // this has passed. max(): no limit (before the session sets one, and during a TLS handshake,
+  // which has a timer of its own).
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;       // CloseExpired closed it: its pending operation ended in a timeout
+  std::function<void()> close;  // closes the socket: a pending operation ends with an error
 };
 
 class ConnectionRegistry {
  public:
   using Handle = std::list<ConnectionSlot*>::iterator;
+  using Clock = ConnectionSlot::Clock;
 
   Handle Add(ConnectionSlot* slot) { return slots_.insert(slots_.end(), slot); }
   void Remove(Handle handle) { slots_.erase(handle); }
@@ -23,8 +39,22 @@ class ConnectionRegistry {
   // Closes every idle connection; busy ones see the stop flag after their response.
   void CloseIdle() {
     for (ConnectionSlot* slot : slots_) {
-      if (!slot->busy && slot->close_idle) slot->close_idle();
+      if (!slot->busy && slot->close) slot->close();
     }
+  }
+
+  // Closes every connection whose deadline is at or before `now`, once, and marks it timed out.
+  // Returns how many it closed. Closing only cancels the pending operation (its coroutine
+  // resumes later, through the scheduler), so no slot leaves the registry during the loop.
+  std::size_t CloseExpired(Clock::time_point now) {
+    std::size_t closed = 0;
+    for (ConnectionSlot* slot : slots_) {
+      if (slot->timed_out || slot->deadline > now || !slot->close) continue;
+      slot->timed_out = true;
+      slot->close();
+      ++closed;
+    }
+    return closed;
   }
 
  private:

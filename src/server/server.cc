@@ -149,6 +149,21 @@ struct Registration {
   ~Registration() { registry.Remove(handle); }
 };
 
+// How often a worker checks its connections' deadlines: a read or idle timeout of N seconds
+// closes the connection between N and N + 0.25 seconds after it started waiting.
+constexpr auto kDeadlineSweep = std::chrono::milliseconds(250);
+
+// Runs on the worker's thread until its io_context stops.
+asio::awaitable<void> SweepDeadlines(Worker& worker) {
+  asio::steady_timer timer(worker.ioc);
+  for (;;) {
+    timer.expires_after(kDeadlineSweep);
+    auto [ec] = co_await timer.async_wait(kUse);
+    if (ec) co_return;
+    worker.registry.CloseExpired(ConnectionRegistry::Clock::now());
+  }
+}
+
 std::vector<std::string> InsecureModeReminder() {
   return {
       "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients are not "
@@ -399,7 +414,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
 asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& peer,
                                                const SecurityState& state, ConnectionSlot& slot) {
   PlainStream stream(std::move(socket));
-  slot.close_idle = [&stream] { stream.close(); };
+  slot.close = [&stream] { stream.close(); };
   peer.identity = security::IdentifyPeer(peer.identity.address, nullptr);
   co_await ServeStream(stream, peer, state, slot);
   beast::error_code ec;
@@ -409,7 +424,7 @@ asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& 
 asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& peer,
                                              const SecurityState& state, ConnectionSlot& slot) {
   TlsStream stream(std::move(socket), *state.asio_tls);
-  slot.close_idle = [&stream] { beast::get_lowest_layer(stream).close(); };
+  slot.close = [&stream] { beast::get_lowest_layer(stream).close(); };
   beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
@@ -422,6 +437,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
         security::ExplainHandshakeFailure(stream.native_handle(), openssl_error, *logs_.masker));
     co_return;
   }
+  beast::get_lowest_layer(stream).expires_never();  // from here on, the slot's deadlines apply
   peer.identity = security::IdentifyPeer(peer.identity.address, stream.native_handle());
   LogClientCertificate(peer);
   co_await ServeStream(stream, peer, state, slot);
@@ -489,6 +505,7 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
 
 void Server::Impl::Run(const std::function<void()>& ready) {
   for (auto& worker : workers_) {
+    asio::co_spawn(worker->ioc, SweepDeadlines(*worker), asio::detached);
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
   }
   PinWorkerThreads();

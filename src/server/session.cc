@@ -20,6 +20,18 @@ using Clock = std::chrono::steady_clock;
 // How a failed read ends the connection.
 enum class ReadFailure { kClosed, kTimeout, kHeaderTooLarge, kBodyTooLarge, kBadRequest };
 
+// The connection may take until `limit` from now for what comes next; the worker's deadline sweep
+// closes it after that (connection_registry.h).
+void SetDeadline(ConnectionSlot& slot, std::chrono::seconds limit) {
+  slot.deadline = Clock::now() + limit;
+}
+
+// An operation's error as the session reports it: one the deadline sweep caused (by closing the
+// socket) is a timeout.
+beast::error_code Checked(const beast::error_code& ec, const ConnectionSlot& slot) {
+  return ec && slot.timed_out ? beast::error::timeout : ec;
+}
+
 ReadFailure Classify(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return ReadFailure::kTimeout;
   if (ec == http::error::header_limit) return ReadFailure::kHeaderTooLarge;
@@ -86,11 +98,11 @@ std::string Serialize(const Response& response) {
 
 template <class Stream>
 asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
-                                         const Response& response) {
-  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
+                                         ConnectionSlot& slot, const Response& response) {
+  SetDeadline(slot, env.limits.read_timeout);
   const std::string wire = Serialize(response);
   auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUse);
-  co_return ec;
+  co_return Checked(ec, slot);
 }
 
 // The connection-ending error responses; `status` is 400, 413 or 431.
@@ -106,8 +118,8 @@ Response ErrorResponse(http::status status) {
 // `request` holds what was read of the request's header before the failure.
 template <class Stream>
 asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const PeerContext& peer,
-                                const beast::error_code& error, const Request& request,
-                                Clock::time_point started) {
+                                ConnectionSlot& slot, const beast::error_code& error,
+                                const Request& request, Clock::time_point started) {
   http::status status = http::status::bad_request;
   switch (Classify(error)) {
     case ReadFailure::kClosed:
@@ -116,7 +128,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       Metrics::Add(env.metrics.read_timeouts);
       env.logs.app->info("Closed connection from {}: request not completed within the read timeout",
                          env.logs.Pii(peer.address));
-      co_return;  // the timeout already closed the socket
+      co_return;  // the deadline sweep already closed the socket
     case ReadFailure::kHeaderTooLarge:
       Metrics::Add(env.metrics.header_too_large);
       status = http::status::request_header_fields_too_large;
@@ -132,7 +144,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
                      std::string_view{http::obsolete_reason(status)}, error.message());
   const Response response = ErrorResponse(status);
-  co_await Write(stream, env, response);
+  co_await Write(stream, env, slot, response);
   LogAccess(env, peer, request, response, started);
 }
 
@@ -165,7 +177,7 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
   slot.busy = false;
   do {
     if (env.stopping.load(std::memory_order_relaxed)) co_return false;
-    beast::get_lowest_layer(stream).expires_after(IdleTimeout(peer, env.limits));
+    SetDeadline(slot, IdleTimeout(peer, env.limits));
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
     if (ec) co_return false;  // peer closed, idle timeout, or shutdown
     buffer.commit(n);
@@ -188,7 +200,7 @@ bool HasUnframedTransferCoding(const http::request_parser<http::string_body>& pa
 template <class Stream>
 asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buffer& buffer,
                                                 http::request_parser<http::string_body>& parser,
-                                                const SessionEnv& env) {
+                                                const SessionEnv& env, ConnectionSlot& slot) {
   bool header_seen = false;
   for (;;) {
     beast::error_code ec;
@@ -204,7 +216,7 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
       if (ExpectsContinue(parser.get())) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kUse);
-        if (wec) co_return wec;
+        if (wec) co_return Checked(wec, slot);
       }
       continue;
     }
@@ -219,7 +231,7 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
       parser.put_eof(eof);  // a request cannot end at EOF: this reports partial_message
       co_return eof;
     }
-    if (rec) co_return rec;
+    if (rec) co_return Checked(rec, slot);
   }
 }
 
@@ -227,12 +239,13 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
 // holds as much of the header as was read (the request line once it was complete).
 template <class Stream>
 asio::awaitable<beast::error_code> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
-                                               const SessionEnv& env, Request& request) {
+                                               const SessionEnv& env, ConnectionSlot& slot,
+                                               Request& request) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(env.limits.max_header_bytes);
   parser.body_limit(env.limits.max_body_bytes);
-  beast::get_lowest_layer(stream).expires_after(env.limits.read_timeout);
-  if (auto ec = co_await ParseMessage(stream, buffer, parser, env)) {
+  SetDeadline(slot, env.limits.read_timeout);
+  if (auto ec = co_await ParseMessage(stream, buffer, parser, env, slot)) {
     request.base() = parser.get().base();  // what was read of the header, for the access log
     co_return ec;
   }
@@ -250,14 +263,14 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     slot.busy = true;
     const Clock::time_point started = Clock::now();
     Request request;
-    if (auto error = co_await ReadRequest(stream, buffer, env, request)) {
-      co_await SendError(stream, env, peer, error, request, started);
+    if (auto error = co_await ReadRequest(stream, buffer, env, slot, request)) {
+      co_await SendError(stream, env, peer, slot, error, request, started);
       co_return;
     }
     Response response = env.router.Handle(request, peer);
     const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
     response.keep_alive(keep_alive);
-    const beast::error_code ec = co_await Write(stream, env, response);
+    const beast::error_code ec = co_await Write(stream, env, slot, response);
     LogAccess(env, peer, request, response, started);
     if (ec || !keep_alive) co_return;
   }

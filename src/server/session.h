@@ -40,7 +40,9 @@ struct SessionEnv {
 using PlainStream = boost::beast::tcp_stream;
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-// Serves requests on `stream` until it is done. `slot` must stay registered while this runs.
+// Serves requests on `stream` until it is done. `slot` must stay registered with the worker's
+// ConnectionRegistry while this runs, with `close` set: the session sets its deadlines there,
+// and the worker's sweep enforces them (the stream's own timeouts are not used).
 template <class Stream>
 boost::asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer,
                                        const SessionEnv& env, ConnectionSlot& slot);

@@ -1,0 +1,69 @@
+#include "server/connection_registry.h"
+
+#include <gtest/gtest.h>
+
+namespace callgate::server {
+namespace {
+
+using std::chrono::seconds;
+using Clock = ConnectionRegistry::Clock;
+
+// A slot whose close() counts its calls, as a socket's close would end its pending operation.
+struct FakeConnection {
+  ConnectionSlot slot;
+  int closed = 0;
+  FakeConnection() {
+    slot.close = [this] { ++closed; };
+  }
+};
+
+TEST(ConnectionRegistryTest, CloseExpiredClosesOnlyConnectionsPastTheirDeadlineAndOnlyOnce) {
+  const Clock::time_point now = Clock::now();
+  FakeConnection past, due, future, unlimited;
+  past.slot.deadline = now - seconds(5);
+  due.slot.deadline = now;
+  future.slot.deadline = now + seconds(1);
+  ConnectionRegistry registry;
+  for (FakeConnection* c : {&past, &due, &future, &unlimited}) registry.Add(&c->slot);
+
+  EXPECT_EQ(registry.CloseExpired(now), 2U);
+  EXPECT_EQ(past.closed, 1);
+  EXPECT_TRUE(past.slot.timed_out);
+  EXPECT_EQ(due.closed, 1);
+  EXPECT_EQ(future.closed, 0);
+  EXPECT_FALSE(future.slot.timed_out);
+  EXPECT_EQ(unlimited.closed, 0);
+
+  // The next sweep does not close the timed-out ones again; the later deadline is now due.
+  EXPECT_EQ(registry.CloseExpired(now + seconds(1)), 1U);
+  EXPECT_EQ(past.closed, 1);
+  EXPECT_EQ(future.closed, 1);
+  EXPECT_EQ(unlimited.closed, 0);
+}
+
+TEST(ConnectionRegistryTest, RemovedConnectionsAreNotSwept) {
+  FakeConnection gone, kept;
+  gone.slot.deadline = kept.slot.deadline = Clock::now();
+  ConnectionRegistry registry;
+  const ConnectionRegistry::Handle handle = registry.Add(&gone.slot);
+  registry.Add(&kept.slot);
+  registry.Remove(handle);
+  EXPECT_EQ(registry.CloseExpired(Clock::now()), 1U);
+  EXPECT_EQ(gone.closed, 0);
+  EXPECT_EQ(kept.closed, 1);
+}
+
+TEST(ConnectionRegistryTest, CloseIdleLeavesBusyConnectionsToFinish) {
+  FakeConnection idle, busy;
+  busy.slot.busy = true;
+  ConnectionRegistry registry;
+  registry.Add(&idle.slot);
+  registry.Add(&busy.slot);
+  registry.CloseIdle();
+  EXPECT_EQ(idle.closed, 1);
+  EXPECT_EQ(busy.closed, 0);
+  EXPECT_FALSE(idle.slot.timed_out) << "a shutdown's close is not a timeout";
+}
+
+}  // namespace
+}  // namespace callgate::server
