@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <system_error>
 #include <thread>
 
@@ -143,10 +144,25 @@ struct OpenConnection {
   }
 };
 
-struct Registration {
-  ConnectionRegistry& registry;
-  ConnectionRegistry::Handle handle;
-  ~Registration() { registry.Remove(handle); }
+// A connection's slot, in its worker's registry for as long as this lives. Declare it right after
+// the stream that `close` closes: it then leaves the registry before that stream is destroyed,
+// so that no sweep or shutdown can close a stream that is gone.
+class RegisteredSlot {
+ public:
+  RegisteredSlot(ConnectionRegistry& registry, std::function<void()> close) : registry_(registry) {
+    slot_.close = std::move(close);
+    handle_ = registry_.Add(&slot_);
+  }
+  ~RegisteredSlot() { registry_.Remove(handle_); }
+  RegisteredSlot(const RegisteredSlot&) = delete;
+  RegisteredSlot& operator=(const RegisteredSlot&) = delete;
+
+  ConnectionSlot& slot() { return slot_; }
+
+ private:
+  ConnectionRegistry& registry_;
+  ConnectionSlot slot_;
+  ConnectionRegistry::Handle handle_;
 };
 
 // How often a worker checks its connections' deadlines: a read or idle timeout of N seconds
@@ -246,9 +262,9 @@ class Server::Impl {
   void PinWorkerThreads();
   asio::awaitable<void> Serve(tcp::socket socket, const Listener& listener, Worker& worker);
   asio::awaitable<void> ServePlain(tcp::socket socket, PeerContext& peer,
-                                   const SecurityState& state, ConnectionSlot& slot);
+                                   const SecurityState& state, ConnectionRegistry& registry);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
-                                 ConnectionSlot& slot);
+                                 ConnectionRegistry& registry);
   void LogClientCertificate(const PeerContext& peer) const;
   template <class Stream>
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
@@ -401,30 +417,30 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
   peer.listener = info.kind;
   peer.identity.address = *address;
   peer.address = address->ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
-  ConnectionSlot slot;
-  Registration registration{worker.registry, worker.registry.Add(&slot)};
   const std::shared_ptr<const SecurityState> state = security_.load();
   if (info.tls) {
-    co_await ServeTls(std::move(socket), peer, *state, slot);
+    co_await ServeTls(std::move(socket), peer, *state, worker.registry);
   } else {
-    co_await ServePlain(std::move(socket), peer, *state, slot);
+    co_await ServePlain(std::move(socket), peer, *state, worker.registry);
   }
 }
 
 asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& peer,
-                                               const SecurityState& state, ConnectionSlot& slot) {
+                                               const SecurityState& state,
+                                               ConnectionRegistry& registry) {
   PlainStream stream(std::move(socket));
-  slot.close = [&stream] { stream.close(); };
+  RegisteredSlot registered(registry, [&stream] { stream.close(); });
   peer.identity = security::IdentifyPeer(peer.identity.address, nullptr);
-  co_await ServeStream(stream, peer, state, slot);
+  co_await ServeStream(stream, peer, state, registered.slot());
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& peer,
-                                             const SecurityState& state, ConnectionSlot& slot) {
+                                             const SecurityState& state,
+                                             ConnectionRegistry& registry) {
   TlsStream stream(std::move(socket), *state.asio_tls);
-  slot.close = [&stream] { beast::get_lowest_layer(stream).close(); };
+  RegisteredSlot registered(registry, [&stream] { beast::get_lowest_layer(stream).close(); });
   beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
@@ -440,7 +456,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   beast::get_lowest_layer(stream).expires_never();  // from here on, the slot's deadlines apply
   peer.identity = security::IdentifyPeer(peer.identity.address, stream.native_handle());
   LogClientCertificate(peer);
-  co_await ServeStream(stream, peer, state, slot);
+  co_await ServeStream(stream, peer, state, registered.slot());
   if (beast::get_lowest_layer(stream).socket().is_open()) {
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUse);
@@ -498,7 +514,7 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
   }
   for (auto& worker : workers_) {
     worker->guard.reset();
-    worker->ioc.stop();
+    worker->ioc.stop();  // not only the guard: the deadline sweep's timer always has work pending
   }
   control_.stop();
 }

@@ -21,15 +21,17 @@ using Clock = std::chrono::steady_clock;
 enum class ReadFailure { kClosed, kTimeout, kHeaderTooLarge, kBodyTooLarge, kBadRequest };
 
 // The connection may take until `limit` from now for what comes next; the worker's deadline sweep
-// closes it after that (connection_registry.h).
+// closes it after that (connection_registry.h). The stream has no timeouts of its own: every read
+// and write on it must come after a SetDeadline, and its result must go through Checked.
 void SetDeadline(ConnectionSlot& slot, std::chrono::seconds limit) {
   slot.deadline = Clock::now() + limit;
 }
 
-// An operation's error as the session reports it: one the deadline sweep caused (by closing the
-// socket) is a timeout.
+// An operation's result as the session reports it: once the deadline sweep has closed the socket,
+// the connection has timed out, even if this operation succeeded. (It can have: a read that
+// completed just before the sweep ran resumes the session only after it.)
 beast::error_code Checked(const beast::error_code& ec, const ConnectionSlot& slot) {
-  return ec && slot.timed_out ? beast::error::timeout : ec;
+  return slot.timed_out ? beast::error::timeout : ec;
 }
 
 ReadFailure Classify(const beast::error_code& ec) {
@@ -179,7 +181,7 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
     if (env.stopping.load(std::memory_order_relaxed)) co_return false;
     SetDeadline(slot, IdleTimeout(peer, env.limits));
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
-    if (ec) co_return false;  // peer closed, idle timeout, or shutdown
+    if (Checked(ec, slot)) co_return false;  // peer closed, idle timeout, or shutdown
     buffer.commit(n);
   } while (!SkipEmptyLines(buffer));
   co_return true;
@@ -216,7 +218,7 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
       if (ExpectsContinue(parser.get())) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kUse);
-        if (wec) co_return Checked(wec, slot);
+        if (auto write_error = Checked(wec, slot)) co_return write_error;
       }
       continue;
     }
@@ -226,12 +228,13 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
     if (buffer.size() > env.limits.max_header_bytes + kReadChunk) co_return http::error::bad_chunk;
     auto [rec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
     buffer.commit(n);
-    if (rec == asio::error::eof && parser.got_some()) {
+    const beast::error_code read_error = Checked(rec, slot);
+    if (read_error == asio::error::eof && parser.got_some()) {
       beast::error_code eof;
       parser.put_eof(eof);  // a request cannot end at EOF: this reports partial_message
       co_return eof;
     }
-    if (rec) co_return Checked(rec, slot);
+    if (read_error) co_return read_error;
   }
 }
 

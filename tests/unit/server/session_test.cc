@@ -1,0 +1,100 @@
+#include "server/session.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+namespace callgate::server {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// One session over a loopback connection, run on this thread; the test is the client.
+class SessionTest : public ::testing::Test {
+ protected:
+  SessionTest() : masker_(false) {
+    logs_.app = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(log_));
+    logs_.masker = &masker_;
+    acceptor_.open(tcp::v4());
+    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    acceptor_.listen();
+    client_.connect(acceptor_.local_endpoint());
+    stream_.emplace(acceptor_.accept());
+    slot_.close = [this] { stream_->close(); };
+    registry_.Add(&slot_);
+  }
+
+  // Sends `request` and waits until the server's end of the connection has it to read.
+  void ClientSends(const std::string& request) {
+    asio::write(client_, asio::buffer(request));
+    stream_->socket().wait(tcp::socket::wait_read);
+  }
+
+  void StartSession() {
+    asio::co_spawn(ioc_, ServeHttp(*stream_, peer_, env_, slot_), asio::detached);
+  }
+
+  // Everything the session sent, once it has ended (ServeHttp leaves the closing to its caller).
+  std::string ClientReadsToTheEnd() {
+    stream_->close();
+    std::string received;
+    boost::system::error_code ec;
+    asio::read(client_, asio::dynamic_buffer(received), ec);
+    EXPECT_EQ(ec, asio::error::eof);
+    return received;
+  }
+
+  std::ostringstream log_;
+  security::PiiMasker masker_;
+  Logs logs_;
+  Metrics metrics_;
+  SnapshotStore store_{std::make_shared<engine::Snapshot>()};
+  Router router_{RouterOptions{}, store_, metrics_, logs_};
+  std::atomic<bool> stopping_{false};
+  SessionEnv env_{SessionLimits{}, router_, logs_, metrics_, stopping_};
+  PeerContext peer_{.identity = {}, .address = "127.0.0.1"};
+
+  asio::io_context ioc_{1};
+  tcp::acceptor acceptor_{ioc_};
+  tcp::socket client_{ioc_};
+  std::optional<PlainStream> stream_;
+  ConnectionSlot slot_;
+  ConnectionRegistry registry_;
+};
+
+TEST_F(SessionTest, ServesARequestThatIsAlreadyWaiting) {
+  ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  StartSession();
+  ioc_.run();
+  EXPECT_EQ(ClientReadsToTheEnd().rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
+  EXPECT_EQ(metrics_.requests.load(), 1U);
+  EXPECT_LT(slot_.deadline, ConnectionSlot::Clock::time_point::max()) << "the session set one";
+}
+
+// A read can complete just before the worker's deadline sweep closes its socket; the session
+// resumes after the sweep, with the bytes it read. The connection has timed out all the same: it
+// must not go on to serve them (before, it did, and then failed to write the response).
+TEST_F(SessionTest, ARequestReadJustBeforeTheSweepClosedTheConnectionIsNotServed) {
+  ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  StartSession();
+  // Queued behind the session's start: the session's first read finds the request at once, and
+  // its completion is queued behind this sweep, which closes every connection.
+  asio::post(ioc_, [this] { registry_.CloseExpired(ConnectionSlot::Clock::time_point::max()); });
+  ioc_.run();
+  EXPECT_TRUE(slot_.timed_out);
+  EXPECT_EQ(ClientReadsToTheEnd(), "");
+  EXPECT_EQ(metrics_.requests.load(), 0U) << "the request was read, but never routed";
+  EXPECT_EQ(metrics_.read_timeouts.load(), 0U) << "an idle connection, not a stalled request";
+}
+
+}  // namespace
+}  // namespace callgate::server
