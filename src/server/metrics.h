@@ -25,7 +25,8 @@ struct Metrics {
   Counter body_too_large{0};
   Counter header_too_large{0};
   Counter bad_requests{0};
-  Counter read_timeouts{0};
+  Counter read_timeouts{0};   // a request not received within read_timeout
+  Counter write_timeouts{0};  // a response the client did not read within read_timeout
   Counter reloads_ok{0};
   Counter reloads_failed{0};
   // The server certificate's notAfter in seconds since 1970; 0 without TLS. /health shows it

@@ -98,13 +98,23 @@ std::string Serialize(const Response& response) {
   return wire;
 }
 
+// Writes `response`. A client gets read_timeout to take it: one that stops reading its responses
+// (its receive window stays full) would otherwise hold the connection for ever.
 template <class Stream>
 asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
-                                         ConnectionSlot& slot, const Response& response) {
+                                         const PeerContext& peer, ConnectionSlot& slot,
+                                         const Response& response) {
   SetDeadline(slot, env.limits.read_timeout);
   const std::string wire = Serialize(response);
   auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUse);
-  co_return Checked(ec, slot);
+  const beast::error_code result = Checked(ec, slot);
+  if (result == beast::error::timeout) {
+    Metrics::Add(env.metrics.write_timeouts);
+    env.logs.app->info(
+        "Closed connection from {}: response not taken by the client within the read timeout",
+        env.logs.Pii(peer.address));
+  }
+  co_return result;
 }
 
 // The connection-ending error responses; `status` is 400, 413 or 431.
@@ -146,7 +156,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
                      std::string_view{http::obsolete_reason(status)}, error.message());
   const Response response = ErrorResponse(status);
-  co_await Write(stream, env, slot, response);
+  co_await Write(stream, env, peer, slot, response);
   LogAccess(env, peer, request, response, started);
 }
 
@@ -273,7 +283,7 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     Response response = env.router.Handle(request, peer);
     const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
     response.keep_alive(keep_alive);
-    const beast::error_code ec = co_await Write(stream, env, slot, response);
+    const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
     LogAccess(env, peer, request, response, started);
     if (ec || !keep_alive) co_return;
   }

@@ -390,6 +390,10 @@ TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
       stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
   auto stalled_headers = Connect();
   ASSERT_TRUE(stalled_headers->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-"));
+  // Asked for "100 Continue", got it, and then sent nothing.
+  auto stalled_after_continue = Connect();
+  ASSERT_TRUE(stalled_after_continue->WriteRaw(
+      "POST /curri HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n"));
   // While both stall, other connections are answered.
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
@@ -397,8 +401,36 @@ TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
   // Then the server gives up on the stalled ones: they are closed without a response.
   EXPECT_EQ(stalled->ReadUntilClosed(), "");
   EXPECT_EQ(stalled_headers->ReadUntilClosed(), "");
+  EXPECT_EQ(stalled_after_continue->ReadUntilClosed(), "HTTP/1.1 100 Continue\r\n\r\n");
   EXPECT_TRUE(server_->WaitForOutput("read timeout"));
-  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 2), 2U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 3), 3U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "write_timeouts", 0), 0U);
+}
+
+// A client that keeps sending requests but stops reading the responses is closed after
+// read_timeout too: the server's writes block once the socket buffers are full, and a blocked
+// write may not hold the connection for ever.
+TEST_F(ServerTest, AClientThatStopsReadingItsResponsesIsClosedAfterTheReadTimeout) {
+  StartServer("read_timeout_seconds: 1\n");
+  auto client = Connect();
+  // Far more than the socket buffers of both ends hold, in requests and in responses: the
+  // server blocks writing a response, and then this write blocks too, until the server gives up
+  // and closes the connection (which is then why this write fails).
+  constexpr std::size_t kRequests = 400'000;
+  const std::string request = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string requests;
+  requests.reserve(kRequests * request.size());
+  for (std::size_t i = 0; i < kRequests; ++i) requests += request;
+  EXPECT_FALSE(client->WriteRaw(requests)) << "the server read every request";
+  const std::string error = client->last_error();
+  EXPECT_TRUE(error.find("reset") != std::string::npos || error.find("pipe") != std::string::npos)
+      << "not closed by the server: " << error;
+  EXPECT_TRUE(server_->WaitForOutput("response not taken by the client within the read timeout"));
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "write_timeouts", 1), 1U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 0), 0U);
+  // The responses the server did send are there to read, but not all of them.
+  const std::string received = client->ReadUntilClosed();
+  EXPECT_LT(received.size(), kRequests * std::string_view("HTTP/1.1 200 OK\r\n").size());
 }
 
 TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedQuietlyAfterIdleTimeout) {

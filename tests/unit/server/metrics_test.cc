@@ -17,9 +17,11 @@ TEST(MetricsTest, CountersAsJsonFields) {
   Metrics metrics;
   Metrics::Add(metrics.requests);
   Metrics::Add(metrics.requests);
+  Metrics::Add(metrics.write_timeouts);
   Metrics::Add(metrics.reloads_failed);
   const std::string fields = metrics.ToJsonFields(0);
   EXPECT_THAT(fields, HasSubstr("\"requests\":2,"));
+  EXPECT_THAT(fields, HasSubstr("\"read_timeouts\":0,\"write_timeouts\":1,"));
   EXPECT_THAT(fields, HasSubstr("\"reloads_failed\":1"));
   EXPECT_THAT(fields, Not(HasSubstr("tls_certificate_days_left"))) << "plain HTTP";
 }
