@@ -33,13 +33,14 @@ class ConnectionRegistry {
   using Handle = std::list<ConnectionSlot*>::iterator;
   using Clock = ConnectionSlot::Clock;
 
+  // `slot` must have `close` set, and stay alive until it is removed.
   Handle Add(ConnectionSlot* slot) { return slots_.insert(slots_.end(), slot); }
   void Remove(Handle handle) { slots_.erase(handle); }
 
   // Closes every idle connection; busy ones see the stop flag after their response.
   void CloseIdle() {
     for (ConnectionSlot* slot : slots_) {
-      if (!slot->busy && slot->close) slot->close();
+      if (!slot->busy) slot->close();
     }
   }
 
@@ -49,7 +50,7 @@ class ConnectionRegistry {
   std::size_t CloseExpired(Clock::time_point now) {
     std::size_t closed = 0;
     for (ConnectionSlot* slot : slots_) {
-      if (slot->timed_out || slot->deadline > now || !slot->close) continue;
+      if (slot->timed_out || slot->deadline > now) continue;
       slot->timed_out = true;
       slot->close();
       ++closed;
