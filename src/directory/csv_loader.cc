@@ -62,8 +62,11 @@ struct SizeHints {
   std::size_t bytes = 0;
 };
 
+// Lines end at "\n" or "\r\n", or at "\r" alone in a file from an old Mac.
 std::size_t CountLines(std::string_view text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  const auto newlines = std::count(text.begin(), text.end(), '\n');
+  return static_cast<std::size_t>(newlines != 0 ? newlines
+                                                : std::count(text.begin(), text.end(), '\r'));
 }
 
 // A parsed row on its way to the builder; warnings travel with it so that they come out in line

@@ -42,7 +42,7 @@ struct LoadedDirectory {
 // Parses CSV text. `file_name` only labels errors. Fails (with file, line and column name) on a
 // missing header or required column, an unterminated quoted field, or an over-long field; also
 // (with the file name) on text over max_file_bytes or running out of memory. O(text size);
-// thread-safe (no shared state). Records end at "\n" or "\r\n"; blank lines are skipped.
+// thread-safe (no shared state). Records end at "\n", "\r\n" or "\r"; blank lines are skipped.
 Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,
                                           const CsvLimits& limits = {});
 

@@ -33,7 +33,13 @@ CsvReader::Status CsvReader::Next() {
       ++line_;
       return Status::kRecord;
     }
-    // Otherwise c is ',' (FieldEnd stops only there, at '\n' or at the end).
+    if (c == '\r') {  // "\r\n", or a lone "\r" (old Mac files), as in Python's csv module
+      if (pos_ == text_.size() && !last_) return Rewind();  // a "\n" may begin the next piece
+      if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+      ++line_;
+      return Status::kRecord;
+    }
+    // Otherwise c is ',' (FieldEnd stops only there, at a line ending or at the end).
   }
 }
 
@@ -50,24 +56,31 @@ bool CsvReader::NeedMore() {
   return false;
 }
 
-// The end of the unquoted run starting at `from`: the next ',' or '\n' (not included), or the
-// end of the text. A '\r' right before the '\n' belongs to the line ending, not to the field.
+// The end of the unquoted run starting at `from`: the next ',', '\n' or '\r' (not included), or
+// the end of the text.
 std::size_t CsvReader::FieldEnd(std::size_t from) const {
   std::size_t end = from;
-  while (end < text_.size() && text_[end] != ',' && text_[end] != '\n') ++end;
+  while (end < text_.size() && text_[end] != ',' && text_[end] != '\n' && text_[end] != '\r') {
+    ++end;
+  }
   return end;
 }
 
-bool CsvReader::AtRecordEnd(std::size_t pos) const {
-  return pos >= text_.size() || text_[pos] == '\n';
+// The line endings in `text`: "\n", "\r\n" and a lone "\r" count one each.
+std::size_t CsvReader::CountLineEnds(std::string_view text) {
+  auto count = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  for (std::size_t cr = text.find('\r'); cr != std::string_view::npos;
+       cr = text.find('\r', cr + 1)) {
+    if (cr + 1 == text.size() || text[cr + 1] != '\n') ++count;
+  }
+  return count;
 }
 
 bool CsvReader::ReadField(std::string_view* out) {
   const bool keep = field_count_ < max_kept_fields_;
   if (pos_ < text_.size() && text_[pos_] == '"') return ReadQuoted(out, keep);
   const std::size_t end = FieldEnd(pos_);
-  std::size_t length = end - pos_;
-  if (AtRecordEnd(end) && length > 0 && text_[end - 1] == '\r') --length;
+  const std::size_t length = end - pos_;
   if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, line_);
   *out = text_.substr(pos_, length);
   pos_ = end;
@@ -89,8 +102,7 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
     // Whether this quote closes the field or is the first of two is up to the next piece (and so
     // is which error, if any, the field gets).
     if (quote + 1 == text_.size() && !last_) return NeedMore();
-    line_ +=
-        static_cast<std::size_t>(std::count(text_.begin() + chunk, text_.begin() + quote, '\n'));
+    line_ += CountLineEnds(text_.substr(chunk, quote - chunk));
     const bool doubled = quote + 1 < text_.size() && text_[quote + 1] == '"';
     if (keep && (doubled || copy != nullptr)) {
       if (copy == nullptr) copy = Scratch();
@@ -103,9 +115,7 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
     chunk = quote + 2;
   }
   pos_ = close + 1;
-  std::size_t stray_end = FieldEnd(pos_);
-  const std::size_t line_end = stray_end;
-  if (AtRecordEnd(stray_end) && stray_end > pos_ && text_[stray_end - 1] == '\r') --stray_end;
+  const std::size_t stray_end = FieldEnd(pos_);
   if (keep && stray_end > pos_) {
     if (copy == nullptr) copy = &Scratch()->assign(text_.substr(start, close - start));
     copy->append(text_.substr(pos_, stray_end - pos_));
@@ -113,7 +123,7 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
   const std::size_t length = copy != nullptr ? copy->size() : close - start + stray_end - pos_;
   if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, field_line);
   *out = copy != nullptr ? std::string_view{*copy} : text_.substr(start, close - start);
-  pos_ = line_end;
+  pos_ = stray_end;
   return true;
 }
 

@@ -1,7 +1,8 @@
 // CsvReader: splits RFC 4180 text into records, one at a time, without allocating per record.
-// Fields are separated by ',' and records by "\n" or "\r\n"; a field that starts with '"' is
-// quoted: it may contain ',', newlines and '""' (one quote). Like Python's csv module, characters
-// after a closing quote are appended to the field rather than rejected. Over-long fields and an
+// Fields are separated by ',' and records by "\n", "\r\n" or a lone "\r" (old Mac files; Python's
+// csv module ends a record there too); a field that starts with '"' is quoted: it may contain
+// ',', line endings and '""' (one quote). Like Python's csv module, characters after a closing
+// quote are appended to the field rather than rejected. Over-long fields and an
 // unterminated quote are errors, after which the reader stays at the end.
 //
 // The text may also come in pieces (a file read a buffer at a time): a piece that is not the last
@@ -60,7 +61,7 @@ class CsvReader {
   bool NeedMore();
   bool ReadQuoted(std::string_view* out, bool keep);
   std::size_t FieldEnd(std::size_t from) const;
-  bool AtRecordEnd(std::size_t pos) const;
+  static std::size_t CountLineEnds(std::string_view text);
   std::string* Scratch();
   bool Fail(ErrorKind kind, std::size_t line);
 

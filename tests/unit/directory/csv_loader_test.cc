@@ -52,6 +52,12 @@ const LoadCase kLoadCases[] = {
      {{"+14085550101", "Ada"}, {"+14085559999", "San Jose", MatchType::kPrefix}},
      {},
      2},
+    {"CR line endings (old Mac files), warnings on the right line",
+     "phone_number,display_name,match_type\r+1408,San Jose,prefix\r+1,,exact\r+14085550101,Ada,"
+     "exact\r",
+     {{"+14085550101", "Ada"}, {"+14085559999", "San Jose", MatchType::kPrefix}},
+     {{3, "display_name"}},
+     3},
     {"UTF-8 byte order mark",
      "\xEF\xBB\xBFphone_number,display_name\n+1,Ada\n",
      {{"+1", "Ada"}},

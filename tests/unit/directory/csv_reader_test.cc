@@ -22,7 +22,12 @@ const ReadCase kReadCases[] = {
     {"a,b\n", {{"a", "b"}}, {1}},
     {"a,b\r\nc,d\r\n", {{"a", "b"}, {"c", "d"}}, {1, 2}},
     {"a,b\r\nc,d\r", {{"a", "b"}, {"c", "d"}}, {1, 2}},
-    {"a\rb,c\n", {{"a\rb", "c"}}, {1}},  // a lone CR is data
+    // A lone CR ends a record, as in Python's csv module: old Mac files end every line so.
+    {"a\rb,c\n", {{"a"}, {"b", "c"}}, {1, 2}},
+    {"a,b\rc,d\r", {{"a", "b"}, {"c", "d"}}, {1, 2}},
+    {"a\r\r\nb\n", {{"a"}, {""}, {"b"}}, {1, 2, 3}},
+    {"\"two\rlines\",x\ry\r", {{"two\rlines", "x"}, {"y"}}, {1, 3}},
+    {"\"a\" b\rc\n", {{"a b"}, {"c"}}, {1, 2}},
     {"\n\na\n", {{""}, {""}, {"a"}}, {1, 2, 3}},
     {",\n", {{"", ""}}, {1}},
     {"a,", {{"a", ""}}, {1}},
