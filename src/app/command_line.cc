@@ -1,5 +1,7 @@
 #include "app/command_line.h"
 
+#include <utility>
+
 namespace callgate::app {
 namespace {
 
@@ -34,11 +36,17 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return CommandLine{Command::kHelp, "", ""};
     if (arg == "--version") return CommandLine{Command::kVersion, "", ""};
-    if (arg == "--config" || arg == "-c") {
-      if (i + 1 == args.size()) return Error{"--config needs a file name"};
-      result.config_path = args[++i];
-    } else if (arg.rfind("--config=", 0) == 0) {
-      result.config_path = arg.substr(9);
+    if (arg == "--config" || arg == "-c" || arg.starts_with("--config=")) {
+      // An empty name (an unset shell variable) would silently fall back to $CONFIG_FILE or
+      // ./config.yaml: a check of the wrong file that passes.
+      std::string path;
+      if (arg.starts_with("--config=")) {
+        path = arg.substr(9);
+      } else if (i + 1 < args.size()) {
+        path = args[++i];
+      }
+      if (path.empty()) return Error{"--config needs a file name"};
+      result.config_path = std::move(path);
     } else if (arg == "--strict") {
       result.strict = true;
     } else if (!arg.empty() && arg[0] == '-') {

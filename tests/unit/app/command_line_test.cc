@@ -46,6 +46,10 @@ TEST(CommandLineTest, StrictBelongsToCheck) {
 TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--config"}, "--config needs a file name"},
+      // An empty name (`--config "$UNSET"`) must not fall back to another file.
+      {{"check", "--config", ""}, "--config needs a file name"},
+      {{"check", "--config="}, "--config needs a file name"},
+      {{"-c", "a.yaml", "check", "-c"}, "--config needs a file name"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{"--verbose"}, "unknown option '--verbose'"},
       {{"lookup"}, "lookup needs a NUMBER"},
