@@ -108,6 +108,11 @@ std::vector<Error> ClustersThatMatchNobody(const Config& config) {
       warn(cluster,
            "has no allowed_ips, so it matches no client; list the addresses its UCM nodes "
            "connect from");
+    } else if (!by_address_alone && config.insecure_mode && !config.tls_enabled()) {
+      warn(cluster,
+           "needs a client certificate (it has ca_file or allowed_subjects), but callgate "
+           "serves plain HTTP, so it matches no client; set tls_cert_file and tls_key_file, or "
+           "remove both keys to accept its addresses alone (insecure_mode only)");
     } else if (!by_address_alone &&
                (!cluster.allowed_subjects || cluster.allowed_subjects->empty())) {
       warn(cluster,

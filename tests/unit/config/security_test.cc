@@ -144,6 +144,9 @@ TEST_P(ClustersThatMatchNobodyTest, WarnsAboutEachClusterADenyRuleEmpties) {
 
 constexpr const char* kNoIps = "sec.yaml:2: key 'clusters.a': has no allowed_ips";
 constexpr const char* kNoSubjects = "sec.yaml:2: key 'clusters.a': has no allowed_subjects";
+constexpr const char* kPlainHttp =
+    "sec.yaml:2: key 'clusters.a': needs a client certificate (it has ca_file or "
+    "allowed_subjects), but callgate serves plain HTTP";
 
 INSTANTIATE_TEST_SUITE_P(
     All, ClustersThatMatchNobodyTest,
@@ -158,12 +161,23 @@ INSTANTIATE_TEST_SUITE_P(
                    {}},
         NobodyCase{"IpsAndCaFileWhenInsecure",
                    "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem}\n"
-                   "insecure_mode: true\n",
+                   "insecure_mode: true\n" +
+                       std::string(kTls),
                    {kNoSubjects}},
         NobodyCase{"EmptySubjectList",
                    "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem, "
-                   "allowed_subjects: []}\ninsecure_mode: true\n",
+                   "allowed_subjects: []}\ninsecure_mode: true\n" +
+                       std::string(kTls),
                    {kNoSubjects}},
+        // Without TLS no client has a certificate to show.
+        NobodyCase{"CertificateRulesOverPlainHttp",
+                   "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem, "
+                   "allowed_subjects: [x]}\ninsecure_mode: true\n",
+                   {kPlainHttp}},
+        NobodyCase{"CaFileOverPlainHttp",
+                   "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem}\n"
+                   "insecure_mode: true\n",
+                   {kPlainHttp}},
         NobodyCase{"EachCluster",
                    "clusters:\n  a: {}\n  b: {allowed_ips: [10.0.0.1]}\n  c: {allowed_ips: "
                    "[10.0.0.2], ca_file: c.pem, allowed_subjects: [x]}\n",
