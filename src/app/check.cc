@@ -10,6 +10,7 @@
 #include "app/logging.h"
 #include "app/snapshot_loader.h"
 #include "server/security_state.h"
+#include "server/server.h"
 
 namespace callgate::app {
 namespace {
@@ -72,6 +73,24 @@ bool PrintLogs(const config::Config& config) {
   return true;
 }
 
+// The listeners serve would bind: an error when a host does not resolve or two listeners want
+// the same port. Not bound here: the server being checked may be running and hold them.
+bool PrintListeners(const config::Config& config) {
+  if (Status usable = server::CheckListeners(config); !usable) {
+    std::cout << "listeners: " << usable.error().ToString() << "\n";
+    return false;
+  }
+  std::cout << "listeners: " << config.listen.host << ":" << config.listen.port << " (main)";
+  if (config.http_listen.enabled()) {
+    std::cout << ", " << config.http_listen.host << ":" << config.http_listen.port << " (http)";
+  }
+  if (config.admin_listen.enabled()) {
+    std::cout << ", " << config.admin_listen.host << ":" << config.admin_listen.port << " (admin)";
+  }
+  std::cout << "\n";
+  return true;
+}
+
 int Verdict(int failures, std::size_t warnings, bool strict) {
   if (failures > 0) {
     std::cout << "check: FAILED\n";
@@ -97,6 +116,7 @@ int RunCheck(const CommandLine& command_line) {
   }
   std::cout << "config: " << config->file << ": OK\n";
   int failures = PrintLogs(*config) ? 0 : 1;
+  if (!PrintListeners(*config)) ++failures;
   std::size_t warnings = 0;
   if (auto secure = config::ValidateSecurity(*config); !secure) {
     std::cout << "security: would refuse to start: " << secure.error().ToString() << "\n";

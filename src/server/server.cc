@@ -101,7 +101,51 @@ std::string HeldBack(std::uint64_t count) {
                      count, kRefusalLogInterval.count());
 }
 
-Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view key) {
+// The configuration keys of one listener, for its errors: where its host and its port are set.
+struct ListenerKeys {
+  std::string_view host;
+  std::string_view port;
+};
+
+struct ListenerSpec {
+  const config::Endpoint& endpoint;
+  std::string_view name;  // "main", "http", "admin"
+  ListenerKeys keys;
+  ListenerKind kind;
+  bool plain_only;  // http_listen and admin_listen serve plain HTTP even when TLS is configured
+};
+
+// Whether binding `b` would fail with "Address already in use" once `a` is bound: the same port
+// (not 0, which picks a free one) on the same address, or on any address of a family a wildcard
+// covers (on Linux [::] also takes IPv4, unless net.ipv6.bindv6only is set).
+bool Overlap(const tcp::endpoint& a, const tcp::endpoint& b) {
+  if (a.port() == 0 || a.port() != b.port()) return false;
+  const auto x = a.address();
+  const auto y = b.address();
+  if (x.is_v4() == y.is_v4()) return x == y || x.is_unspecified() || y.is_unspecified();
+  return (x.is_v6() && x.is_unspecified()) || (y.is_v6() && y.is_unspecified());
+}
+
+// The listeners `config` enables, the main one first.
+std::vector<ListenerSpec> ListenersOf(const config::Config& config) {
+  std::vector<ListenerSpec> listeners{
+      {config.listen, "main", {"listen_host", "listen_port"}, ListenerKind::kMain, false}};
+  if (config.http_listen.enabled()) {
+    listeners.push_back(
+        {config.http_listen, "http", {"http_listen", "http_listen"}, ListenerKind::kMain, true});
+  }
+  if (config.admin_listen.enabled()) {
+    listeners.push_back({config.admin_listen,
+                         "admin",
+                         {"admin_listen", "admin_listen"},
+                         ListenerKind::kAdmin,
+                         true});
+  }
+  return listeners;
+}
+
+Result<tcp::endpoint> Resolve(const config::Config& config, const config::Endpoint& endpoint,
+                              ListenerKeys keys) {
   beast::error_code ec;
   auto address = asio::ip::make_address(endpoint.host, ec);
   if (!ec) return tcp::endpoint(address, endpoint.port);
@@ -110,8 +154,8 @@ Result<tcp::endpoint> Resolve(const config::Endpoint& endpoint, std::string_view
   auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port),
                                   tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
-    return Error{fmt::format("cannot resolve '{}': {}", endpoint.host, ec.message()), "", 0,
-                 std::string(key)};
+    return config::KeyError(config, keys.host,
+                            fmt::format("cannot resolve '{}': {}", endpoint.host, ec.message()));
   }
   return results.begin()->endpoint();
 }
@@ -222,8 +266,7 @@ class Server::Impl {
     }
   }
 
-  Status Bind(const config::Endpoint& endpoint, std::string_view name, std::string_view key,
-              ListenerKind kind, bool tls);
+  Status Bind(const ListenerSpec& spec, bool tls);
   void Run(const std::function<void()>& ready);
   void BeginStop();
 
@@ -275,9 +318,9 @@ class Server::Impl {
   std::size_t next_worker_ = 0;
 };
 
-Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view name,
-                          std::string_view key, ListenerKind kind, bool tls) {
-  auto resolved = Resolve(endpoint, key);
+Status Server::Impl::Bind(const ListenerSpec& spec, bool tls) {
+  const config::Endpoint& endpoint = spec.endpoint;
+  auto resolved = Resolve(config_, endpoint, spec.keys);
   if (!resolved) return resolved.error();
   beast::error_code ec;
   tcp::acceptor acceptor(control_);
@@ -286,13 +329,16 @@ Status Server::Impl::Bind(const config::Endpoint& endpoint, std::string_view nam
   if (!ec) acceptor.bind(*resolved, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error{
-        fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port, ec.message()),
-        config_.file, 0, std::string(key)};
+    // "Cannot assign requested address" is the host's fault (not one of this machine's
+    // addresses); anything else, "Address already in use" first, is the port's.
+    const bool host = ec == boost::system::errc::address_not_available;
+    return config::KeyError(
+        config_, host ? spec.keys.host : spec.keys.port,
+        fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port, ec.message()));
   }
-  BoundListener info{kind, tls, std::string(name), UrlOf(tls, acceptor.local_endpoint())};
+  BoundListener info{spec.kind, tls, std::string(spec.name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
-  ConnectionBudget& budget = kind == ListenerKind::kAdmin ? admin_ : clients_;
+  ConnectionBudget& budget = spec.kind == ListenerKind::kAdmin ? admin_ : clients_;
   listeners_.push_back(std::make_unique<Listener>(
       Listener{info, std::move(acceptor), resolved->protocol(), budget}));
   return OkStatus();
@@ -543,19 +589,39 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   reload_.Stop();
 }
 
+Status CheckListeners(const config::Config& config) {
+  const std::vector<ListenerSpec> specs = ListenersOf(config);
+  std::vector<tcp::endpoint> endpoints;
+  for (const ListenerSpec& spec : specs) {
+    auto resolved = Resolve(config, spec.endpoint, spec.keys);
+    if (!resolved) return resolved.error();
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      if (!Overlap(endpoints[i], *resolved)) continue;
+      // Blame the key the file set: with flask_port: 5001, the admin listener's default.
+      const bool set_here = config.key_lines.contains(spec.keys.port);
+      return config::KeyError(
+          config, set_here ? spec.keys.port : specs[i].keys.port,
+          fmt::format("{} and {} both ask for port {} ({} and {}): give each listener a port of "
+                      "its own",
+                      specs[i].keys.port, spec.keys.port, resolved->port(), specs[i].endpoint.host,
+                      spec.endpoint.host));
+    }
+    endpoints.push_back(*resolved);
+  }
+  return OkStatus();
+}
+
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
                                                SnapshotStore& snapshots, const Logs& logs,
                                                std::shared_ptr<const SecurityState> security) {
   const bool tls = security->tls != nullptr;
   auto impl = std::make_unique<Impl>(config, snapshots, logs, std::move(security));
-  auto status = impl->Bind(config.listen, "main", "listen_port", ListenerKind::kMain, tls);
-  if (status && config.http_listen.enabled()) {
-    status = impl->Bind(config.http_listen, "http", "http_listen", ListenerKind::kMain, false);
+  if (Status usable = CheckListeners(config); !usable) return usable.error();
+  for (const ListenerSpec& spec : ListenersOf(config)) {
+    if (Status status = impl->Bind(spec, tls && !spec.plain_only); !status) {
+      return status.error();
+    }
   }
-  if (status && config.admin_listen.enabled()) {
-    status = impl->Bind(config.admin_listen, "admin", "admin_listen", ListenerKind::kAdmin, false);
-  }
-  if (!status) return status.error();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

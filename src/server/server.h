@@ -31,9 +31,16 @@ struct BoundListener {
   std::string url;   // e.g. "https://127.0.0.1:5000" with the real port when 0 was asked for
 };
 
+// Whether Server::Create() could bind the listeners `config` enables, short of binding them (for
+// `callgate check`, which must not take the ports of a server that is already running): every
+// host is an address or a name that resolves, and no two listeners ask for the same port on
+// overlapping addresses. The error names the file, line and key.
+Status CheckListeners(const config::Config& config);
+
 class Server {
  public:
-  // Binds every configured listener. Fails (naming the address) if one cannot be bound.
+  // Binds every configured listener. Fails if one cannot be bound, naming the address and the
+  // key that set it (the host's for an address this machine does not have, else the port's).
   static Result<std::unique_ptr<Server>> Create(const config::Config& config,
                                                 SnapshotStore& snapshots, const Logs& logs,
                                                 std::shared_ptr<const SecurityState> security);

@@ -171,9 +171,49 @@ TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
   EXPECT_EQ(typo.exit_code, 1);
   EXPECT_THAT(typo.output, HasSubstr(":2"));
   EXPECT_THAT(typo.output, HasSubstr("flask_prot"));
+  // An empty --config (an unset shell variable) is not "no --config": nothing else is read.
+  auto empty = Run({"check", "--config", ""});
+  EXPECT_EQ(empty.exit_code, 2) << empty.output;
+  EXPECT_THAT(empty.output, HasSubstr("--config needs a file name"));
   auto missing = Run({"--config", (dir_.path() / "nope.yaml").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.output, HasSubstr("nope.yaml"));
+}
+
+// A listener serve could not bind: named by the key (and line) that set it, by check as well as
+// by serve. Nothing is sent anywhere: a name under .invalid never resolves, and 192.0.2.1
+// (TEST-NET-1) is not an address of this machine, so binding it fails at once.
+TEST_F(CliTest, ListenersThatCannotBeBoundAreNamedByTheirKey) {
+  const std::string head = "insecure_mode: true\ncsv_file_path: " + Csv() + "\n";
+  const std::string unresolvable = WriteConfig(head + "listen_host: no-such-host.invalid\n");
+  for (const auto& command : {std::vector<std::string>{"check", "--config", unresolvable},
+                              std::vector<std::string>{"--config", unresolvable}}) {
+    auto result = Run(command);
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_THAT(result.output, HasSubstr(unresolvable + ":3: key 'listen_host': cannot resolve "
+                                                        "'no-such-host.invalid'"));
+  }
+
+  // flask_port: 5001 is also admin_listen's default port: the line the file set is blamed.
+  const std::string clash = WriteConfig(head + "flask_port: 5001\n");
+  for (const auto& command : {std::vector<std::string>{"check", "--config", clash},
+                              std::vector<std::string>{"--config", clash}}) {
+    auto result = Run(command);
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_THAT(result.output,
+                HasSubstr(clash + ":3: key 'listen_port': listen_port and admin_listen both ask "
+                                  "for port 5001 (0.0.0.0 and 127.0.0.1)"));
+  }
+
+  const std::string foreign =
+      WriteConfig(head + "listen_host: 192.0.2.1\nlisten_port: 0\nadmin_listen: \"\"\n");
+  auto check = Run({"check", "--config", foreign});
+  EXPECT_EQ(check.exit_code, 0) << check.output;  // it resolves; binding is serve's to try
+  EXPECT_THAT(check.output, HasSubstr("listeners: 192.0.2.1:0 (main)\n"));
+  auto serve = Run({"--config", foreign});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr(foreign + ":3: key 'listen_host': cannot listen on "
+                                                "192.0.2.1:0: Cannot assign requested address"));
 }
 
 TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
