@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <vector>
 
 #include "common/strings.h"
 #include "config/values.h"
@@ -60,19 +61,96 @@ std::string Describe(const YAML::Node& node) {
   }
 }
 
+namespace {
+
+// YAML 1.1 merge keys, which PyYAML (and so the Python service) reads and yaml-cpp leaves as a
+// plain key named "<<". Aliases make a document's size a poor bound on what merging visits, so
+// both the nesting and the entries visited are limited.
+constexpr int kMaxMergeDepth = 8;
+constexpr std::size_t kMaxMergedEntries = 4096;
+
+bool IsMergeKey(const YAML::Node& key) {
+  return key.IsScalar() && key.Scalar() == "<<" && !IsQuoted(key);
+}
+
+// Visits the entries that the merge entry `merge` (`<<: *base` or `<<: [*a, *b]`) brings into
+// the mapping whose keys so far are in `seen`: those the mapping does not set itself. Among the
+// merged mappings the first to set a key wins, and a mapping's own keys win over those it merges
+// in turn, as in PyYAML. `origin` is the merge entry of the mapping being read, which the limits'
+// errors name.
+Status VisitMerged(const Entry& origin, const Entry& merge, std::string_view prefix, int depth,
+                   std::map<std::string, int, std::less<>>& seen, std::size_t& budget,
+                   const EntryVisitor& visit) {
+  std::vector<YAML::Node> sources;
+  if (merge.value.IsMap()) {
+    sources.push_back(merge.value);
+  } else if (merge.value.IsSequence()) {
+    for (const YAML::Node& source : merge.value) sources.push_back(source);
+  }
+  const bool maps_only = std::all_of(sources.begin(), sources.end(),
+                                     [](const YAML::Node& source) { return source.IsMap(); });
+  if (sources.empty() || !maps_only) {
+    return merge.Fail(
+        "a merge key takes a mapping or a list of mappings (<<: *base or <<: [*a, *b]), got " +
+        Describe(merge.value));
+  }
+  if (depth == kMaxMergeDepth) {
+    return origin.Fail("merge keys nested more than " + std::to_string(kMaxMergeDepth) + " deep");
+  }
+  for (const YAML::Node& source : sources) {
+    std::vector<Entry> nested;
+    for (const auto& pair : source) {
+      if (budget-- == 0) {
+        return origin.Fail("merge keys bring in more than " + std::to_string(kMaxMergedEntries) +
+                           " entries");
+      }
+      const int line = LineOf(pair.first, merge.line);
+      Result<std::string> name = ReadKey(pair.first, merge.file, line);
+      if (!name.ok()) return name.error();
+      Entry entry{merge.file, std::string(prefix) + Escape(*name), *name, pair.second, line};
+      if (IsMergeKey(pair.first)) {
+        nested.push_back(std::move(entry));
+      } else if (seen.emplace(*name, line).second) {
+        if (Status status = visit(entry); !status.ok()) return status;
+      }
+    }
+    for (const Entry& inner : nested) {
+      Status status = VisitMerged(origin, inner, prefix, depth + 1, seen, budget, visit);
+      if (!status.ok()) return status;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
                     const EntryVisitor& visit) {
   std::map<std::string, int, std::less<>> first_lines;
+  std::vector<Entry> merges;  // applied after the mapping's own entries, which win over them
   for (const auto& pair : map) {
     const int line = LineOf(pair.first, LineOf(map, 1));
     Result<std::string> name = ReadKey(pair.first, file, line);
     if (!name.ok()) return name.error();
     Entry entry{file, std::string(prefix) + Escape(name.value()), name.value(), pair.second, line};
+    if (IsMergeKey(pair.first)) {
+      if (!merges.empty()) {
+        return entry.Fail("duplicate merge key (first on line " +
+                          std::to_string(merges.front().line) + "): use <<: [*a, *b]");
+      }
+      merges.push_back(std::move(entry));
+      continue;
+    }
     const auto [it, inserted] = first_lines.emplace(name.value(), line);
     if (!inserted) {
       return entry.Fail("duplicate key (first set on line " + std::to_string(it->second) + ")");
     }
     if (Status status = visit(entry); !status.ok()) return status;
+  }
+  std::size_t budget = kMaxMergedEntries;
+  for (const Entry& merge : merges) {
+    Status status = VisitMerged(merge, merge, prefix, 0, first_lines, budget, visit);
+    if (!status.ok()) return status;
   }
   return OkStatus();
 }

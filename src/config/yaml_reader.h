@@ -43,7 +43,9 @@ std::string Describe(const YAML::Node& node);
 
 // Visits the entries of the mapping `map` in file order, stopping at the first error. Keys must
 // be non-empty scalars and unique (yaml-cpp keeps duplicates; this refuses them). `prefix` is
-// put before each key in paths ("clusters.hq.").
+// put before each key in paths ("clusters.hq."). A merge key (`<<: *base`, YAML 1.1, as PyYAML
+// reads it) then adds the entries of the mappings it names that `map` does not set itself, each
+// with the line where it is written.
 using EntryVisitor = std::function<Status(const Entry&)>;
 Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
                     const EntryVisitor& visit);

@@ -123,6 +123,24 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"clusters:\n  hq:\n", 2, "clusters.hq",
                   "expected a mapping with allowed_ips, ca_file and/or allowed_subjects"},
         ErrorCase{"clusters:\n  hq: {}\n  hq: {}\n", 3, "clusters.hq", "duplicate key"},
+        // Merge keys: what they merge is checked where it is written, under the merging key.
+        ErrorCase{"clusters:\n  a: &a {allowed_ips: [10.0.0.1]}\n  b:\n    <<: *a\n"
+                  "    <<: *a\n",
+                  5, "clusters.b.<<", "duplicate merge key (first on line 4)"},
+        ErrorCase{"clusters:\n  a: {<<: 5}\n", 2, "clusters.a.<<",
+                  "a merge key takes a mapping or a list of mappings (<<: *base or <<: [*a, "
+                  "*b]), got '5'"},
+        ErrorCase{"clusters:\n  a: &a {allowed_ips: [10.0.0.1]}\n<<: *a\n", 2, "allowed_ips",
+                  "allowed_ips belongs inside a cluster"},
+        ErrorCase{"clusters:\n  a: {'<<': {}}\n", 2, "clusters.a.<<", "unknown key in a cluster"},
+        // Aliases can make a short file merge very many entries: 8 × 8 × 8 × 8 × 3 here.
+        ErrorCase{"clusters:\n"
+                  "  a: &a {allowed_ips: [10.0.0.1], ca_file: c.pem, allowed_subjects: [x]}\n"
+                  "  b: &b {<<: [*a, *a, *a, *a, *a, *a, *a, *a]}\n"
+                  "  c: &c {<<: [*b, *b, *b, *b, *b, *b, *b, *b]}\n"
+                  "  d: &d {<<: [*c, *c, *c, *c, *c, *c, *c, *c]}\n"
+                  "  e: {<<: [*d, *d, *d, *d, *d, *d, *d, *d]}\n",
+                  6, "clusters.e.<<", "merge keys bring in more than 4096 entries"},
         ErrorCase{"clusters:\n  hq:\n    allowed_ip: [10.0.0.1]\n", 3, "clusters.hq.allowed_ip",
                   "unknown key in a cluster (expected allowed_ips, ca_file or allowed_subjects); "
                   "did you mean 'allowed_ips'?"},

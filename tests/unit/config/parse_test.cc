@@ -162,6 +162,35 @@ INSTANTIATE_TEST_SUITE_P(
                   b.allowed_ips = std::vector<std::string>{};
                   c.clusters = {MakeCluster("a", 2), b};
                 }},
+        // YAML merge keys, as PyYAML reads them: a mapping's own keys win over merged ones, and
+        // the first mapping of a list over the next.
+        KeyCase{"clusters:\n"
+                "  hq: &hq\n"
+                "    allowed_ips: [10.1.1.10]\n"
+                "    ca_file: certs/hq.pem\n"
+                "    allowed_subjects: [cucm-pub.example.com]\n"
+                "  lab: &lab {ca_file: certs/lab.pem, allowed_ips: [10.9.9.9]}\n"
+                "  dr:\n"
+                "    <<: [*lab, *hq]\n"
+                "    allowed_ips: [10.2.2.10]\n"
+                "  copy: {<<: *hq}\n",
+                [](Config& c) {
+                  Cluster hq = MakeCluster("hq", 2);
+                  hq.allowed_ips = {{"10.1.1.10"}};
+                  hq.ca_file = "certs/hq.pem";
+                  hq.allowed_subjects = {{"cucm-pub.example.com"}};
+                  Cluster lab = MakeCluster("lab", 6);
+                  lab.ca_file = "certs/lab.pem";
+                  lab.allowed_ips = {{"10.9.9.9"}};
+                  Cluster dr = MakeCluster("dr", 7);
+                  dr.allowed_ips = {{"10.2.2.10"}};
+                  dr.ca_file = "certs/lab.pem";
+                  dr.allowed_subjects = {{"cucm-pub.example.com"}};
+                  Cluster copy = hq;
+                  copy.name = "copy";
+                  copy.line = 10;
+                  c.clusters = {hq, lab, dr, copy};
+                }},
         // Host bits below the prefix are accepted, as ipaddress.ip_network(strict=False) does.
         KeyCase{"clusters: {x: {allowed_ips: [10.1.2.5/24, 0.0.0.0/0, '::/0']}}", [](Config& c) {
                   Cluster x = MakeCluster("x", 1);
