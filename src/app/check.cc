@@ -76,16 +76,14 @@ bool PrintLogs(const config::Config& config) {
 // The listeners serve would bind: an error when a host does not resolve or two listeners want
 // the same port. Not bound here: the server being checked may be running and hold them.
 bool PrintListeners(const config::Config& config) {
-  if (Status usable = server::CheckListeners(config); !usable) {
-    std::cout << "listeners: " << usable.error().ToString() << "\n";
+  const auto listeners = server::CheckListeners(config);
+  if (!listeners) {
+    std::cout << "listeners: " << listeners.error().ToString() << "\n";
     return false;
   }
-  std::cout << "listeners: " << config.listen.host << ":" << config.listen.port << " (main)";
-  if (config.http_listen.enabled()) {
-    std::cout << ", " << config.http_listen.host << ":" << config.http_listen.port << " (http)";
-  }
-  if (config.admin_listen.enabled()) {
-    std::cout << ", " << config.admin_listen.host << ":" << config.admin_listen.port << " (admin)";
+  std::cout << "listeners: ";
+  for (std::size_t i = 0; i < listeners->size(); ++i) {
+    std::cout << (i == 0 ? "" : ", ") << (*listeners)[i];
   }
   std::cout << "\n";
   return true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "common/strings.h"
@@ -127,18 +128,18 @@ Status VisitMerged(const Entry& origin, const Entry& merge, std::string_view pre
 Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
                     const EntryVisitor& visit) {
   std::map<std::string, int, std::less<>> first_lines;
-  std::vector<Entry> merges;  // applied after the mapping's own entries, which win over them
+  std::optional<Entry> merge;  // applied after the mapping's own entries, which win over it
   for (const auto& pair : map) {
     const int line = LineOf(pair.first, LineOf(map, 1));
     Result<std::string> name = ReadKey(pair.first, file, line);
     if (!name.ok()) return name.error();
     Entry entry{file, std::string(prefix) + Escape(name.value()), name.value(), pair.second, line};
     if (IsMergeKey(pair.first)) {
-      if (!merges.empty()) {
-        return entry.Fail("duplicate merge key (first on line " +
-                          std::to_string(merges.front().line) + "): use <<: [*a, *b]");
+      if (merge) {
+        return entry.Fail("duplicate merge key (first on line " + std::to_string(merge->line) +
+                          "): use <<: [*a, *b]");
       }
-      merges.push_back(std::move(entry));
+      merge = std::move(entry);
       continue;
     }
     const auto [it, inserted] = first_lines.emplace(name.value(), line);
@@ -147,12 +148,9 @@ Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_vi
     }
     if (Status status = visit(entry); !status.ok()) return status;
   }
+  if (!merge) return OkStatus();
   std::size_t budget = kMaxMergedEntries;
-  for (const Entry& merge : merges) {
-    Status status = VisitMerged(merge, merge, prefix, 0, first_lines, budget, visit);
-    if (!status.ok()) return status;
-  }
-  return OkStatus();
+  return VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit);
 }
 
 Result<bool> ReadBool(const Entry& entry) {

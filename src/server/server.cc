@@ -266,7 +266,7 @@ class Server::Impl {
     }
   }
 
-  Status Bind(const ListenerSpec& spec, bool tls);
+  Status Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls);
   void Run(const std::function<void()>& ready);
   void BeginStop();
 
@@ -318,15 +318,13 @@ class Server::Impl {
   std::size_t next_worker_ = 0;
 };
 
-Status Server::Impl::Bind(const ListenerSpec& spec, bool tls) {
+Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls) {
   const config::Endpoint& endpoint = spec.endpoint;
-  auto resolved = Resolve(config_, endpoint, spec.keys);
-  if (!resolved) return resolved.error();
   beast::error_code ec;
   tcp::acceptor acceptor(control_);
-  acceptor.open(resolved->protocol(), ec);
+  acceptor.open(address.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(*resolved, ec);
+  if (!ec) acceptor.bind(address, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     // "Cannot assign requested address" is the host's fault (not one of this machine's
@@ -339,8 +337,8 @@ Status Server::Impl::Bind(const ListenerSpec& spec, bool tls) {
   BoundListener info{spec.kind, tls, std::string(spec.name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
   ConnectionBudget& budget = spec.kind == ListenerKind::kAdmin ? admin_ : clients_;
-  listeners_.push_back(std::make_unique<Listener>(
-      Listener{info, std::move(acceptor), resolved->protocol(), budget}));
+  listeners_.push_back(
+      std::make_unique<Listener>(Listener{info, std::move(acceptor), address.protocol(), budget}));
   return OkStatus();
 }
 
@@ -589,8 +587,11 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   reload_.Stop();
 }
 
-Status CheckListeners(const config::Config& config) {
-  const std::vector<ListenerSpec> specs = ListenersOf(config);
+namespace {
+
+// The address of each of `specs` in turn, once each resolves and no two overlap.
+Result<std::vector<tcp::endpoint>> ResolveAll(const config::Config& config,
+                                              const std::vector<ListenerSpec>& specs) {
   std::vector<tcp::endpoint> endpoints;
   for (const ListenerSpec& spec : specs) {
     auto resolved = Resolve(config, spec.endpoint, spec.keys);
@@ -608,7 +609,20 @@ Status CheckListeners(const config::Config& config) {
     }
     endpoints.push_back(*resolved);
   }
-  return OkStatus();
+  return endpoints;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
+  const std::vector<ListenerSpec> specs = ListenersOf(config);
+  if (auto endpoints = ResolveAll(config, specs); !endpoints) return endpoints.error();
+  std::vector<std::string> described;
+  for (const ListenerSpec& spec : specs) {
+    described.push_back(
+        fmt::format("{}:{} ({})", spec.endpoint.host, spec.endpoint.port, spec.name));
+  }
+  return described;
 }
 
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
@@ -616,9 +630,12 @@ Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
                                                std::shared_ptr<const SecurityState> security) {
   const bool tls = security->tls != nullptr;
   auto impl = std::make_unique<Impl>(config, snapshots, logs, std::move(security));
-  if (Status usable = CheckListeners(config); !usable) return usable.error();
-  for (const ListenerSpec& spec : ListenersOf(config)) {
-    if (Status status = impl->Bind(spec, tls && !spec.plain_only); !status) {
+  const std::vector<ListenerSpec> specs = ListenersOf(config);
+  auto endpoints = ResolveAll(config, specs);
+  if (!endpoints) return endpoints.error();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (Status status = impl->Bind(specs[i], (*endpoints)[i], tls && !specs[i].plain_only);
+        !status) {
       return status.error();
     }
   }

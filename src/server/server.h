@@ -34,8 +34,9 @@ struct BoundListener {
 // Whether Server::Create() could bind the listeners `config` enables, short of binding them (for
 // `callgate check`, which must not take the ports of a server that is already running): every
 // host is an address or a name that resolves, and no two listeners ask for the same port on
-// overlapping addresses. The error names the file, line and key.
-Status CheckListeners(const config::Config& config);
+// overlapping addresses. The error names the file, line and key. On success, each listener as
+// "host:port (name)", the main one first.
+Result<std::vector<std::string>> CheckListeners(const config::Config& config);
 
 class Server {
  public:
