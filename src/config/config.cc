@@ -93,7 +93,12 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env) {
 Error KeyError(const Config& config, std::string_view key, std::string message) {
   const auto line = config.key_lines.find(key);
   return Error{std::move(message), config.file, line == config.key_lines.end() ? 0 : line->second,
-               std::string(key)};
+               std::string(config.KeyAsWritten(key))};
+}
+
+std::string_view Config::KeyAsWritten(std::string_view key) const {
+  const auto alias = key_aliases.find(key);
+  return alias == key_aliases.end() ? key : std::string_view(alias->second);
 }
 
 std::string_view ToString(LogLevel level) {

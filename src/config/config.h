@@ -78,10 +78,16 @@ struct Config {
   // can point at it; keys left at their default are absent. Aliases are recorded under their
   // canonical name (flask_port under listen_port).
   std::map<std::string, int, std::less<>> key_lines;
+  // The alias each key set through one was written as, under the canonical name
+  // (listen_port -> flask_port), so that errors name the key the file has.
+  std::map<std::string, std::string, std::less<>> key_aliases;
+
+  // `key` (a canonical name) as the file wrote it: its alias when it was set through one.
+  std::string_view KeyAsWritten(std::string_view key) const;
 
   bool tls_enabled() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
 
-  // Field-wise, key_lines and file included.
+  // Field-wise, key_lines, key_aliases and file included.
   bool operator==(const Config&) const = default;
 };
 
@@ -117,8 +123,8 @@ std::vector<Error> ClustersThatMatchNobody(const Config& config);
 
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
 
-// An error about top-level `key`, located at the line where `config` set it (line 0 when the key
-// was left at its default).
+// An error about top-level `key` (its canonical name), located at the line where `config` set it
+// (line 0 when the key was left at its default) and named as the file wrote it.
 Error KeyError(const Config& config, std::string_view key, std::string message);
 
 // The keys ParseConfig accepts, in documentation order: at the top level (aliases included) and

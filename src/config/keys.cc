@@ -217,6 +217,7 @@ Status ReadTopLevelEntry(const Entry& entry, Config& config) {
   if (Status status = CheckNotSetTwice(entry, *key, config); !status.ok()) return status;
   if (Status status = key->set(entry, config); !status.ok()) return status;
   config.key_lines.emplace(std::string(CanonicalName(*key)), entry.line);
+  if (!key->canonical.empty()) config.key_aliases.emplace(key->canonical, entry.name);
   return OkStatus();
 }
 

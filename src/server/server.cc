@@ -604,8 +604,8 @@ Result<std::vector<tcp::endpoint>> ResolveAll(const config::Config& config,
           config, set_here ? spec.keys.port : specs[i].keys.port,
           fmt::format("{} and {} both ask for port {} ({} and {}): give each listener a port of "
                       "its own",
-                      specs[i].keys.port, spec.keys.port, resolved->port(), specs[i].endpoint.host,
-                      spec.endpoint.host));
+                      config.KeyAsWritten(specs[i].keys.port), config.KeyAsWritten(spec.keys.port),
+                      resolved->port(), specs[i].endpoint.host, spec.endpoint.host));
     }
     endpoints.push_back(*resolved);
   }

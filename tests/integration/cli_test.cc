@@ -185,23 +185,26 @@ TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
 // (TEST-NET-1) is not an address of this machine, so binding it fails at once.
 TEST_F(CliTest, ListenersThatCannotBeBoundAreNamedByTheirKey) {
   const std::string head = "insecure_mode: true\ncsv_file_path: " + Csv() + "\n";
-  const std::string unresolvable = WriteConfig(head + "listen_host: no-such-host.invalid\n");
-  for (const auto& command : {std::vector<std::string>{"check", "--config", unresolvable},
-                              std::vector<std::string>{"--config", unresolvable}}) {
-    auto result = Run(command);
-    EXPECT_EQ(result.exit_code, 1) << result.output;
-    EXPECT_THAT(result.output, HasSubstr(unresolvable + ":3: key 'listen_host': cannot resolve "
-                                                        "'no-such-host.invalid'"));
+  for (const std::string key : {"listen_host", "flask_host"}) {
+    const std::string unresolvable = WriteConfig(head + key + ": no-such-host.invalid\n");
+    for (const auto& command : {std::vector<std::string>{"check", "--config", unresolvable},
+                                std::vector<std::string>{"--config", unresolvable}}) {
+      auto result = Run(command);
+      EXPECT_EQ(result.exit_code, 1) << result.output;
+      EXPECT_THAT(result.output, HasSubstr(unresolvable + ":3: key '" + key +
+                                           "': cannot resolve 'no-such-host.invalid'"));
+    }
   }
 
-  // flask_port: 5001 is also admin_listen's default port: the line the file set is blamed.
+  // flask_port: 5001 is also admin_listen's default port: the line the file set is blamed, by
+  // the name the file gave it.
   const std::string clash = WriteConfig(head + "flask_port: 5001\n");
   for (const auto& command : {std::vector<std::string>{"check", "--config", clash},
                               std::vector<std::string>{"--config", clash}}) {
     auto result = Run(command);
     EXPECT_EQ(result.exit_code, 1) << result.output;
     EXPECT_THAT(result.output,
-                HasSubstr(clash + ":3: key 'listen_port': listen_port and admin_listen both ask "
+                HasSubstr(clash + ":3: key 'flask_port': flask_port and admin_listen both ask "
                                   "for port 5001 (0.0.0.0 and 127.0.0.1)"));
   }
 

@@ -78,6 +78,7 @@ TEST(ShippedFilesTest, ExampleParsesToTheDefaults) {
   Config values = config.value();
   values.file.clear();
   values.key_lines.clear();
+  values.key_aliases.clear();
   EXPECT_EQ(values, Config{})
       << "a default documented in config.example.yaml differs from the code";
 }
@@ -151,6 +152,7 @@ Result<Config> ParseValues(const std::string& yaml) {
   if (config.ok()) {
     config->file.clear();
     config->key_lines.clear();
+    config->key_aliases.clear();
   }
   return config;
 }

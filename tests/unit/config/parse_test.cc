@@ -9,7 +9,8 @@
 namespace callgate::config {
 namespace {
 
-// The parsed config with its bookkeeping (file, key_lines) cleared, to compare with Config{}.
+// The parsed config with its bookkeeping (file, key_lines, key_aliases) cleared, to compare
+// with Config{}.
 Config ParseValues(const std::string& yaml) {
   Result<Config> parsed = ParseConfig(yaml, "test.yaml");
   EXPECT_TRUE(parsed.ok()) << yaml << "\n -> " << parsed.error().ToString();
@@ -17,6 +18,7 @@ Config ParseValues(const std::string& yaml) {
   Config config = std::move(parsed.value());
   config.file.clear();
   config.key_lines.clear();
+  config.key_aliases.clear();
   return config;
 }
 
@@ -51,6 +53,11 @@ TEST(ParseConfigTest, RecordsFileAndKeyLines) {
   EXPECT_EQ(config->file, "a.yaml");
   const std::map<std::string, int, std::less<>> expected{{"log_level", 2}, {"listen_port", 4}};
   EXPECT_EQ(config->key_lines, expected);
+  const std::map<std::string, std::string, std::less<>> aliases{{"listen_port", "flask_port"}};
+  EXPECT_EQ(config->key_aliases, aliases);
+  EXPECT_EQ(config->KeyAsWritten("listen_port"), "flask_port");
+  EXPECT_EQ(config->KeyAsWritten("log_level"), "log_level");
+  EXPECT_EQ(KeyError(*config, "listen_port", "m").ToString(), "a.yaml:4: key 'flask_port': m");
 }
 
 struct KeyCase {
