@@ -7,8 +7,10 @@
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <cstdio>
 #include <sstream>
 
+#include "common/utf8.h"
 #include "config/values.h"
 
 namespace callgate::config::internal {
@@ -68,9 +70,48 @@ Result<int> CountDocuments(const std::string& text, const std::string& file) {
   return counter.count();
 }
 
+// yaml-cpp reads a text as UTF-16 or UTF-32 when a byte-order mark or the NUL bytes of its first
+// characters say so (the YAML specification's detection), and as UTF-8 otherwise.
+bool ReadAsUtf8(std::string_view text) {
+  const std::string_view head = text.substr(0, 4);
+  return !head.starts_with("\xFE\xFF") && !head.starts_with("\xFF\xFE") &&
+         head.find('\0') == std::string_view::npos;
+}
+
+// yaml-cpp passes bytes that are not UTF-8 through unchecked; PyYAML refuses them. A Latin-1 'é'
+// in a certificate subject would never match one, so such a text is refused, at its first bad
+// byte. The column counts characters, as an editor does.
+Status CheckUtf8(std::string_view text, const std::string& file) {
+  if (!ReadAsUtf8(text)) return OkStatus();
+  int line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < text.size(); ++column) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\n') {
+      ++line;
+      column = 0;
+    }
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    const Utf8Char decoded = DecodeUtf8(text, i);
+    if (!decoded.valid) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "0x%02X", byte);
+      return Error{"the file is not UTF-8: byte " + std::string(hex) + " at column " +
+                       std::to_string(column) + " is not valid UTF-8; save the file as UTF-8",
+                   file, line, ""};
+    }
+    i += decoded.length;
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<YAML::Node> LoadSingleDocument(const std::string& text, const std::string& file) {
+  if (Status utf8 = CheckUtf8(text, file); !utf8.ok()) return utf8.error();
   try {
     Result<int> count = CountDocuments(text, file);
     if (!count.ok()) return count.error();

@@ -10,7 +10,8 @@
 namespace callgate::config::internal {
 
 // The text's only document: a Null node for an empty text (or only comments), else its root.
-// Syntax errors and a second document ("---" twice) are errors located in `file`. Never throws.
+// Syntax errors, a second document ("---" twice) and a text that is read as UTF-8 but is not
+// valid UTF-8 are errors located in `file`. Never throws.
 // Linear in the text, at most two passes.
 Result<YAML::Node> LoadSingleDocument(const std::string& text, const std::string& file);
 

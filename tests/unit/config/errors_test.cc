@@ -55,7 +55,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "unknown key; did you mean 'listen_port'?"},
         ErrorCase{"Log_Level: INFO\n", 1, "Log_Level", "did you mean 'log_level'?"},
         ErrorCase{"colour: blue\n", 1, "colour", "unknown key (every key is listed in"},
-        ErrorCase{"allowed_ips: [10.0.0.1]\n", 1, "allowed_ips", "belongs inside a cluster"}));
+        ErrorCase{"allowed_ips: [10.0.0.1]\n", 1, "allowed_ips", "belongs inside a cluster"},
+        // Not UTF-8 (Latin-1, a cut sequence, an overlong '/', a surrogate), even in a comment;
+        // the column counts characters.
+        ErrorCase{"log_level: INFO\n# caf\xe9\n", 2, "",
+                  "the file is not UTF-8: byte 0xE9 at column 6 is not valid UTF-8"},
+        ErrorCase{"clusters:\n  \xc3\xa9t\xc3\xa9:\n    allowed_subjects: [\xe2\x82]\n", 3, "",
+                  "byte 0xE2 at column 24"},
+        ErrorCase{"log_dir: /tmp\xc0\xaf\n", 1, "", "byte 0xC0 at column 14"},
+        ErrorCase{"log_dir: \xed\xa0\x80\n", 1, "", "byte 0xED at column 10"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Values, ParseErrorTest,
@@ -176,6 +184,27 @@ TEST(ParseErrorFormatTest, ToStringIsFileLineKeyMessage) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().ToString(),
             "/etc/cg.yaml:3: key 'listen_port': expected an integer from 0 to 65535, got 'http'");
+}
+
+TEST(ParseErrorFormatTest, Utf8AndUtf16TextsAreRead) {
+  const std::string yaml =
+      "insecure_mode: true\nclusters:\n  caf\xc3\xa9 \xf0\x9f\x93\x9e:\n    allowed_ips: [::1]\n";
+  Result<Config> utf8 = ParseConfig(yaml, "utf8.yaml");
+  ASSERT_TRUE(utf8.ok()) << utf8.error().ToString();
+  ASSERT_EQ(utf8->clusters.size(), 1U);
+  EXPECT_EQ(utf8->clusters[0].name, "caf\xc3\xa9 \xf0\x9f\x93\x9e");
+
+  // yaml-cpp decodes UTF-16 (here little-endian, with a byte-order mark) to the same UTF-8. Each
+  // Latin-1 byte is the low byte of its UTF-16 code unit.
+  std::string utf16 = "\xff\xfe";
+  for (char c :
+       std::string_view("insecure_mode: true\nclusters:\n  caf\xe9:\n    allowed_ips: [::1]\n")) {
+    utf16 += {c, '\0'};
+  }
+  Result<Config> decoded = ParseConfig(utf16, "utf16.yaml");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  ASSERT_EQ(decoded->clusters.size(), 1U);
+  EXPECT_EQ(decoded->clusters[0].name, "caf\xc3\xa9");
 }
 
 TEST(ParseErrorFormatTest, OversizedTextIsRefusedBeforeParsing) {
