@@ -98,7 +98,8 @@ Error KeyError(const Config& config, std::string_view key, std::string message) 
 
 std::string_view Config::KeyAsWritten(std::string_view key) const {
   const auto alias = key_aliases.find(key);
-  return alias == key_aliases.end() ? key : std::string_view(alias->second);
+  if (alias == key_aliases.end()) return key;
+  return alias->second;
 }
 
 std::string_view ToString(LogLevel level) {
