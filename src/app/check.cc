@@ -44,7 +44,7 @@ std::size_t PrintSecurity(const config::Config& config, const server::SecuritySt
       ++warnings;
     }
   }
-  for (const Error& warning : config::ClustersThatMatchNobody(config)) {
+  for (const Error& warning : config::ConfiguredForNobody(config)) {
     std::cout << "  warning: " << warning.ToString() << "\n";
     ++warnings;
   }

@@ -170,7 +170,7 @@ int RunServe(const CommandLine& command_line) {
   auto security = server::BuildSecurityState(*config);
   if (!security) return PrintError(security.error());
   LogTrustStore(*logs, **security);
-  for (const Error& warning : config::ClustersThatMatchNobody(*config)) {
+  for (const Error& warning : config::ConfiguredForNobody(*config)) {
     logs->app->warn("{}", warning.ToString());
   }
   WriteCaBundle(*config, *logs);

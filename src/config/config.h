@@ -119,7 +119,9 @@ Status ValidateSecurity(const Config& config);
 // line and key: every rule denies by default (the reference's behaviour), so a cluster without
 // allowed_ips, or without allowed_subjects, matches nobody. The exception is insecure_mode,
 // where a cluster with allowed_ips and neither ca_file nor allowed_subjects filters by address.
-std::vector<Error> ClustersThatMatchNobody(const Config& config);
+// Then, the same for http_listen beside TLS: a plain-HTTP client has no certificate to show, so
+// only such an address-alone cluster can use it.
+std::vector<Error> ConfiguredForNobody(const Config& config);
 
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
 

@@ -1,7 +1,10 @@
 // ValidateSecurity: the secure-by-default rules of the Python service, plus the checks that
 // follow from callgate's own listeners and per-cluster chain verification. Each refusal says
 // what is wrong and how to fix it, because it is the first thing a new user meets.
-// ClustersThatMatchNobody: the clusters that are valid but that no client can match.
+// ConfiguredForNobody: the clusters and the plain-HTTP listener that are valid but that no
+// client can use.
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +88,31 @@ Status CheckClusterChains(const Config& config) {
   return OkStatus();
 }
 
+// A cluster that accepts its addresses alone: under insecure_mode, without ca_file and
+// allowed_subjects (the keys absent), as PeerAuthorizer reads it.
+bool ByAddressAlone(const Config& config, const Cluster& cluster) {
+  return config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
+}
+
+// http_listen beside a TLS listener carries no client certificate, so only a cluster that
+// accepts addresses alone (or no cluster at all, under insecure_mode) lets a client in on it.
+// Without TLS every listener is plain HTTP, and the clusters' own warnings say so.
+std::optional<Error> PlainListenerForNobody(const Config& config) {
+  if (!config.http_listen.enabled() || !config.tls_enabled() || config.clusters.empty()) {
+    return std::nullopt;
+  }
+  const auto usable = [&config](const Cluster& cluster) {
+    return ByAddressAlone(config, cluster) && cluster.allowed_ips && !cluster.allowed_ips->empty();
+  };
+  if (std::any_of(config.clusters.begin(), config.clusters.end(), usable)) return std::nullopt;
+  return KeyError(config, "http_listen",
+                  "serves plain HTTP, which carries no client certificate, and every cluster "
+                  "requires one (only under insecure_mode does a cluster without ca_file and "
+                  "allowed_subjects accept addresses alone), so every request on it gets 403; "
+                  "point UCM at the TLS listener (listen_host/listen_port), or remove "
+                  "http_listen");
+}
+
 }  // namespace
 
 Status ValidateSecurity(const Config& config) {
@@ -95,15 +123,14 @@ Status ValidateSecurity(const Config& config) {
   return OkStatus();
 }
 
-std::vector<Error> ClustersThatMatchNobody(const Config& config) {
+std::vector<Error> ConfiguredForNobody(const Config& config) {
   std::vector<Error> warnings;
   const auto warn = [&](const Cluster& cluster, std::string message) {
     warnings.push_back(
         Error{std::move(message), config.file, cluster.line, "clusters." + cluster.name});
   };
   for (const Cluster& cluster : config.clusters) {
-    const bool by_address_alone =
-        config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
+    const bool by_address_alone = ByAddressAlone(config, cluster);
     if (!cluster.allowed_ips || cluster.allowed_ips->empty()) {
       warn(cluster,
            "has no allowed_ips, so it matches no client; list the addresses its UCM nodes "
@@ -120,6 +147,7 @@ std::vector<Error> ClustersThatMatchNobody(const Config& config) {
            "certificate names");
     }
   }
+  if (auto listener = PlainListenerForNobody(config)) warnings.push_back(std::move(*listener));
   return warnings;
 }
 

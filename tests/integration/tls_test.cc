@@ -289,6 +289,9 @@ TEST_F(MutualTlsTest, ASilentRefusedPeerIsClosedAfterTheReadTimeout) {
 TEST_F(MutualTlsTest, APlainHttpListenerBesideTlsStillEnforcesClusters) {
   StartServer("http_listen: \"127.0.0.1:0\"\n");
   ASSERT_NE(server_->port("http"), 0) << server_->output();
+  // Start-up said so: no cluster here accepts a client without a certificate.
+  EXPECT_THAT(server_->output(), HasSubstr("key 'http_listen': serves plain HTTP, which carries no "
+                                           "client certificate"));
   auto plain = HttpClient::Connect(server_->port("http"));
   ASSERT_NE(plain, nullptr);
   auto curri = plain->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));

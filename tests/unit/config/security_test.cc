@@ -1,5 +1,5 @@
 // ValidateSecurity: secure by default, and each refusal with the words that tell the user what
-// to fix; ClustersThatMatchNobody: the warnings about clusters no client can match.
+// to fix; ConfiguredForNobody: the warnings about clusters and listeners no client can use.
 #include "config/config.h"
 
 #include <gtest/gtest.h>
@@ -129,12 +129,12 @@ struct NobodyCase {
   std::vector<std::string> warnings;  // "FILE:LINE: key 'KEY': " and the rule, in order
 };
 
-class ClustersThatMatchNobodyTest : public testing::TestWithParam<NobodyCase> {};
+class ConfiguredForNobodyTest : public testing::TestWithParam<NobodyCase> {};
 
-TEST_P(ClustersThatMatchNobodyTest, WarnsAboutEachClusterADenyRuleEmpties) {
+TEST_P(ConfiguredForNobodyTest, WarnsAboutWhatTheDenyRulesLeaveToNobody) {
   Result<Config> config = ParseConfig(GetParam().yaml, "sec.yaml");
   ASSERT_TRUE(config.ok()) << config.error().ToString();
-  const std::vector<Error> warnings = ClustersThatMatchNobody(config.value());
+  const std::vector<Error> warnings = ConfiguredForNobody(config.value());
   ASSERT_EQ(warnings.size(), GetParam().warnings.size());
   for (std::size_t i = 0; i < warnings.size(); ++i) {
     EXPECT_EQ(warnings[i].ToString().rfind(GetParam().warnings[i], 0), 0U)
@@ -148,8 +148,12 @@ constexpr const char* kPlainHttp =
     "sec.yaml:2: key 'clusters.a': needs a client certificate (it has ca_file or "
     "allowed_subjects), but callgate serves plain HTTP";
 
+constexpr const char* kPlainListener =
+    "sec.yaml:8: key 'http_listen': serves plain HTTP, which carries no client certificate, and "
+    "every cluster requires one";
+
 INSTANTIATE_TEST_SUITE_P(
-    All, ClustersThatMatchNobodyTest,
+    All, ConfiguredForNobodyTest,
     testing::Values(
         NobodyCase{"EveryRule", kCluster, {}},
         NobodyCase{"NoClusters", "insecure_mode: true\n", {}},
@@ -181,7 +185,22 @@ INSTANTIATE_TEST_SUITE_P(
         NobodyCase{"EachCluster",
                    "clusters:\n  a: {}\n  b: {allowed_ips: [10.0.0.1]}\n  c: {allowed_ips: "
                    "[10.0.0.2], ca_file: c.pem, allowed_subjects: [x]}\n",
-                   {kNoIps, "sec.yaml:3: key 'clusters.b': has no allowed_subjects"}}),
+                   {kNoIps, "sec.yaml:3: key 'clusters.b': has no allowed_subjects"}},
+        // A plain-HTTP listener beside TLS: only a cluster of addresses alone can use it.
+        NobodyCase{"PlainListenerBesideTls",
+                   std::string(kCluster) + kTls + "http_listen: 127.0.0.1:8080\n",
+                   {kPlainListener}},
+        NobodyCase{"PlainListenerBesideTlsWhenInsecure",
+                   std::string(kCluster) + kTls + "http_listen: 127.0.0.1:8080\n" +
+                       "insecure_mode: true\n",
+                   {kPlainListener}},
+        NobodyCase{"PlainListenerWithAnAddressAloneCluster",
+                   std::string(kCluster) + "  lab: {allowed_ips: [10.0.0.9]}\n" + kTls +
+                       "http_listen: 127.0.0.1:8080\ninsecure_mode: true\n",
+                   {}},
+        NobodyCase{"PlainListenerWithoutClusters",
+                   std::string(kTls) + "http_listen: 127.0.0.1:8080\ninsecure_mode: true\n",
+                   {}}),
     [](const testing::TestParamInfo<NobodyCase>& param_info) { return param_info.param.name; });
 
 TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
