@@ -25,6 +25,7 @@
 
 #include "security/handshake_failure.h"
 #include "server/connection_registry.h"
+#include "server/descriptors.h"
 #include "server/log_throttle.h"
 #include "server/reload_thread.h"
 #include "server/reminder.h"
@@ -90,8 +91,9 @@ struct Listener {
   tcp::acceptor acceptor;
   tcp protocol;  // of the sockets it accepts (IPv4 or IPv6)
   ConnectionBudget& budget;
-  LogThrottle full_log{kRefusalLogInterval};         // connections over the budget
-  LogThrottle not_allowed_log{kRefusalLogInterval};  // addresses no cluster allows
+  LogThrottle full_log{kRefusalLogInterval};          // connections over the budget
+  LogThrottle not_allowed_log{kRefusalLogInterval};   // addresses no cluster allows
+  LogThrottle accept_error_log{kRefusalLogInterval};  // accept() failures
 };
 
 // " (N more since the last such warning)" for a throttled warning, or nothing.
@@ -267,6 +269,7 @@ class Server::Impl {
   }
 
   Status Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls);
+  void CheckOpenFileLimit();
   void Run(const std::function<void()>& ready);
   void BeginStop();
 
@@ -291,6 +294,8 @@ class Server::Impl {
   asio::signal_set signals_{control_, SIGINT, SIGTERM, SIGHUP};
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<BoundListener> bound_;
+  OpenFileLimit open_files_;
+  SpareDescriptor spare_;  // for closing connections while out of descriptors (descriptors.h)
 
  private:
   static SessionLimits Limits(const config::Config& config) {
@@ -301,6 +306,9 @@ class Server::Impl {
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
   bool MayServe(const tcp::socket& socket, Listener& listener);
+  enum class Shed { kClosed, kNoneWaiting, kNoSpare };
+  Shed CloseOneWhileOutOfDescriptors(Listener& listener);
+  asio::awaitable<void> AcceptFailed(Listener& listener, const beast::error_code& ec);
   Worker& ChooseWorkerFor(tcp::socket& socket);
   void PinWorkerThreads();
   asio::awaitable<void> Serve(tcp::socket socket, const Listener& listener, Worker& worker);
@@ -326,6 +334,7 @@ Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(address, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor.non_blocking(true, ec);  // for CloseOneWhileOutOfDescriptors' accept
   if (ec) {
     // "Cannot assign requested address" is the host's fault (not one of this machine's
     // addresses); anything else, "Address already in use" first, is the port's.
@@ -347,10 +356,7 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     auto [ec, accepted] = co_await listener.acceptor.async_accept(kUse);
     if (stopping_) co_return;
     if (ec) {
-      // Out of descriptors or a transient network error: back off briefly instead of spinning.
-      logs_.app->error("accept on {} failed: {}", listener.info.url, ec.message());
-      asio::steady_timer pause(control_, std::chrono::milliseconds(100));
-      co_await pause.async_wait(kUse);
+      co_await AcceptFailed(listener, ec);
       continue;
     }
     if (listener.info.kind == ListenerKind::kMain && !MayServe(accepted, listener)) continue;
@@ -383,6 +389,54 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     socket.set_option(tcp::no_delay(true), ec);
     asio::co_spawn(worker.ioc, Serve(std::move(socket), listener, worker), asio::detached);
   }
+}
+
+// Out of descriptors, the connection accept() could not take is closed with the spare's
+// descriptor, so that its client is not left waiting for an answer that cannot come. Linux's
+// accept() fails for lack of a descriptor before it looks at the queue, so the failure repeats
+// with no connection waiting: then the loop waits for the next one. Any other failure (or no
+// spare to hand) is a pause before the next try, instead of a spin.
+asio::awaitable<void> Server::Impl::AcceptFailed(Listener& listener, const beast::error_code& ec) {
+  const bool out_of_descriptors =
+      ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
+  const Shed shed = out_of_descriptors ? CloseOneWhileOutOfDescriptors(listener) : Shed::kNoSpare;
+  if (shed == Shed::kNoneWaiting) {
+    co_await listener.acceptor.async_wait(tcp::acceptor::wait_read, kUse);
+    co_return;
+  }
+  if (shed == Shed::kClosed) Metrics::Add(metrics_.connections_rejected);
+  if (auto held_back = listener.accept_error_log.Admit(std::chrono::steady_clock::now())) {
+    if (out_of_descriptors) {
+      logs_.app->error(
+          "accept on {} failed: {} (the limit is {}): {}; raise the open-file limit (systemd "
+          "LimitNOFILE=) or lower max_connections{}",
+          listener.info.url, ec.message(), open_files_.soft,
+          shed == Shed::kClosed ? "closing new connections" : "new connections wait",
+          HeldBack(*held_back));
+    } else {
+      logs_.app->error("accept on {} failed: {}{}", listener.info.url, ec.message(),
+                       HeldBack(*held_back));
+    }
+  }
+  if (shed == Shed::kClosed) co_return;
+  asio::steady_timer pause(control_, std::chrono::milliseconds(100));
+  co_await pause.async_wait(kUse);
+}
+
+// Frees the spare descriptor, accepts the connection waiting on `listener` and closes it, then
+// takes the spare back.
+Server::Impl::Shed Server::Impl::CloseOneWhileOutOfDescriptors(Listener& listener) {
+  if (!spare_.held()) spare_.Retake();  // a descriptor may have been freed since
+  if (!spare_.held()) return Shed::kNoSpare;
+  spare_.Release();
+  beast::error_code ec;
+  {
+    tcp::socket dropped(control_);          // closed at the end of this scope
+    listener.acceptor.accept(dropped, ec);  // non-blocking (Bind): would_block when none waits
+  }
+  spare_.Retake();
+  if (ec == asio::error::would_block) return Shed::kNoneWaiting;
+  return ec ? Shed::kNoSpare : Shed::kClosed;
 }
 
 // False for a peer that can never be served on the main listener: clusters are defined and no
@@ -625,11 +679,30 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   return described;
 }
 
+// Raises the open-file limit to the hard limit and warns when the connections the configuration
+// allows could still run out of descriptors (descriptors.h).
+void Server::Impl::CheckOpenFileLimit() {
+  open_files_ = RaiseOpenFileLimit();
+  const bool admin = config_.admin_listen.enabled();
+  const std::uint64_t connections =
+      static_cast<std::uint64_t>(config_.max_connections) + (admin ? kAdminMaxConnections : 0);
+  const std::uint64_t needed =
+      DescriptorsNeeded(connections, static_cast<unsigned>(workers_.size()));
+  if (open_files_.soft >= needed) return;
+  logs_.app->warn(
+      "callgate may open only {} files (its hard limit; systemd LimitNOFILE=, ulimit -Hn), but "
+      "serving max_connections ({}){} takes about {}: connections beyond the limit are closed as "
+      "they are accepted; raise the limit or lower max_connections",
+      open_files_.soft, config_.max_connections,
+      admin ? fmt::format(" and the admin listener's {}", kAdminMaxConnections) : "", needed);
+}
+
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
                                                SnapshotStore& snapshots, const Logs& logs,
                                                std::shared_ptr<const SecurityState> security) {
   const bool tls = security->tls != nullptr;
   auto impl = std::make_unique<Impl>(config, snapshots, logs, std::move(security));
+  impl->CheckOpenFileLimit();
   const std::vector<ListenerSpec> specs = ListenersOf(config);
   auto endpoints = ResolveAll(config, specs);
   if (!endpoints) return endpoints.error();

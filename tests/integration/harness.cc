@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,13 +65,16 @@ std::string ReadFile(const std::string& path) {
 namespace {
 
 // fork+exec with stdout and stderr on one pipe; returns {pid, read end}.
-std::pair<pid_t, int> Spawn(const std::vector<std::string>& argv) {
+// `max_open_files`, when not 0, is the child's RLIMIT_NOFILE (soft and hard).
+std::pair<pid_t, int> Spawn(const std::vector<std::string>& argv, rlim_t max_open_files = 0) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return {-1, -1};
   const pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
+    const rlimit files{max_open_files, max_open_files};
+    if (max_open_files != 0 && setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(126);
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
@@ -100,14 +104,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   return {ExitCode(status), output};
 }
 
-std::unique_ptr<CallgateProcess> CallgateProcess::Start(
-    const TempDir& dir, const std::string& config_yaml,
-    const std::vector<std::string>& extra_args) {
+std::unique_ptr<CallgateProcess> CallgateProcess::Start(const TempDir& dir,
+                                                        const std::string& config_yaml,
+                                                        const std::vector<std::string>& extra_args,
+                                                        unsigned max_open_files) {
   const std::string config = dir.Write("callgate.yaml", config_yaml);
   std::vector<std::string> argv{CallgateBinary(), "--config", config};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   std::unique_ptr<CallgateProcess> process(new CallgateProcess);
-  std::tie(process->pid_, process->out_fd_) = Spawn(argv);
+  std::tie(process->pid_, process->out_fd_) = Spawn(argv, max_open_files);
   process->reader_ = std::thread([p = process.get()] { p->ReadLoop(); });
   if (!process->WaitForOutput("callgate ready", 0, std::chrono::seconds(60))) {
     ADD_FAILURE() << "callgate did not become ready; output:\n" << process->output();

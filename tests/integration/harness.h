@@ -55,10 +55,12 @@ class CallgateProcess {
  public:
   ~CallgateProcess();
 
-  // Writes `config_yaml` into `dir` and starts the binary with it. Fails the test (and returns
-  // nullptr) if the process exits or logs no listening line within a generous deadline.
+  // Writes `config_yaml` into `dir` and starts the binary with it, with an open-file limit of
+  // `max_open_files` when that is not 0. Fails the test (and returns nullptr) if the process
+  // exits or logs no listening line within a generous deadline.
   static std::unique_ptr<CallgateProcess> Start(const TempDir& dir, const std::string& config_yaml,
-                                                const std::vector<std::string>& extra_args = {});
+                                                const std::vector<std::string>& extra_args = {},
+                                                unsigned max_open_files = 0);
 
   // "main", "http", "admin" -> port / URL, from the listening lines.
   std::uint16_t port(const std::string& listener = "main") const;

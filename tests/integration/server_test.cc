@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -17,6 +18,8 @@ namespace callgate::testing {
 namespace {
 
 namespace http = boost::beast::http;
+using ::testing::AnyOf;
+using ::testing::HasSubstr;
 
 constexpr const char* kDirectory =
     "phone_number,display_name,match_type\n"
@@ -171,6 +174,43 @@ TEST_F(ServerTest, HealthCountsConnections) {
   }
   EXPECT_EQ(open, 1U) << "closed connections are no longer counted as open";
   EXPECT_GE(AwaitHealthCounter(admin, "connections_accepted", 5), 5U);
+}
+
+// Out of file descriptors, a connection the server cannot take is closed at once (with its spare
+// descriptor), not left queued without an answer while the client waits out its timeout. The
+// server said at start-up that its limit was short, and serves again once descriptors are free.
+TEST_F(ServerTest, OutOfDescriptorsNewConnectionsAreClosedNotLeftWaiting) {
+  constexpr unsigned kOpenFiles = 48;  // about 20 are in use at rest, with two workers
+  server_ = CallgateProcess::Start(dir_, Config(dir_, "worker_threads: 2\nmax_connections: 100\n"),
+                                   {}, kOpenFiles);
+  ASSERT_NE(server_, nullptr);
+  EXPECT_THAT(server_->output(), HasSubstr("callgate may open only 48 files"));
+  std::vector<std::unique_ptr<HttpClient>> served;
+  std::uint64_t closed = 0;
+  for (unsigned i = 0; i < kOpenFiles; ++i) {
+    auto client = Connect();  // the kernel completes the connection either way
+    ASSERT_NE(client, nullptr);
+    if (client->Head("/curri")) {
+      served.push_back(std::move(client));
+      continue;
+    }
+    // Closed, not timed out: without the spare descriptor the request waits unanswered.
+    ASSERT_THAT(client->last_error(), AnyOf(HasSubstr("end of stream"), HasSubstr("reset")));
+    ++closed;
+  }
+  EXPECT_GE(served.size(), 10U);
+  EXPECT_GE(closed, 10U);
+  ASSERT_TRUE(server_->WaitForOutput("Too many open files (the limit is 48): closing new "
+                                     "connections"))
+      << server_->output();
+  served.clear();
+  std::optional<HttpResponse> again;
+  for (int i = 0; i < 100 && !again; ++i) {  // until the server has closed its ends
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    again = Connect()->Head("/curri");
+  }
+  ASSERT_TRUE(again) << "served again once descriptors are free";
+  EXPECT_GE(AwaitHealthCounter(server_->port("admin"), "connections_rejected", closed), closed);
 }
 
 TEST_F(ServerTest, WrongMethodsAndUnknownPaths) {
