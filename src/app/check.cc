@@ -27,6 +27,11 @@ std::size_t PrintDirectory(const LoadedSnapshot& loaded) {
     std::cout << "  warning: " << snapshot.directory_path << ":" << warning.line << ": "
               << warning.message << "\n";
   }
+  if (loaded.warning_count > loaded.warnings.size()) {
+    std::cout << "  warning: " << snapshot.directory_path << ": "
+              << loaded.warning_count - loaded.warnings.size()
+              << " more warnings not shown (the first " << loaded.warnings.size() << " are)\n";
+  }
   return loaded.warning_count;
 }
 

@@ -56,6 +56,20 @@ TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   EXPECT_THAT(strict.output, HasSubstr("check: FAILED (--strict, 1 warning(s))"));
 }
 
+TEST_F(CliTest, CheckShowsTheFirstHundredDirectoryWarningsAndCountsTheRest) {
+  std::string rows = "phone_number,display_name\n";
+  for (int i = 0; i < 105; ++i) rows += "+1408555" + std::to_string(1000 + i) + ",\n";  // no name
+  const std::string csv = dir_.Write("nameless.csv", rows);
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto result = Run({"check", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr(csv + ":101: "));  // the 100th bad row
+  EXPECT_THAT(result.output, Not(HasSubstr(csv + ":102: ")));
+  EXPECT_THAT(result.output,
+              HasSubstr("  warning: " + csv + ": 5 more warnings not shown (the first 100 are)\n"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (105 warning(s))"));
+}
+
 TEST_F(CliTest, StrictCheckPassesWithoutWarnings) {
   const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
