@@ -180,16 +180,18 @@ std::chrono::seconds IdleTimeout(const PeerContext& peer, const SessionLimits& l
                                                          : limits.idle_timeout;
 }
 
-// Waits for the first byte of the next request (the idle part of a keep-alive connection).
+// Waits for the first byte of the next request (the idle part of a keep-alive connection). The
+// idle deadline is set once: empty lines do not extend it, or a client sending one every few
+// seconds would hold its connection for ever.
 template <class Stream>
 asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
                                    const SessionEnv& env, const PeerContext& peer,
                                    ConnectionSlot& slot) {
   if (SkipEmptyLines(buffer)) co_return true;  // pipelined bytes already here
   slot.busy = false;
+  SetDeadline(slot, IdleTimeout(peer, env.limits));
   do {
     if (env.stopping.load(std::memory_order_relaxed)) co_return false;
-    SetDeadline(slot, IdleTimeout(peer, env.limits));
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
     if (Checked(ec, slot)) co_return false;  // peer closed, idle timeout, or shutdown
     buffer.commit(n);

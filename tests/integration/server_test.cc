@@ -200,8 +200,9 @@ TEST_F(ServerTest, OutOfDescriptorsNewConnectionsAreClosedNotLeftWaiting) {
   }
   EXPECT_GE(served.size(), 10U);
   EXPECT_GE(closed, 10U);
-  ASSERT_TRUE(server_->WaitForOutput("Too many open files (the limit is 48): closing new "
-                                     "connections"))
+  ASSERT_TRUE(
+      server_->WaitForOutput("Too many open files (the limit is 48): closing new "
+                             "connections"))
       << server_->output();
   served.clear();
   std::optional<HttpResponse> again;
@@ -490,6 +491,16 @@ TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedQuietlyAfterIdleTimeout) {
   EXPECT_EQ(idle->ReadUntilClosed(), "") << "closed without a response";
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "read_timeouts", 0), 0U)
       << "an idle connection is not a stalled request";
+
+  // Empty lines are skipped before a request, but do not make the connection less idle.
+  auto trickle = Connect();
+  ASSERT_TRUE(trickle->Head("/curri"));
+  bool closed = false;
+  for (int i = 0; i < 8 && !closed; ++i) {  // 2.4 s: the timeout fires within 1.25 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    closed = !trickle->WriteRaw("\r\n");
+  }
+  EXPECT_TRUE(closed) << "closed at the idle timeout, though empty lines kept arriving";
 }
 
 TEST_F(ServerTest, OneKeepAliveConnectionServesOneHundredThousandRequests) {
