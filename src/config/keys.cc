@@ -113,6 +113,9 @@ Status SetCurriPaths(const Entry& entry, std::vector<std::string>& out) {
                           " with only URL path characters, at most 256 bytes, got " +
                           Quote(item.text));
     }
+    if (item.text == "/health") {  // the router answers it first: POSTs to it would get 405
+      return located.Fail("'/health' is callgate's health check and cannot be a CURRI path");
+    }
     if (!seen.insert(item.text).second) return located.Fail("duplicate path " + Quote(item.text));
     out.push_back(std::move(item.text));
   }

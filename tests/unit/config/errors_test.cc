@@ -100,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"curri_paths: []\n", 1, "curri_paths", "expected a list of 1 to 64 URL paths"},
         ErrorCase{"curri_paths:\n  - /curri\n  - curri2\n", 3, "curri_paths", "starting with '/'"},
         ErrorCase{"curri_paths: ['/a b']\n", 1, "curri_paths", "got '/a b'"},
+        ErrorCase{"curri_paths:\n  - /curri\n  - /health\n", 3, "curri_paths",
+                  "'/health' is callgate's health check and cannot be a CURRI path"},
         ErrorCase{"curri_paths: ['/a?x=1']\n", 1, "curri_paths", "URL path"},
         ErrorCase{"curri_paths:\n  - /a\n  - /a\n", 3, "curri_paths", "duplicate path '/a'"},
         ErrorCase{"curri_paths: [[/a]]\n", 1, "curri_paths", "each element to be"},
