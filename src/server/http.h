@@ -11,6 +11,17 @@ namespace callgate::server {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// Connection: keep-alive or close. Beast's keep_alive(true) leaves HTTP/1.1's implied keep-alive
+// unsaid; it is said here on every response, as Cisco's sample PDP does (curri.md §2.1): UCM
+// keeps its connections for ever, and nothing should make it doubt that.
+inline void SetKeepAlive(Response& response, bool keep_alive) {
+  if (keep_alive) {
+    response.set(boost::beast::http::field::connection, "keep-alive");
+  } else {
+    response.keep_alive(false);
+  }
+}
+
 // The path of a request target, without its query string ("/curri?api_key=x" -> "/curri"), also
 // of the absolute form RFC 9112 §3.2.2 requires servers to accept ("http://host:5000/curri").
 inline std::string_view PathOf(std::string_view target) {

@@ -34,7 +34,7 @@ Response MakeResponse(const Request& request, http::status status, std::string b
                       std::string_view content_type) {
   Response response{status, request.version()};
   response.set(http::field::content_type, content_type);
-  response.keep_alive(request.keep_alive());
+  SetKeepAlive(response, request.keep_alive());
   response.body() = std::move(body);
   response.prepare_payload();
   return response;

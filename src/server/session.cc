@@ -284,7 +284,7 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     }
     Response response = env.router.Handle(request, peer);
     const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
-    response.keep_alive(keep_alive);
+    SetKeepAlive(response, keep_alive);
     const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
     LogAccess(env, peer, request, response, started);
     if (ec || !keep_alive) co_return;

@@ -132,6 +132,7 @@ TEST_F(ServerTest, HeadIsAKeepAliveProbeOnAnyPath) {
     EXPECT_EQ(response->result(), http::status::ok) << path;
     EXPECT_TRUE(response->body().empty());
     EXPECT_TRUE(response->keep_alive());
+    EXPECT_EQ((*response)[http::field::connection], "keep-alive") << "said, not only implied";
   }
   auto after = client->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
   ASSERT_TRUE(after) << "the connection must stay open after HEAD";
