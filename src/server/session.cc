@@ -55,24 +55,34 @@ bool ExpectsContinue(const Request& header) {
   return it != header.end() && beast::iequals(it->value(), "100-continue");
 }
 
+// What ends an access.log line whose response did not reach the client (`write_error`, from
+// Write()): nothing when it did.
+std::string_view Undelivered(const beast::error_code& write_error) {
+  if (!write_error) return "";
+  return write_error == beast::error::timeout ? " undelivered: not taken within the read timeout"
+                                              : " undelivered: connection closed";
+}
+
 // One access.log line per response: the request line, or "-" for a request that failed before its
-// request line was complete (a 400).
+// request line was complete (a 400); marked when the response could not be written.
 void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& request,
-               const Response& response, Clock::time_point started) {
+               const Response& response, Clock::time_point started,
+               const beast::error_code& write_error) {
   if (!env.logs.access) return;
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
   if (request.target().empty()) {
-    LogEveryRequest(*env.logs.access, spdlog::level::info, FMT_COMPILE("{} \"-\" {} {} {}us"),
+    LogEveryRequest(*env.logs.access, spdlog::level::info, FMT_COMPILE("{} \"-\" {} {} {}us{}"),
                     env.logs.Pii(peer.address), response.result_int(), response.body().size(),
-                    micros);
+                    micros, Undelivered(write_error));
     return;
   }
   LogEveryRequest(*env.logs.access, spdlog::level::info,
-                  FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us"), env.logs.Pii(peer.address),
+                  FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us{}"), env.logs.Pii(peer.address),
                   std::string_view{request.method_string()},  // a token: no quote, no control
                   env.logs.Text(PathOf(request.target()), '"'), request.version() / 10,
-                  request.version() % 10, response.result_int(), response.body().size(), micros);
+                  request.version() % 10, response.result_int(), response.body().size(), micros,
+                  Undelivered(write_error));
 }
 
 // Beast's generic serializer walks a buffer-sequence state machine for every response: about
@@ -156,8 +166,8 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
                      std::string_view{http::obsolete_reason(status)}, error.message());
   const Response response = ErrorResponse(status);
-  co_await Write(stream, env, peer, slot, response);
-  LogAccess(env, peer, request, response, started);
+  const beast::error_code written = co_await Write(stream, env, peer, slot, response);
+  LogAccess(env, peer, request, response, started, written);
 }
 
 // Drops the line ends in front of the next request: RFC 9112 §2.2 asks a server to ignore empty
@@ -286,7 +296,7 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
     const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
     SetKeepAlive(response, keep_alive);
     const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
-    LogAccess(env, peer, request, response, started);
+    LogAccess(env, peer, request, response, started, ec);
     if (ec || !keep_alive) co_return;
   }
 }

@@ -461,7 +461,8 @@ TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
 // read_timeout too: the server's writes block once the socket buffers are full, and a blocked
 // write may not hold the connection for ever.
 TEST_F(ServerTest, AClientThatStopsReadingItsResponsesIsClosedAfterTheReadTimeout) {
-  StartServer("read_timeout_seconds: 1\n");
+  const auto logs = dir_.path() / "logs";
+  StartServer("read_timeout_seconds: 1\nlog_dir: " + logs.string() + "\n");
   auto client = Connect();
   // Far more than the socket buffers of both ends hold, in requests and in responses: the
   // server blocks writing a response, and then this write blocks too, until the server gives up
@@ -481,6 +482,16 @@ TEST_F(ServerTest, AClientThatStopsReadingItsResponsesIsClosedAfterTheReadTimeou
   // The responses the server did send are there to read, but not all of them.
   const std::string received = client->ReadUntilClosed();
   EXPECT_LT(received.size(), kRequests * std::string_view("HTTP/1.1 200 OK\r\n").size());
+  // access.log says which response never reached the client, and only of that one.
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::string access = ReadFile((logs / "access.log").string());
+  const std::size_t at = access.find(" undelivered: not taken within the read timeout\n");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(access.rfind("undelivered"), at + 1) << "one such line";
+  const std::size_t line = access.rfind('\n', at) + 1;
+  EXPECT_NE(access.substr(line, at - line).find("\"HEAD /curri HTTP/1.1\" 200 0 "),
+            std::string::npos)
+      << access.substr(line, at - line);
 }
 
 TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedQuietlyAfterIdleTimeout) {
