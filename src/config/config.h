@@ -115,6 +115,12 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env);
 // Errors carry the file and, where known, the line from key_lines / Cluster::line.
 Status ValidateSecurity(const Config& config);
 
+// Whether `cluster` accepts a client by its address alone: under insecure_mode, when neither
+// ca_file nor allowed_subjects is set (the keys absent), kept from the Python service. Every
+// other cluster also needs a verified client certificate. The one definition of that rule, for
+// the authorizer and for the warnings below.
+bool AcceptsAddressAlone(const Config& config, const Cluster& cluster);
+
 // Clusters that are valid but can match no client, as warnings naming the file, the cluster's
 // line and key: every rule denies by default (the reference's behaviour), so a cluster without
 // allowed_ips, or without allowed_subjects, matches nobody. The exception is insecure_mode,

@@ -88,12 +88,6 @@ Status CheckClusterChains(const Config& config) {
   return OkStatus();
 }
 
-// A cluster that accepts its addresses alone: under insecure_mode, without ca_file and
-// allowed_subjects (the keys absent), as PeerAuthorizer reads it.
-bool ByAddressAlone(const Config& config, const Cluster& cluster) {
-  return config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
-}
-
 // http_listen beside a TLS listener carries no client certificate, so only a cluster that
 // accepts addresses alone (or no cluster at all, under insecure_mode) lets a client in on it.
 // Without TLS every listener is plain HTTP, and the clusters' own warnings say so.
@@ -102,7 +96,8 @@ std::optional<Error> PlainListenerForNobody(const Config& config) {
     return std::nullopt;
   }
   const auto usable = [&config](const Cluster& cluster) {
-    return ByAddressAlone(config, cluster) && cluster.allowed_ips && !cluster.allowed_ips->empty();
+    return AcceptsAddressAlone(config, cluster) && cluster.allowed_ips &&
+           !cluster.allowed_ips->empty();
   };
   if (std::any_of(config.clusters.begin(), config.clusters.end(), usable)) return std::nullopt;
   return KeyError(config, "http_listen",
@@ -123,6 +118,10 @@ Status ValidateSecurity(const Config& config) {
   return OkStatus();
 }
 
+bool AcceptsAddressAlone(const Config& config, const Cluster& cluster) {
+  return config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
+}
+
 std::vector<Error> ConfiguredForNobody(const Config& config) {
   std::vector<Error> warnings;
   const auto warn = [&](const Cluster& cluster, std::string message) {
@@ -130,7 +129,7 @@ std::vector<Error> ConfiguredForNobody(const Config& config) {
         Error{std::move(message), config.file, cluster.line, "clusters." + cluster.name});
   };
   for (const Cluster& cluster : config.clusters) {
-    const bool by_address_alone = ByAddressAlone(config, cluster);
+    const bool by_address_alone = AcceptsAddressAlone(config, cluster);
     if (!cluster.allowed_ips || cluster.allowed_ips->empty()) {
       warn(cluster,
            "has no allowed_ips, so it matches no client; list the addresses its UCM nodes "

@@ -152,7 +152,7 @@ Result<PeerAuthorizer::ClusterRules> PeerAuthorizer::BuildCluster(const config::
       .anchor_fingerprints = std::move(anchors).value(),
       .ca_file = cluster.ca_file.value_or(""),
       .subjects = NormaliseSubjects(cluster),
-      .ip_only = config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects,
+      .ip_only = config::AcceptsAddressAlone(config, cluster),
   };
 }
 

@@ -6,15 +6,15 @@
 
 namespace callgate::server {
 
-OpenFileLimit RaiseOpenFileLimit() {
+std::uint64_t RaiseOpenFileLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
   if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
     raised.rlim_cur = limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
-  return {limit.rlim_cur, limit.rlim_max};
+  return limit.rlim_cur;
 }
 
 std::uint64_t DescriptorsNeeded(std::uint64_t connections, unsigned worker_threads) {

@@ -14,14 +14,9 @@
 
 namespace callgate::server {
 
-struct OpenFileLimit {
-  std::uint64_t soft = 0;
-  std::uint64_t hard = 0;
-};
-
-// Raises RLIMIT_NOFILE's soft limit to its hard limit where it is lower; returns the limits now
-// in force (the old ones when the system refuses the raise).
-OpenFileLimit RaiseOpenFileLimit();
+// Raises RLIMIT_NOFILE's soft limit to its hard limit where it is lower; returns the soft limit
+// now in force (the old one when the system refuses the raise; 0 when it cannot be read).
+std::uint64_t RaiseOpenFileLimit();
 
 // The descriptors a server may hold with `connections` open at once and `worker_threads`
 // threads: one per connection, three per event loop (the workers' and the listeners'), and a

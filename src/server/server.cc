@@ -294,7 +294,7 @@ class Server::Impl {
   asio::signal_set signals_{control_, SIGINT, SIGTERM, SIGHUP};
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<BoundListener> bound_;
-  OpenFileLimit open_files_;
+  std::uint64_t open_files_ = 0;  // the soft RLIMIT_NOFILE, once raised
   SpareDescriptor spare_;  // for closing connections while out of descriptors (descriptors.h)
 
  private:
@@ -306,7 +306,7 @@ class Server::Impl {
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
   bool MayServe(const tcp::socket& socket, Listener& listener);
-  enum class Shed { kClosed, kNoneWaiting, kNoSpare };
+  enum class Shed { kClosed, kNoneWaiting, kNotClosed };
   Shed CloseOneWhileOutOfDescriptors(Listener& listener);
   asio::awaitable<void> AcceptFailed(Listener& listener, const beast::error_code& ec);
   Worker& ChooseWorkerFor(tcp::socket& socket);
@@ -399,7 +399,7 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
 asio::awaitable<void> Server::Impl::AcceptFailed(Listener& listener, const beast::error_code& ec) {
   const bool out_of_descriptors =
       ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
-  const Shed shed = out_of_descriptors ? CloseOneWhileOutOfDescriptors(listener) : Shed::kNoSpare;
+  const Shed shed = out_of_descriptors ? CloseOneWhileOutOfDescriptors(listener) : Shed::kNotClosed;
   if (shed == Shed::kNoneWaiting) {
     co_await listener.acceptor.async_wait(tcp::acceptor::wait_read, kUse);
     co_return;
@@ -410,7 +410,7 @@ asio::awaitable<void> Server::Impl::AcceptFailed(Listener& listener, const beast
       logs_.app->error(
           "accept on {} failed: {} (the limit is {}): {}; raise the open-file limit (systemd "
           "LimitNOFILE=) or lower max_connections{}",
-          listener.info.url, ec.message(), open_files_.soft,
+          listener.info.url, ec.message(), open_files_,
           shed == Shed::kClosed ? "closing new connections" : "new connections wait",
           HeldBack(*held_back));
     } else {
@@ -424,10 +424,10 @@ asio::awaitable<void> Server::Impl::AcceptFailed(Listener& listener, const beast
 }
 
 // Frees the spare descriptor, accepts the connection waiting on `listener` and closes it, then
-// takes the spare back.
+// takes the spare back. kNotClosed: no spare to free, or accept() failed all the same.
 Server::Impl::Shed Server::Impl::CloseOneWhileOutOfDescriptors(Listener& listener) {
   if (!spare_.held()) spare_.Retake();  // a descriptor may have been freed since
-  if (!spare_.held()) return Shed::kNoSpare;
+  if (!spare_.held()) return Shed::kNotClosed;
   spare_.Release();
   beast::error_code ec;
   {
@@ -436,7 +436,7 @@ Server::Impl::Shed Server::Impl::CloseOneWhileOutOfDescriptors(Listener& listene
   }
   spare_.Retake();
   if (ec == asio::error::would_block) return Shed::kNoneWaiting;
-  return ec ? Shed::kNoSpare : Shed::kClosed;
+  return ec ? Shed::kNotClosed : Shed::kClosed;
 }
 
 // False for a peer that can never be served on the main listener: clusters are defined and no
@@ -688,12 +688,12 @@ void Server::Impl::CheckOpenFileLimit() {
       static_cast<std::uint64_t>(config_.max_connections) + (admin ? kAdminMaxConnections : 0);
   const std::uint64_t needed =
       DescriptorsNeeded(connections, static_cast<unsigned>(workers_.size()));
-  if (open_files_.soft >= needed) return;
+  if (open_files_ >= needed) return;
   logs_.app->warn(
       "callgate may open only {} files (its hard limit; systemd LimitNOFILE=, ulimit -Hn), but "
       "serving max_connections ({}){} takes about {}: connections beyond the limit are closed as "
       "they are accepted; raise the limit or lower max_connections",
-      open_files_.soft, config_.max_connections,
+      open_files_, config_.max_connections,
       admin ? fmt::format(" and the admin listener's {}", kAdminMaxConnections) : "", needed);
 }
 
