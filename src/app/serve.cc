@@ -14,6 +14,7 @@
 #include "app/effective_config.h"
 #include "app/logging.h"
 #include "app/snapshot_loader.h"
+#include "server/hangup_guard.h"
 #include "server/server.h"
 
 namespace callgate::app {
@@ -150,7 +151,8 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
 }  // namespace
 
 int RunServe(const CommandLine& command_line) {
-  std::signal(SIGPIPE, SIG_IGN);  // NOLINT: a closed peer is an error code, not a signal
+  std::signal(SIGPIPE, SIG_IGN);      // NOLINT: a closed peer is an error code, not a signal
+  server::HoldHangupsForTheServer();  // a reload asked for while loading happens once serving
   auto config = LoadEffectiveConfig(command_line);
   if (!config) return PrintError(config.error());
   if (auto secure = config::ValidateSecurity(*config); !secure) {

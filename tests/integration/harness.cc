@@ -108,22 +108,34 @@ std::unique_ptr<CallgateProcess> CallgateProcess::Start(const TempDir& dir,
                                                         const std::string& config_yaml,
                                                         const std::vector<std::string>& extra_args,
                                                         unsigned max_open_files) {
+  auto process = Launch(dir, config_yaml, extra_args, max_open_files);
+  return process->AwaitReady() ? std::move(process) : nullptr;
+}
+
+std::unique_ptr<CallgateProcess> CallgateProcess::Launch(const TempDir& dir,
+                                                         const std::string& config_yaml,
+                                                         const std::vector<std::string>& extra_args,
+                                                         unsigned max_open_files) {
   const std::string config = dir.Write("callgate.yaml", config_yaml);
   std::vector<std::string> argv{CallgateBinary(), "--config", config};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   std::unique_ptr<CallgateProcess> process(new CallgateProcess);
   std::tie(process->pid_, process->out_fd_) = Spawn(argv, max_open_files);
   process->reader_ = std::thread([p = process.get()] { p->ReadLoop(); });
-  if (!process->WaitForOutput("callgate ready", 0, std::chrono::seconds(60))) {
-    ADD_FAILURE() << "callgate did not become ready; output:\n" << process->output();
-    return nullptr;
+  return process;
+}
+
+bool CallgateProcess::AwaitReady() {
+  if (!WaitForOutput("callgate ready", 0, std::chrono::seconds(60))) {
+    ADD_FAILURE() << "callgate did not become ready; output:\n" << output();
+    return false;
   }
   static const std::regex kListening(R"(listening on (\S+) \((\w+)\))");
-  const std::string text = process->output();
+  const std::string text = output();
   for (std::sregex_iterator it(text.begin(), text.end(), kListening), end; it != end; ++it) {
-    process->urls_[(*it)[2]] = (*it)[1];
+    urls_[(*it)[2]] = (*it)[1];
   }
-  return process;
+  return true;
 }
 
 CallgateProcess::~CallgateProcess() {
@@ -172,15 +184,17 @@ std::uint16_t CallgateProcess::port(const std::string& listener) const {
 
 void CallgateProcess::Signal(int signal) const { kill(pid_, signal); }
 
-int CallgateProcess::Stop(std::chrono::seconds timeout) {
+int CallgateProcess::Stop(std::chrono::seconds timeout, int meanwhile) {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto poll = std::chrono::milliseconds(meanwhile != 0 ? 1 : 10);
   int status = 0;
   while (waitpid(pid_, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) return -1;
-    std::unique_lock lock(mutex_);  // wake on output or every 10 ms to poll the child
-    changed_.wait_for(lock, std::chrono::milliseconds(10));
+    if (meanwhile != 0) kill(pid_, meanwhile);  // the child is not reaped yet: pid_ is still it
+    std::unique_lock lock(mutex_);              // wake on output, or after `poll` to poll the child
+    changed_.wait_for(lock, poll);
   }
   pid_ = -1;
   return ExitCode(status);

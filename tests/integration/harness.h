@@ -61,14 +61,21 @@ class CallgateProcess {
   static std::unique_ptr<CallgateProcess> Start(const TempDir& dir, const std::string& config_yaml,
                                                 const std::vector<std::string>& extra_args = {},
                                                 unsigned max_open_files = 0);
+  // Start() in two steps, for tests that act while the server starts: Launch() returns as soon
+  // as the process runs, AwaitReady() as Start() does (false, with a test failure, if it fails).
+  static std::unique_ptr<CallgateProcess> Launch(const TempDir& dir, const std::string& config_yaml,
+                                                 const std::vector<std::string>& extra_args = {},
+                                                 unsigned max_open_files = 0);
+  bool AwaitReady();
 
   // "main", "http", "admin" -> port / URL, from the listening lines.
   std::uint16_t port(const std::string& listener = "main") const;
   std::string url(const std::string& listener = "main") const;
 
   void Signal(int signal) const;
-  // Sends SIGTERM and waits for the exit code (-1 if it did not exit within `timeout`).
-  int Stop(std::chrono::seconds timeout = std::chrono::seconds(15));
+  // Sends SIGTERM and waits for the exit code (-1 if it did not exit within `timeout`). With
+  // `meanwhile`, also sends that signal every millisecond until the process has exited.
+  int Stop(std::chrono::seconds timeout = std::chrono::seconds(15), int meanwhile = 0);
   // Waits until the combined output contains `text` (after `from` bytes); false on timeout.
   bool WaitForOutput(const std::string& text, std::size_t from = 0,
                      std::chrono::seconds timeout = std::chrono::seconds(15)) const;

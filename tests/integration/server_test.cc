@@ -877,6 +877,30 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U);
 }
 
+// A directory of `rows` exact entries, +12001000000 upwards, all named "Name": big enough that
+// loading it takes a while.
+std::string LargeDirectory(int rows) {
+  std::string csv = "phone_number,display_name\n";
+  for (int i = 0; i < rows; ++i) csv += "+1200" + std::to_string(1'000'000 + i) + ",Name\n";
+  return csv;
+}
+
+// SIGHUP's default action ends a process. systemd sends it for `systemctl reload` as soon as
+// the unit has started, possibly while the directory still loads, and a reload can race a stop.
+TEST_F(ServerTest, SighupWhileStartingReloadsOnceServingAndWhileStoppingIsIgnored) {
+  const std::string config = Config(dir_);
+  dir_.Write("directory.csv", LargeDirectory(500'000));
+  server_ = CallgateProcess::Launch(dir_, config);
+  // Logged before the directory is read, which takes a good part of a second.
+  ASSERT_TRUE(server_->WaitForOutput("insecure_mode is on")) << server_->output();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->AwaitReady());
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U) << server_->output();
+  EXPECT_EQ(CurriName("+12001000005"), ExpectedCurriResponse("Name"));
+  // Freeing half a million entries after the server has stopped leaves time for many signals.
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(15), SIGHUP), 0) << server_->output();
+}
+
 // Resident memory of `pid` in bytes (VmRSS).
 std::size_t ResidentBytes(pid_t pid) {
   const std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
@@ -887,8 +911,7 @@ std::size_t ResidentBytes(pid_t pid) {
 // A directory replaced by a reload is freed once no request uses it; none may be kept for good
 // (a directory of tens of millions of entries takes hundreds of megabytes).
 TEST_F(ServerTest, ReloadsFreeTheDirectoriesTheyReplace) {
-  std::string csv = "phone_number,display_name\n";
-  for (int i = 0; i < 1'000'000; ++i) csv += "+1200" + std::to_string(1'000'000 + i) + ",Name\n";
+  const std::string csv = LargeDirectory(1'000'000);
   const std::string config = Config(dir_);
   dir_.Write("directory.csv", csv);
   server_ = CallgateProcess::Start(dir_, config);
