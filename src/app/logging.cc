@@ -10,11 +10,11 @@
 
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "app/file_probe.h"
+#include "app/recovering_file_sink.h"
 
 namespace callgate::app {
 namespace {
@@ -130,12 +130,13 @@ spdlog::sink_ptr ConsoleOutput() {
   return std::make_shared<BufferedConsoleSink>();
 }
 
-template <class Sink>
-std::shared_ptr<Sink> RotatingSink(const config::Config& config, const char* name) {
+template <class Mutex>
+std::shared_ptr<RecoveringFileSink<Mutex>> RotatingSink(const config::Config& config,
+                                                        const char* name) {
   const auto path = std::filesystem::path(config.log_dir) / name;
-  return std::make_shared<Sink>(path.string(), config.log_max_bytes,
-                                static_cast<std::size_t>(config.log_backup_count), false,
-                                BufferedFileHandlers());
+  return std::make_shared<RecoveringFileSink<Mutex>>(
+      path.string(), config.log_max_bytes, static_cast<std::size_t>(config.log_backup_count),
+      BufferedFileHandlers());
 }
 
 Error LogDirError(const config::Config& config, const std::string& problem) {
@@ -162,9 +163,9 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
   try {
     if (!config.log_dir.empty()) {
       std::filesystem::create_directories(config.log_dir);
-      outputs.push_back(RotatingSink<spdlog::sinks::rotating_file_sink_st>(config, kAppLog));
-      logs.access = std::make_shared<spdlog::logger>(
-          "access", RotatingSink<spdlog::sinks::rotating_file_sink_mt>(config, kAccessLog));
+      outputs.push_back(RotatingSink<spdlog::details::null_mutex>(config, kAppLog));
+      logs.access =
+          std::make_shared<spdlog::logger>("access", RotatingSink<std::mutex>(config, kAccessLog));
       logs.access->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
       logs.access->set_level(spdlog::level::info);
       spdlog::register_logger(logs.access);  // so flush_every() flushes it too

@@ -691,6 +691,37 @@ TEST_F(ServerTest, LogFilesReceiveEveryLineWithinASecondAndRotate) {
   EXPECT_GT(access_lines, 0);
 }
 
+// A rotation that cannot reopen its file (here log_dir has become a file; also when out of
+// descriptors) loses lines while it lasts, and the files come back once they can be written.
+TEST_F(ServerTest, LogFilesComeBackAfterARotationThatFailed) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_dir: " + logs.string() + "\nlog_max_bytes: 2048\nlog_backup_count: 2\n");
+  std::filesystem::remove_all(logs);
+  dir_.Write("logs", "not a directory\n");
+  for (int i = 0; i < 30; ++i) CurriName("+14085550101");  // several rotations' worth
+  for (const char* file : {"app.log", "access.log"}) {
+    EXPECT_TRUE(server_->WaitForOutput(std::string("cannot write ") + (logs / file).string()))
+        << file;
+  }
+  std::filesystem::remove(logs);
+  const auto found_again = [&](const char* file, const char* text) {
+    for (int i = 0; i < 50; ++i) {  // retried once a second, flushed once a second
+      CurriName("+14085550102");
+      if (std::filesystem::exists(logs / file) &&
+          ReadFile((logs / file).string()).find(text) != std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  EXPECT_TRUE(found_again("app.log", "calling=+14085550102"));
+  EXPECT_TRUE(found_again("access.log", "\"POST /curri HTTP/1.1\" 200"));
+  EXPECT_TRUE(
+      server_->WaitForOutput("callgate: writing " + (logs / "app.log").string() + " again"));
+  EXPECT_EQ(server_->Stop(), 0);
+}
+
 // A refused request gets its access.log line too: with the request line once it was read, "-"
 // for bytes that never made one.
 TEST_F(ServerTest, RefusedRequestsAreInTheAccessLog) {
