@@ -10,6 +10,7 @@ std::string Error::ToString() const {
     out += ": ";
   }
   if (!key.empty()) out += "key '" + key + "': ";
+  if (!column.empty()) out += "column '" + column + "': ";
   out += message;
   return out;
 }

@@ -9,14 +9,17 @@
 namespace callgate {
 
 // What went wrong and where. `file` and `line` (1-based; 0 = not known) locate the problem in
-// a user's file; `key` names the configuration key or CSV column when there is one.
+// a user's file; `key` names the configuration key, or `column` the CSV column, when there is
+// one (a column is text from the file, so it is kept fit for a log line: log_text.h).
 struct Error {
   std::string message;
   std::string file;
   int line = 0;
   std::string key;
+  std::string column;
 
-  // "FILE:LINE: key 'KEY': MESSAGE", leaving out the parts that are empty.
+  // "FILE:LINE: key 'KEY': MESSAGE" or "FILE:LINE: column 'COLUMN': MESSAGE", leaving out the
+  // parts that are empty.
   std::string ToString() const;
 };
 

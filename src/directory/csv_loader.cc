@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/log_text.h"
 #include "common/phone_number.h"
 #include "common/strings.h"
 #include "directory/csv_reader.h"
@@ -183,7 +184,7 @@ Result<bool> DirectoryParser::ReadHeader() {
     return Error{
         "no header row (expected the columns phone_number, display_name and optionally "
         "match_type)",
-        std::string(file_name_), 0, std::string(kNumberColumn)};
+        std::string(file_name_), 0, "", std::string(kNumberColumn)};
   }
   MapHeader();
   if (columns_.number == kNoColumn) return MissingColumn(kNumberColumn);
@@ -279,19 +280,20 @@ void DirectoryParser::Retire(PendingRow& row) {
 
 Error DirectoryParser::ReaderError() const {
   const std::size_t field = reader_.error_field();
-  std::string column = field < columns_.headers.size() ? columns_.headers[field]
-                                                       : "column " + std::to_string(field + 1);
+  const bool named = field < columns_.headers.size() && !columns_.headers[field].empty();
+  std::string column =
+      named ? LogSafeCopy(columns_.headers[field], '\'') : std::to_string(field + 1);
   std::string message =
       reader_.error() == CsvReader::ErrorKind::kUnterminatedQuote
           ? "quoted field is not terminated"
           : "field is longer than " + std::to_string(limits_.max_field_bytes) + " bytes";
   return Error{std::move(message), std::string(file_name_), static_cast<int>(reader_.error_line()),
-               std::move(column)};
+               "", std::move(column)};
 }
 
 Error DirectoryParser::MissingColumn(std::string_view column) const {
   return Error{"the header row has no '" + std::string(column) + "' column",
-               std::string(file_name_), static_cast<int>(reader_.line()), std::string(column)};
+               std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
 }
 
 // Reads the text through `read` (which fills the space it is given unless the text ends first, as
@@ -355,7 +357,7 @@ Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_
                                           const CsvLimits& limits) {
   if (content.size() > limits.max_file_bytes) {
     return Error{
-        "file is larger than max_file_bytes (" + std::to_string(limits.max_file_bytes) + " bytes)",
+        "file is larger than the limit of " + std::to_string(limits.max_file_bytes) + " bytes",
         std::string(file_name), 0, ""};
   }
   auto read = [&content](char* out, std::size_t count) -> Result<std::size_t> {

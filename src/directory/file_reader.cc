@@ -12,8 +12,8 @@ namespace callgate::directory::internal {
 namespace {
 
 Error TooLarge(const std::string& path, std::size_t max_bytes) {
-  return Error{"file is larger than max_file_bytes (" + std::to_string(max_bytes) + " bytes)", path,
-               0, ""};
+  return Error{"file is larger than the limit of " + std::to_string(max_bytes) + " bytes", path, 0,
+               ""};
 }
 
 // "WHAT: <the system's message>", naming the file.

@@ -273,7 +273,7 @@ struct ErrorCase {
   std::string label;
   std::string csv;
   int line;
-  std::string key;
+  std::string column;
   std::string contains;
   CsvLimits limits = {};
 };
@@ -290,13 +290,17 @@ const ErrorCase kErrorCases[] = {
      "no 'display_name' column"},
     {"unterminated quote", kHeader + "+1,Ada,exact\n+2,\"Bob,exact\n+3,Cy,exact\n", 3,
      "display_name", "quoted field is not terminated"},
-    {"unterminated quote in the header", "phone_number,\"display_name\n", 1, "column 2",
+    {"unterminated quote in the header", "phone_number,\"display_name\n", 1, "2",
      "quoted field is not terminated"},
-    {"unterminated quote past the header's columns", kHeader + "+1,A,exact,\"x\n", 2, "column 4",
+    {"unterminated quote past the header's columns", kHeader + "+1,A,exact,\"x\n", 2, "4",
+     "quoted field is not terminated"},
+    // A column's name is the file's text: it cannot end the error's line and forge another.
+    {"unterminated quote under a header with a line break",
+     "phone_number,display_name,\"x\n[info] forged\"\n+1,A,\"x\n", 3, "x\\x0a[info] forged",
      "quoted field is not terminated"},
     {"over-long field", kHeader + "+1,Ada,exact\n+2,Abcdefghijklm,exact\n", 3, "display_name",
      "field is longer than 12 bytes", CsvLimits{.max_field_bytes = 12}},
-    {"file over the limit", kHeader, 0, "", "larger than max_file_bytes (10 bytes)",
+    {"file over the limit", kHeader, 0, "", "larger than the limit of 10 bytes",
      CsvLimits{.max_file_bytes = 10}},
 };
 
@@ -310,9 +314,14 @@ TEST(CsvLoaderTest, FailsNamingFileLineAndColumn) {
       const Error& error = loaded.error();
       EXPECT_EQ(error.file, "dir/people.csv");
       EXPECT_EQ(error.line, c.line);
-      EXPECT_EQ(error.key, c.key);
+      EXPECT_EQ(error.column, c.column);
+      EXPECT_EQ(error.key, "");
       EXPECT_NE(error.message.find(c.contains), std::string::npos) << error.message;
       EXPECT_NE(error.ToString().find("dir/people.csv"), std::string::npos);
+      if (!c.column.empty()) {
+        EXPECT_NE(error.ToString().find("column '" + c.column + "': "), std::string::npos)
+            << error.ToString();
+      }
     }
   }
 }
@@ -450,9 +459,9 @@ TEST(CsvLoaderTest, FileErrorsNameTheFile) {
   } cases[] = {
       {"/nonexistent/callgate/phone_directory.csv", "No such file or directory", {}},
       {"/tmp", "is a directory", {}},
-      {big.path(), "larger than max_file_bytes (20 bytes)", {.max_file_bytes = 20}},
+      {big.path(), "larger than the limit of 20 bytes", {.max_file_bytes = 20}},
       // A file that does not say its size is stopped once it has given more than the limit.
-      {"/proc/self/status", "larger than max_file_bytes (100 bytes)", {.max_file_bytes = 100}},
+      {"/proc/self/status", "larger than the limit of 100 bytes", {.max_file_bytes = 100}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.path);
@@ -467,7 +476,7 @@ TEST(CsvLoaderTest, ReadsFilesOfUnknownSize) {
   // /proc files report size 0, so the reader must grow its buffer as it goes.
   Result<LoadedDirectory> loaded = LoadDirectoryCsv("/proc/self/status");
   ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.error().key, "phone_number");  // read fine, but it is not a directory file
+  EXPECT_EQ(loaded.error().column, "phone_number");  // read fine, but it is not a directory file
 }
 
 }  // namespace
