@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -14,6 +16,7 @@
 #include "app/effective_config.h"
 #include "app/logging.h"
 #include "app/snapshot_loader.h"
+#include "common/log_text.h"
 #include "server/hangup_guard.h"
 #include "server/server.h"
 
@@ -121,31 +124,95 @@ void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
                  files.size(), config.ca_bundle_path);
 }
 
-// SIGHUP: rebuild the directory snapshot and the TLS/authorization state; a failure keeps what
-// is in service.
+// Why a directory that loaded cleanly should still not replace the one in service, if it
+// should not: an empty file in place of a directory with entries is far more often one caught
+// half-written than one meant to be empty.
+std::optional<std::string> RefuseDirectory(const engine::Snapshot& next,
+                                           const engine::Snapshot& current) {
+  const auto entries = [](const engine::Snapshot& snapshot) {
+    return snapshot.directory.exact_entries() + snapshot.directory.prefix_entries();
+  };
+  if (entries(next) != 0 || entries(current) == 0) return std::nullopt;
+  return fmt::format(
+      "{} has no entries, and the directory in service has {} (a file caught while being "
+      "written? Write the new file beside it and rename it into place). To serve an empty "
+      "directory, restart callgate",
+      next.directory_path, entries(current));
+}
+
+// Why a server certificate that loaded cleanly should not replace the one in service: UCM
+// refuses an expired certificate, so taking it would refuse every new connection.
+std::optional<std::string> RefuseCertificate(const server::SecurityState& next,
+                                             const config::Config& config) {
+  if (!next.tls) return std::nullopt;
+  const auto& certificate = next.tls->server_certificate();
+  if (certificate.not_after_unix > security::UnixNow()) return std::nullopt;
+  return fmt::format("{}: the certificate expired on {}, and UCM refuses an expired certificate",
+                     config.tls_cert_file, certificate.not_after);
+}
+
+// The directory half of a reload. True if the new directory is in service.
+bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
+                     server::SnapshotStore& store) {
+  auto loaded = LoadSnapshot(config);
+  std::optional<std::string> refusal;
+  if (!loaded) {
+    refusal = LogSafeCopy(loaded.error().ToString());
+  } else {
+    refusal = RefuseDirectory(*loaded->snapshot, *store.Current());
+  }
+  if (refusal) {
+    logs.app->error("Reload failed, the previous phone directory stays in service: {}", *refusal);
+    return false;
+  }
+  const auto before =
+      store.Current()->directory.exact_entries() + store.Current()->directory.prefix_entries();
+  auto retired = store.Publish(loaded->snapshot);
+  LogLoaded(logs, *loaded);
+  const auto after =
+      loaded->snapshot->directory.exact_entries() + loaded->snapshot->directory.prefix_entries();
+  if (after < before / 2) {
+    logs.app->warn(
+        "The new phone directory has fewer than half the entries of the one it replaced ({} "
+        "against {}): check {}",
+        after, before, loaded->snapshot->directory_path);
+  }
+  server::FreeWhenUnpinned(std::move(retired));
+  return true;
+}
+
+// The TLS half of a reload. True if the new certificates are in service.
+bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
+                    server::Server& server) {
+  auto security = server::BuildSecurityState(config);
+  std::optional<std::string> refusal;
+  if (!security) {
+    refusal = LogSafeCopy(security.error().ToString());
+  } else {
+    refusal = RefuseCertificate(**security, config);
+  }
+  if (refusal) {
+    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}", *refusal);
+    return false;
+  }
+  LogTrustStore(logs, **security);
+  const bool tls = (*security)->tls != nullptr;
+  server.PublishSecurity(std::move(security).value());
+  if (tls) logs.app->info("Reloaded TLS certificate, key and CA files");
+  return true;
+}
+
+// SIGHUP: rebuild the directory snapshot and the TLS/authorization state. The two halves are
+// independent: a half that fails keeps what it would have replaced, and the other half still
+// takes effect.
 void Reload(const config::Config& config, const server::Logs& logs, server::SnapshotStore& store,
             server::Server& server) {
-  auto loaded = LoadSnapshot(config);
-  if (loaded) {
-    auto retired = store.Publish(loaded->snapshot);
-    LogLoaded(logs, *loaded);
-    server::FreeWhenUnpinned(std::move(retired));
-  } else {
-    logs.app->error("Reload failed, the previous phone directory stays in service: {}",
-                    loaded.error().ToString());
-  }
-  auto security = server::BuildSecurityState(config);
-  const bool reloaded = loaded && security;
-  if (security) {
-    LogTrustStore(logs, **security);
-    server.PublishSecurity(std::move(security).value());
-    logs.app->info("Reloaded TLS certificate, key and CA files");
-  } else {
-    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
-                    security.error().ToString());
-  }
+  const bool directory = ReloadDirectory(config, logs, store);
+  const bool security = ReloadSecurity(config, logs, server);
+  if (directory && security) logs.app->info("Reload complete");
   logs.app->flush();
-  server::Metrics::Add(reloaded ? server.metrics().reloads_ok : server.metrics().reloads_failed);
+  server::Metrics::Add(directory && security ? server.metrics().reloads_ok
+                                             : server.metrics().reloads_failed);
 }
 
 }  // namespace

@@ -276,6 +276,18 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   ASSERT_NE(after_bad, nullptr) << "a bad new key keeps the old certificate in service";
   EXPECT_EQ(after_bad->server_common_name(), "callgate-reloaded");
   EXPECT_TRUE(open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}})));
+
+  // An expired certificate reads fine, but UCM would refuse it on every new connection.
+  dir_.Write("server.crt", ReadFile(Pki("a-expired.crt")));
+  dir_.Write("server.key", ReadFile(Pki("a-expired.key")));
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload failed, the previous TLS", mark));
+  EXPECT_THAT(server_->output().substr(mark), HasSubstr("the certificate expired on"));
+  auto after_expired = HttpClient::Connect(server_->port(), Client("a-cn"));
+  ASSERT_NE(after_expired, nullptr);
+  EXPECT_EQ(after_expired->server_common_name(), "callgate-reloaded");
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_failed", 2), 2U);
 }
 
 // A peer no cluster allows cannot hold a connection slot by staying silent after its handshake.
