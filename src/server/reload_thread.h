@@ -2,6 +2,7 @@
 // an I/O thread. Requests that arrive while a reload runs are folded into one more run.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -39,6 +40,20 @@ class ReloadThread {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Stop(), unless a reload is still running after `limit`: then false, and the thread is left
+  // running (a read from a FIFO, or from a network file system that does not answer, may never
+  // return), so the caller must end the process without destroying what the handler uses.
+  bool StopWithin(std::chrono::milliseconds limit) {
+    {
+      std::unique_lock lock(mutex_);
+      quit_ = true;
+      wake_.notify_one();
+      if (!idle_.wait_for(lock, limit, [this] { return !running_; })) return false;
+    }
+    if (thread_.joinable()) thread_.join();
+    return true;
+  }
+
  private:
   void Loop() {
     std::unique_lock lock(mutex_);
@@ -46,17 +61,22 @@ class ReloadThread {
       wake_.wait(lock, [this] { return pending_ || quit_; });
       if (quit_) return;
       pending_ = false;
+      running_ = true;
       auto handler = handler_;
       lock.unlock();
       handler();
       lock.lock();
+      running_ = false;
+      idle_.notify_all();
     }
   }
 
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable idle_;  // a reload has finished
   std::function<void()> handler_;
   bool pending_ = false;
+  bool running_ = false;
   bool quit_ = false;
   std::thread thread_;
 };

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <system_error>
 #include <thread>
@@ -272,6 +273,7 @@ class Server::Impl {
   void CheckOpenFileLimit();
   void Run(const std::function<void()>& ready);
   void BeginStop();
+  void StopReloads();
 
   const config::Config config_;
   const Logs& logs_;
@@ -638,7 +640,22 @@ void Server::Impl::Run(const std::function<void()>& ready) {
                  asio::detached);
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
-  reload_.Stop();
+  StopReloads();
+}
+
+// Waits for a reload in progress up to shutdown_timeout_seconds. One that takes longer is most
+// likely stuck in a read that will never return; the process then ends here, since what the
+// reload uses cannot be destroyed under it. The requests have all been answered by now.
+void Server::Impl::StopReloads() {
+  const std::chrono::seconds limit(config_.shutdown_timeout_seconds);
+  if (reload_.StopWithin(limit)) return;
+  logs_.app->error(
+      "A reload has not finished within shutdown_timeout_seconds ({} s): exiting without waiting "
+      "for it (is a file it reads a FIFO, or on a network file system that does not answer?)",
+      limit.count());
+  logs_.app->flush();
+  if (logs_.access) logs_.access->flush();
+  std::_Exit(0);
 }
 
 namespace {

@@ -1,6 +1,9 @@
 // The server over plain HTTP: CURRI answers, routing, limits, timeouts, keep-alive, shutdown.
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -946,6 +949,32 @@ TEST_F(ServerTest, SighupWhileStartingReloadsOnceServingAndWhileStoppingIsIgnore
   EXPECT_EQ(CurriName("+12001000005"), ExpectedCurriResponse("Name"));
   // Freeing half a million entries after the server has stopped leaves time for many signals.
   EXPECT_EQ(server_->Stop(std::chrono::seconds(15), SIGHUP), 0) << server_->output();
+}
+
+// A reload reading a file that never ends (a FIFO no one writes; a network file system that
+// does not answer) cannot hold up a stop for longer than shutdown_timeout_seconds.
+TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
+  const std::string fifo = (dir_.path() / "directory.fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {  // start-up's read; the reload then waits for a writer that never comes
+    const int fd = open(fifo.c_str(), O_WRONLY);
+    const std::string csv = "phone_number,display_name\n+14085550101,Ada Lovelace\n";
+    if (fd >= 0 && write(fd, csv.data(), csv.size()) >= 0) close(fd);
+  });
+  server_ = CallgateProcess::Start(dir_,
+                                   "insecure_mode: true\nlisten_host: 127.0.0.1\n"
+                                   "listen_port: 0\nadmin_listen: \"127.0.0.1:0\"\n"
+                                   "shutdown_timeout_seconds: 1\ncsv_file_path: " +
+                                       fifo + "\n");
+  writer.join();
+  ASSERT_NE(server_, nullptr);
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(10)), 0);
+  EXPECT_THAT(server_->output(), HasSubstr("A reload has not finished within "
+                                           "shutdown_timeout_seconds (1 s): exiting without"));
 }
 
 // Resident memory of `pid` in bytes (VmRSS).
