@@ -215,6 +215,14 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
                                              : server.metrics().reloads_failed);
 }
 
+// A start-up failure once logging runs: an error line on the console and in app.log, where
+// whoever reads the logs of a service that did not start looks for the reason.
+int StartFailed(const server::Logs& logs, const Error& error) {
+  logs.app->error("refusing to start: {}", LogSafeCopy(error.ToString()));
+  logs.app->flush();
+  return 1;
+}
+
 }  // namespace
 
 int RunServe(const CommandLine& command_line) {
@@ -234,10 +242,10 @@ int RunServe(const CommandLine& command_line) {
     logs->app->warn("SECURITY WARNING: insecure_mode is on (development only)");
   }
   auto loaded = LoadSnapshot(*config);
-  if (!loaded) return PrintError(loaded.error());
+  if (!loaded) return StartFailed(*logs, loaded.error());
   LogLoaded(*logs, *loaded);
   auto security = server::BuildSecurityState(*config);
-  if (!security) return PrintError(security.error());
+  if (!security) return StartFailed(*logs, security.error());
   LogTrustStore(*logs, **security);
   for (const Error& warning : config::ConfiguredForNobody(*config)) {
     logs->app->warn("{}", warning.ToString());
@@ -246,7 +254,7 @@ int RunServe(const CommandLine& command_line) {
   // The store holds the only reference: a reload must be able to free this directory.
   server::SnapshotStore store(std::move(loaded->snapshot));
   auto server = server::Server::Create(*config, store, *logs, std::move(security).value());
-  if (!server) return PrintError(server.error());
+  if (!server) return StartFailed(*logs, server.error());
   for (const auto& listener : (*server)->listeners()) {
     Announce(*logs, "callgate {} listening on {} ({})", CALLGATE_VERSION, listener.url,
              listener.name);

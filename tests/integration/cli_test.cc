@@ -107,6 +107,18 @@ TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
   EXPECT_THAT(result.output, HasSubstr("check: FAILED"));
 }
 
+// Once the log files are open, a reason not to start is in app.log too: that is where whoever
+// looks into a service that did not start reads first.
+TEST_F(CliTest, ServeWritesWhyItDidNotStartToAppLog) {
+  const std::string logs = (dir_.path() / "logs").string();
+  const std::string config = WriteConfig(
+      "insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\nlog_dir: " + logs + "\n");
+  auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr("refusing to start: /nonexistent/d.csv"));
+  EXPECT_THAT(ReadFile(logs + "/app.log"), HasSubstr("refusing to start: /nonexistent/d.csv"));
+}
+
 // serve creates log_dir and opens app.log and access.log in it; check must fail where serve
 // would, without creating anything.
 TEST_F(CliTest, CheckFailsWhenTheLogFilesCouldNotBeOpened) {
