@@ -46,6 +46,10 @@ class Router {
 
   Response Handle(const Request& request, const PeerContext& peer) const;
 
+  // A CURRI path or /health: a path that names no personal data. Any other could be anything a
+  // client sent, a phone number included.
+  bool KnowsPath(std::string_view path) const { return path == "/health" || IsCurriPath(path); }
+
  private:
   Response HandleCurri(const Request& request) const;
   Response HandleHealth(const Request& request, const PeerContext& peer) const;

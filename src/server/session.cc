@@ -77,12 +77,17 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
                     micros, Undelivered(write_error));
     return;
   }
+  // Under obfuscate_pii, a method or path callgate does not know is masked: it is what the
+  // client sent, and could be a phone number.
+  const std::string_view path = PathOf(request.target());
+  const security::PiiMasker* const masker = env.logs.masker;
+  const LogText method(request.method() == http::verb::unknown ? masker : nullptr,
+                       std::string_view{request.method_string()});  // a token: no quote
+  const LogText path_text(env.router.KnowsPath(path) ? nullptr : masker, path, '"');
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us{}"), env.logs.Pii(peer.address),
-                  std::string_view{request.method_string()},  // a token: no quote, no control
-                  env.logs.Text(PathOf(request.target()), '"'), request.version() / 10,
-                  request.version() % 10, response.result_int(), response.body().size(), micros,
-                  Undelivered(write_error));
+                  method, path_text, request.version() / 10, request.version() % 10,
+                  response.result_int(), response.body().size(), micros, Undelivered(write_error));
 }
 
 // Beast's generic serializer walks a buffer-sequence state machine for every response: about

@@ -726,6 +726,28 @@ TEST_F(ServerTest, LogFilesComeBackAfterARotationThatFailed) {
   EXPECT_EQ(server_->Stop(), 0);
 }
 
+// Under obfuscate_pii, access.log shows the paths and methods callgate knows, and masks the rest:
+// they are whatever a client sent, a phone number as much as anything.
+TEST_F(ServerTest, AccessLogMasksUnknownPathsAndMethodsUnderObfuscatePii) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_dir: " + logs.string() + "\nobfuscate_pii: true\n");
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  auto response = Connect()->Post("/curri/+14085550101", "");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::not_found);
+  auto raw = Connect();
+  ASSERT_TRUE(
+      raw->WriteRaw("+14085550101 /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(raw->ReadUntilClosed(), HasSubstr("HTTP/1.1 405"));
+  ASSERT_EQ(server_->Stop(), 0);
+  const std::string access = ReadFile((logs / "access.log").string());
+  EXPECT_THAT(access, HasSubstr("\"POST /curri HTTP/1.1\" 200"));
+  EXPECT_THAT(access, HasSubstr("\"POST {! "));
+  EXPECT_THAT(access, HasSubstr(" /curri HTTP/1.1\" 405"));
+  EXPECT_THAT(access, Not(HasSubstr("4085550101"))) << access;
+  EXPECT_THAT(server_->output(), Not(HasSubstr("4085550101"))) << "nor the console";
+}
+
 // A refused request gets its access.log line too: with the request line once it was read, "-"
 // for bytes that never made one.
 TEST_F(ServerTest, RefusedRequestsAreInTheAccessLog) {
