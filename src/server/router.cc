@@ -106,7 +106,11 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
   if (options_.health_loopback_only && !local) {
     logs_.app->warn("Denied /health request from non-local address {}", logs_.Pii(peer.address));
     Metrics::Add(metrics_.forbidden);
-    return MakeResponse(request, http::status::forbidden, "Forbidden\n");
+    Response response = MakeResponse(request, http::status::forbidden, "Forbidden\n");
+    // A peer no cluster allows is refused everything else: it may not hold its connection slot
+    // by asking for /health (Forbidden() below). A call manager's connection stays open.
+    if (peer.auth && !peer.auth->allowed) response.keep_alive(false);
+    return response;
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     Response response =
@@ -126,8 +130,11 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
+  // A path callgate does not serve is the client's text, a phone number perhaps: masked under
+  // obfuscate_pii, as in access.log.
+  const std::string_view path = PathOf(request.target());
   logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},  // a token
-                  logs_.Text(PathOf(request.target())),
+                  LogText(KnowsPath(path) ? nullptr : logs_.masker, path),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   // The peer's identity is fixed for the connection, so every later request would be refused
   // too: close it rather than let it hold a connection slot.

@@ -13,6 +13,7 @@ namespace {
 
 namespace http = boost::beast::http;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::shared_ptr<const engine::Snapshot> TestSnapshot() {
   directory::PhoneDirectoryBuilder builder;
@@ -126,6 +127,37 @@ TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
   EXPECT_THAT(log_.str(), HasSubstr("'hq'"));
   EXPECT_THAT(log_.str(), HasSubstr("allowed_ips"));
   EXPECT_EQ(metrics_.curri_requests.load(), 0U) << "a denied request never reaches the codec";
+}
+
+// A peer no cluster allows cannot keep its connection (and its slot) by asking for /health; a
+// call manager that asks keeps its connection.
+TEST_F(RouterTest, ANonLocalHealthRequestClosesTheConnectionOfAPeerNoClusterAllows) {
+  const Router router = MakeRouter(true);
+  security::AuthDecision denied;
+  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  security::AuthDecision allowed;
+  allowed.allowed = true;
+  allowed.cluster = "hq";
+  for (const auto& [decision, keep_alive] : {std::pair{denied, false}, std::pair{allowed, true}}) {
+    PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), decision};
+    Response response = Handle(router, http::verb::get, "/health", peer);
+    EXPECT_EQ(response.result(), http::status::forbidden);
+    EXPECT_EQ(response.keep_alive(), keep_alive) << decision.allowed;
+  }
+}
+
+TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
+  const security::PiiMasker masking(true);
+  logs_.masker = &masking;
+  const Router router = MakeRouter(true);
+  security::AuthDecision denied;
+  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
+  Handle(router, http::verb::post, "/curri", peer, "<Request/>");
+  Handle(router, http::verb::post, "/curri/+14085550101", peer, "<Request/>");
+  EXPECT_THAT(log_.str(), HasSubstr("Denied POST /curri: "));
+  EXPECT_THAT(log_.str(), HasSubstr("Denied POST {! "));
+  EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
 }
 
 TEST_F(RouterTest, AnAuthorizedPeerGetsItsName) {
