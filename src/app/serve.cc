@@ -125,20 +125,20 @@ void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
                  files.size(), config.ca_bundle_path);
 }
 
-// Why a directory that loaded cleanly should still not replace the one in service, if it
-// should not: an empty file in place of a directory with entries is far more often one caught
+std::size_t Entries(const engine::Snapshot& snapshot) {
+  return snapshot.directory.exact_entries() + snapshot.directory.prefix_entries();
+}
+
+// Why a directory that loaded cleanly should still not replace one of `in_service` entries, if
+// it should not: an empty file in place of a directory with entries is far more often one caught
 // half-written than one meant to be empty.
-std::optional<std::string> RefuseDirectory(const engine::Snapshot& next,
-                                           const engine::Snapshot& current) {
-  const auto entries = [](const engine::Snapshot& snapshot) {
-    return snapshot.directory.exact_entries() + snapshot.directory.prefix_entries();
-  };
-  if (entries(next) != 0 || entries(current) == 0) return std::nullopt;
+std::optional<std::string> RefuseDirectory(const engine::Snapshot& next, std::size_t in_service) {
+  if (Entries(next) != 0 || in_service == 0) return std::nullopt;
   return fmt::format(
       "{} has no entries, and the directory in service has {} (a file caught while being "
       "written? Write the new file beside it and rename it into place). To serve an empty "
       "directory, restart callgate",
-      next.directory_path, entries(current));
+      next.directory_path, in_service);
 }
 
 // Why a server certificate that loaded cleanly should not replace the one in service: UCM
@@ -155,24 +155,21 @@ std::optional<std::string> RefuseCertificate(const server::SecurityState& next,
 // The directory half of a reload. True if the new directory is in service.
 bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
                      server::SnapshotStore& store) {
+  const std::size_t before = Entries(*store.Current());
   auto loaded = LoadSnapshot(config);
   std::optional<std::string> refusal;
   if (!loaded) {
     refusal = LogSafeCopy(loaded.error().ToString());
   } else {
-    refusal = RefuseDirectory(*loaded->snapshot, *store.Current());
+    refusal = RefuseDirectory(*loaded->snapshot, before);
   }
   if (refusal) {
     logs.app->error("Reload failed, the previous phone directory stays in service: {}", *refusal);
     return false;
   }
-  const auto before =
-      store.Current()->directory.exact_entries() + store.Current()->directory.prefix_entries();
   auto retired = store.Publish(loaded->snapshot);
   LogLoaded(logs, *loaded);
-  const auto after =
-      loaded->snapshot->directory.exact_entries() + loaded->snapshot->directory.prefix_entries();
-  if (after < before / 2) {
+  if (const std::size_t after = Entries(*loaded->snapshot); after < before / 2) {
     logs.app->warn(
         "The new phone directory has fewer than half the entries of the one it replaced ({} "
         "against {}): check {}",
