@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "security/certificates.h"
+#include "security/trusted_leaf.h"
 
 namespace callgate::security {
 namespace {
@@ -43,10 +44,11 @@ std::unique_ptr<CertificateRefusal> Describe(X509_STORE_CTX* store) {
   return refusal;
 }
 
-// OpenSSL's verify callback: keeps OpenSSL's verdict and records its error (verification stops
-// at the first one, since the callback does not override it).
+// OpenSSL's verify callback: keeps OpenSSL's verdict, except for a self-signed client
+// certificate that is itself trusted (trusted_leaf.h), and records its error (verification
+// stops at the first one it does not override).
 int RecordRefusal(int preverified, X509_STORE_CTX* store) noexcept {
-  if (preverified == 1) return 1;
+  if (preverified == 1 || AcceptTrustedSelfSignedLeaf(store)) return 1;
   auto* ssl =
       static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (ssl == nullptr || RefusalIndex() < 0 || SSL_get_ex_data(ssl, RefusalIndex()) != nullptr) {

@@ -35,6 +35,8 @@ struct CertificateRefusal {
 
 // Installs the recording callback on `context` together with `mode` (SSL_CTX_set_verify). SSLs
 // made from `context` must not be duplicated with SSL_dup (the record is not copied safely).
+// The callback also accepts a self-signed client certificate that is byte for byte in the
+// trust store but that OpenSSL did not find there (AcceptTrustedSelfSignedLeaf, trusted_leaf.h).
 void VerifyClientsAndRecordRefusals(SSL_CTX* context, int mode);
 
 // The refusal recorded during the handshake on `ssl`, if its client certificate was refused.

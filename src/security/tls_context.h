@@ -18,10 +18,12 @@
 //   CA in the union of all ca_files (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); these
 //   CAs are also announced in the CertificateRequest. Intermediates come from the client or from
 //   the ca_files; the chain always ends at a self-signed root (no partial chains), so the trust
-//   anchor does not depend on what other clusters list. Expired or untrusted client
-//   certificates fail the handshake, and ClientCertificateRefusal (handshake_failure.h) says
-//   why and which certificate. Which cluster trusts which root is the PeerAuthorizer's job
-//   (kTrustAnchor).
+//   anchor does not depend on what other clusters list. A self-signed client certificate that
+//   is in a ca_file is trusted even when another trusted certificate has the same subject and
+//   comes first (trusted_leaf.h; a renewed UCM CallManager.pem beside the old one). Expired or
+//   untrusted client certificates fail the handshake, and ClientCertificateRefusal
+//   (handshake_failure.h) says why and which certificate. Which cluster trusts which root is
+//   the PeerAuthorizer's job (kTrustAnchor).
 #pragma once
 
 #include <openssl/ssl.h>

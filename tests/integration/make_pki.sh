@@ -32,6 +32,9 @@
 #   selfsigned  self-signed; subject C=US, O=Example Corp, OU=Voice, CN=cucm-pub.example.com;
 #               CA:TRUE with keyCertSign like a self-signed UCM CallManager.pem, so it is both a
 #               client certificate and a valid ca_file for itself
+#   renewed-old, renewed-new  two more like selfsigned, both with subject C=US, O=Example,
+#               CN=cucm-renewed.example.com and no authorityKeyIdentifier: a UCM node's
+#               CallManager.pem before and after a renewal (OpenSSL tells them apart only by key)
 #
 # Misuse:
 #   leaf-as-ca.crt / leaf-as-ca.key  signed by A, CA:FALSE, CN=cucm-pub.example.com: the UCM
@@ -42,6 +45,7 @@ set -euo pipefail
 
 readonly kDays=3650
 readonly kUcmSubject="/C=US/O=Example Corp/OU=Voice/CN=cucm-pub.example.com"
+readonly kRenewedSubject="/C=US/O=Example/CN=cucm-renewed.example.com"
 readonly kLocalNames="DNS:localhost,IP:127.0.0.1,IP:::1"
 
 Die() {
@@ -113,6 +117,7 @@ basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,keyCertSign
 extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
 EOF
 }
 
@@ -167,6 +172,12 @@ MakeAll() {
   MakeExpired
   MakeCert b-cn "/CN=cucm-pub.example.com" ext_client ca-b
   MakeCert selfsigned "${kUcmSubject}" ext_ucm_selfsigned
+  MakeCert renewed-old "${kRenewedSubject}" ext_ucm_selfsigned
+  MakeCert renewed-new "${kRenewedSubject}" ext_ucm_selfsigned
+  # What the renewal test is about: without the extension OpenSSL finds issuers by subject.
+  if openssl x509 -in renewed-new.crt -noout -text | grep -q "Authority Key Identifier"; then
+    Die "renewed-new.crt has an authorityKeyIdentifier"
+  fi
   MakeCert leaf-as-ca "/CN=cucm-pub.example.com" ext_client ca-a
 }
 
@@ -177,7 +188,8 @@ readonly kOutputs=(
   ca-a.crt ca-a.key ca-a-int.crt ca-a-int.key ca-a-chain.pem ca-b.crt ca-b.key
   a-cn.crt a-cn.key a-dns.crt a-dns.key a-ip.crt a-ip.key a-int.crt a-int.key a-int-chain.crt
   a-wrong.crt a-wrong.key a-expired.crt a-expired.key b-cn.crt b-cn.key
-  selfsigned.crt selfsigned.key leaf-as-ca.crt leaf-as-ca.key
+  selfsigned.crt selfsigned.key renewed-old.crt renewed-old.key renewed-new.crt renewed-new.key
+  leaf-as-ca.crt leaf-as-ca.key
 )
 
 main() {

@@ -228,6 +228,24 @@ TEST_F(MutualTlsTest, ASelfSignedClusterCertificateIsItsOwnCa) {
   EXPECT_EQ(ToString(Try(Client("selfsigned"))), ToString(Outcome::kAllowed));
 }
 
+// During a renewal of a self-signed UCM node, its ca_file holds the old and the new
+// CallManager.pem: the same subject, no authorityKeyIdentifier. Both must be let in, whichever
+// is listed first (OpenSSL's lookup by subject finds only the first).
+TEST_F(MutualTlsTest, BothCertificatesOfARenewalAreTrustedInEitherOrder) {
+  const std::string old_pem = ReadFile(Pki("renewed-old.crt"));
+  const std::string new_pem = ReadFile(Pki("renewed-new.crt"));
+  for (const std::string& bundle : {old_pem + new_pem, new_pem + old_pem}) {
+    const std::string order = bundle.starts_with(old_pem) ? "old first" : "new first";
+    StartServer(
+        "  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + dir_.Write("renewal.pem", bundle) +
+        "\n    allowed_subjects: [cucm-renewed.example.com]\n");
+    for (const char* name : {"renewed-old", "renewed-new"}) {
+      EXPECT_EQ(ToString(Try(Client(name))), ToString(Outcome::kAllowed)) << name << ", " << order;
+    }
+    server_.reset();
+  }
+}
+
 TEST_F(MutualTlsTest, LegacyCipherOnlyWhenEnabled) {
   TlsOptions legacy = Client("a-cn");
   legacy.ca_file.clear();

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -306,6 +307,85 @@ TEST_F(HandshakeTest, UcmSelfSignedCertificateIsItsOwnAnchor) {
   EXPECT_EQ(decision.cluster, "selfsigned");
   EXPECT_EQ(identity.verified_chain_sha256.size(), 1u);
   EXPECT_EQ(identity.trust_anchor_sha256, TestPki::Get().ucm_self_signed().sha256);
+}
+
+// A renewed self-signed UCM certificate beside the old one: OpenSSL finds only the first of two
+// trusted certificates with one subject and no authorityKeyIdentifier, yet both must verify in
+// either order, each as its own anchor, so that each is attributed to the ca_file listing it.
+class RenewedSelfSignedTest : public ::testing::Test {
+ protected:
+  // Clusters "old" (10.5.1.0/24) and "new" (10.6.1.0/24) each list one certificate; "overlap"
+  // (10.7.1.0/24) lists `overlap`, in that order.
+  static config::Config Config(const std::vector<const Credential*>& overlap) {
+    TestPki& pki = TestPki::Get();
+    std::string bundle;
+    for (const Credential* credential : overlap) bundle += testing::CertPem(credential->cert.get());
+    const Strings subjects{"cucm-renewed.example.com"};
+    return testing::ServerConfig(
+        pki.server(),
+        {MakeCluster("old", Strings{"10.5.1.0/24"}, pki.ucm_renewed_old().cert_file, subjects),
+         MakeCluster("new", Strings{"10.6.1.0/24"}, pki.ucm_renewed_new().cert_file, subjects),
+         MakeCluster("overlap", Strings{"10.7.1.0/24"}, pki.dir().Write("overlap.pem", bundle),
+                     subjects)});
+  }
+  static testing::HandshakeResult Handshake(const config::Config& config,
+                                            const Credential& client) {
+    auto context = BuildTlsContext(config);
+    EXPECT_TRUE(context.ok()) << context.error().ToString();
+    ClientOptions options;
+    options.credential = &client;
+    return RunHandshake(context.value()->native(), options);
+  }
+};
+
+TEST_F(RenewedSelfSignedTest, BothVerifyInEitherOrderEachForTheClustersListingIt) {
+  TestPki& pki = TestPki::Get();
+  const Credential& old_cert = pki.ucm_renewed_old();
+  const Credential& new_cert = pki.ucm_renewed_new();
+  struct Case {
+    const Credential* client;
+    std::string own;    // the cluster listing only this certificate
+    std::string other;  // the cluster listing only the other one
+  };
+  const std::vector<Case> cases = {{&old_cert, "old", "new"}, {&new_cert, "new", "old"}};
+  const std::map<std::string, std::string> address = {
+      {"old", "10.5.1.1"}, {"new", "10.6.1.1"}, {"overlap", "10.7.1.1"}};
+  for (const auto& order : {std::vector{&old_cert, &new_cert}, std::vector{&new_cert, &old_cert}}) {
+    const config::Config config = Config(order);
+    auto authorizer = PeerAuthorizer::Build(config);
+    ASSERT_TRUE(authorizer.ok()) << authorizer.error().ToString();
+    for (const Case& c : cases) {
+      const std::string what = c.own + (order[0] == c.client ? ", listed first" : ", second");
+      auto result = Handshake(config, *c.client);
+      ASSERT_TRUE(result.server_ok) << what << ": " << result.server_error;
+      EXPECT_FALSE(ClientCertificateRefusal(result.server.get()).has_value()) << what;
+      auto from = [&](const std::string& cluster) {
+        return IdentifyPeer(*IpAddress::Parse(address.at(cluster)), result.server.get());
+      };
+      EXPECT_EQ(from(c.own).trust_anchor_sha256, c.client->sha256) << what;
+      EXPECT_EQ(authorizer->Authorize(from(c.own)).cluster, c.own) << what;
+      EXPECT_EQ(authorizer->Authorize(from("overlap")).cluster, "overlap") << what;
+      const AuthDecision other = authorizer->Authorize(from(c.other));
+      EXPECT_FALSE(other.allowed) << what;
+      for (const ClusterVerdict& verdict : other.verdicts) {
+        if (verdict.cluster == c.other) {
+          EXPECT_EQ(verdict.failed_rule, Rule::kTrustAnchor) << what;
+        }
+      }
+    }
+  }
+}
+
+// Only a certificate that is in a ca_file is accepted this way, and only while it is valid.
+TEST_F(RenewedSelfSignedTest, AnotherOfTheSubjectOrAnExpiredOneIsStillRefused) {
+  TestPki& pki = TestPki::Get();
+  const config::Config config = Config({&pki.ucm_renewed_old(), &pki.ucm_renewed_expired()});
+  auto impostor = Handshake(config, pki.ucm_renewed_impostor());
+  EXPECT_FALSE(impostor.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(impostor.server.get()), X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+  auto expired = Handshake(config, pki.ucm_renewed_expired());
+  EXPECT_FALSE(expired.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(expired.server.get()), X509_V_ERR_CERT_HAS_EXPIRED);
 }
 
 TEST_F(HandshakeTest, WithoutCaFileNoCertificateIsRequested) {
