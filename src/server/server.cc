@@ -242,8 +242,8 @@ std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
 }
 
 void NoteServerCertificate(const SecurityState& state, Metrics& metrics) {
-  metrics.tls_certificate_not_after.store(
-      state.tls ? state.tls->server_certificate().not_after_unix : 0, std::memory_order_relaxed);
+  metrics.tls_certificate_not_after.store(state.tls ? state.tls->server_chain_not_after_unix() : 0,
+                                          std::memory_order_relaxed);
 }
 
 }  // namespace

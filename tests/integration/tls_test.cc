@@ -210,6 +210,26 @@ TEST_F(MutualTlsTest, DenialsAreLoggedWithPiiMasked) {
   EXPECT_THAT(line, Not(HasSubstr("cucm-pub.example.com")));
 }
 
+// make_pki.sh's server-chain.crt is a leaf for 3650 days under an intermediate for 20: UCM
+// refuses the chain when the intermediate expires, so that is what start-up and /health report.
+TEST_F(MutualTlsTest, AnIntermediateThatExpiresFirstIsWarnedAboutAndCountedDown) {
+  const std::string config = Config("127.0.0.1", "");  // writes server.crt and .key
+  dir_.Write("server.crt", ReadFile(Pki("server-chain.crt")));
+  dir_.Write("server.key", ReadFile(Pki("server-chain.key")));
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  EXPECT_THAT(server_->output(),
+              HasSubstr("TLS: tls_cert_file '" + (dir_.path() / "server.crt").string() +
+                        "': certificate #2 \"O = callgate tests, CN = callgate test short-lived "
+                        "intermediate\" of the chain callgate sends expires on "));
+  auto admin = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(admin, nullptr);
+  auto health = admin->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_THAT(health->body(), ::testing::AnyOf(HasSubstr("\"tls_certificate_days_left\":20}"),
+                                               HasSubstr("\"tls_certificate_days_left\":19}")));
+}
+
 // The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
 TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
   StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");

@@ -288,6 +288,15 @@ class TestPki {
   const Credential& server_expiring() {
     return Make("server_expiring", Spec("callgate.example.com").Valid(-30, 10));
   }
+  // A server certificate for a year under an intermediate of root A that expires in 20 days.
+  const Credential& intermediate_a_short() {
+    return Make("intermediate_a_short", Spec("Short-lived Issuing CA").Ca().Valid(-30, 20),
+                &root_a());
+  }
+  const Credential& server_via_short_intermediate() {
+    return Make("server_via_short_intermediate", Spec("callgate.example.com"),
+                &intermediate_a_short());
+  }
   const Credential& server_rsa() { return Make("server_rsa", Spec("callgate.example.com").Rsa()); }
 
  private:
