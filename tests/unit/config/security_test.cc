@@ -203,6 +203,21 @@ INSTANTIATE_TEST_SUITE_P(
                    {}}),
     [](const testing::TestParamInfo<NobodyCase>& param_info) { return param_info.param.name; });
 
+// The parser refuses a blank subject; a Config built otherwise must still be warned about, since
+// the authorizer compares subjects trimmed and a blank one matches nobody.
+TEST(ConfiguredForNobodyBlankTest, ABlankSubjectIsNoSubject) {
+  Result<Config> config = ParseConfig(kCluster, "sec.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  config->clusters[0].allowed_subjects = {{" ", "\t"}};
+  const std::vector<Error> warnings = ConfiguredForNobody(config.value());
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_EQ(warnings[0].key, "clusters.hq");
+  EXPECT_NE(warnings[0].message.find("has no allowed_subjects"), std::string::npos)
+      << warnings[0].message;
+  config->clusters[0].allowed_subjects = {{" ", " cucm.example.com "}};
+  EXPECT_TRUE(ConfiguredForNobody(config.value()).empty());
+}
+
 TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
   Result<Config> config = ParseConfig("log_level: ERROR\n", "env.yaml");
   ASSERT_TRUE(config.ok());
