@@ -117,6 +117,21 @@ bool HasSubject(const Cluster& cluster) {
                      [](const std::string& subject) { return !Trim(subject).empty(); });
 }
 
+// allowed_subjects alone is refused at start-up without ca_file (CheckClusterChains), so the
+// advice names both when both are missing.
+std::string NoSubjectsAdvice(const Cluster& cluster) {
+  std::string advice =
+      "has no allowed_subjects, so it matches no client; list its UCM nodes' certificate names "
+      "in allowed_subjects";
+  if (!cluster.ca_file) {
+    advice +=
+        " and the CA certificate that anchors them (for a self-signed UCM, its CallManager.pem) "
+        "in ca_file: subjects are trusted only from a chain verified against the cluster's "
+        "ca_file";
+  }
+  return advice;
+}
+
 }  // namespace
 
 Status ValidateSecurity(const Config& config) {
@@ -149,9 +164,7 @@ std::vector<Error> ConfiguredForNobody(const Config& config) {
            "serves plain HTTP, so it matches no client; set tls_cert_file and tls_key_file, or "
            "remove both keys to accept its addresses alone (insecure_mode only)");
     } else if (!by_address_alone && !HasSubject(cluster)) {
-      warn(cluster,
-           "has no allowed_subjects, so it matches no client; list its UCM nodes' "
-           "certificate names");
+      warn(cluster, NoSubjectsAdvice(cluster));
     }
   }
   if (auto listener = PlainListenerForNobody(config)) warnings.push_back(std::move(*listener));
