@@ -226,12 +226,6 @@ asio::awaitable<void> SweepDeadlines(Worker& worker) {
   }
 }
 
-std::vector<std::string> InsecureModeReminder() {
-  return {
-      "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients are not "
-      "authenticated. Never use insecure_mode in production."};
-}
-
 // The daily check: what ExpiryWarnings says now of the certificates in force, with the "TLS: "
 // of the start-up warnings.
 std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
@@ -628,7 +622,9 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {
     asio::co_spawn(control_,
-                   RemindEvery(std::chrono::hours(1), *logs_.app, InsecureModeReminder, stopping_),
+                   RemindEvery(
+                       std::chrono::hours(1), *logs_.app,
+                       [this] { return InsecureModeReminder(config_); }, stopping_),
                    asio::detached);
   }
   asio::co_spawn(control_,
