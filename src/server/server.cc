@@ -668,6 +668,7 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   const std::vector<ListenerSpec> specs = ListenersOf(config);
   if (auto endpoints = ResolveAll(config, specs); !endpoints) return endpoints.error();
   std::vector<std::string> described;
+  described.reserve(specs.size());
   for (const ListenerSpec& spec : specs) {
     described.push_back(
         fmt::format("{}:{} ({})", spec.endpoint.host, spec.endpoint.port, spec.name));
