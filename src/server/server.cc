@@ -310,6 +310,8 @@ class Server::Impl {
                                    const SecurityState& state, ConnectionRegistry& registry);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
                                  ConnectionRegistry& registry);
+  void LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
+                           const SSL* ssl) const;
   void LogClientCertificate(const PeerContext& peer) const;
   template <class Stream>
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
@@ -537,12 +539,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    const unsigned long openssl_error = ec.category() == asio::error::get_ssl_category()
-                                            ? static_cast<unsigned long>(ec.value())
-                                            : 0;
-    logs_.app->info(
-        "TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
-        security::ExplainHandshakeFailure(stream.native_handle(), openssl_error, *logs_.masker));
+    LogHandshakeFailure(peer, ec, stream.native_handle());
     co_return;
   }
   beast::get_lowest_layer(stream).expires_never();  // from here on, the slot's deadlines apply
@@ -553,6 +550,24 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUse);
   }
+}
+
+// A client that connects and closes without a ClientHello (a load balancer's TCP check, a port
+// scan) is routine, so it is a DEBUG line that says what it is, not OpenSSL's "stream
+// truncated" at INFO.
+void Server::Impl::LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
+                                       const SSL* ssl) const {
+  if (ec == asio::ssl::error::stream_truncated && security::NoClientHello(ssl)) {
+    logs_.app->debug(
+        "TLS connection from {} closed before its ClientHello: not a TLS client (a TCP health "
+        "check or port scan?)",
+        logs_.Pii(peer.address));
+    return;
+  }
+  const unsigned long openssl_error =
+      ec.category() == asio::error::get_ssl_category() ? static_cast<unsigned long>(ec.value()) : 0;
+  logs_.app->info("TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
+                  security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker));
 }
 
 // DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM

@@ -230,6 +230,33 @@ TEST_F(MutualTlsTest, AnIntermediateThatExpiresFirstIsWarnedAboutAndCountedDown)
                                                HasSubstr("\"tls_certificate_days_left\":19}")));
 }
 
+// Three common handshake failures whose OpenSSL wording misleads, as the log explains them.
+TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
+  StartServer("log_level: DEBUG\n");
+  TlsOptions distrustful = Client("a-cn");
+  distrustful.ca_file = Pki("ca-b.crt");  // not what issued callgate's certificate
+  EXPECT_EQ(HttpClient::Connect(server_->port(), distrustful), nullptr);
+  EXPECT_TRUE(server_->WaitForOutput(
+      "failed: tlsv1 alert unknown ca (SSL routines); the client does not trust callgate's "
+      "certificate: check that UCM's CallManager-trust holds it"))
+      << server_->output();
+
+  auto plain = HttpClient::Connect(server_->port());  // plain HTTP to the TLS port
+  ASSERT_NE(plain, nullptr);
+  EXPECT_FALSE(plain->Get("/curri"));
+  EXPECT_TRUE(server_->WaitForOutput(
+      "failed: http request (SSL routines); the client sent plain HTTP to this TLS listener: the "
+      "PDP URL must start with https://"))
+      << server_->output();
+
+  HttpClient::Connect(server_->port()).reset();  // connect and close, as a TCP health check does
+  EXPECT_TRUE(
+      server_->WaitForOutput("[debug] callgate: TLS connection from 127.0.0.1 closed "
+                             "before its ClientHello: not a TLS client"))
+      << server_->output();
+  EXPECT_THAT(server_->output(), Not(HasSubstr("stream truncated")));
+}
+
 // The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
 TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
   StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");

@@ -446,6 +446,55 @@ TEST_F(HandshakeTest, ARefusedCertificateIsExplainedWhateverTheError) {
             "cucm-pub.example.com, issuer \"O = callgate tests, CN = Unknown Root CA\"");
 }
 
+// The client refuses callgate's certificate with an alert that OpenSSL words "tlsv1 alert
+// unknown ca", which reads as if callgate had refused a CA: the explanation says who refused what.
+TEST_F(HandshakeTest, AClientThatDoesNotTrustCallgateIsExplained) {
+  ClientOptions options = Client(TestPki::Get().client_a_cn());
+  options.trusted_server = &TestPki::Get().root_c();  // not what issued callgate's certificate
+  auto result = RunHandshake(server(), options);
+  ASSERT_FALSE(result.server_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("tlsv1 alert unknown ca"));
+  EXPECT_FALSE(NoClientHello(result.server.get()));
+  const unsigned long unknown_ca = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV1_ALERT_UNKNOWN_CA);
+  EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), unknown_ca, PiiMasker(false)),
+            "; the client does not trust callgate's certificate: check that UCM's "
+            "CallManager-trust holds it, or the CA that issued it (docs/ucm-setup.md, Step 3)");
+}
+
+// Bytes that are not TLS at all, fed to a server SSL; returns the OpenSSL error it fails with.
+unsigned long FailWithBytes(SSL* ssl, const std::string& bytes) {
+  BIO* in = BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()));
+  SSL_set_bio(ssl, in, BIO_new(BIO_s_mem()));
+  SSL_set_accept_state(ssl);
+  ERR_clear_error();
+  EXPECT_NE(SSL_do_handshake(ssl), 1);
+  const unsigned long error = ERR_peek_last_error();
+  ERR_clear_error();
+  return error;
+}
+
+TEST_F(HandshakeTest, PlainHttpToTheTlsListenerIsExplained) {
+  testing::SslPtr ssl(SSL_new(server()));
+  const unsigned long error = FailWithBytes(ssl.get(), "POST /curri HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(ERR_GET_REASON(error), SSL_R_HTTP_REQUEST);
+  EXPECT_EQ(ExplainHandshakeFailure(ssl.get(), error, PiiMasker(false)),
+            "; the client sent plain HTTP to this TLS listener: the PDP URL must start with "
+            "https://");
+}
+
+// A connection closed before any hello (a load balancer's TCP check) is told apart from a
+// handshake that failed later.
+TEST_F(HandshakeTest, NoClientHelloUntilOneHasArrived) {
+  testing::SslPtr idle(SSL_new(server()));
+  EXPECT_TRUE(NoClientHello(idle.get()));
+  const unsigned long eof = FailWithBytes(idle.get(), "");
+  EXPECT_TRUE(NoClientHello(idle.get()));
+  EXPECT_EQ(ExplainHandshakeFailure(idle.get(), eof, PiiMasker(false)), "");
+  auto done = RunHandshake(server(), Client(TestPki::Get().client_a_cn()));
+  ASSERT_TRUE(done.server_ok) << done.server_error;
+  EXPECT_FALSE(NoClientHello(done.server.get()));
+}
+
 class LegacyCipherTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
 
 // Old UCM releases offer only TLS_RSA_WITH_AES_256_CBC_SHA over TLS 1.2: it works only when
