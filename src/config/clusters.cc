@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/strings.h"
 #include "config/keys.h"
 #include "config/suggest.h"
 #include "config/values.h"
@@ -44,11 +45,13 @@ Status SetAllowedIps(const Entry& entry, Cluster& cluster) {
                  IsIpOrCidr, cluster.allowed_ips);
 }
 
+// A blank entry is refused like an empty one: the authorizer compares subjects trimmed
+// (security/peer_authorizer.cc), so "  " would silently be no subject at all.
 Status SetAllowedSubjects(const Entry& entry, Cluster& cluster) {
   const auto valid = [](std::string_view subject) {
-    return subject.size() <= kMaxSubjectBytes && IsFilePath(subject);
+    return subject.size() <= kMaxSubjectBytes && IsFilePath(subject) && !Trim(subject).empty();
   };
-  return SetList(entry, "a certificate CN or SAN value (non-empty, at most 256 bytes)", valid,
+  return SetList(entry, "a certificate CN or SAN value (not blank, at most 256 bytes)", valid,
                  cluster.allowed_subjects);
 }
 

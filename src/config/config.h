@@ -123,8 +123,9 @@ bool AcceptsAddressAlone(const Config& config, const Cluster& cluster);
 
 // Clusters that are valid but can match no client, as warnings naming the file, the cluster's
 // line and key: every rule denies by default (the reference's behaviour), so a cluster without
-// allowed_ips, or without allowed_subjects, matches nobody. The exception is insecure_mode,
-// where a cluster with allowed_ips and neither ca_file nor allowed_subjects filters by address.
+// allowed_ips, or without allowed_subjects (blank entries, compared trimmed, are none), matches
+// nobody. The exception is insecure_mode, where a cluster with allowed_ips and neither ca_file
+// nor allowed_subjects filters by address.
 // Then, the same for http_listen beside TLS: a plain-HTTP client has no certificate to show, so
 // only such an address-alone cluster can use it.
 std::vector<Error> ConfiguredForNobody(const Config& config);

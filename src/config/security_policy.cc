@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
 #include "config/config.h"
 #include "config/values.h"
 
@@ -108,6 +109,29 @@ std::optional<Error> PlainListenerForNobody(const Config& config) {
                   "http_listen");
 }
 
+// Whether the cluster has a subject the authorizer can match: it compares them trimmed, so a
+// blank entry (which the parser refuses, but a Config can be built without it) is none.
+bool HasSubject(const Cluster& cluster) {
+  return cluster.allowed_subjects &&
+         std::any_of(cluster.allowed_subjects->begin(), cluster.allowed_subjects->end(),
+                     [](const std::string& subject) { return !Trim(subject).empty(); });
+}
+
+// allowed_subjects alone is refused at start-up without ca_file (CheckClusterChains), so the
+// advice names both when both are missing.
+std::string NoSubjectsAdvice(const Cluster& cluster) {
+  std::string advice =
+      "has no allowed_subjects, so it matches no client; list its UCM nodes' certificate names "
+      "in allowed_subjects";
+  if (!cluster.ca_file) {
+    advice +=
+        " and the CA certificate that anchors them (for a self-signed UCM, its CallManager.pem) "
+        "in ca_file: subjects are trusted only from a chain verified against the cluster's "
+        "ca_file";
+  }
+  return advice;
+}
+
 }  // namespace
 
 Status ValidateSecurity(const Config& config) {
@@ -139,11 +163,8 @@ std::vector<Error> ConfiguredForNobody(const Config& config) {
            "needs a client certificate (it has ca_file or allowed_subjects), but callgate "
            "serves plain HTTP, so it matches no client; set tls_cert_file and tls_key_file, or "
            "remove both keys to accept its addresses alone (insecure_mode only)");
-    } else if (!by_address_alone &&
-               (!cluster.allowed_subjects || cluster.allowed_subjects->empty())) {
-      warn(cluster,
-           "has no allowed_subjects, so it matches no client; list its UCM nodes' "
-           "certificate names");
+    } else if (!by_address_alone && !HasSubject(cluster)) {
+      warn(cluster, NoSubjectsAdvice(cluster));
     }
   }
   if (auto listener = PlainListenerForNobody(config)) warnings.push_back(std::move(*listener));

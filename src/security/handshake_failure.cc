@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "security/certificates.h"
+#include "security/trusted_leaf.h"
 
 namespace callgate::security {
 namespace {
@@ -43,10 +44,11 @@ std::unique_ptr<CertificateRefusal> Describe(X509_STORE_CTX* store) {
   return refusal;
 }
 
-// OpenSSL's verify callback: keeps OpenSSL's verdict and records its error (verification stops
-// at the first one, since the callback does not override it).
+// OpenSSL's verify callback: keeps OpenSSL's verdict, except for a self-signed client
+// certificate that is itself trusted (trusted_leaf.h), and records its error (verification
+// stops at the first one it does not override).
 int RecordRefusal(int preverified, X509_STORE_CTX* store) noexcept {
-  if (preverified == 1) return 1;
+  if (preverified == 1 || AcceptTrustedSelfSignedLeaf(store)) return 1;
   auto* ssl =
       static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (ssl == nullptr || RefusalIndex() < 0 || SSL_get_ex_data(ssl, RefusalIndex()) != nullptr) {
@@ -113,17 +115,29 @@ std::vector<std::string> OfferedCipherSuites(const SSL* ssl) {
   return names;
 }
 
+bool NoClientHello(const SSL* ssl) { return SSL_get_client_ciphers(ssl) == nullptr; }
+
 std::string ExplainHandshakeFailure(const SSL* ssl, unsigned long openssl_error,
                                     const PiiMasker& masker) {
   if (const auto refusal = ClientCertificateRefusal(ssl)) {
     return "; " + DescribeRefusal(*refusal, masker);
   }
-  if (ERR_GET_LIB(openssl_error) == ERR_LIB_SSL &&
-      ERR_GET_REASON(openssl_error) == SSL_R_NO_SHARED_CIPHER) {
-    const std::vector<std::string> offered = OfferedCipherSuites(ssl);
-    if (!offered.empty()) return DescribeOffer(offered);
+  if (ERR_GET_LIB(openssl_error) != ERR_LIB_SSL) return "";
+  switch (ERR_GET_REASON(openssl_error)) {
+    case SSL_R_NO_SHARED_CIPHER: {
+      const std::vector<std::string> offered = OfferedCipherSuites(ssl);
+      return offered.empty() ? "" : DescribeOffer(offered);
+    }
+    // The client's alert, which OpenSSL words as if callgate had refused a CA.
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+      return "; the client does not trust callgate's certificate: check that UCM's "
+             "CallManager-trust holds it, or the CA that issued it (docs/ucm-setup.md, Step 3)";
+    case SSL_R_HTTP_REQUEST:
+      return "; the client sent plain HTTP to this TLS listener: the PDP URL must start with "
+             "https://";
+    default:
+      return "";
   }
-  return "";
 }
 
 }  // namespace callgate::security

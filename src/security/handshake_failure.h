@@ -7,6 +7,8 @@
 //   callback installed on the context records the error and the certificate on the SSL.
 // * No shared cipher suite. The suites the client offered are still on the SSL; old UCM releases
 //   offer only AES256-SHA, which callgate accepts only when told to (tls_legacy_ciphers).
+// * OpenSSL reasons that mislead: "tlsv1 alert unknown ca" is the client refusing callgate's
+//   certificate; "http request" is plain HTTP sent to the TLS port.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -35,6 +37,8 @@ struct CertificateRefusal {
 
 // Installs the recording callback on `context` together with `mode` (SSL_CTX_set_verify). SSLs
 // made from `context` must not be duplicated with SSL_dup (the record is not copied safely).
+// The callback also accepts a self-signed client certificate that is byte for byte in the
+// trust store but that OpenSSL did not find there (AcceptTrustedSelfSignedLeaf, trusted_leaf.h).
 void VerifyClientsAndRecordRefusals(SSL_CTX* context, int mode);
 
 // The refusal recorded during the handshake on `ssl`, if its client certificate was refused.
@@ -54,11 +58,18 @@ std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& 
 // Still available after a handshake that failed choosing a suite; empty when no hello was read.
 std::vector<std::string> OfferedCipherSuites(const SSL* ssl);
 
+// Whether no ClientHello was read on `ssl`: a handshake that failed so is a client that
+// connected and closed (or went silent) without speaking TLS, such as a load balancer's TCP
+// health check or a port scan.
+bool NoClientHello(const SSL* ssl);
+
 // What to add to the log line of a handshake on `ssl` that failed with `openssl_error` (the
 // packed OpenSSL error, ERR_get_error(); 0 when the failure was not OpenSSL's): "; " and
 // DescribeRefusal() for a refused client certificate; for "no shared cipher", "; the client
 // offered: ..." (at most 12 names) and, when AES256-SHA is among them, what callgate needs to
-// accept it. Empty when there is nothing to add.
+// accept it; for "tlsv1 alert unknown ca" (the client refused callgate's certificate, though
+// OpenSSL's words read as if callgate refused a CA) where to fix the client's trust; for "http
+// request", that the client sent plain HTTP. Empty when there is nothing to add.
 std::string ExplainHandshakeFailure(const SSL* ssl, unsigned long openssl_error,
                                     const PiiMasker& masker);
 

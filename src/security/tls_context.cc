@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "security/ca_file.h"
 #include "security/handshake_failure.h"
@@ -194,10 +195,49 @@ std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config
   return warnings;
 }
 
+// The certificates tls_cert_file put in the context: the leaf, then the chain it sends.
+std::vector<CertificateSummary> ServerChain(SSL_CTX* context) {
+  std::vector<CertificateSummary> chain{Summarize(SSL_CTX_get0_certificate(context))};
+  STACK_OF(X509)* extra = nullptr;
+  SSL_CTX_get0_chain_certs(context, &extra);
+  for (int i = 0; i < sk_X509_num(extra); ++i) chain.push_back(Summarize(sk_X509_value(extra, i)));
+  return chain;
+}
+
 // "in 12 days", "in 1 day", "within a day".
 std::string TimeLeft(std::int64_t days) {
   if (days == 0) return "within a day";
   return "in " + std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
+// The server's own certificate, tls_cert_file's first.
+std::optional<std::string> LeafExpiry(const std::string& file, const CertificateSummary& leaf,
+                                      std::int64_t now_unix) {
+  const std::int64_t days = DaysUntil(leaf.not_after_unix, now_unix);
+  if (leaf.not_after_unix <= now_unix) {
+    return file + ": the certificate expired on " + leaf.not_after +
+           "; UCM will refuse the connection";
+  }
+  if (days >= kExpiryNoticeDays) return std::nullopt;
+  return file + ": the certificate expires on " + leaf.not_after + ", " + TimeLeft(days) +
+         "; renew it and add the new one to UCM's CallManager-trust before then "
+         "(docs/ucm-setup.md, Renewing certificates)";
+}
+
+// An intermediate (or root) that tls_cert_file sends after the leaf: UCM checks it too, and it
+// may expire first. `index` counts from 0 in the file.
+std::optional<std::string> ChainExpiry(const std::string& file, std::size_t index,
+                                       const CertificateSummary& ca, std::int64_t now_unix) {
+  const std::int64_t days = DaysUntil(ca.not_after_unix, now_unix);
+  const std::string name = file + ": certificate #" + std::to_string(index + 1) + " \"" +
+                           ca.subject + "\" of the chain callgate sends";
+  if (ca.not_after_unix <= now_unix) {
+    return name + " expired on " + ca.not_after + "; UCM will refuse the connection";
+  }
+  if (days >= kExpiryNoticeDays) return std::nullopt;
+  return name + " expires on " + ca.not_after + ", " + TimeLeft(days) +
+         "; put its CA's renewed certificate in tls_cert_file before then and reload, or UCM "
+         "will refuse the connection (docs/ucm-setup.md, Renewing certificates)";
 }
 
 Status CheckFilesNamed(const config::Config& config) {
@@ -213,12 +253,12 @@ Status CheckFilesNamed(const config::Config& config) {
 }  // namespace
 
 TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
-                       std::string certificate_file, CertificateSummary server_certificate,
+                       std::string certificate_file, std::vector<CertificateSummary> server_chain,
                        std::vector<Trusted> trust_store, std::vector<std::string> warnings)
     : context_(context),
       requires_client_certificate_(requires_client_certificate),
       certificate_file_(std::move(certificate_file)),
-      server_certificate_(std::move(server_certificate)),
+      server_chain_(std::move(server_chain)),
       trust_store_(std::move(trust_store)),
       warnings_(std::move(warnings)) {}
 
@@ -236,7 +276,7 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   if (!trusted) return trusted.error();
   const bool requires_client_certificate = !trusted->empty();
   if (requires_client_certificate) RequireClientCertificates(context.get());
-  CertificateSummary server = Summarize(SSL_CTX_get0_certificate(context.get()));
+  std::vector<CertificateSummary> server = ServerChain(context.get());
   std::vector<std::string> warnings = Warnings(context.get(), config);
   // new, not make_shared: the constructor is private to this factory.
   auto built = std::shared_ptr<TlsContext>(
@@ -247,18 +287,24 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   return std::shared_ptr<const TlsContext>(std::move(built));
 }
 
+std::int64_t TlsContext::server_chain_not_after_unix() const {
+  return std::min_element(server_chain_.begin(), server_chain_.end(),
+                          [](const CertificateSummary& a, const CertificateSummary& b) {
+                            return a.not_after_unix < b.not_after_unix;
+                          })
+      ->not_after_unix;
+}
+
 std::vector<std::string> TlsContext::ExpiryWarnings(std::int64_t now_unix) const {
   std::vector<std::string> warnings;
-  const std::int64_t days = DaysUntil(server_certificate_.not_after_unix, now_unix);
   const std::string file = "tls_cert_file '" + certificate_file_ + "'";
-  if (server_certificate_.not_after_unix <= now_unix) {
-    warnings.push_back(file + ": the certificate expired on " + server_certificate_.not_after +
-                       "; UCM will refuse the connection");
-  } else if (days < kExpiryNoticeDays) {
-    warnings.push_back(file + ": the certificate expires on " + server_certificate_.not_after +
-                       ", " + TimeLeft(days) +
-                       "; renew it and add the new one to UCM's CallManager-trust before then "
-                       "(docs/ucm-setup.md, Renewing certificates)");
+  if (std::optional<std::string> leaf = LeafExpiry(file, server_chain_.front(), now_unix)) {
+    warnings.push_back(std::move(*leaf));
+  }
+  for (std::size_t i = 1; i < server_chain_.size(); ++i) {
+    if (auto warning = ChainExpiry(file, i, server_chain_[i], now_unix)) {
+      warnings.push_back(std::move(*warning));
+    }
   }
   for (const Trusted& trusted : trust_store_) {
     const CertificateSummary& ca = trusted.certificate;

@@ -18,10 +18,12 @@
 //   CA in the union of all ca_files (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); these
 //   CAs are also announced in the CertificateRequest. Intermediates come from the client or from
 //   the ca_files; the chain always ends at a self-signed root (no partial chains), so the trust
-//   anchor does not depend on what other clusters list. Expired or untrusted client
-//   certificates fail the handshake, and ClientCertificateRefusal (handshake_failure.h) says
-//   why and which certificate. Which cluster trusts which root is the PeerAuthorizer's job
-//   (kTrustAnchor).
+//   anchor does not depend on what other clusters list. A self-signed client certificate that
+//   is in a ca_file is trusted even when another trusted certificate has the same subject and
+//   comes first (trusted_leaf.h; a renewed UCM CallManager.pem beside the old one). Expired or
+//   untrusted client certificates fail the handshake, and ClientCertificateRefusal
+//   (handshake_failure.h) says why and which certificate. Which cluster trusts which root is
+//   the PeerAuthorizer's job (kTrustAnchor).
 #pragma once
 
 #include <openssl/ssl.h>
@@ -51,7 +53,13 @@ class TlsContext {
   SSL_CTX* native() const { return context_; }
   bool requires_client_certificate() const { return requires_client_certificate_; }
   // The leaf of tls_cert_file, for the start-up log.
-  const CertificateSummary& server_certificate() const { return server_certificate_; }
+  const CertificateSummary& server_certificate() const { return server_chain_.front(); }
+  // Every certificate of tls_cert_file, which the server sends: the leaf first, then the
+  // intermediates (and the root, when the file has it) in file order. Never empty.
+  const std::vector<CertificateSummary>& server_chain() const { return server_chain_; }
+  // The earliest notAfter of server_chain(), in seconds since 1970: when UCM stops accepting
+  // the chain, which may be before the leaf expires (/health's tls_certificate_days_left).
+  std::int64_t server_chain_not_after_unix() const;
   // A certificate of the trust store and where it came from: the first ca_file that holds it,
   // and every cluster whose ca_file does.
   struct Trusted {
@@ -66,8 +74,9 @@ class TlsContext {
   // certificate is not yet valid; tls_legacy_ciphers is on with a non-RSA key (so AES256-SHA can
   // never be negotiated); and ExpiryWarnings() at the time the context was built.
   const std::vector<std::string>& warnings() const { return warnings_; }
-  // One warning for each certificate this context relies on, the server certificate and each
-  // certificate of the ca_files, that has expired or expires within kExpiryNoticeDays of
+  // One warning for each certificate this context relies on, each certificate of the server's
+  // chain (server_chain()) and of the ca_files, that has expired or expires within
+  // kExpiryNoticeDays of
   // `now_unix` (seconds since 1970), with its date, the days left and the file (and for a
   // ca_file, the clusters) to fix. The server checks daily too, since a process can run for
   // longer than a certificate lives.
@@ -77,13 +86,13 @@ class TlsContext {
   friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
   // Takes ownership of `context` (one reference).
   TlsContext(SSL_CTX* context, bool requires_client_certificate, std::string certificate_file,
-             CertificateSummary server_certificate, std::vector<Trusted> trust_store,
+             std::vector<CertificateSummary> server_chain, std::vector<Trusted> trust_store,
              std::vector<std::string> warnings);
 
   SSL_CTX* context_;
   bool requires_client_certificate_;
   std::string certificate_file_;  // tls_cert_file, for the warnings
-  CertificateSummary server_certificate_;
+  std::vector<CertificateSummary> server_chain_;
   std::vector<Trusted> trust_store_;
   std::vector<std::string> warnings_;
 };

@@ -29,15 +29,16 @@ struct Metrics {
   Counter write_timeouts{0};  // a response the client did not read within read_timeout
   Counter reloads_ok{0};
   Counter reloads_failed{0};
-  // The server certificate's notAfter in seconds since 1970; 0 without TLS. /health shows it
-  // as tls_certificate_days_left.
+  // The earliest notAfter of the server's certificate chain (the leaf and the intermediates
+  // tls_cert_file sends) in seconds since 1970; 0 without TLS. /health shows it as
+  // tls_certificate_days_left.
   std::atomic<std::int64_t> tls_certificate_not_after{0};
 
   static void Add(Counter& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
   // The counters as a JSON object body (no braces): "\"requests\":12,...", and with TLS
-  // "tls_certificate_days_left": whole days from `now_unix` to the server certificate's expiry,
-  // negative once it has expired.
+  // "tls_certificate_days_left": whole days from `now_unix` to tls_certificate_not_after,
+  // negative once it has passed.
   std::string ToJsonFields(std::int64_t now_unix) const;
 };
 

@@ -11,6 +11,8 @@
 #include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 
+#include "config/config.h"
+
 namespace callgate::server {
 
 // Every `interval`, the first time one interval after it starts, logs each line `messages()`
@@ -20,5 +22,11 @@ boost::asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration int
                                          spdlog::logger& log,
                                          std::function<std::vector<std::string>()> messages,
                                          const std::atomic<bool>& stopping);
+
+// insecure_mode's hourly reminder: what it lets through under `config`. Without TLS, that
+// traffic is not encrypted and clients are not authenticated; with TLS the main listener is
+// encrypted, and the reminder says which clients may still come in without a verified
+// certificate.
+std::vector<std::string> InsecureModeReminder(const config::Config& config);
 
 }  // namespace callgate::server

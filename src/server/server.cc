@@ -227,12 +227,6 @@ asio::awaitable<void> SweepDeadlines(Worker& worker) {
   }
 }
 
-std::vector<std::string> InsecureModeReminder() {
-  return {
-      "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients are not "
-      "authenticated. Never use insecure_mode in production."};
-}
-
 // The daily check: what ExpiryWarnings says now of the certificates in force, with the "TLS: "
 // of the start-up warnings.
 std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
@@ -243,8 +237,8 @@ std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
 }
 
 void NoteServerCertificate(const SecurityState& state, Metrics& metrics) {
-  metrics.tls_certificate_not_after.store(
-      state.tls ? state.tls->server_certificate().not_after_unix : 0, std::memory_order_relaxed);
+  metrics.tls_certificate_not_after.store(state.tls ? state.tls->server_chain_not_after_unix() : 0,
+                                          std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -318,6 +312,8 @@ class Server::Impl {
                                    const SecurityState& state, ConnectionRegistry& registry);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
                                  ConnectionRegistry& registry);
+  void LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
+                           const SSL* ssl) const;
   void LogClientCertificate(const PeerContext& peer) const;
   template <class Stream>
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
@@ -545,12 +541,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
     Metrics::Add(metrics_.tls_handshake_failures);
-    const unsigned long openssl_error = ec.category() == asio::error::get_ssl_category()
-                                            ? static_cast<unsigned long>(ec.value())
-                                            : 0;
-    logs_.app->info(
-        "TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
-        security::ExplainHandshakeFailure(stream.native_handle(), openssl_error, *logs_.masker));
+    LogHandshakeFailure(peer, ec, stream.native_handle());
     co_return;
   }
   beast::get_lowest_layer(stream).expires_never();  // from here on, the slot's deadlines apply
@@ -561,6 +552,24 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUse);
   }
+}
+
+// A client that connects and closes without a ClientHello (a load balancer's TCP check, a port
+// scan) is routine, so it is a DEBUG line that says what it is, not OpenSSL's "stream
+// truncated" at INFO.
+void Server::Impl::LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
+                                       const SSL* ssl) const {
+  if (ec == asio::ssl::error::stream_truncated && security::NoClientHello(ssl)) {
+    logs_.app->debug(
+        "TLS connection from {} closed before its ClientHello: not a TLS client (a TCP health "
+        "check or port scan?)",
+        logs_.Pii(peer.address));
+    return;
+  }
+  const unsigned long openssl_error =
+      ec.category() == asio::error::get_ssl_category() ? static_cast<unsigned long>(ec.value()) : 0;
+  logs_.app->info("TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
+                  security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker));
 }
 
 // DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM
@@ -630,7 +639,9 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {
     asio::co_spawn(control_,
-                   RemindEvery(std::chrono::hours(1), *logs_.app, InsecureModeReminder, stopping_),
+                   RemindEvery(
+                       std::chrono::hours(1), *logs_.app,
+                       [this] { return InsecureModeReminder(config_); }, stopping_),
                    asio::detached);
   }
   asio::co_spawn(control_,
@@ -689,6 +700,7 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   const std::vector<ListenerSpec> specs = ListenersOf(config);
   if (auto endpoints = ResolveAll(config, specs); !endpoints) return endpoints.error();
   std::vector<std::string> described;
+  described.reserve(specs.size());
   for (const ListenerSpec& spec : specs) {
     described.push_back(
         fmt::format("{}:{} ({})", spec.endpoint.host, spec.endpoint.port, spec.name));

@@ -4,7 +4,7 @@
 # Run at test time; takes well under a second (ECDSA P-256 everywhere, one RSA 2048 key).
 # Idempotent: every file below is replaced on each run; nothing else in OUT_DIR is touched.
 # File names are fixed; contents (keys, serials, dates) are new on every run.
-# Validity: 3650 days from now, except a-expired.
+# Validity: 3650 days from now, except a-expired and server-int.
 #
 # Server certificates (self-signed, CA:FALSE, EKU serverAuth; what setup-certs.sh makes):
 #   server.crt / server.key          ECDSA, CN=localhost, SAN DNS:localhost, IP:127.0.0.1, IP:::1
@@ -12,6 +12,9 @@
 #   server2.crt / server2.key        ECDSA, CN=callgate-reloaded, SAN DNS:callgate-reloaded plus
 #                                    the same localhost names (reload test)
 #   server-trust.pem                 server.crt + server-rsa.crt + server2.crt, for a test client
+#   server-chain.crt / server-chain.key  ECDSA, CN=localhost, same names, signed by server-int
+#                                    and followed by it in the .crt (the chain callgate sends);
+#                                    server-int (CA:TRUE, under A) is valid for 20 days only
 #
 # Certificate authorities (CA:TRUE, keyUsage keyCertSign,cRLSign):
 #   ca-a.crt / ca-a.key              root A ("callgate test CA A")
@@ -32,6 +35,9 @@
 #   selfsigned  self-signed; subject C=US, O=Example Corp, OU=Voice, CN=cucm-pub.example.com;
 #               CA:TRUE with keyCertSign like a self-signed UCM CallManager.pem, so it is both a
 #               client certificate and a valid ca_file for itself
+#   renewed-old, renewed-new  two more like selfsigned, both with subject C=US, O=Example,
+#               CN=cucm-renewed.example.com and no authorityKeyIdentifier: a UCM node's
+#               CallManager.pem before and after a renewal (OpenSSL tells them apart only by key)
 #
 # Misuse:
 #   leaf-as-ca.crt / leaf-as-ca.key  signed by A, CA:FALSE, CN=cucm-pub.example.com: the UCM
@@ -42,6 +48,7 @@ set -euo pipefail
 
 readonly kDays=3650
 readonly kUcmSubject="/C=US/O=Example Corp/OU=Voice/CN=cucm-pub.example.com"
+readonly kRenewedSubject="/C=US/O=Example/CN=cucm-renewed.example.com"
 readonly kLocalNames="DNS:localhost,IP:127.0.0.1,IP:::1"
 
 Die() {
@@ -113,16 +120,18 @@ basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,keyCertSign
 extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
 EOF
 }
 
-# MakeCert NAME SUBJECT EXTENSIONS [ISSUER]: NAME.key (P-256) and NAME.crt, self-signed or
-# signed by ISSUER.crt/ISSUER.key. `req -x509` picks a random serial, so no serial files.
+# MakeCert NAME SUBJECT EXTENSIONS [ISSUER [DAYS]]: NAME.key (P-256) and NAME.crt, self-signed
+# or signed by ISSUER.crt/ISSUER.key, valid for DAYS (default kDays). `req -x509` picks a random
+# serial, so no serial files.
 MakeCert() {
-  local name="$1" subject="$2" extensions="$3" issuer="${4:-}"
+  local name="$1" subject="$2" extensions="$3" issuer="${4:-}" days="${5:-${kDays}}"
   local -a sign=()
   [[ -n "${issuer}" ]] && sign=(-CA "${issuer}.crt" -CAkey "${issuer}.key")
-  openssl req -new -x509 -config pki.cnf -extensions "${extensions}" -sha256 -days "${kDays}" \
+  openssl req -new -x509 -config pki.cnf -extensions "${extensions}" -sha256 -days "${days}" \
     -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout "${name}.key" \
     -subj "${subject}" -out "${name}.crt" "${sign[@]}" 2>/dev/null ||
     Die "openssl failed making ${name}.crt"
@@ -157,6 +166,10 @@ MakeAll() {
   MakeCert ca-a "/O=callgate tests/CN=callgate test CA A" ext_root
   MakeCert ca-a-int "/O=callgate tests/CN=callgate test CA A intermediate" ext_int ca-a
   cat ca-a-int.crt ca-a.crt >ca-a-chain.pem
+  MakeCert server-int "/O=callgate tests/CN=callgate test short-lived intermediate" ext_int ca-a 20
+  MakeCert server-leaf "/CN=localhost" ext_server server-int
+  cat server-leaf.crt server-int.crt >server-chain.crt
+  mv server-leaf.key server-chain.key
   MakeCert ca-b "/O=callgate tests/CN=callgate test CA B" ext_root
   MakeCert a-cn "${kUcmSubject}" ext_client ca-a
   MakeCert a-dns "/CN=other" ext_client_dns ca-a
@@ -167,6 +180,12 @@ MakeAll() {
   MakeExpired
   MakeCert b-cn "/CN=cucm-pub.example.com" ext_client ca-b
   MakeCert selfsigned "${kUcmSubject}" ext_ucm_selfsigned
+  MakeCert renewed-old "${kRenewedSubject}" ext_ucm_selfsigned
+  MakeCert renewed-new "${kRenewedSubject}" ext_ucm_selfsigned
+  # What the renewal test is about: without the extension OpenSSL finds issuers by subject.
+  if openssl x509 -in renewed-new.crt -noout -text | grep -q "Authority Key Identifier"; then
+    Die "renewed-new.crt has an authorityKeyIdentifier"
+  fi
   MakeCert leaf-as-ca "/CN=cucm-pub.example.com" ext_client ca-a
 }
 
@@ -174,10 +193,12 @@ work=""  # the scratch directory, removed on exit
 
 readonly kOutputs=(
   server.crt server.key server-rsa.crt server-rsa.key server2.crt server2.key server-trust.pem
+  server-chain.crt server-chain.key
   ca-a.crt ca-a.key ca-a-int.crt ca-a-int.key ca-a-chain.pem ca-b.crt ca-b.key
   a-cn.crt a-cn.key a-dns.crt a-dns.key a-ip.crt a-ip.key a-int.crt a-int.key a-int-chain.crt
   a-wrong.crt a-wrong.key a-expired.crt a-expired.key b-cn.crt b-cn.key
-  selfsigned.crt selfsigned.key leaf-as-ca.crt leaf-as-ca.key
+  selfsigned.crt selfsigned.key renewed-old.crt renewed-old.key renewed-new.crt renewed-new.key
+  leaf-as-ca.crt leaf-as-ca.key
 )
 
 main() {

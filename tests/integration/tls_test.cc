@@ -210,6 +210,53 @@ TEST_F(MutualTlsTest, DenialsAreLoggedWithPiiMasked) {
   EXPECT_THAT(line, Not(HasSubstr("cucm-pub.example.com")));
 }
 
+// make_pki.sh's server-chain.crt is a leaf for 3650 days under an intermediate for 20: UCM
+// refuses the chain when the intermediate expires, so that is what start-up and /health report.
+TEST_F(MutualTlsTest, AnIntermediateThatExpiresFirstIsWarnedAboutAndCountedDown) {
+  const std::string config = Config("127.0.0.1", "");  // writes server.crt and .key
+  dir_.Write("server.crt", ReadFile(Pki("server-chain.crt")));
+  dir_.Write("server.key", ReadFile(Pki("server-chain.key")));
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  EXPECT_THAT(server_->output(),
+              HasSubstr("TLS: tls_cert_file '" + (dir_.path() / "server.crt").string() +
+                        "': certificate #2 \"O = callgate tests, CN = callgate test short-lived "
+                        "intermediate\" of the chain callgate sends expires on "));
+  auto admin = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(admin, nullptr);
+  auto health = admin->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_THAT(health->body(), ::testing::AnyOf(HasSubstr("\"tls_certificate_days_left\":20}"),
+                                               HasSubstr("\"tls_certificate_days_left\":19}")));
+}
+
+// Three common handshake failures whose OpenSSL wording misleads, as the log explains them.
+TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
+  StartServer("log_level: DEBUG\n");
+  TlsOptions distrustful = Client("a-cn");
+  distrustful.ca_file = Pki("ca-b.crt");  // not what issued callgate's certificate
+  EXPECT_EQ(HttpClient::Connect(server_->port(), distrustful), nullptr);
+  EXPECT_TRUE(server_->WaitForOutput(
+      "failed: tlsv1 alert unknown ca (SSL routines); the client does not trust callgate's "
+      "certificate: check that UCM's CallManager-trust holds it"))
+      << server_->output();
+
+  auto plain = HttpClient::Connect(server_->port());  // plain HTTP to the TLS port
+  ASSERT_NE(plain, nullptr);
+  EXPECT_FALSE(plain->Get("/curri"));
+  EXPECT_TRUE(server_->WaitForOutput(
+      "failed: http request (SSL routines); the client sent plain HTTP to this TLS listener: the "
+      "PDP URL must start with https://"))
+      << server_->output();
+
+  HttpClient::Connect(server_->port()).reset();  // connect and close, as a TCP health check does
+  EXPECT_TRUE(
+      server_->WaitForOutput("[debug] callgate: TLS connection from 127.0.0.1 closed "
+                             "before its ClientHello: not a TLS client"))
+      << server_->output();
+  EXPECT_THAT(server_->output(), Not(HasSubstr("stream truncated")));
+}
+
 // The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
 TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
   StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");
@@ -226,6 +273,24 @@ TEST_F(MutualTlsTest, ASelfSignedClusterCertificateIsItsOwnCa) {
   StartServer("  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("selfsigned.crt") +
               "\n    allowed_subjects: [cucm-pub.example.com]\n");
   EXPECT_EQ(ToString(Try(Client("selfsigned"))), ToString(Outcome::kAllowed));
+}
+
+// During a renewal of a self-signed UCM node, its ca_file holds the old and the new
+// CallManager.pem: the same subject, no authorityKeyIdentifier. Both must be let in, whichever
+// is listed first (OpenSSL's lookup by subject finds only the first).
+TEST_F(MutualTlsTest, BothCertificatesOfARenewalAreTrustedInEitherOrder) {
+  const std::string old_pem = ReadFile(Pki("renewed-old.crt"));
+  const std::string new_pem = ReadFile(Pki("renewed-new.crt"));
+  for (const std::string& bundle : {old_pem + new_pem, new_pem + old_pem}) {
+    const std::string order = bundle.starts_with(old_pem) ? "old first" : "new first";
+    StartServer(
+        "  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + dir_.Write("renewal.pem", bundle) +
+        "\n    allowed_subjects: [cucm-renewed.example.com]\n");
+    for (const char* name : {"renewed-old", "renewed-new"}) {
+      EXPECT_EQ(ToString(Try(Client(name))), ToString(Outcome::kAllowed)) << name << ", " << order;
+    }
+    server_.reset();
+  }
 }
 
 TEST_F(MutualTlsTest, LegacyCipherOnlyWhenEnabled) {

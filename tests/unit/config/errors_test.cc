@@ -178,6 +178,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "got the quoted string ''"},
         ErrorCase{"clusters:\n  hq:\n    allowed_subjects:\n      - ''\n", 4,
                   "clusters.hq.allowed_subjects", "expected a certificate CN or SAN value"},
+        // Blank: the authorizer compares subjects trimmed, so this would be no subject at all.
+        ErrorCase{"clusters:\n  hq:\n    ca_file: c.pem\n    allowed_subjects: [x, ' ']\n", 4,
+                  "clusters.hq.allowed_subjects",
+                  "expected a certificate CN or SAN value (not blank, at most 256 bytes), got"},
         ErrorCase{"clusters:\n  hq:\n    allowed_subjects:\n      - {cn: x}\n", 4,
                   "clusters.hq.allowed_subjects", "got a mapping"}));
 

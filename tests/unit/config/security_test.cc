@@ -203,6 +203,46 @@ INSTANTIATE_TEST_SUITE_P(
                    {}}),
     [](const testing::TestParamInfo<NobodyCase>& param_info) { return param_info.param.name; });
 
+// Following the advice for a cluster of addresses only must give a configuration that starts:
+// allowed_subjects without ca_file is refused, so the advice names both.
+TEST(ConfiguredForNobodyAdviceTest, ACertificateRuleMissingBothKeysNamesBoth) {
+  Result<Config> ips_only =
+      ParseConfig("clusters:\n  a: {allowed_ips: [10.0.0.1]}\n" + std::string(kTls), "sec.yaml");
+  ASSERT_TRUE(ips_only.ok()) << ips_only.error().ToString();
+  const std::vector<Error> warnings = ConfiguredForNobody(ips_only.value());
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_EQ(warnings[0].ToString(),
+            "sec.yaml:2: key 'clusters.a': has no allowed_subjects, so it matches no client; list "
+            "its UCM nodes' certificate names in allowed_subjects and the CA certificate that "
+            "anchors them (for a self-signed UCM, its CallManager.pem) in ca_file: subjects are "
+            "trusted only from a chain verified against the cluster's ca_file");
+
+  Result<Config> with_ca =
+      ParseConfig("clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem}\n" + std::string(kTls),
+                  "sec.yaml");
+  ASSERT_TRUE(with_ca.ok()) << with_ca.error().ToString();
+  const std::vector<Error> has_ca = ConfiguredForNobody(with_ca.value());
+  ASSERT_EQ(has_ca.size(), 1U);
+  EXPECT_EQ(has_ca[0].message,
+            "has no allowed_subjects, so it matches no client; list its UCM nodes' certificate "
+            "names in allowed_subjects");
+}
+
+// The parser refuses a blank subject; a Config built otherwise must still be warned about, since
+// the authorizer compares subjects trimmed and a blank one matches nobody.
+TEST(ConfiguredForNobodyBlankTest, ABlankSubjectIsNoSubject) {
+  Result<Config> config = ParseConfig(kCluster, "sec.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  config->clusters[0].allowed_subjects = {{" ", "\t"}};
+  const std::vector<Error> warnings = ConfiguredForNobody(config.value());
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_EQ(warnings[0].key, "clusters.hq");
+  EXPECT_NE(warnings[0].message.find("has no allowed_subjects"), std::string::npos)
+      << warnings[0].message;
+  config->clusters[0].allowed_subjects = {{" ", " cucm.example.com "}};
+  EXPECT_TRUE(ConfiguredForNobody(config.value()).empty());
+}
+
 TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
   Result<Config> config = ParseConfig("log_level: ERROR\n", "env.yaml");
   ASSERT_TRUE(config.ok());

@@ -7,6 +7,7 @@
 //   root_b ─── client_b_with_a_subject                         (cluster B's CA)
 //   root_c ─── client_unknown_ca                               (configured nowhere)
 //   ucm_self_signed (CA:TRUE, used as its own ca_file, as UCM's CallManager.pem is)
+//   ucm_renewed_old, _new, _impostor, _expired (like it, all four with one subject)
 //   self_signed_leaf (CA:FALSE), server (self-signed ECDSA), server_rsa (self-signed RSA)
 #pragma once
 
@@ -259,6 +260,21 @@ class TestPki {
   const Credential& ucm_self_signed() {
     return Make("ucm_self_signed", Spec("cucm-selfsigned.example.com").Ca());
   }
+  // A self-signed UCM certificate before and after its renewal: the same subject, no
+  // authorityKeyIdentifier, different keys. Both are listed in one ca_file during the overlap.
+  const Credential& ucm_renewed_old() {
+    return Make("ucm_renewed_old", Spec("cucm-renewed.example.com").Ca());
+  }
+  const Credential& ucm_renewed_new() {
+    return Make("ucm_renewed_new", Spec("cucm-renewed.example.com").Ca());
+  }
+  // A third one with that subject, in no ca_file, and one that expired yesterday.
+  const Credential& ucm_renewed_impostor() {
+    return Make("ucm_renewed_impostor", Spec("cucm-renewed.example.com").Ca());
+  }
+  const Credential& ucm_renewed_expired() {
+    return Make("ucm_renewed_expired", Spec("cucm-renewed.example.com").Ca().Valid(-30, -1));
+  }
   const Credential& self_signed_leaf() {
     return Make("self_signed_leaf", Spec("cucm-pub.example.com"));
   }
@@ -271,6 +287,15 @@ class TestPki {
   // Valid for ten more days: inside ExpiryWarnings' notice period.
   const Credential& server_expiring() {
     return Make("server_expiring", Spec("callgate.example.com").Valid(-30, 10));
+  }
+  // A server certificate for a year under an intermediate of root A that expires in 20 days.
+  const Credential& intermediate_a_short() {
+    return Make("intermediate_a_short", Spec("Short-lived Issuing CA").Ca().Valid(-30, 20),
+                &root_a());
+  }
+  const Credential& server_via_short_intermediate() {
+    return Make("server_via_short_intermediate", Spec("callgate.example.com"),
+                &intermediate_a_short());
   }
   const Credential& server_rsa() { return Make("server_rsa", Spec("callgate.example.com").Rsa()); }
 

@@ -271,6 +271,48 @@ TEST(BuildTlsContextTest, ExpiryWarningsCountDownToEachCertificatesEnd) {
   EXPECT_THAT(ca_only(ca_end + kDay), ElementsAre(HasSubstr("expired on")));
 }
 
+// UCM checks every certificate callgate sends, so an intermediate that expires before the leaf
+// ends the chain's life first: it is warned about, and it is what days_left counts down to.
+TEST(BuildTlsContextTest, AnIntermediateOfTheServerChainExpiresFirst) {
+  TestPki& pki = TestPki::Get();
+  auto context = BuildTlsContext(ServerConfig(pki.server_via_short_intermediate()));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  const TlsContext& tls = *context.value();
+  ASSERT_EQ(tls.server_chain().size(), 2u);
+  const CertificateSummary& intermediate = tls.server_chain()[1];
+  EXPECT_EQ(intermediate.sha256, pki.intermediate_a_short().sha256);
+  EXPECT_EQ(tls.server_chain_not_after_unix(), intermediate.not_after_unix);
+  EXPECT_LT(tls.server_chain_not_after_unix(), tls.server_certificate().not_after_unix);
+
+  const std::string name = "tls_cert_file '" + pki.server_via_short_intermediate().cert_file +
+                           "': certificate #2 \"O = callgate tests, CN = Short-lived Issuing "
+                           "CA\" of the chain callgate sends ";
+  // At start-up (and reload): twenty days from when the test PKI was made, less the seconds since.
+  EXPECT_THAT(tls.warnings(),
+              ElementsAre(::testing::AnyOf(
+                  HasSubstr(name + "expires on " + intermediate.not_after + ", in 20 days;"),
+                  HasSubstr(name + "expires on " + intermediate.not_after + ", in 19 days;"))));
+  // The daily check.
+  constexpr std::int64_t kDay = 24 * 60 * 60;
+  const std::int64_t end = intermediate.not_after_unix;
+  EXPECT_TRUE(tls.ExpiryWarnings(end - kExpiryNoticeDays * kDay).empty());
+  EXPECT_THAT(tls.ExpiryWarnings(end - 3 * kDay),
+              ElementsAre(name + "expires on " + intermediate.not_after +
+                          ", in 3 days; put its CA's renewed certificate in tls_cert_file before "
+                          "then and reload, or UCM will refuse the connection (docs/ucm-setup.md, "
+                          "Renewing certificates)"));
+  EXPECT_THAT(tls.ExpiryWarnings(end), ElementsAre(name + "expired on " + intermediate.not_after +
+                                                   "; UCM will refuse the connection"));
+}
+
+TEST(BuildTlsContextTest, WithoutIntermediatesTheChainEndsWithTheLeaf) {
+  auto context = BuildTlsContext(ServerConfig(TestPki::Get().server()));
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  EXPECT_EQ(context.value()->server_chain().size(), 1u);
+  EXPECT_EQ(context.value()->server_chain_not_after_unix(),
+            context.value()->server_certificate().not_after_unix);
+}
+
 TEST(BuildTlsContextTest, NoClientCertificateWithoutCaFile) {
   config::Config config = ServerConfig(
       TestPki::Get().server(), {MakeCluster("hq", Strings{"10.0.0.0/8"}, std::nullopt, {})});

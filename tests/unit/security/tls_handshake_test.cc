@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -308,6 +309,85 @@ TEST_F(HandshakeTest, UcmSelfSignedCertificateIsItsOwnAnchor) {
   EXPECT_EQ(identity.trust_anchor_sha256, TestPki::Get().ucm_self_signed().sha256);
 }
 
+// A renewed self-signed UCM certificate beside the old one: OpenSSL finds only the first of two
+// trusted certificates with one subject and no authorityKeyIdentifier, yet both must verify in
+// either order, each as its own anchor, so that each is attributed to the ca_file listing it.
+class RenewedSelfSignedTest : public ::testing::Test {
+ protected:
+  // Clusters "old" (10.5.1.0/24) and "new" (10.6.1.0/24) each list one certificate; "overlap"
+  // (10.7.1.0/24) lists `overlap`, in that order.
+  static config::Config Config(const std::vector<const Credential*>& overlap) {
+    TestPki& pki = TestPki::Get();
+    std::string bundle;
+    for (const Credential* credential : overlap) bundle += testing::CertPem(credential->cert.get());
+    const Strings subjects{"cucm-renewed.example.com"};
+    return testing::ServerConfig(
+        pki.server(),
+        {MakeCluster("old", Strings{"10.5.1.0/24"}, pki.ucm_renewed_old().cert_file, subjects),
+         MakeCluster("new", Strings{"10.6.1.0/24"}, pki.ucm_renewed_new().cert_file, subjects),
+         MakeCluster("overlap", Strings{"10.7.1.0/24"}, pki.dir().Write("overlap.pem", bundle),
+                     subjects)});
+  }
+  static testing::HandshakeResult Handshake(const config::Config& config,
+                                            const Credential& client) {
+    auto context = BuildTlsContext(config);
+    EXPECT_TRUE(context.ok()) << context.error().ToString();
+    ClientOptions options;
+    options.credential = &client;
+    return RunHandshake(context.value()->native(), options);
+  }
+};
+
+TEST_F(RenewedSelfSignedTest, BothVerifyInEitherOrderEachForTheClustersListingIt) {
+  TestPki& pki = TestPki::Get();
+  const Credential& old_cert = pki.ucm_renewed_old();
+  const Credential& new_cert = pki.ucm_renewed_new();
+  struct Case {
+    const Credential* client;
+    std::string own;    // the cluster listing only this certificate
+    std::string other;  // the cluster listing only the other one
+  };
+  const std::vector<Case> cases = {{&old_cert, "old", "new"}, {&new_cert, "new", "old"}};
+  const std::map<std::string, std::string> address = {
+      {"old", "10.5.1.1"}, {"new", "10.6.1.1"}, {"overlap", "10.7.1.1"}};
+  for (const auto& order : {std::vector{&old_cert, &new_cert}, std::vector{&new_cert, &old_cert}}) {
+    const config::Config config = Config(order);
+    auto authorizer = PeerAuthorizer::Build(config);
+    ASSERT_TRUE(authorizer.ok()) << authorizer.error().ToString();
+    for (const Case& c : cases) {
+      const std::string what = c.own + (order[0] == c.client ? ", listed first" : ", second");
+      auto result = Handshake(config, *c.client);
+      ASSERT_TRUE(result.server_ok) << what << ": " << result.server_error;
+      EXPECT_FALSE(ClientCertificateRefusal(result.server.get()).has_value()) << what;
+      auto from = [&](const std::string& cluster) {
+        return IdentifyPeer(*IpAddress::Parse(address.at(cluster)), result.server.get());
+      };
+      EXPECT_EQ(from(c.own).trust_anchor_sha256, c.client->sha256) << what;
+      EXPECT_EQ(authorizer->Authorize(from(c.own)).cluster, c.own) << what;
+      EXPECT_EQ(authorizer->Authorize(from("overlap")).cluster, "overlap") << what;
+      const AuthDecision other = authorizer->Authorize(from(c.other));
+      EXPECT_FALSE(other.allowed) << what;
+      for (const ClusterVerdict& verdict : other.verdicts) {
+        if (verdict.cluster == c.other) {
+          EXPECT_EQ(verdict.failed_rule, Rule::kTrustAnchor) << what;
+        }
+      }
+    }
+  }
+}
+
+// Only a certificate that is in a ca_file is accepted this way, and only while it is valid.
+TEST_F(RenewedSelfSignedTest, AnotherOfTheSubjectOrAnExpiredOneIsStillRefused) {
+  TestPki& pki = TestPki::Get();
+  const config::Config config = Config({&pki.ucm_renewed_old(), &pki.ucm_renewed_expired()});
+  auto impostor = Handshake(config, pki.ucm_renewed_impostor());
+  EXPECT_FALSE(impostor.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(impostor.server.get()), X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+  auto expired = Handshake(config, pki.ucm_renewed_expired());
+  EXPECT_FALSE(expired.server_ok);
+  EXPECT_EQ(SSL_get_verify_result(expired.server.get()), X509_V_ERR_CERT_HAS_EXPIRED);
+}
+
 TEST_F(HandshakeTest, WithoutCaFileNoCertificateIsRequested) {
   config::Config config = testing::ServerConfig(
       TestPki::Get().server(),
@@ -364,6 +444,55 @@ TEST_F(HandshakeTest, ARefusedCertificateIsExplainedWhateverTheError) {
   EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), 0, PiiMasker(false)),
             "; unable to get local issuer certificate: client certificate CN "
             "cucm-pub.example.com, issuer \"O = callgate tests, CN = Unknown Root CA\"");
+}
+
+// The client refuses callgate's certificate with an alert that OpenSSL words "tlsv1 alert
+// unknown ca", which reads as if callgate had refused a CA: the explanation says who refused what.
+TEST_F(HandshakeTest, AClientThatDoesNotTrustCallgateIsExplained) {
+  ClientOptions options = Client(TestPki::Get().client_a_cn());
+  options.trusted_server = &TestPki::Get().root_c();  // not what issued callgate's certificate
+  auto result = RunHandshake(server(), options);
+  ASSERT_FALSE(result.server_ok);
+  EXPECT_THAT(result.server_error, HasSubstr("tlsv1 alert unknown ca"));
+  EXPECT_FALSE(NoClientHello(result.server.get()));
+  const unsigned long unknown_ca = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV1_ALERT_UNKNOWN_CA);
+  EXPECT_EQ(ExplainHandshakeFailure(result.server.get(), unknown_ca, PiiMasker(false)),
+            "; the client does not trust callgate's certificate: check that UCM's "
+            "CallManager-trust holds it, or the CA that issued it (docs/ucm-setup.md, Step 3)");
+}
+
+// Bytes that are not TLS at all, fed to a server SSL; returns the OpenSSL error it fails with.
+unsigned long FailWithBytes(SSL* ssl, const std::string& bytes) {
+  BIO* in = BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()));
+  SSL_set_bio(ssl, in, BIO_new(BIO_s_mem()));
+  SSL_set_accept_state(ssl);
+  ERR_clear_error();
+  EXPECT_NE(SSL_do_handshake(ssl), 1);
+  const unsigned long error = ERR_peek_last_error();
+  ERR_clear_error();
+  return error;
+}
+
+TEST_F(HandshakeTest, PlainHttpToTheTlsListenerIsExplained) {
+  testing::SslPtr ssl(SSL_new(server()));
+  const unsigned long error = FailWithBytes(ssl.get(), "POST /curri HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(ERR_GET_REASON(error), SSL_R_HTTP_REQUEST);
+  EXPECT_EQ(ExplainHandshakeFailure(ssl.get(), error, PiiMasker(false)),
+            "; the client sent plain HTTP to this TLS listener: the PDP URL must start with "
+            "https://");
+}
+
+// A connection closed before any hello (a load balancer's TCP check) is told apart from a
+// handshake that failed later.
+TEST_F(HandshakeTest, NoClientHelloUntilOneHasArrived) {
+  testing::SslPtr idle(SSL_new(server()));
+  EXPECT_TRUE(NoClientHello(idle.get()));
+  const unsigned long eof = FailWithBytes(idle.get(), "");
+  EXPECT_TRUE(NoClientHello(idle.get()));
+  EXPECT_EQ(ExplainHandshakeFailure(idle.get(), eof, PiiMasker(false)), "");
+  auto done = RunHandshake(server(), Client(TestPki::Get().client_a_cn()));
+  ASSERT_TRUE(done.server_ok) << done.server_error;
+  EXPECT_FALSE(NoClientHello(done.server.get()));
 }
 
 class LegacyCipherTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};

@@ -23,6 +23,26 @@ std::size_t CountOf(const std::string& text, const std::string& what) {
   return count;
 }
 
+// The reminder is true with and without TLS: with it, the traffic is encrypted.
+TEST(InsecureModeReminderTest, SaysWhatIsUnprotectedWithAndWithoutTls) {
+  config::Config plain;
+  plain.insecure_mode = true;
+  EXPECT_EQ(InsecureModeReminder(plain),
+            std::vector<std::string>{
+                "SECURITY WARNING: insecure_mode is on: traffic is not encrypted and clients are "
+                "not authenticated. Never use insecure_mode in production."});
+  config::Config tls = plain;
+  tls.tls_cert_file = "server.crt";
+  tls.tls_key_file = "server.key";
+  ASSERT_TRUE(tls.tls_enabled());
+  EXPECT_EQ(InsecureModeReminder(tls),
+            std::vector<std::string>{
+                "SECURITY WARNING: insecure_mode is on: TLS is on, but clients may be let in "
+                "without a verified certificate (every client when no cluster is defined, and by "
+                "address alone in a cluster without ca_file and allowed_subjects). Never use "
+                "insecure_mode in production."});
+}
+
 TEST(RemindEveryTest, WarnsOnceEveryIntervalNotAtOnceAndStopsWhenAsked) {
   std::ostringstream out;
   spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
