@@ -91,7 +91,9 @@ Error UnknownClusterKey(const Entry& entry) {
 
 Status ReadClusterEntry(const Entry& entry, Cluster& cluster) {
   for (const ClusterKey& key : kClusterKeys) {
-    if (key.name == entry.name) return key.set(entry, cluster);
+    if (key.name != entry.name) continue;
+    cluster.key_lines.insert_or_assign(std::string(key.name), entry.line);
+    return key.set(entry, cluster);
   }
   return UnknownClusterKey(entry);
 }

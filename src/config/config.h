@@ -29,7 +29,15 @@ struct Cluster {
   std::optional<std::vector<std::string>> allowed_ips;  // addresses or CIDR networks, validated
   std::optional<std::string> ca_file;
   std::optional<std::vector<std::string>> allowed_subjects;
-  int line = 0;  // where the cluster is defined, for later errors (e.g. a leaf ca_file)
+  int line = 0;                                       // where the cluster is defined
+  std::map<std::string, int, std::less<>> key_lines;  // "ca_file" -> its line, for later errors
+
+  // The line of `key` in this cluster (for errors found once the file is read, such as a leaf
+  // certificate in ca_file); the cluster's own line if the key is not there.
+  int LineOf(std::string_view key) const {
+    const auto found = key_lines.find(key);
+    return found == key_lines.end() ? line : found->second;
+  }
 
   bool operator==(const Cluster&) const = default;
 };

@@ -8,7 +8,7 @@ namespace {
 Error AtCluster(const config::Config& config, const config::Cluster& cluster, std::string message) {
   return Error{.message = std::move(message),
                .file = config.file,
-               .line = cluster.line,
+               .line = cluster.LineOf("ca_file"),
                .key = "clusters." + cluster.name + ".ca_file"};
 }
 

@@ -12,7 +12,7 @@ Error AtKey(const config::Config& config, const config::Cluster& cluster, std::s
             std::string message) {
   return Error{.message = std::move(message),
                .file = config.file,
-               .line = cluster.line,
+               .line = cluster.LineOf(key),
                .key = "clusters." + cluster.name + "." + std::string(key)};
 }
 

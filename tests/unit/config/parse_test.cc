@@ -19,6 +19,7 @@ Config ParseValues(const std::string& yaml) {
   config.file.clear();
   config.key_lines.clear();
   config.key_aliases.clear();
+  for (Cluster& cluster : config.clusters) cluster.key_lines.clear();  // RecordsClusterKeyLines
   return config;
 }
 
@@ -58,6 +59,19 @@ TEST(ParseConfigTest, RecordsFileAndKeyLines) {
   EXPECT_EQ(config->KeyAsWritten("listen_port"), "flask_port");
   EXPECT_EQ(config->KeyAsWritten("log_level"), "log_level");
   EXPECT_EQ(KeyError(*config, "listen_port", "m").ToString(), "a.yaml:4: key 'flask_port': m");
+}
+
+// So that an error found after the file is read (a leaf certificate in ca_file, say) names the
+// key's line, not the cluster's.
+TEST(ParseConfigTest, RecordsClusterKeyLines) {
+  Result<Config> config = ParseConfig(
+      "clusters:\n  hq:\n    allowed_ips: [10.1.1.10]\n\n    ca_file: hq.pem\n", "a.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const Cluster& hq = config->clusters.at(0);
+  EXPECT_EQ(hq.line, 2);
+  EXPECT_EQ(hq.LineOf("allowed_ips"), 3);
+  EXPECT_EQ(hq.LineOf("ca_file"), 5);
+  EXPECT_EQ(hq.LineOf("allowed_subjects"), 2) << "absent: the cluster's line";
 }
 
 struct KeyCase {

@@ -20,7 +20,8 @@ inline config::Cluster MakeCluster(std::string name, std::optional<Strings> ips,
   cluster.allowed_ips = std::move(ips);
   cluster.ca_file = std::move(ca_file);
   cluster.allowed_subjects = std::move(subjects);
-  cluster.line = 7;
+  cluster.line = 7;  // the keys on the lines below it, as in a file
+  cluster.key_lines = {{"allowed_ips", 8}, {"ca_file", 9}, {"allowed_subjects", 10}};
   return cluster;
 }
 
