@@ -1,6 +1,11 @@
 #include "security/ca_file.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace callgate::security {
 namespace {
@@ -29,7 +34,65 @@ std::string NoRootMessage(const std::string& path, const X509* first) {
          "chains are verified up to their root.";
 }
 
+// OpenSSL's minimum at security level 2, in bits of security: RSA 2048, EC 224, SHA-256.
+constexpr int kMinimumSecurityBits = 112;
+
+std::string CertificateText(const std::string& path, std::size_t index, const X509* certificate) {
+  return "ca_file '" + path + "': certificate #" + std::to_string(index + 1) + " (" +
+         Summarize(certificate).subject + ")";
+}
+
+std::optional<std::string> WeakKey(const std::string& path, std::size_t index,
+                                   const X509* certificate) {
+  const EVP_PKEY* key = X509_get0_pubkey(certificate);
+  if (key == nullptr || EVP_PKEY_get_security_bits(key) >= kMinimumSecurityBits) {
+    return std::nullopt;
+  }
+  return CertificateText(path, index, certificate) + " has a " +
+         std::to_string(EVP_PKEY_get_bits(key)) +
+         "-bit key, below what TLS security level 2 accepts (RSA 2048 bits, EC 224): every "
+         "client certificate that is or chains to it will be refused (\"certificate key too "
+         "weak\"). Have it reissued with a 2048-bit RSA or a 256-bit EC key";
+}
+
+std::optional<std::string> WeakSignature(const std::string& path, std::size_t index,
+                                         X509* certificate) {
+  int security_bits = 0;
+  if (IsSelfSigned(certificate) ||
+      X509_get_signature_info(certificate, nullptr, nullptr, &security_bits, nullptr) != 1 ||
+      security_bits >= kMinimumSecurityBits) {
+    return std::nullopt;
+  }
+  return CertificateText(path, index, certificate) +
+         " is signed with SHA-1 or weaker, which TLS security level 2 refuses: every client "
+         "certificate that chains to it will be refused (\"CA signature digest algorithm too "
+         "weak\"). Have it reissued with SHA-256";
+}
+
 }  // namespace
+
+std::vector<std::string> CaFileWarnings(const std::string& path,
+                                        const std::vector<X509Ptr>& certificates) {
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < certificates.size(); ++i) {
+    if (auto weak = WeakKey(path, i, certificates[i].get())) warnings.push_back(*weak);
+    if (auto weak = WeakSignature(path, i, certificates[i].get())) warnings.push_back(*weak);
+  }
+  const auto content = ReadPemFile(path);
+  if (!content) return warnings;
+  if (content->find("-----BEGIN X509 CRL-----") != std::string::npos) {
+    warnings.push_back("ca_file '" + path +
+                       "' holds a CRL, which callgate does not check: to stop trusting a "
+                       "certificate, take it or its CA out of ca_file, or its name out of "
+                       "allowed_subjects, and reload");
+  }
+  if (content->find("PRIVATE KEY-----") != std::string::npos) {
+    warnings.push_back("ca_file '" + path +
+                       "' holds a private key, which a ca_file does not need: keep only the CA "
+                       "certificates there");
+  }
+  return warnings;
+}
 
 Result<std::vector<X509Ptr>> LoadClusterCaFile(const config::Config& config,
                                                const config::Cluster& cluster) {

@@ -128,14 +128,24 @@ Status UsePrivateKey(SSL_CTX* context, const config::Config& config) {
 
 // Adds every cluster's CA certificates (once each) to the trust store and to the list of CA
 // names sent in the CertificateRequest.
+// What in the ca_files will not work as expected goes to `warnings` (CaFileWarnings), once per
+// file.
 Result<std::vector<TlsContext::Trusted>> LoadClientTrust(SSL_CTX* context,
-                                                         const config::Config& config) {
+                                                         const config::Config& config,
+                                                         std::vector<std::string>& warnings) {
   std::vector<TlsContext::Trusted> trusted;
+  std::vector<std::string> files_seen;
   X509_STORE* store = SSL_CTX_get_cert_store(context);
   for (const config::Cluster& cluster : config.clusters) {
     if (!cluster.ca_file) continue;
     auto certificates = LoadClusterCaFile(config, cluster);
     if (!certificates) return certificates.error();
+    if (std::find(files_seen.begin(), files_seen.end(), *cluster.ca_file) == files_seen.end()) {
+      files_seen.push_back(*cluster.ca_file);
+      for (std::string& warning : CaFileWarnings(*cluster.ca_file, *certificates)) {
+        warnings.push_back(std::move(warning));
+      }
+    }
     for (const X509Ptr& certificate : certificates.value()) {
       CertificateSummary summary = Summarize(certificate.get());
       auto known = std::find_if(trusted.begin(), trusted.end(), [&](const auto& entry) {
@@ -272,12 +282,14 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   if (Status s = ConfigureProtocol(context.get(), config.tls_legacy_ciphers); !s) return s.error();
   if (Status s = UseCertificateChain(context.get(), config); !s) return s.error();
   if (Status s = UsePrivateKey(context.get(), config); !s) return s.error();
-  auto trusted = LoadClientTrust(context.get(), config);
+  std::vector<std::string> trust_warnings;
+  auto trusted = LoadClientTrust(context.get(), config, trust_warnings);
   if (!trusted) return trusted.error();
   const bool requires_client_certificate = !trusted->empty();
   if (requires_client_certificate) RequireClientCertificates(context.get());
   std::vector<CertificateSummary> server = ServerChain(context.get());
   std::vector<std::string> warnings = Warnings(context.get(), config);
+  warnings.insert(warnings.end(), trust_warnings.begin(), trust_warnings.end());
   // new, not make_shared: the constructor is private to this factory.
   auto built = std::shared_ptr<TlsContext>(
       new TlsContext(context.release(), requires_client_certificate, config.tls_cert_file,

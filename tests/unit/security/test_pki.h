@@ -43,13 +43,16 @@ struct CertSpec {
   std::vector<std::string> ips;
   bool is_ca = false;
   KeyType key_type = KeyType::kEcdsa;
-  long valid_from_days = -1;  // relative to now
+  int rsa_bits = 2048;
+  const EVP_MD* (*digest)() = EVP_sha256;  // of the signature
+  long valid_from_days = -1;               // relative to now
   long valid_to_days = 365;
 
   CertSpec& Dns(std::string name) { return dns.push_back(std::move(name)), *this; }
   CertSpec& Ip(std::string address) { return ips.push_back(std::move(address)), *this; }
   CertSpec& Ca() { return is_ca = true, *this; }
-  CertSpec& Rsa() { return key_type = KeyType::kRsa, *this; }
+  CertSpec& Rsa(int bits = 2048) { return key_type = KeyType::kRsa, rsa_bits = bits, *this; }
+  CertSpec& Sha1() { return digest = EVP_sha1, *this; }
   CertSpec& Valid(long from_days, long to_days) {
     valid_from_days = from_days;
     valid_to_days = to_days;
@@ -79,8 +82,8 @@ inline void Check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string("test PKI: ") + what + ": " + TakeOpenSslErrors());
 }
 
-inline PkeyPtr GenerateKey(KeyType type) {
-  PkeyPtr key(type == KeyType::kRsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+inline PkeyPtr GenerateKey(const CertSpec& spec) {
+  PkeyPtr key(spec.key_type == KeyType::kRsa ? EVP_RSA_gen(spec.rsa_bits) : EVP_EC_gen("P-256"));
   Check(key != nullptr, "key generation");
   return key;
 }
@@ -127,7 +130,7 @@ inline void AddExtensions(X509* cert, X509* issuer, const CertSpec& spec) {
 // Issues `spec` signed by `issuer`, or self-signed when issuer is null.
 inline Credential Issue(const CertSpec& spec, const Credential* issuer) {
   Credential out;
-  out.key = GenerateKey(spec.key_type);
+  out.key = GenerateKey(spec);
   out.cert.reset(X509_new());
   X509* cert = out.cert.get();
   X509_set_version(cert, X509_VERSION_3);
@@ -148,7 +151,7 @@ inline Credential Issue(const CertSpec& spec, const Credential* issuer) {
   X509_set_pubkey(cert, out.key.get());
   AddExtensions(cert, signer, spec);
   EVP_PKEY* signing_key = issuer != nullptr ? issuer->key.get() : out.key.get();
-  Check(X509_sign(cert, signing_key, EVP_sha256()) > 0, "sign");
+  Check(X509_sign(cert, signing_key, spec.digest()) > 0, "sign");
   out.sha256 = Sha256Fingerprint(cert);
   return out;
 }

@@ -1,0 +1,84 @@
+#include "security/ca_file.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <string>
+#include <vector>
+
+#include "test_pki.h"
+
+namespace callgate::security {
+namespace {
+
+using ::testing::AllOf;
+using testing::CertPem;
+using ::testing::Contains;
+using testing::Credential;
+using ::testing::HasSubstr;
+using testing::Issue;
+using testing::KeyPem;
+using ::testing::SizeIs;
+using testing::Spec;
+using testing::TempDir;
+
+// An empty CRL issued by `issuer`, in PEM.
+std::string CrlPem(const Credential& issuer) {
+  X509_CRL* crl = X509_CRL_new();
+  X509_CRL_set_version(crl, 1);
+  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer.cert.get()));
+  ASN1_TIME* now = ASN1_TIME_set(nullptr, 0);
+  X509_gmtime_adj(now, 0);
+  X509_CRL_set1_lastUpdate(crl, now);
+  ASN1_TIME_free(now);
+  X509_CRL_sign(crl, issuer.key.get(), EVP_sha256());
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509_CRL(bio, crl);
+  X509_CRL_free(crl);
+  return testing::BioContents(bio);
+}
+
+// What OpenSSL at security level 2 will refuse in a chain, and what callgate ignores, is said
+// when the file is loaded instead of at the first refused handshake.
+TEST(CaFileWarningsTest, NameWhatTlsSecurityLevelTwoRefusesAndWhatIsIgnored) {
+  const Credential root = Issue(Spec("good root").Ca(), nullptr);
+  const Credential weak_key = Issue(Spec("weak root").Ca().Rsa(1024), nullptr);
+  const Credential sha1_intermediate = Issue(Spec("sha1 intermediate").Ca().Sha1(), &root);
+  const Credential sha1_root = Issue(Spec("sha1 root").Ca().Sha1(), nullptr);  // never checked
+  const TempDir dir;
+  const std::string path = dir.Write(
+      "ca.pem", CertPem(root.cert.get()) + CertPem(weak_key.cert.get()) +
+                    CertPem(sha1_intermediate.cert.get()) + CertPem(sha1_root.cert.get()) +
+                    CrlPem(root) + KeyPem(root.key.get()));
+  auto certificates = LoadPemCertificates(path);
+  ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
+  ASSERT_THAT(*certificates, SizeIs(4));
+
+  const std::vector<std::string> warnings = CaFileWarnings(path, *certificates);
+  EXPECT_THAT(warnings, SizeIs(4));
+  EXPECT_THAT(warnings, Contains(AllOf(HasSubstr("ca_file '" + path + "': certificate #2"),
+                                       HasSubstr("CN = weak root"), HasSubstr("1024-bit key"),
+                                       HasSubstr("certificate key too weak"))));
+  EXPECT_THAT(warnings, Contains(AllOf(HasSubstr("certificate #3"), HasSubstr("sha1 intermediate"),
+                                       HasSubstr("signed with SHA-1"))));
+  EXPECT_THAT(warnings, Contains(HasSubstr("holds a CRL, which callgate does not check")));
+  EXPECT_THAT(warnings, Contains(HasSubstr("holds a private key")));
+}
+
+TEST(CaFileWarningsTest, NoneForAFileOfSoundCertificates) {
+  const Credential root = Issue(Spec("root").Ca(), nullptr);
+  const Credential rsa_root = Issue(Spec("rsa root").Ca().Rsa(), nullptr);
+  const Credential intermediate = Issue(Spec("intermediate").Ca(), &root);
+  const TempDir dir;
+  const std::string path =
+      dir.Write("ca.pem", CertPem(root.cert.get()) + CertPem(rsa_root.cert.get()) +
+                              CertPem(intermediate.cert.get()));
+  auto certificates = LoadPemCertificates(path);
+  ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
+  EXPECT_THAT(CaFileWarnings(path, *certificates), SizeIs(0));
+}
+
+}  // namespace
+}  // namespace callgate::security
