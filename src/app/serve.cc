@@ -80,8 +80,7 @@ void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
                    const engine::Snapshot& snapshot) {
   if (main.tls) return;
   const auto number = PhoneNumber::Parse(kSampleNumber);
-  const bool masked = logs.masker != nullptr && logs.masker->enabled();  // obfuscate_pii
-  const bool known = !masked && number && snapshot.directory.Lookup(*number).has_value();
+  const bool known = !logs.masking() && number && snapshot.directory.Lookup(*number).has_value();
   logs.app->info(
       "Try it: curl -s {}/curri -H 'Content-Type: text/xml' -d '<Request "
       "xmlns=\"urn:oasis:names:tc:xacml:2.0:context:schema:os\"><Subject><Attribute "

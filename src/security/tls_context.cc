@@ -127,9 +127,8 @@ Status UsePrivateKey(SSL_CTX* context, const config::Config& config) {
 }
 
 // Adds every cluster's CA certificates (once each) to the trust store and to the list of CA
-// names sent in the CertificateRequest.
-// What in the ca_files will not work as expected goes to `warnings` (CaFileWarnings), once per
-// file.
+// names sent in the CertificateRequest, and what in each ca_file will not work as expected
+// (CaFileWarnings, once per file) to `warnings`.
 Result<std::vector<TlsContext::Trusted>> LoadClientTrust(SSL_CTX* context,
                                                          const config::Config& config,
                                                          std::vector<std::string>& warnings) {

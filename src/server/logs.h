@@ -50,6 +50,9 @@ struct Logs {
   // obfuscate_pii; Text(value) prints other text (a trigger point, an attribute name). Both
   // escape what could forge or hide a line.
   LogText Pii(std::string_view value) const { return LogText(masker, value); }
+  // Whether obfuscate_pii is on: for values that are personal data only sometimes (a path a
+  // client chose), so that the test is made only when it matters.
+  bool masking() const { return masker != nullptr && masker->enabled(); }
   LogText Text(std::string_view value, char quote = '\0') const {
     return LogText(nullptr, value, quote);
   }

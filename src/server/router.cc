@@ -134,7 +134,7 @@ Response Router::Forbidden(const Request& request, const PeerContext& peer) cons
   // obfuscate_pii, as in access.log.
   const std::string_view path = PathOf(request.target());
   logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},  // a token
-                  LogText(KnowsPath(path) ? nullptr : logs_.masker, path),
+                  LogText(logs_.masking() && !KnowsPath(path) ? logs_.masker : nullptr, path),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   // The peer's identity is fixed for the connection, so every later request would be refused
   // too: close it rather than let it hold a connection slot.
