@@ -15,6 +15,7 @@ struct Metrics {
   Counter connections_not_allowed{0};  // closed at accept: no cluster's allowed_ips holds them
   std::atomic<std::int64_t> connections_open{0};
   Counter tls_handshake_failures{0};
+  Counter tls_closed_before_hello{0};  // TLS connections closed before a ClientHello (TCP checks)
   Counter requests{0};
   Counter curri_requests{0};
   Counter names_exact{0};

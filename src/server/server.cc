@@ -312,8 +312,7 @@ class Server::Impl {
                                    const SecurityState& state, ConnectionRegistry& registry);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
                                  ConnectionRegistry& registry);
-  void LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
-                           const SSL* ssl) const;
+  void NoteHandshakeFailure(const PeerContext& peer, const beast::error_code& ec, const SSL* ssl);
   void LogClientCertificate(const PeerContext& peer) const;
   template <class Stream>
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
@@ -540,8 +539,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
-    Metrics::Add(metrics_.tls_handshake_failures);
-    LogHandshakeFailure(peer, ec, stream.native_handle());
+    NoteHandshakeFailure(peer, ec, stream.native_handle());
     co_return;
   }
   beast::get_lowest_layer(stream).expires_never();  // from here on, the slot's deadlines apply
@@ -555,17 +553,19 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
 }
 
 // A client that connects and closes without a ClientHello (a load balancer's TCP check, a port
-// scan) is routine, so it is a DEBUG line that says what it is, not OpenSSL's "stream
-// truncated" at INFO.
-void Server::Impl::LogHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
-                                       const SSL* ssl) const {
+// scan) is routine: it has a counter of its own, so that tls_handshake_failures counts clients
+// that tried TLS, and a DEBUG line that says what it is, not OpenSSL's "stream truncated" at INFO.
+void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
+                                        const SSL* ssl) {
   if (ec == asio::ssl::error::stream_truncated && security::NoClientHello(ssl)) {
+    Metrics::Add(metrics_.tls_closed_before_hello);
     logs_.app->debug(
         "TLS connection from {} closed before its ClientHello: not a TLS client (a TCP health "
         "check or port scan?)",
         logs_.Pii(peer.address));
     return;
   }
+  Metrics::Add(metrics_.tls_handshake_failures);
   const unsigned long openssl_error =
       ec.category() == asio::error::get_ssl_category() ? static_cast<unsigned long>(ec.value()) : 0;
   logs_.app->info("TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),

@@ -255,6 +255,9 @@ TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
                              "before its ClientHello: not a TLS client"))
       << server_->output();
   EXPECT_THAT(server_->output(), Not(HasSubstr("stream truncated")));
+  // The TCP check has a counter of its own: tls_handshake_failures counts the two TLS clients.
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_closed_before_hello", 1), 1U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 2), 2U);
 }
 
 // The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
