@@ -21,12 +21,15 @@ asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration interval, 
 }
 
 std::vector<std::string> InsecureModeReminder(const config::Config& config) {
-  const std::string what =
+  std::string what =
       config.tls_enabled()
           ? "TLS is on, but clients may be let in without a verified certificate (every client "
             "when no cluster is defined, and by address alone in a cluster without ca_file and "
             "allowed_subjects)"
           : "traffic is not encrypted and clients are not authenticated";
+  if (config.tls_enabled() && config.http_listen.enabled()) {
+    what += "; http_listen serves plain HTTP beside it: that traffic is not encrypted";
+  }
   return {"SECURITY WARNING: insecure_mode is on: " + what +
           ". Never use insecure_mode in production."};
 }

@@ -26,7 +26,7 @@ boost::asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration int
 // insecure_mode's hourly reminder: what it lets through under `config`. Without TLS, that
 // traffic is not encrypted and clients are not authenticated; with TLS the main listener is
 // encrypted, and the reminder says which clients may still come in without a verified
-// certificate.
+// certificate, and that http_listen, when set, is not encrypted.
 std::vector<std::string> InsecureModeReminder(const config::Config& config);
 
 }  // namespace callgate::server

@@ -23,7 +23,8 @@ std::size_t CountOf(const std::string& text, const std::string& what) {
   return count;
 }
 
-// The reminder is true with and without TLS: with it, the traffic is encrypted.
+// The reminder is true with and without TLS: with it, the traffic is encrypted, except on
+// http_listen.
 TEST(InsecureModeReminderTest, SaysWhatIsUnprotectedWithAndWithoutTls) {
   config::Config plain;
   plain.insecure_mode = true;
@@ -40,6 +41,15 @@ TEST(InsecureModeReminderTest, SaysWhatIsUnprotectedWithAndWithoutTls) {
                 "SECURITY WARNING: insecure_mode is on: TLS is on, but clients may be let in "
                 "without a verified certificate (every client when no cluster is defined, and by "
                 "address alone in a cluster without ca_file and allowed_subjects). Never use "
+                "insecure_mode in production."});
+  config::Config tls_and_plain = tls;
+  tls_and_plain.http_listen = {"127.0.0.1", 5080};
+  EXPECT_EQ(InsecureModeReminder(tls_and_plain),
+            std::vector<std::string>{
+                "SECURITY WARNING: insecure_mode is on: TLS is on, but clients may be let in "
+                "without a verified certificate (every client when no cluster is defined, and by "
+                "address alone in a cluster without ca_file and allowed_subjects); http_listen "
+                "serves plain HTTP beside it: that traffic is not encrypted. Never use "
                 "insecure_mode in production."});
 }
 
