@@ -158,7 +158,7 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
   auto loaded = LoadSnapshot(config);
   std::optional<std::string> refusal;
   if (!loaded) {
-    refusal = LogSafeCopy(loaded.error().ToString());
+    refusal = LogSafeCopy(loaded.error().ToString(), '\0', kMaxLogMessageBytes);
   } else {
     refusal = RefuseDirectory(*loaded->snapshot, before);
   }
@@ -184,7 +184,7 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   auto security = server::BuildSecurityState(config);
   std::optional<std::string> refusal;
   if (!security) {
-    refusal = LogSafeCopy(security.error().ToString());
+    refusal = LogSafeCopy(security.error().ToString(), '\0', kMaxLogMessageBytes);
   } else {
     refusal = RefuseCertificate(**security, config);
   }
@@ -215,7 +215,8 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
 // A start-up failure once logging runs: an error line on the console and in app.log, where
 // whoever reads the logs of a service that did not start looks for the reason.
 int StartFailed(const server::Logs& logs, const Error& error) {
-  logs.app->error("refusing to start: {}", LogSafeCopy(error.ToString()));
+  logs.app->error("refusing to start: {}",
+                  LogSafeCopy(error.ToString(), '\0', kMaxLogMessageBytes));
   logs.app->flush();
   return 1;
 }

@@ -31,13 +31,14 @@ void AppendHex(std::string& out, std::string_view bytes) {
 
 }  // namespace
 
-std::string_view LogSafe(std::string_view text, std::string& scratch, char quote) {
-  if (text.size() <= kMaxLogTextBytes &&
+std::string_view LogSafe(std::string_view text, std::string& scratch, char quote,
+                         std::size_t max_bytes) {
+  if (text.size() <= max_bytes &&
       std::all_of(text.begin(), text.end(), [quote](char c) { return KeptAsIs(c, quote); })) {
     return text;
   }
   scratch.clear();
-  const std::size_t limit = std::min(text.size(), kMaxLogTextBytes);
+  const std::size_t limit = std::min(text.size(), max_bytes);
   std::size_t i = 0;
   while (i < limit) {
     const char c = text[i];
@@ -67,9 +68,9 @@ std::string_view LogSafe(std::string_view text, std::string& scratch, char quote
   return scratch;
 }
 
-std::string LogSafeCopy(std::string_view text, char quote) {
+std::string LogSafeCopy(std::string_view text, char quote, std::size_t max_bytes) {
   std::string scratch;
-  const std::string_view safe = LogSafe(text, scratch, quote);
+  const std::string_view safe = LogSafe(text, scratch, quote, max_bytes);
   return safe.data() == scratch.data() ? std::move(scratch) : std::string(safe);
 }
 

@@ -7,8 +7,9 @@
 //    reorder lines on a screen (C1 controls U+0080-U+009F, U+2028-U+202E, U+2066-U+2069) are
 //    written \xHH, one per byte;
 //  * any other UTF-8 is kept;
-//  * at most kMaxLogTextBytes of the value are kept, cut at a character boundary, followed by
-//    "...[N bytes]" with the value's whole size.
+//  * at most `max_bytes` of the value are kept (kMaxLogTextBytes for a value, kMaxLogMessageBytes
+//    for a whole message such as an error callgate words itself), cut at a character boundary,
+//    followed by "...[N bytes]" with the value's whole size.
 #pragma once
 
 #include <cstddef>
@@ -18,13 +19,16 @@
 namespace callgate {
 
 inline constexpr std::size_t kMaxLogTextBytes = 256;
+inline constexpr std::size_t kMaxLogMessageBytes = 4096;
 
 // Returns `text` itself when it needs no change (the common case: short printable ASCII), else
 // the rewritten text, written into `scratch`; the result is valid while both are unchanged.
 // Pure; allocates only in `scratch`.
-std::string_view LogSafe(std::string_view text, std::string& scratch, char quote = '\0');
+std::string_view LogSafe(std::string_view text, std::string& scratch, char quote = '\0',
+                         std::size_t max_bytes = kMaxLogTextBytes);
 
 // The same as a string.
-std::string LogSafeCopy(std::string_view text, char quote = '\0');
+std::string LogSafeCopy(std::string_view text, char quote = '\0',
+                        std::size_t max_bytes = kMaxLogTextBytes);
 
 }  // namespace callgate

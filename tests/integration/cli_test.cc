@@ -119,6 +119,18 @@ TEST_F(CliTest, ServeWritesWhyItDidNotStartToAppLog) {
   EXPECT_THAT(ReadFile(logs + "/app.log"), HasSubstr("refusing to start: /nonexistent/d.csv"));
 }
 
+// A reason not to start is callgate's own text, often with how to fix it at the end: it is not
+// cut like a value from outside (256 bytes).
+TEST_F(CliTest, ServeLogsTheWholeReasonItDidNotStart) {
+  const std::string missing = "/nonexistent/" + std::string(300, 'd') + ".csv";
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + missing +
+                                         "\nlog_dir: " + (dir_.path() / "logs").string() + "\n");
+  auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr("refusing to start: " + missing + ": "));
+  EXPECT_THAT(serve.output, Not(HasSubstr(" bytes]")));
+}
+
 // serve creates log_dir and opens app.log and access.log in it; check must fail where serve
 // would, without creating anything.
 TEST_F(CliTest, CheckFailsWhenTheLogFilesCouldNotBeOpened) {

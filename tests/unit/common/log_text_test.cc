@@ -47,6 +47,13 @@ TEST(LogSafeTest, EscapesWhatCouldForgeSplitOrHideALine) {
   }
 }
 
+TEST(LogSafeTest, CutsAtTheLimitAskedFor) {
+  const std::string message(1000, 'm');
+  EXPECT_EQ(LogSafeCopy(message), std::string(kMaxLogTextBytes, 'm') + "...[1000 bytes]");
+  EXPECT_EQ(LogSafeCopy(message, '\0', kMaxLogMessageBytes), message);
+  EXPECT_EQ(LogSafeCopy(message + "\n", '\0', kMaxLogMessageBytes), message + "\\x0a");
+}
+
 TEST(LogSafeTest, EscapesTheQuoteOnlyWhenAsked) {
   std::string scratch;
   EXPECT_EQ(LogSafe("/x\" 200 514 1us", scratch, '"'), "/x\\\" 200 514 1us");
