@@ -140,17 +140,6 @@ std::optional<std::string> RefuseDirectory(const engine::Snapshot& next, std::si
       next.directory_path, in_service);
 }
 
-// Why a server certificate that loaded cleanly should not replace the one in service: UCM
-// refuses an expired certificate, so taking it would refuse every new connection.
-std::optional<std::string> RefuseCertificate(const server::SecurityState& next,
-                                             const config::Config& config) {
-  if (!next.tls) return std::nullopt;
-  const auto& certificate = next.tls->server_certificate();
-  if (certificate.not_after_unix > security::UnixNow()) return std::nullopt;
-  return fmt::format("{}: the certificate expired on {}, and UCM refuses an expired certificate",
-                     config.tls_cert_file, certificate.not_after);
-}
-
 // The directory half of a reload. True if the new directory is in service.
 bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
                      server::SnapshotStore& store) {
@@ -182,14 +171,9 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
 bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
                     server::Server& server) {
   auto security = server::BuildSecurityState(config);
-  std::optional<std::string> refusal;
   if (!security) {
-    refusal = LogSafeCopy(security.error().ToString(), '\0', kMaxLogMessageBytes);
-  } else {
-    refusal = RefuseCertificate(**security, config);
-  }
-  if (refusal) {
-    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}", *refusal);
+    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
+                    LogSafeCopy(security.error().ToString(), '\0', kMaxLogMessageBytes));
     return false;
   }
   LogTrustStore(logs, **security);

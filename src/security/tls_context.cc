@@ -249,6 +249,23 @@ std::optional<std::string> ChainExpiry(const std::string& file, std::size_t inde
          "will refuse the connection (docs/ucm-setup.md, Renewing certificates)";
 }
 
+// UCM refuses a server certificate that has expired, or one whose chain holds one: serving it
+// would refuse every connection. The first such certificate of what tls_cert_file sends.
+Status CheckChainNotExpired(const config::Config& config,
+                            const std::vector<CertificateSummary>& chain, std::int64_t now_unix) {
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i].not_after_unix > now_unix) continue;
+    const std::string which = i == 0 ? "the certificate"
+                                     : "certificate #" + std::to_string(i + 1) + " \"" +
+                                           chain[i].subject + "\" of the chain callgate sends";
+    return FileProblem(config, "tls_cert_file", config.tls_cert_file,
+                       which + " expired on " + chain[i].not_after +
+                           ", and UCM refuses an expired certificate: renew it "
+                           "(docs/ucm-setup.md, Renewing certificates)");
+  }
+  return OkStatus();
+}
+
 Status CheckFilesNamed(const config::Config& config) {
   if (config.tls_cert_file.empty()) {
     return config::KeyError(config, "tls_cert_file", "is not set (tls_key_file is)");
@@ -287,6 +304,7 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& 
   const bool requires_client_certificate = !trusted->empty();
   if (requires_client_certificate) RequireClientCertificates(context.get());
   std::vector<CertificateSummary> server = ServerChain(context.get());
+  if (Status s = CheckChainNotExpired(config, server, UnixNow()); !s) return s.error();
   std::vector<std::string> warnings = Warnings(context.get(), config);
   warnings.insert(warnings.end(), trust_warnings.begin(), trust_warnings.end());
   // new, not make_shared: the constructor is private to this factory.

@@ -21,8 +21,10 @@ class CliTest : public ::testing::Test {
                       ",No Number,exact\n"
                       "+1408,San Jose,prefix\n");
   }
+  // Every command ends within 20 s: a serve that should have refused to start fails its test
+  // instead of hanging it.
   CommandResult Run(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{CallgateBinary()};
+    std::vector<std::string> argv{"/usr/bin/timeout", "20", CallgateBinary()};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);
   }
@@ -354,6 +356,23 @@ TEST_F(SecureByDefaultTest, CheckWarnsOfAServerCertificateAboutToExpire) {
                                        "': the certificate expires on "));
   auto strict = Run({"check", "--strict", "--config", config});
   EXPECT_EQ(strict.exit_code, 1) << strict.output;
+}
+
+// UCM refuses an expired server certificate, so serve refuses to start with one, and check
+// fails where serve would (a reload refuses it too: tls_test).
+TEST_F(SecureByDefaultTest, RefusesAnExpiredServerCertificate) {
+  const std::string tls =
+      "tls_cert_file: " + Pki("a-expired.crt") + "\ntls_key_file: " + Pki("a-expired.key") + "\n";
+  auto serve = Serve(tls + Cluster(Pki("ca-a.crt")));
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr("key 'tls_cert_file': '" + Pki("a-expired.crt") +
+                                      "': the certificate expired on "));
+  auto check =
+      Run({"check", "--config",
+           WriteConfig("csv_file_path: " + Csv() + "\n" + tls + Cluster(Pki("ca-a.crt")))});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("the certificate expired on "));
+  EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
 }
 
 TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {

@@ -198,14 +198,25 @@ TEST(BuildTlsContextTest, LegacyCipherIsLast) {
   EXPECT_EQ(names.back(), "AES256-SHA");
 }
 
+// UCM refuses an expired server certificate: starting (or reloading) with one would refuse every
+// connection, so it is an error, not a warning.
+TEST(BuildTlsContextTest, AnExpiredServerCertificateIsAnError) {
+  auto context = BuildTlsContext(ServerConfig(TestPki::Get().server_expired()));
+  ASSERT_FALSE(context.ok());
+  EXPECT_EQ(context.error().key, "tls_cert_file");
+  EXPECT_THAT(context.error().message,
+              ::testing::AllOf(HasSubstr("': the certificate expired on "),
+                               HasSubstr("UCM refuses an expired certificate: renew it")));
+}
+
 TEST(BuildTlsContextTest, WarningsForSettingsThatCannotWork) {
-  config::Config legacy_ecdsa = ServerConfig(TestPki::Get().server_expired());
+  config::Config legacy_ecdsa = ServerConfig(TestPki::Get().server_expiring());
   legacy_ecdsa.tls_legacy_ciphers = true;
   auto context = BuildTlsContext(legacy_ecdsa);
   ASSERT_TRUE(context.ok()) << context.error().ToString();
   const auto& warnings = context.value()->warnings();
   ASSERT_EQ(warnings.size(), 2u);
-  EXPECT_THAT(warnings[0], HasSubstr("the certificate expired on"));
+  EXPECT_THAT(warnings[0], HasSubstr("the certificate expires on"));
   EXPECT_THAT(warnings[1], HasSubstr("server key is not RSA"));
 
   config::Config legacy_rsa = ServerConfig(TestPki::Get().server_rsa());
