@@ -9,6 +9,8 @@
 #include "app/file_probe.h"
 #include "app/logging.h"
 #include "app/snapshot_loader.h"
+#include "server/descriptors.h"
+#include "server/reminder.h"
 #include "server/security_state.h"
 #include "server/server.h"
 
@@ -43,6 +45,12 @@ std::size_t PrintSecurity(const config::Config& config, const server::SecuritySt
   if (config.insecure_mode) std::cout << ", insecure_mode (development only)";
   std::cout << "\n";
   std::size_t warnings = 0;
+  if (config.insecure_mode) {  // serve warns at start-up and every hour
+    for (const std::string& warning : server::InsecureModeReminder(config)) {
+      std::cout << "  warning: " << warning << "\n";
+      ++warnings;
+    }
+  }
   if (state.tls) {
     for (const std::string& warning : state.tls->warnings()) {
       std::cout << "  warning: TLS: " << warning << "\n";
@@ -94,6 +102,14 @@ bool PrintListeners(const config::Config& config) {
   return true;
 }
 
+// What serve would warn about the open-file limit it raises its own to.
+std::size_t PrintOpenFileLimit(const config::Config& config) {
+  const auto warning = server::OpenFileLimitWarning(config, server::HardOpenFileLimit());
+  if (!warning) return 0;
+  std::cout << "  warning: " << *warning << "\n";
+  return 1;
+}
+
 int Verdict(int failures, std::size_t warnings, bool strict) {
   if (failures > 0) {
     std::cout << "check: FAILED\n";
@@ -119,8 +135,12 @@ int RunCheck(const CommandLine& command_line) {
   }
   std::cout << "config: " << config->file << ": OK\n";
   int failures = PrintLogs(*config) ? 0 : 1;
-  if (!PrintListeners(*config)) ++failures;
   std::size_t warnings = 0;
+  if (PrintListeners(*config)) {
+    warnings += PrintOpenFileLimit(*config);
+  } else {
+    ++failures;
+  }
   if (auto secure = config::ValidateSecurity(*config); !secure) {
     std::cout << "security: would refuse to start: " << secure.error().ToString() << "\n";
     ++failures;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -100,6 +101,7 @@ void AnnounceReady(const server::Logs& logs, const server::Server& server) {
 
 // ca_bundle_path, kept for the Python service's tools: every distinct cluster ca_file, joined.
 // callgate itself does not read it. Failing to write it is not fatal, as in the reference.
+// Missing directories are made, as for log_dir.
 void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
   if (config.ca_bundle_path.empty()) return;
   std::vector<std::string> files;
@@ -107,6 +109,15 @@ void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
     if (cluster.ca_file && std::find(files.begin(), files.end(), *cluster.ca_file) == files.end()) {
       files.push_back(*cluster.ca_file);
     }
+  }
+  // Its directory is made as log_dir's is: callgate check counts a missing one as creatable.
+  std::error_code made;
+  const std::filesystem::path parent = std::filesystem::path(config.ca_bundle_path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, made);
+  if (made) {
+    logs.app->warn("could not write ca_bundle_path {}: cannot create {}: {}", config.ca_bundle_path,
+                   parent.string(), made.message());
+    return;
   }
   std::ofstream bundle(config.ca_bundle_path, std::ios::binary | std::ios::trunc);
   for (const auto& file : files) {

@@ -17,6 +17,12 @@ std::uint64_t RaiseOpenFileLimit() {
   return limit.rlim_cur;
 }
 
+std::uint64_t HardOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  return limit.rlim_max;
+}
+
 std::uint64_t DescriptorsNeeded(std::uint64_t connections, unsigned worker_threads) {
   constexpr std::uint64_t kReserve = 32;
   constexpr std::uint64_t kPerEventLoop = 3;  // epoll, its wake-up eventfd, its timerfd

@@ -18,6 +18,9 @@ namespace callgate::server {
 // now in force (the old one when the system refuses the raise; 0 when it cannot be read).
 std::uint64_t RaiseOpenFileLimit();
 
+// RLIMIT_NOFILE's hard limit: what RaiseOpenFileLimit() raises to (0 when it cannot be read).
+std::uint64_t HardOpenFileLimit();
+
 // The descriptors a server may hold with `connections` open at once and `worker_threads`
 // threads: one per connection, three per event loop (the workers' and the listeners'), and a
 // reserve for the listeners, the log files, standard streams, signals and the files a reload

@@ -708,22 +708,28 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   return described;
 }
 
+std::optional<std::string> OpenFileLimitWarning(const config::Config& config,
+                                                std::uint64_t open_files) {
+  const bool admin = config.admin_listen.enabled();
+  const std::uint64_t connections =
+      static_cast<std::uint64_t>(config.max_connections) + (admin ? kAdminMaxConnections : 0);
+  const unsigned workers =
+      config.worker_threads > 0 ? config.worker_threads : DefaultWorkerThreads();
+  const std::uint64_t needed = DescriptorsNeeded(connections, workers);
+  if (open_files >= needed) return std::nullopt;
+  return fmt::format(
+      "callgate may open only {} files (its hard limit; systemd LimitNOFILE=, ulimit -Hn), but "
+      "serving max_connections ({}){} takes about {}: connections beyond the limit are closed as "
+      "they are accepted; raise the limit or lower max_connections",
+      open_files, config.max_connections,
+      admin ? fmt::format(" and the admin listener's {}", kAdminMaxConnections) : "", needed);
+}
+
 // Raises the open-file limit to the hard limit and warns when the connections the configuration
 // allows could still run out of descriptors (descriptors.h).
 void Server::Impl::CheckOpenFileLimit() {
   open_files_ = RaiseOpenFileLimit();
-  const bool admin = config_.admin_listen.enabled();
-  const std::uint64_t connections =
-      static_cast<std::uint64_t>(config_.max_connections) + (admin ? kAdminMaxConnections : 0);
-  const std::uint64_t needed =
-      DescriptorsNeeded(connections, static_cast<unsigned>(workers_.size()));
-  if (open_files_ >= needed) return;
-  logs_.app->warn(
-      "callgate may open only {} files (its hard limit; systemd LimitNOFILE=, ulimit -Hn), but "
-      "serving max_connections ({}){} takes about {}: connections beyond the limit are closed as "
-      "they are accepted; raise the limit or lower max_connections",
-      open_files_, config_.max_connections,
-      admin ? fmt::format(" and the admin listener's {}", kAdminMaxConnections) : "", needed);
+  if (auto warning = OpenFileLimitWarning(config_, open_files_)) logs_.app->warn("{}", *warning);
 }
 
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,

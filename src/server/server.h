@@ -9,8 +9,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,12 @@ struct BoundListener {
 // overlapping addresses. The error names the file, line and key. On success, each listener as
 // "host:port (name)", the main one first.
 Result<std::vector<std::string>> CheckListeners(const config::Config& config);
+
+// The warning serve logs at start-up when `open_files` descriptors are too few for the
+// connections `config` allows (descriptors.h), or nullopt. `callgate check` passes the hard
+// limit, which serve raises its own to.
+std::optional<std::string> OpenFileLimitWarning(const config::Config& config,
+                                                std::uint64_t open_files);
 
 class Server {
  public:

@@ -52,10 +52,10 @@ TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   EXPECT_THAT(result.output, HasSubstr("1 exact and 1 prefix entries from 3 rows"));
   EXPECT_THAT(result.output, HasSubstr("1 warning(s)"));
   EXPECT_THAT(result.output, HasSubstr(":3: "));  // the line of the row without a number
-  EXPECT_THAT(result.output, HasSubstr("check: OK (1 warning(s))"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and insecure_mode
   auto strict = Run({"check", "--strict", "--config", config});
   EXPECT_EQ(strict.exit_code, 1) << strict.output;
-  EXPECT_THAT(strict.output, HasSubstr("check: FAILED (--strict, 1 warning(s))"));
+  EXPECT_THAT(strict.output, HasSubstr("check: FAILED (--strict, 2 warning(s))"));
 }
 
 TEST_F(CliTest, CheckShowsTheFirstHundredDirectoryWarningsAndCountsTheRest) {
@@ -69,15 +69,31 @@ TEST_F(CliTest, CheckShowsTheFirstHundredDirectoryWarningsAndCountsTheRest) {
   EXPECT_THAT(result.output, Not(HasSubstr(csv + ":102: ")));
   EXPECT_THAT(result.output,
               HasSubstr("  warning: " + csv + ": 5 more warnings not shown (the first 100 are)\n"));
-  EXPECT_THAT(result.output, HasSubstr("check: OK (105 warning(s))"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (106 warning(s))"));  // and insecure_mode
 }
 
-TEST_F(CliTest, StrictCheckPassesWithoutWarnings) {
+// serve warns about insecure_mode at start-up and every hour: a configuration reviewed with
+// --strict before it is deployed must not pass with it.
+TEST_F(CliTest, StrictCheckFailsOnInsecureMode) {
   const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
   auto result = Run({"check", "--strict", "--config", config});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("  warning: SECURITY WARNING: insecure_mode is on: traffic "
+                                       "is not encrypted and clients are not authenticated."));
+  EXPECT_THAT(result.output, HasSubstr("check: FAILED (--strict, 1 warning(s))"));
+}
+
+// Start-up's warning about an open-file limit too low for max_connections.
+TEST_F(CliTest, CheckWarnsWhenTheOpenFileLimitIsTooLow) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto result = RunCommand(
+      {"/usr/bin/prlimit", "--nofile=100:100", CallgateBinary(), "check", "--config", config});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_THAT(result.output, HasSubstr("check: OK\n"));
+  EXPECT_THAT(result.output, HasSubstr("  warning: callgate may open only 100 files (its hard "
+                                       "limit; systemd LimitNOFILE=, ulimit -Hn), but serving "
+                                       "max_connections (1024) and the admin listener's 16"));
+  EXPECT_THAT(result.output, HasSubstr("check: OK (3 warning(s))"));
 }
 
 TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
@@ -87,7 +103,7 @@ TEST_F(CliTest, CheckWarnsAboutAClusterThatMatchesNobody) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output,
               HasSubstr("warning: " + config + ":4: key 'clusters.branch': has no allowed_ips"));
-  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+  EXPECT_THAT(result.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
 }
 
 TEST_F(CliTest, RelativePathsAreFromTheWorkingDirectoryNotTheConfigFile) {
@@ -180,7 +196,7 @@ TEST_F(CliTest, CheckWarnsWhenCaBundlePathCannotBeWritten) {
                                        ":3: key 'ca_bundle_path': cannot "
                                        "create '" +
                                        blocker + "/bundle.pem'"));
-  EXPECT_THAT(result.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+  EXPECT_THAT(result.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
 }
 
 TEST_F(CliTest, LookupExplainsTheDecision) {
@@ -373,6 +389,15 @@ TEST_F(SecureByDefaultTest, RefusesAnExpiredServerCertificate) {
   EXPECT_EQ(check.exit_code, 1) << check.output;
   EXPECT_THAT(check.output, HasSubstr("the certificate expired on "));
   EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
+}
+
+TEST_F(SecureByDefaultTest, StrictCheckPassesWithoutWarnings) {
+  const std::string csv = pki_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
+  auto result = Run({"check", "--strict", "--config",
+                     WriteConfig("csv_file_path: " + csv + "\n" + Tls(Pki("server.key")) +
+                                 Cluster(Pki("ca-a.crt")))});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("check: OK\n"));
 }
 
 TEST_F(SecureByDefaultTest, InsecureModePrintsABanner) {
