@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 
 namespace {
 
-using callgate::security::IpAddress;
-using callgate::security::IpNetwork;
+using callgate::IpAddress;
+using callgate::IpNetwork;
 
 void Check(bool condition) {
   if (!condition) std::abort();

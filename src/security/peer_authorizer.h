@@ -27,9 +27,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ip_network.h"
 #include "common/result.h"
 #include "config/config.h"
-#include "security/ip_network.h"
 #include "security/peer_identity.h"
 #include "security/pii_masker.h"
 

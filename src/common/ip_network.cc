@@ -1,4 +1,4 @@
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace callgate::security {
+namespace callgate {
 namespace {
 
 // Longer than any valid address text (INET6_ADDRSTRLEN is 46): rejects early, bounds the copy.
@@ -132,4 +132,4 @@ std::string IpNetwork::ToString() const {
   return address_.ToString() + "/" + std::to_string(prefix_length_);
 }
 
-}  // namespace callgate::security
+}  // namespace callgate

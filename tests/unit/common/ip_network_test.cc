@@ -1,11 +1,11 @@
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace callgate::security {
+namespace callgate {
 namespace {
 
 using Family = IpAddress::Family;
@@ -176,4 +176,4 @@ TEST(IpNetworkTest, FromPrefixChecksRange) {
 }
 
 }  // namespace
-}  // namespace callgate::security
+}  // namespace callgate

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace callgate::security {
+namespace callgate {
 
 class IpAddress {
  public:
@@ -84,4 +84,4 @@ class IpNetwork {
   int prefix_length_ = 0;
 };
 
-}  // namespace callgate::security
+}  // namespace callgate
