@@ -32,7 +32,7 @@ void CheckNetwork(const IpNetwork& network, const IpAddress* probe) {
   Check(network.prefix_length() >= 0 && network.prefix_length() <= base.bit_length());
   Check(network.Contains(base));
   const auto reparsed = IpNetwork::Parse(network.ToString());
-  Check(reparsed.has_value() && *reparsed == network);
+  Check(reparsed.ok() && *reparsed == network);
   if (probe == nullptr) return;
   if (probe->family() != base.family()) {
     Check(!network.Contains(*probe));

@@ -26,7 +26,8 @@ Result<std::optional<std::vector<IpNetwork>>> ParseNetworks(const config::Config
       return AtKey(config, cluster, "allowed_ips",
                    "'" + entry +
                        "' is not an IP address or CIDR network (e.g. 10.1.1.10, "
-                       "10.1.2.0/24, 2001:db8::/32)");
+                       "10.1.2.0/24, 2001:db8::/32): " +
+                       network.error().message);
     }
     networks.push_back(*network);
   }
