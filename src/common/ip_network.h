@@ -58,6 +58,8 @@ class IpAddress {
 class IpNetwork {
  public:
   // "10.1.2.0/24", "2001:db8::/32", or a single address ("10.1.1.10", "::1" = /32 or /128).
+  // The one definition of an allowed_ips entry: the configuration checks entries with it and
+  // the authorizer builds its networks with it, so a file that loads also starts.
   // The prefix length is 0..32 (IPv4) or 0..128 (IPv6), decimal digits only (no sign), at most
   // three of them ("/024" is /24). Host bits below the prefix are cleared, as Python's
   // ipaddress.ip_network(strict=False) does for the reference service: "10.1.2.7/24" is

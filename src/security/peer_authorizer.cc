@@ -21,7 +21,7 @@ Result<std::optional<std::vector<IpNetwork>>> ParseNetworks(const config::Config
   if (!cluster.allowed_ips) return std::optional<std::vector<IpNetwork>>();
   std::vector<IpNetwork> networks;
   for (const std::string& entry : *cluster.allowed_ips) {
-    auto network = IpNetwork::Parse(Trim(entry));
+    auto network = IpNetwork::Parse(entry);
     if (!network) {
       return AtKey(config, cluster, "allowed_ips",
                    "'" + entry +
