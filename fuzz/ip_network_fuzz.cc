@@ -1,7 +1,8 @@
 // Fuzzes the allowed_ips parser: arbitrary text through IpAddress::Parse and IpNetwork::Parse.
 // Checks their invariants: canonical text parses back to the same value, a network contains its
 // own base address and every address that shares its prefix, the prefix length fits the family,
-// and Contains() never crosses families.
+// Contains() never crosses families, and accepted network text holds nothing but hex digits,
+// '.', ':' and '/' (no sign, whitespace or zone).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,10 @@ void CheckAddress(const IpAddress& address) {
   Check(IpAddress::FromBytes(bytes) == address);
   const auto host = IpNetwork::FromPrefix(address, address.bit_length());
   Check(host.has_value() && host->Contains(address));
+}
+
+void CheckNetworkText(std::string_view text) {
+  Check(text.find_first_not_of("0123456789abcdefABCDEF.:/") == std::string_view::npos);
 }
 
 void CheckNetwork(const IpNetwork& network, const IpAddress* probe) {
@@ -55,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto address = IpAddress::Parse(second);
   if (address) CheckAddress(*address);
   if (const auto network = IpNetwork::Parse(first)) {
+    CheckNetworkText(first);
     CheckNetwork(*network, address ? &*address : nullptr);
   }
   return 0;
