@@ -9,7 +9,7 @@
 #include "../../tests/unit/security/test_config.h"
 #include "../../tests/unit/security/test_pki.h"
 #include "../../tests/unit/security/tls_test_client.h"
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 #include "security/peer_authorizer.h"
 #include "security/peer_identity.h"
 #include "security/pii_masker.h"

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/ip_network.h"
+#include "common/result.h"
 #include "common/strings.h"
 #include "config/keys.h"
 #include "config/suggest.h"
@@ -21,37 +23,50 @@ constexpr std::size_t kMaxSubjectBytes = 256;
 
 using ClusterSetter = Status (*)(const Entry&, Cluster&);
 
-// Reads a list whose every element must satisfy `valid`; null leaves the rule absent.
-template <typename Valid>
-Status SetList(const Entry& entry, std::string_view expected, Valid valid,
+// Reads a list whose every element `problem` finds nothing wrong with (std::nullopt); otherwise
+// the error says what was expected and adds the problem, when it is not empty. Null leaves the
+// rule absent.
+template <typename Problem>
+Status SetList(const Entry& entry, std::string_view expected, Problem problem,
                std::optional<std::vector<std::string>>& out) {
   if (entry.value.IsNull()) return OkStatus();
   Result<std::vector<Item>> items = ReadScalarList(entry, expected);
   if (!items.ok()) return items.error();
   out.emplace();
   for (Item& item : items.value()) {
-    if (!valid(item.text)) {
+    if (std::optional<std::string> why = problem(item.text)) {
       Entry located = entry;
       located.line = item.line;
-      return located.Fail("expected " + std::string(expected) + ", got " + Quote(item.text));
+      const std::string reason = why->empty() ? "" : ": " + *why;
+      return located.Fail("expected " + std::string(expected) + ", got " + Quote(item.text) +
+                          reason);
     }
     out->push_back(std::move(item.text));
   }
   return OkStatus();
 }
 
+// The authorizer builds its networks with the same IpNetwork::Parse, so an entry that loads is
+// one start-up accepts.
 Status SetAllowedIps(const Entry& entry, Cluster& cluster) {
-  return SetList(entry, "an IPv4 or IPv6 address or a CIDR network (such as 10.1.2.0/24)",
-                 IsIpOrCidr, cluster.allowed_ips);
+  const auto problem = [](std::string_view text) -> std::optional<std::string> {
+    Result<IpNetwork> network = IpNetwork::Parse(text);
+    if (network.ok()) return std::nullopt;
+    return network.error().message;
+  };
+  return SetList(entry, "an IPv4 or IPv6 address or a CIDR network (such as 10.1.2.0/24)", problem,
+                 cluster.allowed_ips);
 }
 
 // A blank entry is refused like an empty one: the authorizer compares subjects trimmed
 // (security/peer_authorizer.cc), so "  " would silently be no subject at all.
 Status SetAllowedSubjects(const Entry& entry, Cluster& cluster) {
-  const auto valid = [](std::string_view subject) {
-    return subject.size() <= kMaxSubjectBytes && IsFilePath(subject) && !Trim(subject).empty();
+  const auto problem = [](std::string_view subject) -> std::optional<std::string> {
+    const bool valid =
+        subject.size() <= kMaxSubjectBytes && IsFilePath(subject) && !Trim(subject).empty();
+    return valid ? std::nullopt : std::optional<std::string>("");
   };
-  return SetList(entry, "a certificate CN or SAN value (not blank, at most 256 bytes)", valid,
+  return SetList(entry, "a certificate CN or SAN value (not blank, at most 256 bytes)", problem,
                  cluster.allowed_subjects);
 }
 

@@ -26,7 +26,7 @@ struct Cluster {
   std::string name;
   // Each is std::nullopt when the key is absent: the rule then denies everything
   // (the reference's deny-by-default). An empty list also denies everything.
-  std::optional<std::vector<std::string>> allowed_ips;  // addresses or CIDR networks, validated
+  std::optional<std::vector<std::string>> allowed_ips;  // each one IpNetwork::Parse accepts
   std::optional<std::string> ca_file;
   std::optional<std::vector<std::string>> allowed_subjects;
   int line = 0;                                       // where the cluster is defined

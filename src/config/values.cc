@@ -85,22 +85,6 @@ bool IsIpAddress(std::string_view text) {
   return ParseAddress(text, AF_INET, buffer.data()) || ParseAddress(text, AF_INET6, buffer.data());
 }
 
-bool IsIpOrCidr(std::string_view text) {
-  const std::size_t slash = text.find('/');
-  if (slash == text.npos) return IsIpAddress(text);
-  const std::string_view address = text.substr(0, slash);
-  std::array<unsigned char, sizeof(in6_addr)> buffer{};
-  unsigned max_prefix = 0;
-  if (ParseAddress(address, AF_INET, buffer.data())) {
-    max_prefix = 32;
-  } else if (ParseAddress(address, AF_INET6, buffer.data())) {
-    max_prefix = 128;
-  } else {
-    return false;
-  }
-  return ParseSmallDecimal(text.substr(slash + 1), max_prefix).has_value();
-}
-
 // The last label must not be all digits, so a mistyped address (10.1.300.1) is not taken for a
 // host name (RFC 1123 section 2.1).
 bool IsHostname(std::string_view text) {

@@ -1,6 +1,7 @@
 // Validators for the string forms configuration values take: log levels, hosts, "host:port"
-// endpoints, IP addresses and CIDR networks, file and URL paths. Private to the config layer.
-// All are pure, thread-safe and linear in the input; none throws.
+// endpoints, IP addresses, file and URL paths. Private to the config layer. (allowed_ips
+// entries are IpNetwork::Parse's, common/ip_network.h.) All are pure, thread-safe and linear
+// in the input; none throws.
 #pragma once
 
 #include <optional>
@@ -20,10 +21,6 @@ inline constexpr std::string_view kLogLevelExpected =
 
 // A literal IPv4 or IPv6 address, as inet_pton reads it (no zone index, no brackets).
 bool IsIpAddress(std::string_view text);
-
-// An address, or an address and a prefix length ("10.1.2.0/24", "2001:db8::/32"). Host bits
-// below the prefix are allowed, as in the Python service (10.1.2.5/24 means 10.1.2.0/24).
-bool IsIpOrCidr(std::string_view text);
 
 // An RFC 1123 host name: dot-separated labels of letters, digits and '-', at most 253 bytes.
 bool IsHostname(std::string_view text);

@@ -13,9 +13,9 @@
 #include <ctime>
 #include <system_error>
 
+#include "common/ip_network.h"
 #include "common/log_text.h"
 #include "common/strings.h"
-#include "security/ip_network.h"
 
 namespace callgate::security {
 namespace {

@@ -21,12 +21,13 @@ Result<std::optional<std::vector<IpNetwork>>> ParseNetworks(const config::Config
   if (!cluster.allowed_ips) return std::optional<std::vector<IpNetwork>>();
   std::vector<IpNetwork> networks;
   for (const std::string& entry : *cluster.allowed_ips) {
-    auto network = IpNetwork::Parse(Trim(entry));
+    auto network = IpNetwork::Parse(entry);
     if (!network) {
       return AtKey(config, cluster, "allowed_ips",
                    "'" + entry +
                        "' is not an IP address or CIDR network (e.g. 10.1.1.10, "
-                       "10.1.2.0/24, 2001:db8::/32)");
+                       "10.1.2.0/24, 2001:db8::/32): " +
+                       network.error().message);
     }
     networks.push_back(*network);
   }

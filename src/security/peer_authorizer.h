@@ -27,9 +27,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ip_network.h"
 #include "common/result.h"
 #include "config/config.h"
-#include "security/ip_network.h"
 #include "security/peer_identity.h"
 #include "security/pii_masker.h"
 
@@ -60,8 +60,9 @@ struct AuthDecision {
 
 class PeerAuthorizer {
  public:
-  // Parses every allowed_ips entry and loads every ca_file (see LoadClusterCaFile). Errors name
-  // the configuration file, the cluster's line and the key ("clusters.<name>.allowed_ips").
+  // Parses every allowed_ips entry (IpNetwork::Parse, as the configuration checked them) and
+  // loads every ca_file (see LoadClusterCaFile). Errors name the configuration file, the
+  // cluster's line and the key ("clusters.<name>.allowed_ips").
   // Reads files; call it off the I/O threads.
   static Result<PeerAuthorizer> Build(const config::Config& config);
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/ip_network.h"
 #include "security/certificates.h"
-#include "security/ip_network.h"
 
 namespace callgate::security {
 

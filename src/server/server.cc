@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/ip_network.h"
 #include "security/handshake_failure.h"
 #include "server/connection_registry.h"
 #include "server/descriptors.h"
@@ -444,7 +445,7 @@ bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) return false;
-  const auto address = security::IpAddress::Parse(remote.address().to_string());
+  const auto address = IpAddress::Parse(remote.address().to_string());
   if (!address) return false;
   if (address->is_loopback() || security_.load()->authorizer->MayAllow(*address)) return true;
   Metrics::Add(metrics_.connections_not_allowed);
@@ -506,7 +507,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) co_return;
-  const auto address = security::IpAddress::Parse(remote.address().to_string());
+  const auto address = IpAddress::Parse(remote.address().to_string());
   if (!address) co_return;
   PeerContext peer;
   peer.listener = info.kind;

@@ -170,6 +170,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "got 'cucm.example.com'"},
         ErrorCase{"clusters: {hq: {allowed_ips: ['fe80::1%eth0']}}", 1, "clusters.hq.allowed_ips",
                   "CIDR"},
+        // Refused at start-up before allowed_ips was checked with IpNetwork::Parse.
+        ErrorCase{"clusters:\n  hq:\n    allowed_ips:\n      - 10.1.1.10\n"
+                  "      - '::ffff:10.0.0.0/64'\n",
+                  5, "clusters.hq.allowed_ips",
+                  "got '::ffff:10.0.0.0/64': an IPv4-mapped network (::ffff:a.b.c.d) needs a "
+                  "prefix length of at least 96"},
+        ErrorCase{"clusters: {hq: {allowed_ips: ['10.0.0.0/-0']}}", 1, "clusters.hq.allowed_ips",
+                  "got '10.0.0.0/-0': the prefix length after '/' must be a number of bits"},
+        ErrorCase{"clusters: {hq: {allowed_ips: ['10.1.1.10 ']}}", 1, "clusters.hq.allowed_ips",
+                  "got '10.1.1.10 ': it contains whitespace"},
         ErrorCase{"clusters: {hq: {allowed_ips: 10.0.0.1}}", 1, "clusters.hq.allowed_ips",
                   "expected a list of"},
         ErrorCase{"clusters: {hq: {ca_file: [a, b]}}", 1, "clusters.hq.ca_file",

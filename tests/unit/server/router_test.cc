@@ -26,7 +26,7 @@ std::shared_ptr<const engine::Snapshot> TestSnapshot() {
 
 security::PeerIdentity From(const char* address) {
   security::PeerIdentity peer;
-  peer.address = *security::IpAddress::Parse(address);
+  peer.address = *IpAddress::Parse(address);
   return peer;
 }
 

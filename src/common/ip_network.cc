@@ -1,12 +1,14 @@
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <string>
+#include <utility>
 
-namespace callgate::security {
+namespace callgate {
 namespace {
 
 // Longer than any valid address text (INET6_ADDRSTRLEN is 46): rejects early, bounds the copy.
@@ -41,12 +43,49 @@ bool IsValidZone(std::string_view zone) {
   });
 }
 
+// Digits only: from_chars alone would also take a sign, and "-0" would be /0, every address.
 std::optional<int> ParsePrefixLength(std::string_view text) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (text.empty() || text.size() > 3 || !std::all_of(text.begin(), text.end(), is_digit)) {
+    return std::nullopt;
+  }
   int value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  std::from_chars(text.data(), text.data() + text.size(), value);
   return value;
+}
+
+bool HasWhitespace(std::string_view text) {
+  return text.find_first_of(" \t\r\n\v\f") != std::string_view::npos;
+}
+
+Error Invalid(std::string message) { return Error{.message = std::move(message)}; }
+
+std::string AddressProblem(std::string_view address_text) {
+  if (address_text.empty()) return "the address before '/' is missing";
+  if (address_text.find(':') != std::string_view::npos) {
+    return "it is not an IPv6 address (RFC 4291 text, without brackets)";
+  }
+  return "it is not an IPv4 address: four decimal numbers from 0 to 255 separated by dots, "
+         "without leading zeros (010 could be read as octal)";
+}
+
+// Parse() turns a v4-mapped base into IPv4, but a prefix written after IPv6 text counts the 96
+// mapping bits: only 96..128 maps onto an IPv4 prefix; a shorter one would cover IPv6 addresses
+// too, which never match an IPv4 peer.
+Result<IpNetwork> WithWrittenPrefix(const IpAddress& address, bool written_as_v6, int length) {
+  if (!written_as_v6 && length > 32) return Invalid("an IPv4 prefix length is at most 32");
+  if (written_as_v6 && length > 128) return Invalid("an IPv6 prefix length is at most 128");
+  if (written_as_v6 && address.is_v4()) {
+    if (length < 96) {
+      return Invalid(
+          "an IPv4-mapped network (::ffff:a.b.c.d) needs a prefix length of at least 96, the "
+          "mapping's own bits (::ffff:10.0.0.0/104 is 10.0.0.0/8); a shorter one would also "
+          "cover IPv6 addresses, which never match an IPv4 client: write the IPv4 network, "
+          "such as 10.0.0.0/8");
+    }
+    length -= 96;
+  }
+  return *IpNetwork::FromPrefix(address, length);
 }
 
 // Clears every bit from `prefix_length` on: the network's canonical base address.
@@ -99,21 +138,25 @@ std::string IpAddress::ToString() const {
   return buffer;
 }
 
-std::optional<IpNetwork> IpNetwork::Parse(std::string_view text) {
-  const std::size_t slash = text.find('/');
-  if (text.find('%') != std::string_view::npos) return std::nullopt;
-  auto address = IpAddress::Parse(text.substr(0, slash));
-  if (!address) return std::nullopt;
-  if (slash == std::string_view::npos) return FromPrefix(*address, address->bit_length());
-  auto prefix_length = ParsePrefixLength(text.substr(slash + 1));
-  if (!prefix_length) return std::nullopt;
-  // Parse() turned a v4-mapped base into IPv4: its prefix counted the 96 mapping bits.
-  const bool written_as_v6 = text.substr(0, slash).find(':') != std::string_view::npos;
-  if (written_as_v6 && address->is_v4()) {
-    if (*prefix_length < 96) return std::nullopt;
-    *prefix_length -= 96;
+Result<IpNetwork> IpNetwork::Parse(std::string_view text) {
+  if (text.empty()) return Invalid("it is empty");
+  if (HasWhitespace(text)) return Invalid("it contains whitespace");
+  if (text.find('%') != std::string_view::npos) {
+    return Invalid("a zone index (%eth0) is not part of a network: leave it out");
   }
-  return FromPrefix(*address, *prefix_length);
+  const std::size_t slash = text.find('/');
+  const std::string_view address_text = text.substr(0, slash);
+  const auto address = IpAddress::Parse(address_text);
+  if (!address) return Invalid(AddressProblem(address_text));
+  if (slash == std::string_view::npos) return *FromPrefix(*address, address->bit_length());
+  const auto length = ParsePrefixLength(text.substr(slash + 1));
+  if (!length) {
+    return Invalid(
+        "the prefix length after '/' must be a number of bits (such as /24): up to "
+        "three decimal digits, no sign");
+  }
+  const bool written_as_v6 = address_text.find(':') != std::string_view::npos;
+  return WithWrittenPrefix(*address, written_as_v6, *length);
 }
 
 std::optional<IpNetwork> IpNetwork::FromPrefix(const IpAddress& address, int prefix_length) {
@@ -132,4 +175,4 @@ std::string IpNetwork::ToString() const {
   return address_.ToString() + "/" + std::to_string(prefix_length_);
 }
 
-}  // namespace callgate::security
+}  // namespace callgate

@@ -1,11 +1,11 @@
-#include "security/ip_network.h"
+#include "common/ip_network.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace callgate::security {
+namespace callgate {
 namespace {
 
 using Family = IpAddress::Family;
@@ -96,7 +96,7 @@ class IpNetworkParseTest : public ::testing::TestWithParam<NetworkCase> {};
 
 TEST_P(IpNetworkParseTest, ParsesToCanonicalText) {
   auto network = IpNetwork::Parse(GetParam().text);
-  ASSERT_TRUE(network.has_value()) << GetParam().text;
+  ASSERT_TRUE(network.ok()) << GetParam().text << ": " << network.error().message;
   EXPECT_EQ(network->ToString(), GetParam().canonical);
 }
 
@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
 class IpNetworkRejectTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(IpNetworkRejectTest, Rejects) {
-  EXPECT_FALSE(IpNetwork::Parse(GetParam()).has_value()) << GetParam();
+  EXPECT_FALSE(IpNetwork::Parse(GetParam()).ok()) << GetParam();
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, IpNetworkRejectTest,
@@ -125,7 +125,44 @@ INSTANTIATE_TEST_SUITE_P(Table, IpNetworkRejectTest,
                                            "10.1.2.0/+8", "10.1.2.0/ 24", "10.1.2.0 /24",
                                            "10.1.2.0/24/1", "10.1.2.0/0024", "10.1.2.0/2a",
                                            "2001:db8::/129", "fe80::1%eth0", "fe80::/10%eth0",
-                                           "::ffff:10.0.0.0/95", "10.1.2.0/24 ", "any"));
+                                           "::ffff:10.0.0.0/95", "10.1.2.0/24 ", "any",
+                                           // from_chars would read these as /0: every address.
+                                           "10.1.2.0/-0", "10.1.2.0/-00", "::/-0"));
+
+struct ReasonCase {
+  std::string text;
+  std::string reason;  // part of the error message
+};
+
+class IpNetworkReasonTest : public ::testing::TestWithParam<ReasonCase> {};
+
+TEST_P(IpNetworkReasonTest, SaysWhy) {
+  auto network = IpNetwork::Parse(GetParam().text);
+  ASSERT_FALSE(network.ok()) << GetParam().text;
+  EXPECT_NE(network.error().message.find(GetParam().reason), std::string::npos)
+      << GetParam().text << ": " << network.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, IpNetworkReasonTest,
+    ::testing::Values(
+        ReasonCase{"", "it is empty"}, ReasonCase{" 10.1.1.1", "whitespace"},
+        ReasonCase{"10.1.2.0/ 24", "whitespace"}, ReasonCase{"fe80::1%eth0", "zone index"},
+        ReasonCase{"fe80::/10%eth0", "zone index"}, ReasonCase{"/24", "address before '/'"},
+        ReasonCase{"10.1.300.1", "not an IPv4 address"},
+        ReasonCase{"010.1.1.1", "without leading zeros"}, ReasonCase{"10.1.1", "four decimal"},
+        ReasonCase{"gggg::/16", "not an IPv6 address"},
+        ReasonCase{"[::1]/128", "not an IPv6 address"},
+        ReasonCase{"10.1.2.0/", "prefix length after '/'"}, ReasonCase{"10.1.2.0/-0", "no sign"},
+        ReasonCase{"10.1.2.0/+8", "no sign"}, ReasonCase{"10.1.2.0/0024", "three decimal digits"},
+        ReasonCase{"1.2.3.4/255.255.255.0", "number of bits"},
+        ReasonCase{"10.1.2.0/33", "IPv4 prefix length is at most 32"},
+        ReasonCase{"2001:db8::/129", "IPv6 prefix length is at most 128"},
+        ReasonCase{"::ffff:10.0.0.0/129", "IPv6 prefix length is at most 128"},
+        ReasonCase{"::ffff:10.0.0.0/64",
+                   "IPv4-mapped network (::ffff:a.b.c.d) needs a prefix "
+                   "length of at least 96"},
+        ReasonCase{"::ffff:0:0/95", "at least 96"}));
 
 struct ContainsCase {
   std::string network;
@@ -176,4 +213,4 @@ TEST(IpNetworkTest, FromPrefixChecksRange) {
 }
 
 }  // namespace
-}  // namespace callgate::security
+}  // namespace callgate

@@ -1,5 +1,6 @@
 // IpAddress and IpNetwork: the values behind a cluster's allowed_ips. Both are small immutable
-// values (17-18 bytes), cheap to copy, thread-safe to share, and never allocate except ToString.
+// values (17-18 bytes), cheap to copy, thread-safe to share, and never allocate except ToString and
+// the error of a failed IpNetwork::Parse.
 //
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d, what a dual-stack socket reports for an IPv4 peer)
 // are normalised to IPv4 at every entry point, so ::ffff:10.1.1.10 == 10.1.1.10 and an IPv4 rule
@@ -14,7 +15,9 @@
 #include <string>
 #include <string_view>
 
-namespace callgate::security {
+#include "common/result.h"
+
+namespace callgate {
 
 class IpAddress {
  public:
@@ -55,13 +58,17 @@ class IpAddress {
 class IpNetwork {
  public:
   // "10.1.2.0/24", "2001:db8::/32", or a single address ("10.1.1.10", "::1" = /32 or /128).
-  // The prefix length is 0..32 (IPv4) or 0..128 (IPv6), decimal. Host bits below the prefix are
-  // cleared, as Python's ipaddress.ip_network(strict=False) does for the reference service:
-  // "10.1.2.7/24" is 10.1.2.0/24. An IPv4-mapped IPv6 network with a prefix of at least 96
-  // ("::ffff:10.0.0.0/104") becomes the IPv4 network (10.0.0.0/8); a shorter one is rejected, as
-  // it would straddle the two families. Zones are rejected.
-  // Invalid text is std::nullopt. O(length).
-  static std::optional<IpNetwork> Parse(std::string_view text);
+  // The one definition of an allowed_ips entry: the configuration checks entries with it and
+  // the authorizer builds its networks with it, so a file that loads also starts.
+  // The prefix length is 0..32 (IPv4) or 0..128 (IPv6), decimal digits only (no sign), at most
+  // three of them ("/024" is /24). Host bits below the prefix are cleared, as Python's
+  // ipaddress.ip_network(strict=False) does for the reference service: "10.1.2.7/24" is
+  // 10.1.2.0/24. An IPv4-mapped IPv6 network with a prefix of at least 96
+  // ("::ffff:10.0.0.0/104") becomes the IPv4 network (10.0.0.0/8); a shorter one is refused, as
+  // it would straddle the two families. Zones and whitespace anywhere are refused.
+  // Invalid text is an Error whose message says why, without quoting the text or naming a
+  // file, line or key (the caller adds those). O(length).
+  static Result<IpNetwork> Parse(std::string_view text);
 
   // The network of `address` with `prefix_length` bits; nullopt if the length is out of range.
   static std::optional<IpNetwork> FromPrefix(const IpAddress& address, int prefix_length);
@@ -84,4 +91,4 @@ class IpNetwork {
   int prefix_length_ = 0;
 };
 
-}  // namespace callgate::security
+}  // namespace callgate
