@@ -259,8 +259,14 @@ void DirectoryParser::PrepareRow(PendingRow& row, std::string_view raw_name) {
     row.warning = "skipped: display_name is empty once cleaned";
     return;
   }
+  if (name.invalid_utf8) {
+    row.warning =
+        "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not are "
+        "sent as U+FFFD";
+  }
   if (name.truncated) {
-    row.warning = "display_name truncated to " + std::to_string(limits_.max_name_bytes) + " bytes";
+    if (!row.warning.empty()) row.warning += "; ";
+    row.warning += "display_name truncated to " + std::to_string(limits_.max_name_bytes) + " bytes";
   }
   builder_.Prefetch(*row.number, row.type);
 }

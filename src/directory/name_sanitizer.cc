@@ -16,7 +16,9 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
-void AppendCleaned(std::string_view raw, std::string* out) {
+// Returns whether any byte was not UTF-8.
+bool AppendCleaned(std::string_view raw, std::string* out) {
+  bool invalid = false;
   for (std::size_t i = 0; i < raw.size();) {
     const auto byte = static_cast<unsigned char>(raw[i]);
     if (byte < 0x80) {
@@ -27,11 +29,13 @@ void AppendCleaned(std::string_view raw, std::string* out) {
     const Utf8Char d = DecodeUtf8(raw, i);
     if (!d.valid) {
       out->append(kReplacement);
+      invalid = true;
     } else if (d.code_point > 0x9F) {  // U+0080-U+009F are the C1 controls
       out->append(raw.substr(i, d.length));
     }
     i += d.length;
   }
+  return invalid;
 }
 
 CleanName Truncate(std::string_view text, std::size_t max_bytes) {
@@ -45,12 +49,15 @@ CleanName Truncate(std::string_view text, std::size_t max_bytes) {
 
 CleanName CleanDisplayName(std::string_view raw, std::size_t max_bytes, std::string* scratch) {
   std::string_view text = Trim(raw);
+  bool invalid_utf8 = false;
   if (!IsPlainAscii(text)) {
     scratch->clear();
-    AppendCleaned(text, scratch);
+    invalid_utf8 = AppendCleaned(text, scratch);
     text = Trim(*scratch);
   }
-  return Truncate(text, max_bytes);
+  CleanName clean = Truncate(text, max_bytes);
+  clean.invalid_utf8 = invalid_utf8;
+  return clean;
 }
 
 }  // namespace callgate::directory::internal

@@ -14,6 +14,7 @@ namespace callgate::directory::internal {
 struct CleanName {
   std::string_view text;  // points into the input or into `*scratch`
   bool truncated = false;
+  bool invalid_utf8 = false;  // some bytes were not UTF-8 (a file in Latin-1, say): now U+FFFD
 };
 
 // `scratch` is reused for names that need rewriting; the result is valid while both the input

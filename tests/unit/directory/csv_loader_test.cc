@@ -161,6 +161,17 @@ const LoadCase kLoadCases[] = {
      {{2, "display_name truncated to 6 bytes"}},
      1,
      CsvLimits{.max_name_bytes = 6}},
+    {"a name that is not UTF-8 (a file saved as Latin-1) is kept, with a warning",
+     kHeader + "+1,Jos\xE9,exact\n+2,Abcd\xE9xyz,exact\n",
+     {{"+1", "Jos\xEF\xBF\xBD"}, {"+2", "Abcd"}},
+     {{2,
+       "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not "
+       "are sent as U+FFFD"},
+      {3,
+       "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not "
+       "are sent as U+FFFD; display_name truncated to 6 bytes"}},
+     2,
+     CsvLimits{.max_name_bytes = 6}},
     {"header only", kHeader, {{"+1", std::nullopt}}, {}, 0},
     {"last line without a newline", kHeader + "+1,Ada,exact", {{"+1", "Ada"}}, {}, 1},
 };

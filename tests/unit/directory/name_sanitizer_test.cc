@@ -76,6 +76,20 @@ TEST(NameSanitizerTest, CleansTrimsAndTruncates) {
   }
 }
 
+// Set for bytes that are not UTF-8 (what a file saved as Latin-1 holds), so that the loader can
+// say so; not for control characters removed from valid text.
+TEST(NameSanitizerTest, SaysWhenBytesWereNotUtf8) {
+  std::string scratch;
+  EXPECT_TRUE(CleanDisplayName("Jos\xE9 M\xFCller", 100, &scratch).invalid_utf8);
+  EXPECT_TRUE(CleanDisplayName("A\xE2\x82", 100, &scratch).invalid_utf8);
+  EXPECT_FALSE(CleanDisplayName("Jos\xC3\xA9", 100, &scratch).invalid_utf8);
+  EXPECT_FALSE(CleanDisplayName("A\x01\xC2\x85"
+                                "B",
+                                100, &scratch)
+                   .invalid_utf8);
+  EXPECT_FALSE(CleanDisplayName("Ada", 100, &scratch).invalid_utf8);
+}
+
 TEST(NameSanitizerTest, CleanAsciiNeedsNoCopy) {
   const std::string raw = " Ada ";
   std::string scratch = "untouched";
