@@ -96,6 +96,13 @@ class DirectoryParser {
 
   Result<LoadedDirectory> Finish() {
     result_.directory = builder_.Build();
+    if (result_.directory.exact_entries() + result_.directory.prefix_entries() == 0) {
+      Warn(reader_.line(), result_.rows == 0
+                               ? "no rows after the header: the directory is empty, and every "
+                                 "call gets a plain continue, without a name"
+                               : "every row was skipped: the directory is empty, and every call "
+                                 "gets a plain continue, without a name");
+    }
     return std::move(result_);
   }
 

@@ -68,12 +68,24 @@ TEST_F(CliTest, CheckShowsTheFirstHundredDirectoryWarningsAndCountsTheRest) {
   EXPECT_THAT(result.output, HasSubstr(csv + ":101: "));  // the 100th bad row
   EXPECT_THAT(result.output, Not(HasSubstr(csv + ":102: ")));
   EXPECT_THAT(result.output,
-              HasSubstr("  warning: " + csv + ": 5 more warnings not shown (the first 100 are)\n"));
-  EXPECT_THAT(result.output, HasSubstr("check: OK (106 warning(s))"));  // and insecure_mode
+              HasSubstr("  warning: " + csv + ": 6 more warnings not shown (the first 100 are)\n"));
+  // and "every row was skipped", and insecure_mode
+  EXPECT_THAT(result.output, HasSubstr("check: OK (107 warning(s))"));
 }
 
 // serve warns about insecure_mode at start-up and every hour: a configuration reviewed with
 // --strict before it is deployed must not pass with it.
+// A header-only file loads (an empty directory), but check and start-up say what it means.
+TEST_F(CliTest, CheckWarnsOfAnEmptyDirectory) {
+  const std::string csv = dir_.Write("empty.csv", "phone_number,display_name\n");
+  auto result =
+      Run({"check", "--config", WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n")});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("  warning: " + csv +
+                                       ":1: no rows after the header: the directory is empty, "
+                                       "and every call gets a plain continue, without a name\n"));
+}
+
 TEST_F(CliTest, StrictCheckFailsOnInsecureMode) {
   const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");

@@ -117,14 +117,17 @@ const LoadCase kLoadCases[] = {
     {"empty phone_number",
      kHeader + ",Ada,exact\n  ,Bob,exact\n",
      {},
-     {{2, "skipped: empty phone_number"}, {3, "skipped: empty phone_number"}},
+     {{2, "skipped: empty phone_number"},
+      {3, "skipped: empty phone_number"},
+      {3, "every row was skipped: the directory is empty"}},
      2},
     {"empty display_name",
      kHeader + "+1,   ,exact\n+2,\"\",exact\n+3,\x01\x02,exact\n",
      {{"+1", std::nullopt}, {"+3", std::nullopt}},
      {{2, "skipped: empty display_name"},
       {3, "skipped: empty display_name"},
-      {4, "skipped: display_name is empty once cleaned"}},
+      {4, "skipped: display_name is empty once cleaned"},
+      {4, "every row was skipped: the directory is empty"}},
      3},
     {"invalid phone_number",
      kHeader + "1-800-FLOWERS,Florist,exact\n+1+2,Two plus,exact\n" + std::string(33, '1') +
@@ -172,7 +175,21 @@ const LoadCase kLoadCases[] = {
        "are sent as U+FFFD; display_name truncated to 6 bytes"}},
      2,
      CsvLimits{.max_name_bytes = 6}},
-    {"header only", kHeader, {{"+1", std::nullopt}}, {}, 0},
+    {"header only",
+     kHeader,
+     {{"+1", std::nullopt}},
+     {{1,
+       "no rows after the header: the directory is empty, and every call gets a plain "
+       "continue, without a name"}},
+     0},
+    {"every row skipped",
+     kHeader + "+1,,exact\n",
+     {{"+1", std::nullopt}},
+     {{2, "skipped: empty display_name"},
+      {2,
+       "every row was skipped: the directory is empty, and every call gets a plain "
+       "continue, without a name"}},
+     1},
     {"last line without a newline", kHeader + "+1,Ada,exact", {{"+1", "Ada"}}, {}, 1},
 };
 
@@ -242,7 +259,7 @@ TEST(CsvLoaderTest, KeepsTheFirstWarningsAndCountsAll) {
   Result<LoadedDirectory> loaded = ParseDirectoryCsv(csv, "test.csv", {.max_kept_warnings = 100});
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(loaded->warnings.size(), 100u);
-  EXPECT_EQ(loaded->warning_count, 150u);
+  EXPECT_EQ(loaded->warning_count, 151u);  // and "every row was skipped"
   EXPECT_EQ(loaded->rows, 150u);
   EXPECT_EQ(loaded->warnings.front().line, 2u);
   EXPECT_EQ(loaded->warnings.back().line, 101u);
