@@ -226,6 +226,22 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
   EXPECT_THAT(text.output, HasSubstr("not a phone number"));
 }
 
+// A name is shown whole, but a character that would reorder the terminal's line (U+202E) is
+// shown as bytes, as in the log, and a quote in it cannot end the quoted name early.
+TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
+  const std::string csv = dir_.Write("odd.csv",
+                                     "phone_number,display_name\n+1,\"Ab\"\"c\xE2\x80\xAE"
+                                     "def\"\n+2,Jos\xC3\xA9\n");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto odd = Run({"lookup", "--config", config, "+1"});
+  EXPECT_EQ(odd.exit_code, 0) << odd.output;
+  EXPECT_THAT(odd.output, HasSubstr("exact match: \"Ab\\\"c\\xe2\\x80\\xaedef\"\n"));
+  EXPECT_THAT(odd.output, HasSubstr("callingname=\"Ab&amp;quot;c\\xe2\\x80\\xaedef\""));
+  EXPECT_THAT(odd.output, Not(HasSubstr("\xE2\x80\xAE")));
+  auto plain = Run({"lookup", "--config", config, "+2"});
+  EXPECT_THAT(plain.output, HasSubstr("exact match: \"Jos\xC3\xA9\"\n"));  // UTF-8 as it is
+}
+
 TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
   const std::string config =
       WriteConfig("insecure_mode: true\nlisten_port: 5000\nmax_body_bytes: lots\n");
