@@ -38,7 +38,7 @@ Options:
   --key-type TYPE     ecdsa (default): ECDSA P-256
                       rsa: RSA 4096. Choose rsa for older UCM releases whose External Call
                       Control client may offer only RSA key-exchange cipher suites such as
-                      TLS_RSA_WITH_AES_256_CBC_SHA (docs: protocols/curri.md section 4.1);
+                      TLS_RSA_WITH_AES_256_CBC_SHA (docs/ucm-setup.md, Step 1);
                       those also need "tls_legacy_ciphers: true" in callgate's config.
                       An RSA key works with every UCM release.
   --force             replace an existing server.key (otherwise the script refuses)
