@@ -5,7 +5,14 @@ namespace callgate::app {
 Result<LoadedSnapshot> LoadSnapshot(const config::Config& config) {
   const auto started = std::chrono::steady_clock::now();
   auto loaded = directory::LoadDirectoryCsv(config.csv_file_path);
-  if (!loaded) return loaded.error();
+  if (!loaded) {
+    const Error& error = loaded.error();
+    if (error.line > 0) return error;  // a place in the file: the file and line say it
+    // The file as a whole (missing, unreadable, too large, empty): named by the key that names
+    // it, as a TLS file is.
+    return config::KeyError(config, "csv_file_path",
+                            "'" + config.csv_file_path + "': " + error.message);
+  }
   auto snapshot = std::make_shared<engine::Snapshot>();
   snapshot->directory = std::move(loaded->directory);
   snapshot->directory_path = config.csv_file_path;

@@ -33,6 +33,7 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 // Header columns past this are ignored; it bounds the memory an absurd header line can take.
 constexpr std::size_t kMaxHeaderColumns = 4096;
 constexpr std::size_t kNoColumn = std::numeric_limits<std::size_t>::max();
+constexpr std::size_t kMaxColumnsNamed = 10;  // in the error for a missing column
 
 struct Columns {
   std::size_t number = kNoColumn;
@@ -304,8 +305,18 @@ Error DirectoryParser::ReaderError() const {
                "", std::move(column)};
 }
 
+// Names the columns the header does have, so that a stray byte (a second byte order mark, a
+// file in UTF-16 without one) or a misspelling shows.
 Error DirectoryParser::MissingColumn(std::string_view column) const {
-  return Error{"the header row has no '" + std::string(column) + "' column",
+  std::string found;
+  for (std::size_t i = 0; i < columns_.headers.size() && i < kMaxColumnsNamed; ++i) {
+    found += (i == 0 ? "'" : ", '") + LogSafeCopy(columns_.headers[i], '\'') + "'";
+  }
+  if (columns_.headers.size() > kMaxColumnsNamed) found += ", ...";
+  const bool bom = std::any_of(columns_.headers.begin(), columns_.headers.end(),
+                               [](const std::string& h) { return h.find(kUtf8Bom) != h.npos; });
+  if (bom) found += "; one holds an invisible byte order mark (U+FEFF): save the file again";
+  return Error{"the header row has no '" + std::string(column) + "' column (it has " + found + ")",
                std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
 }
 

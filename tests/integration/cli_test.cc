@@ -133,7 +133,9 @@ TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
       WriteConfig("insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\n");
   auto result = Run({"check", "--config", config});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_THAT(result.output, HasSubstr("/nonexistent/d.csv"));
+  // The configuration's line and key, as for a TLS file, then the file and the system's reason.
+  EXPECT_THAT(result.output, HasSubstr(config + ":2: key 'csv_file_path': '/nonexistent/d.csv': "
+                                                "cannot open the file: No such file or directory"));
   EXPECT_THAT(result.output, HasSubstr("check: FAILED"));
 }
 
@@ -145,8 +147,9 @@ TEST_F(CliTest, ServeWritesWhyItDidNotStartToAppLog) {
       "insecure_mode: true\ncsv_file_path: /nonexistent/d.csv\nlog_dir: " + logs + "\n");
   auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
   EXPECT_EQ(serve.exit_code, 1) << serve.output;
-  EXPECT_THAT(serve.output, HasSubstr("refusing to start: /nonexistent/d.csv"));
-  EXPECT_THAT(ReadFile(logs + "/app.log"), HasSubstr("refusing to start: /nonexistent/d.csv"));
+  EXPECT_THAT(serve.output, HasSubstr("key 'csv_file_path': '/nonexistent/d.csv': cannot open"));
+  EXPECT_THAT(ReadFile(logs + "/app.log"),
+              HasSubstr("key 'csv_file_path': '/nonexistent/d.csv': cannot open"));
 }
 
 // A reason not to start is callgate's own text, often with how to fix it at the end: it is not
@@ -157,7 +160,7 @@ TEST_F(CliTest, ServeLogsTheWholeReasonItDidNotStart) {
                                          "\nlog_dir: " + (dir_.path() / "logs").string() + "\n");
   auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
   EXPECT_EQ(serve.exit_code, 1) << serve.output;
-  EXPECT_THAT(serve.output, HasSubstr("refusing to start: " + missing + ": "));
+  EXPECT_THAT(serve.output, HasSubstr("key 'csv_file_path': '" + missing + "': cannot open"));
   EXPECT_THAT(serve.output, Not(HasSubstr(" bytes]")));
 }
 

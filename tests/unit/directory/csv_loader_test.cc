@@ -313,7 +313,14 @@ const ErrorCase kErrorCases[] = {
     {"no header: the first row is taken as one", "+14085550101,Ada Lovelace\n", 1, "phone_number",
      "the header row has no 'phone_number' column"},
     {"missing phone_number", "number,display_name\n+1,Ada\n", 1, "phone_number",
-     "no 'phone_number' column"},
+     "no 'phone_number' column (it has 'number', 'display_name')"},
+    // A second byte order mark is part of the first name: the error shows it.
+    {"a second byte order mark", "\xEF\xBB\xBF\xEF\xBB\xBFphone_number,display_name\n", 1,
+     "phone_number",
+     "(it has '\xEF\xBB\xBFphone_number', 'display_name'; one holds an invisible byte order mark "
+     "(U+FEFF): save the file again)"},
+    {"many columns", "a,b,c,d,e,f,g,h,i,j,k,display_name\n", 1, "phone_number",
+     "(it has 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', ...)"},
     {"missing display_name", "\nphone_number,name,match_type\n+1,Ada,exact\n", 2, "display_name",
      "no 'display_name' column"},
     {"unterminated quote", kHeader + "+1,Ada,exact\n+2,\"Bob,exact\n+3,Cy,exact\n", 3,
