@@ -55,7 +55,7 @@ Status CheckSecureByDefault(const Config& config) {
         "allowed_subjects of your UCM nodes (see config/config.example.yaml).";
   }
   return Error{
-      "refusing to start: callgate is secure by default and needs TLS and at least "
+      "callgate is secure by default and needs TLS and at least "
       "one cluster, but " +
           MissingParts(config) + "." + fixes +
           " For development only, set insecure_mode: true to run without them.",

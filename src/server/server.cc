@@ -703,8 +703,9 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   std::vector<std::string> described;
   described.reserve(specs.size());
   for (const ListenerSpec& spec : specs) {
-    described.push_back(
-        fmt::format("{}:{} ({})", spec.endpoint.host, spec.endpoint.port, spec.name));
+    const bool ipv6 = spec.endpoint.host.find(':') != std::string::npos;  // "[::1]:5000"
+    described.push_back(fmt::format("{}{}{}:{} ({})", ipv6 ? "[" : "", spec.endpoint.host,
+                                    ipv6 ? "]" : "", spec.endpoint.port, spec.name));
   }
   return described;
 }

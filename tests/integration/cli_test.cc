@@ -86,6 +86,15 @@ TEST_F(CliTest, CheckWarnsOfAnEmptyDirectory) {
                                        "and every call gets a plain continue, without a name\n"));
 }
 
+// An IPv6 listener is written as in a URL, so that its port stands apart.
+TEST_F(CliTest, CheckWritesAnIpv6ListenerInBrackets) {
+  auto result = Run({"check", "--config",
+                     WriteConfig("insecure_mode: true\nlisten_host: \"::1\"\nlisten_port: 5000\n"
+                                 "csv_file_path: " +
+                                 Csv() + "\n")});
+  EXPECT_THAT(result.output, HasSubstr("listeners: [::1]:5000 (main), 127.0.0.1:5001 (admin)\n"));
+}
+
 TEST_F(CliTest, StrictCheckFailsOnInsecureMode) {
   const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
@@ -346,6 +355,7 @@ TEST_F(SecureByDefaultTest, RefusesWithoutTls) {
   auto result = Serve(Cluster(Pki("ca-a.crt")));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("refusing to start"));
+  EXPECT_THAT(result.output, Not(HasSubstr("config.yaml: refusing to start")));  // said once
   EXPECT_THAT(result.output, HasSubstr("tls_cert_file"));
   EXPECT_THAT(result.output, HasSubstr("setup-certs.sh"));
 }
