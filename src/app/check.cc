@@ -129,8 +129,8 @@ int Verdict(int failures, std::size_t warnings, bool strict) {
 
 int RunCheck(const CommandLine& command_line) {
   auto config = LoadEffectiveConfig(command_line);
-  if (!config) {
-    PrintError(config.error());
+  if (!config) {  // on stdout with the verdict, so that `check > report` keeps the reason
+    std::cout << "config: " << config.error().ToString() << "\n";
     return Verdict(1, 0, command_line.strict);
   }
   std::cout << "config: " << config->file << ": OK\n";

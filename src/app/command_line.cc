@@ -46,6 +46,10 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
         path = args[++i];
       }
       if (path.empty()) return Error{"--config needs a file name"};
+      // `check --config --strict` would read a file named "--strict" and not be strict.
+      if (path.starts_with("--")) return Error{"--config needs a file name, not '" + path + "'"};
+      // Given twice (an alias and a script's own), which one is meant is not clear.
+      if (!result.config_path.empty()) return Error{"--config is given more than once"};
       result.config_path = std::move(path);
     } else if (arg == "--strict") {
       result.strict = true;

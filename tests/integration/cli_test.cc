@@ -262,6 +262,10 @@ TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
   EXPECT_THAT(result.output, HasSubstr(config + ":3"));
   EXPECT_THAT(result.output, HasSubstr("max_body_bytes"));
   EXPECT_THAT(result.output, HasSubstr("check: FAILED"));  // whatever failed, the last line says so
+  // The reason is on stdout with the verdict: `check > report.txt` keeps both.
+  auto report = RunCommand(
+      {"/bin/sh", "-c", CallgateBinary() + " check --config '" + config + "' 2>/dev/null"});
+  EXPECT_THAT(report.output, HasSubstr("config: " + config + ":3: key 'max_body_bytes'"));
   const std::string unknown = WriteConfig("insecure_mode: true\nflask_prot: 5000\n");
   auto typo = Run({"--config", unknown});
   EXPECT_EQ(typo.exit_code, 1);

@@ -50,6 +50,8 @@ TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
       {{"check", "--config", ""}, "--config needs a file name"},
       {{"check", "--config="}, "--config needs a file name"},
       {{"-c", "a.yaml", "check", "-c"}, "--config needs a file name"},
+      {{"check", "--config", "--strict"}, "--config needs a file name, not '--strict'"},
+      {{"-c", "a.yaml", "check", "--config=b.yaml"}, "--config is given more than once"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{"--verbose"}, "unknown option '--verbose'"},
       {{"lookup"}, "lookup needs a NUMBER"},
