@@ -269,8 +269,8 @@ void DirectoryParser::PrepareRow(PendingRow& row, std::string_view raw_name) {
   }
   if (name.invalid_utf8) {
     row.warning =
-        "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not are "
-        "sent as U+FFFD";
+        "display_name is not valid UTF-8: its invalid bytes are sent as U+FFFD (save the file "
+        "as UTF-8)";
   }
   if (name.truncated) {
     if (!row.warning.empty()) row.warning += "; ";

@@ -168,11 +168,11 @@ const LoadCase kLoadCases[] = {
      kHeader + "+1,Jos\xE9,exact\n+2,Abcd\xE9xyz,exact\n",
      {{"+1", "Jos\xEF\xBF\xBD"}, {"+2", "Abcd"}},
      {{2,
-       "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not "
-       "are sent as U+FFFD"},
+       "display_name is not valid UTF-8: its invalid bytes are sent as U+FFFD (save the file "
+       "as UTF-8)"},
       {3,
-       "display_name is not valid UTF-8 (save the file as UTF-8): the bytes that are not "
-       "are sent as U+FFFD; display_name truncated to 6 bytes"}},
+       "display_name is not valid UTF-8: its invalid bytes are sent as U+FFFD (save the file "
+       "as UTF-8); display_name truncated to 6 bytes"}},
      2,
      CsvLimits{.max_name_bytes = 6}},
     {"header only",
