@@ -62,6 +62,10 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
       have_command = true;
     } else if (result.command == Command::kLookup && result.number.empty()) {
       result.number = arg;
+    } else if (result.command == Command::kLookup) {
+      return Error{"unexpected argument '" + arg +
+                   "': lookup takes one NUMBER; quote a number that has spaces, e.g. "
+                   "callgate lookup '+1 408 555 0101'"};
     } else {
       return Error{"unexpected argument '" + arg + "' (see callgate --help)"};
     }

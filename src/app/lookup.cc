@@ -1,5 +1,6 @@
 // `callgate lookup NUMBER`: what a call from NUMBER would get, and why.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -8,6 +9,7 @@
 #include "app/snapshot_loader.h"
 #include "codec/curri.h"
 #include "common/log_text.h"
+#include "directory/phone_directory.h"
 #include "engine/policy_engine.h"
 
 namespace callgate::app {
@@ -19,20 +21,58 @@ std::string Shown(std::string_view text, char quote = '\0') {
   return LogSafeCopy(text, quote, text.size());
 }
 
-void PrintDecision(const engine::Decision& decision) {
+// "exact entry +14085550101" / "prefix entry +1408": the directory entry `match` is.
+std::string EntryOf(const directory::Match& match, const PhoneNumber& number) {
+  return std::string(directory::ToString(match.type)) + " entry " +
+         std::string(number.view().substr(0, match.matched_length));
+}
+
+// The same number with its leading '+' removed, or with one added.
+std::optional<PhoneNumber> OtherPlusForm(const PhoneNumber& number) {
+  std::string_view digits = number.view();
+  if (number.has_plus()) return PhoneNumber::Parse(digits.substr(1));
+  return PhoneNumber::Parse("+" + std::string(digits));
+}
+
+// A directory written with (or without) the leading '+' that calls lack (or have) is the usual
+// reason for "no entry"; say so when the other form of the number has an entry.
+void PrintPlusHint(const PhoneNumber& number, const directory::PhoneDirectory& directory) {
+  const auto other = OtherPlusForm(number);
+  if (!other) return;
+  const auto match = directory.Lookup(*other);
+  if (!match) return;
+  std::cout << "hint: " << other->view() << " would match the " << EntryOf(*match, *other) << " (\""
+            << Shown(match->name, '"')
+            << "\"): a number and an entry match only when both start with '+' or neither "
+               "does; write the directory as UCM sends the number\n";
+}
+
+void PrintDecision(const engine::Decision& decision, std::string_view raw,
+                   const directory::PhoneDirectory& directory) {
   switch (decision.source) {
     case engine::NameSource::kExact:
-    case engine::NameSource::kPrefix:
+    case engine::NameSource::kPrefix: {
       std::cout << "result: " << engine::ToString(decision.source) << " match: \""
-                << Shown(*decision.calling_name, '"') << "\"\n";
+                << Shown(*decision.calling_name, '"') << "\"";
+      const auto match = directory.Lookup(*decision.number);
+      if (match && match->type == directory::MatchType::kPrefix) {
+        std::cout << " (" << EntryOf(*match, *decision.number) << "; no exact entry)";
+      }
+      std::cout << "\n";
       break;
+    }
     case engine::NameSource::kNotFound:
       std::cout << "result: no entry: the call continues without a name change\n";
+      PrintPlusHint(*decision.number, directory);
       break;
     case engine::NameSource::kNoNumber:
-    case engine::NameSource::kNotANumber:
-      std::cout << "result: not a phone number: no lookup, the call continues unchanged\n";
+    case engine::NameSource::kNotANumber: {
+      NumberError error = NumberError::kEmpty;
+      PhoneNumber::Parse(raw, &error);
+      std::cout << "result: not a phone number (" << Describe(error)
+                << "): no lookup, the call continues unchanged\n";
       break;
+    }
   }
 }
 
@@ -43,13 +83,14 @@ int RunLookup(const CommandLine& command_line) {
   if (!config) return PrintError(config.error());
   auto loaded = LoadSnapshot(*config);
   if (!loaded) return PrintError(loaded.error());
+  const directory::PhoneDirectory& directory = loaded->snapshot->directory;
   engine::CallQuery query;
   query.calling_number = command_line.number;
   const engine::Decision decision = engine::Decide(query, *loaded->snapshot);
-  std::cout << "number: " << command_line.number;
+  std::cout << "number: " << Shown(command_line.number);
   if (decision.number) std::cout << " (normalised: " << decision.number->view() << ")";
   std::cout << "\n";
-  PrintDecision(decision);
+  PrintDecision(decision, command_line.number, directory);
   std::cout << "response: " << Shown(codec::RenderCurriResponse(decision)) << "\n";
   return 0;
 }

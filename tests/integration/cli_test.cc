@@ -230,12 +230,36 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
   EXPECT_THAT(exact.output, HasSubstr("normalised: +14085550101"));
   EXPECT_THAT(exact.output, HasSubstr("exact match: \"Ada Lovelace\""));
   EXPECT_THAT(exact.output, HasSubstr("callingname=\"Ada Lovelace\""));
+  EXPECT_THAT(exact.output, Not(HasSubstr("entry +1")));  // the number is the entry
   auto prefix = Run({"lookup", "--config", config, "+14089999999"});
-  EXPECT_THAT(prefix.output, HasSubstr("prefix match: \"San Jose\""));
+  EXPECT_THAT(prefix.output,
+              HasSubstr("prefix match: \"San Jose\" (prefix entry +1408; no exact entry)\n"));
   auto none = Run({"lookup", "--config", config, "+33123456789"});
   EXPECT_THAT(none.output, HasSubstr("no entry"));
+  EXPECT_THAT(none.output, Not(HasSubstr("hint:")));
   auto text = Run({"lookup", "--config", config, "anonymous"});
-  EXPECT_THAT(text.output, HasSubstr("not a phone number"));
+  EXPECT_THAT(text.output,
+              HasSubstr("not a phone number (contains a character that is not a digit)"));
+}
+
+// The usual reason for "no entry": UCM sends 14085550101 and the directory says +14085550101,
+// or the other way round. lookup says so when the other form has an entry.
+TEST_F(CliTest, LookupPointsOutALeadingPlusMismatch) {
+  const std::string csv = dir_.Write("plus.csv",
+                                     "phone_number,display_name,match_type\n"
+                                     "+14085550101,Ada Lovelace,exact\n"
+                                     "1212,New York City,prefix\n");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto added = Run({"lookup", "--config", config, "1 408 555 0101"});
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_THAT(added.output, HasSubstr("no entry"));
+  EXPECT_THAT(added.output, HasSubstr("hint: +14085550101 would match the exact entry "
+                                      "+14085550101 (\"Ada Lovelace\")"));
+  auto removed = Run({"lookup", "--config", config, "+12125551001"});
+  EXPECT_THAT(removed.output, HasSubstr("hint: 12125551001 would match the prefix entry 1212 "
+                                        "(\"New York City\")"));
+  auto neither = Run({"lookup", "--config", config, "+33123456789"});
+  EXPECT_THAT(neither.output, Not(HasSubstr("hint:")));
 }
 
 // A name is shown whole, but a character that would reorder the terminal's line (U+202E) is

@@ -56,6 +56,8 @@ TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
       {{"--verbose"}, "unknown option '--verbose'"},
       {{"lookup"}, "lookup needs a NUMBER"},
       {{"lookup", "1", "2"}, "unexpected argument '2'"},
+      // `callgate lookup +1 408 555 0101`: the shell split the number.
+      {{"lookup", "+1", "408"}, "'408': lookup takes one NUMBER; quote a number that has spaces"},
       {{"check", "extra"}, "unexpected argument 'extra'"},
       {{"--strict"}, "--strict applies to callgate check only"},
       {{"lookup", "--strict", "5000"}, "--strict applies to callgate check only"},
