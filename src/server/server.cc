@@ -278,6 +278,9 @@ class Server::Impl {
   ConnectionBudget clients_{config_.max_connections};  // the CURRI listeners (main, http)
   ConnectionBudget admin_{kAdminMaxConnections};
   std::atomic<bool> stopping_{false};
+  // Until when a shutdown waits for connections still busy; a second stop signal moves it to
+  // now. Only touched on control_.
+  std::chrono::steady_clock::time_point drain_deadline_;
   Router router_;
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
@@ -589,14 +592,22 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
     auto [ec, signal] = co_await signals_.async_wait(kUse);
     if (ec) co_return;
     if (signal == SIGHUP) {
-      logs_.app->info("SIGHUP: reloading");
-      reload_.Request();
+      if (!stopping_.load()) {  // during a shutdown a reload would only delay the exit
+        logs_.app->info("SIGHUP: reloading");
+        reload_.Request();
+      }
       continue;
     }
+    const char* name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    if (stopping_.load()) {  // a second stop signal (or one after Stop()): do not wait any more
+      logs_.app->warn("{} again: closing the {} connection(s) still busy now", name,
+                      metrics_.connections_open.load());
+      drain_deadline_ = std::chrono::steady_clock::now();
+      co_return;
+    }
     BeginStop();  // first: once the line below is out, every response says Connection: close
-    logs_.app->info("{}: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    logs_.app->info("{}: shutting down (send it again not to wait for requests in progress)", name);
     logs_.app->flush();
-    co_return;
   }
 }
 
@@ -607,18 +618,21 @@ void Server::Impl::BeginStop() {
   for (auto& worker : workers_) {
     asio::post(worker->ioc, [w = worker.get()] { w->registry.CloseIdle(); });
   }
+  drain_deadline_ =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
   asio::co_spawn(control_, WaitForDrain(), asio::detached);
 }
 
 asio::awaitable<void> Server::Impl::WaitForDrain() {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
+  const auto timeout_at = drain_deadline_;
   asio::steady_timer timer(control_);
-  while (metrics_.connections_open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (metrics_.connections_open.load() > 0 &&
+         std::chrono::steady_clock::now() < drain_deadline_) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(kUse);
   }
-  if (const auto left = metrics_.connections_open.load(); left > 0) {
+  const auto left = metrics_.connections_open.load();
+  if (left > 0 && drain_deadline_ == timeout_at) {
     logs_.app->warn("shutdown: closing {} connection(s) still busy after {} s", left,
                     config_.shutdown_timeout_seconds);
   }

@@ -4,8 +4,8 @@
 // ServeHttp() until the connection or the server ends.
 //
 // Signals (handled inside Run()): SIGTERM/SIGINT stop accepting, close idle connections, let
-// in-flight requests finish (up to shutdown_timeout_seconds) and return; SIGHUP calls the reload
-// handler on a separate thread.
+// in-flight requests finish (up to shutdown_timeout_seconds, or until a second SIGTERM/SIGINT)
+// and return; SIGHUP calls the reload handler on a separate thread.
 #pragma once
 
 #include <atomic>

@@ -847,6 +847,24 @@ TEST_F(ServerTest, SigtermClosesARequestStillStalledAfterShutdownTimeout) {
   EXPECT_EQ(stalled->ReadUntilClosed(), "");
 }
 
+// Ctrl-C twice: the second stop signal does not wait out shutdown_timeout_seconds.
+TEST_F(ServerTest, ASecondSigtermClosesBusyConnectionsAtOnce) {
+  StartServer("worker_threads: 1\nshutdown_timeout_seconds: 300\nread_timeout_seconds: 300\n");
+  auto stalled = Connect();
+  ASSERT_TRUE(
+      stalled->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n<Req"));
+  ASSERT_TRUE(Connect()->Head("/curri"));  // one I/O thread: the stalled request has been read
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGTERM);
+  ASSERT_TRUE(server_->WaitForOutput("shutting down", mark)) << server_->output();
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(20)), 0) << server_->output();  // SIGTERM again
+  // The stalled connection, and maybe the HEAD's, which may not have been seen closing yet.
+  EXPECT_NE(server_->output().find("SIGTERM again: closing the "), std::string::npos)
+      << server_->output();
+  EXPECT_EQ(server_->output().find("still busy after"), std::string::npos) << server_->output();
+  EXPECT_EQ(stalled->ReadUntilClosed(), "");
+}
+
 TEST_F(ServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   StartServer("max_connections: 2\n");
   auto first = Connect();
