@@ -17,11 +17,24 @@ std::string Denied(const fs::path& path, int mode) {
   return Quoted(path) + ": " + std::generic_category().message(errno);
 }
 
-// The nearest ancestor of `path` (absolute) that exists; the root at worst.
+// The nearest ancestor of `path` (absolute) that exists, if only as a symbolic link; the root at
+// worst.
 fs::path NearestExisting(fs::path path) {
   std::error_code error;
-  while (path.has_relative_path() && !fs::exists(path, error)) path = path.parent_path();
+  while (path.has_relative_path() && !fs::exists(fs::symlink_status(path, error))) {
+    path = path.parent_path();
+  }
   return path;
+}
+
+// "'PATH' is a symbolic link to 'TARGET', which does not exist" when `path` is one; else "".
+// Creating a directory there fails with "File exists", which does not say why.
+std::string DanglingLink(const fs::path& path, const fs::path& shown) {
+  std::error_code error;
+  if (!fs::is_symlink(fs::symlink_status(path, error))) return "";
+  if (fs::exists(fs::status(path, error))) return "";
+  return Quoted(shown) + " is a symbolic link to " + Quoted(fs::read_symlink(path, error)) +
+         ", which does not exist";
 }
 
 }  // namespace
@@ -30,6 +43,10 @@ std::string WhyNotWritable(const fs::path& path, PathKind kind) {
   std::error_code error;
   const fs::path absolute = fs::absolute(path, error);
   if (error) return Quoted(path) + ": " + error.message();
+  // A file is written through a link to a missing file, but a directory is not made at its end.
+  if (kind == PathKind::kDirectory) {
+    if (std::string dangling = DanglingLink(absolute, path); !dangling.empty()) return dangling;
+  }
   const fs::file_status status = fs::status(absolute, error);
   if (fs::exists(status)) {
     if (kind == PathKind::kDirectory) {
@@ -40,6 +57,9 @@ std::string WhyNotWritable(const fs::path& path, PathKind kind) {
     return Denied(absolute, W_OK);
   }
   const fs::path ancestor = NearestExisting(absolute.parent_path());
+  if (std::string dangling = DanglingLink(ancestor, ancestor); !dangling.empty()) {
+    return "cannot create " + Quoted(path) + ": " + dangling;
+  }
   if (!fs::is_directory(ancestor, error)) {
     return "cannot create " + Quoted(path) + ": " + Quoted(ancestor) + " is not a directory";
   }

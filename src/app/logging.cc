@@ -171,7 +171,10 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
       spdlog::register_logger(logs.access);  // so flush_every() flushes it too
     }
   } catch (const std::exception& e) {  // filesystem_error, spdlog_ex
-    return LogDirError(config, e.what());
+    // The probe's reason when it has one: "File exists" does not say that log_dir is a link to
+    // a missing directory.
+    const std::string why = WhyNotWritable(config.log_dir, PathKind::kDirectory);
+    return LogDirError(config, why.empty() ? e.what() : why);
   }
   logs.app = std::make_shared<spdlog::logger>("callgate",
                                               std::make_shared<FormatOnceSink>(std::move(outputs)));

@@ -210,6 +210,22 @@ TEST_F(CliTest, CheckCreatesNoLogDirectory) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "var"));
 }
 
+TEST_F(CliTest, CheckAndServeNameALogDirThatLinksToNothing) {
+  const std::filesystem::path link = dir_.path() / "logs";
+  std::filesystem::create_symlink(dir_.path() / "volume" / "logs", link);
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +
+                                         "\nlog_dir: " + link.string() + "\n");
+  const std::string why = config + ":3: key 'log_dir': cannot open log files: '" + link.string() +
+                          "' is a symbolic link to '" + (dir_.path() / "volume" / "logs").string() +
+                          "', which does not exist";
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_THAT(check.output, HasSubstr(why));
+  auto serve = Run({"--config", config});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr(why));
+}
+
 TEST_F(CliTest, CheckWarnsWhenCaBundlePathCannotBeWritten) {
   const std::string blocker = dir_.Write("not-a-directory", "");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +

@@ -57,6 +57,22 @@ TEST_F(WhyNotWritableTest, APathUnderAFileCannotBeCreated) {
   EXPECT_THAT(why, HasSubstr("'" + (dir_ / "file").string() + "' is not a directory"));
 }
 
+// log_dir: /var/log/callgate -> a volume not mounted yet. serve's mkdir fails with "File
+// exists", so check must name the link.
+TEST_F(WhyNotWritableTest, ADanglingSymbolicLinkIsNamed) {
+  fs::create_symlink(dir_ / "missing", dir_ / "link");
+  const std::string named = "'" + (dir_ / "link").string() + "' is a symbolic link to '" +
+                            (dir_ / "missing").string() + "', which does not exist";
+  EXPECT_EQ(WhyNotWritable(dir_ / "link", PathKind::kDirectory), named);
+  EXPECT_EQ(WhyNotWritable(dir_ / "link" / "logs", PathKind::kDirectory),
+            "cannot create '" + (dir_ / "link" / "logs").string() + "': " + named);
+  // A file is written through the link; a link to a directory is a directory.
+  EXPECT_THAT(WhyNotWritable(dir_ / "link", PathKind::kFile), IsEmpty());
+  fs::create_symlink(dir_, dir_ / "good");
+  EXPECT_THAT(WhyNotWritable(dir_ / "good", PathKind::kDirectory), IsEmpty());
+  EXPECT_THAT(WhyNotWritable(dir_ / "good" / "logs", PathKind::kDirectory), IsEmpty());
+}
+
 TEST_F(WhyNotWritableTest, RelativePathsAreFromTheWorkingDirectory) {
   const fs::path before = fs::current_path();
   fs::current_path(dir_);
