@@ -148,6 +148,14 @@ std::vector<ListenerSpec> ListenersOf(const config::Config& config) {
   return listeners;
 }
 
+// The error of a bind, with what it most likely means.
+std::string WhyNotListening(const beast::error_code& ec) {
+  if (ec == boost::system::errc::address_not_available) {
+    return ec.message() + " (it is not an address of this machine)";
+  }
+  return ec.message();
+}
+
 Result<tcp::endpoint> Resolve(const config::Config& config, const config::Endpoint& endpoint,
                               ListenerKeys keys) {
   beast::error_code ec;
@@ -340,9 +348,9 @@ Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address
     // "Cannot assign requested address" is the host's fault (not one of this machine's
     // addresses); anything else, "Address already in use" first, is the port's.
     const bool host = ec == boost::system::errc::address_not_available;
-    return config::KeyError(
-        config_, host ? spec.keys.host : spec.keys.port,
-        fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port, ec.message()));
+    return config::KeyError(config_, host ? spec.keys.host : spec.keys.port,
+                            fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port,
+                                        WhyNotListening(ec)));
   }
   BoundListener info{spec.kind, tls, std::string(spec.name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
@@ -711,9 +719,29 @@ Result<std::vector<tcp::endpoint>> ResolveAll(const config::Config& config,
 
 }  // namespace
 
+// Whether a socket can be bound to `address` on a port of the system's choosing: not if the
+// address is not one of this machine's, or its family is disabled. Takes no port a running
+// server may hold.
+beast::error_code TryBindAnyPort(const asio::ip::address& address) {
+  asio::io_context ioc;
+  tcp::acceptor probe(ioc);
+  beast::error_code ec;
+  probe.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
+  if (!ec) probe.bind(tcp::endpoint(address, 0), ec);
+  return ec;
+}
+
 Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
   const std::vector<ListenerSpec> specs = ListenersOf(config);
-  if (auto endpoints = ResolveAll(config, specs); !endpoints) return endpoints.error();
+  auto endpoints = ResolveAll(config, specs);
+  if (!endpoints) return endpoints.error();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (const auto ec = TryBindAnyPort((*endpoints)[i].address())) {
+      return config::KeyError(config, specs[i].keys.host,
+                              fmt::format("cannot listen on {}:{}: {}", specs[i].endpoint.host,
+                                          specs[i].endpoint.port, WhyNotListening(ec)));
+    }
+  }
   std::vector<std::string> described;
   described.reserve(specs.size());
   for (const ListenerSpec& spec : specs) {

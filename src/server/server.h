@@ -35,7 +35,8 @@ struct BoundListener {
 
 // Whether Server::Create() could bind the listeners `config` enables, short of binding them (for
 // `callgate check`, which must not take the ports of a server that is already running): every
-// host is an address or a name that resolves, and no two listeners ask for the same port on
+// host is an address or a name that resolves to one of this machine's addresses (tried with a
+// bind to a port of the system's choosing), and no two listeners ask for the same port on
 // overlapping addresses. The error names the file, line and key. On success, each listener as
 // "host:port (name)", the main one first.
 Result<std::vector<std::string>> CheckListeners(const config::Config& config);
