@@ -33,6 +33,7 @@ struct PeerContext {
   security::PeerIdentity identity;
   std::optional<security::AuthDecision> auth;  // nullopt: no clusters, everyone is allowed
   std::string address;  // identity.address as text, made once per connection for log lines
+  std::uint64_t security_generation = 0;  // of the security state `auth` was decided under
 };
 
 struct RouterOptions {

@@ -1,6 +1,7 @@
 // SecurityState: the TLS context and the peer authorizer in force, built together from the
 // configuration and replaced together on reload. Connections pin the state current when they are
-// accepted, so a reload never disturbs an open connection.
+// accepted, so a reload never changes an open connection's certificate; its authorization is
+// decided again under the new authorizer (Server::Impl::Reauthorize).
 #pragma once
 
 #include <memory>

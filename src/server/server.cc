@@ -260,7 +260,13 @@ class Server::Impl {
         logs_(logs),
         router_(RouterOptions{config.curri_paths, !config.clusters.empty()}, snapshots, metrics_,
                 logs),
-        env_{Limits(config), router_, logs_, metrics_, stopping_},
+        env_{Limits(config),
+             router_,
+             logs_,
+             metrics_,
+             stopping_,
+             security_generation_,
+             [this](PeerContext& peer) { return Reauthorize(peer); }},
         security_(std::move(security)) {
     NoteServerCertificate(*security_.load(), metrics_);
     const unsigned threads =
@@ -277,6 +283,7 @@ class Server::Impl {
   void Run(const std::function<void()>& ready);
   void BeginStop();
   void StopReloads();
+  bool Reauthorize(PeerContext& peer) const;
 
   const config::Config config_;
   const Logs& logs_;
@@ -286,6 +293,9 @@ class Server::Impl {
   ConnectionBudget clients_{config_.max_connections};  // the CURRI listeners (main, http)
   ConnectionBudget admin_{kAdminMaxConnections};
   std::atomic<bool> stopping_{false};
+  // Counts the security states published by reloads. A connection notes the count it was
+  // accepted under, and is authorized again when it has moved on (Reauthorize()).
+  std::atomic<std::uint64_t> security_generation_{0};
   // Until when a shutdown waits for connections still busy; a second stop signal moves it to
   // now. Only touched on control_.
   std::chrono::steady_clock::time_point drain_deadline_;
@@ -524,6 +534,9 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
   peer.listener = info.kind;
   peer.identity.address = *address;
   peer.address = address->ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
+  // The count before the state: a reload in between leaves an older count, which only means one
+  // needless Reauthorize(), never a missed one.
+  peer.security_generation = security_generation_.load(std::memory_order_acquire);
   const std::shared_ptr<const SecurityState> state = security_.load();
   if (info.tls) {
     co_await ServeTls(std::move(socket), peer, *state, worker.registry);
@@ -617,6 +630,26 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
     logs_.app->info("{}: shutting down (send it again not to wait for requests in progress)", name);
     logs_.app->flush();
   }
+}
+
+// A connection accepted before the reload that published the state in force, authorized again by
+// its authorizer: UCM keeps its connections for hours, and a CA taken out of a ca_file must end
+// the connections it let in. The chain was verified against the old trust store, but that is
+// enough: every cluster that checks certificates has a ca_file (config::CheckClusterChains), and
+// its trust-anchor rule compares the chain's anchor with that file as it is now.
+// A peer allowed before and refused now keeps its decision for the request in hand, which is a
+// call waiting (a 403 would make UCM apply its failure treatment to it), and false says to close
+// the connection after it: the peer's next connection faces the new files.
+bool Server::Impl::Reauthorize(PeerContext& peer) const {
+  peer.security_generation = security_generation_.load(std::memory_order_acquire);
+  security::AuthDecision decision = security_.load()->authorizer->Authorize(peer.identity);
+  if (peer.auth->allowed && !decision.allowed) {
+    logs_.app->warn("After the reload, {}: closing its connection after the request in progress",
+                    security::DescribeDenial(decision, peer.identity, *logs_.masker));
+    return false;
+  }
+  peer.auth = std::move(decision);
+  return true;
 }
 
 void Server::Impl::BeginStop() {
@@ -813,6 +846,7 @@ void Server::SetReloadHandler(std::function<void()> handler) {
 void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
   NoteServerCertificate(*state, impl_->metrics_);
   impl_->security_.store(std::move(state));
+  impl_->security_generation_.fetch_add(1, std::memory_order_release);
 }
 void Server::Run(const std::function<void()>& ready) { impl_->Run(ready); }
 void Server::Stop() {

@@ -288,7 +288,7 @@ asio::awaitable<beast::error_code> ReadRequest(Stream& stream, beast::flat_buffe
 }  // namespace
 
 template <class Stream>
-asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const SessionEnv& env,
+asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const SessionEnv& env,
                                 ConnectionSlot& slot) {
   beast::flat_buffer buffer;
   while (co_await AwaitRequest(stream, buffer, env, peer, slot)) {
@@ -299,8 +299,13 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
       co_await SendError(stream, env, peer, slot, error, request, started);
       co_return;
     }
+    const bool still_allowed =
+        !peer.auth ||
+        peer.security_generation == env.security_generation.load(std::memory_order_acquire) ||
+        env.reauthorize(peer);
     Response response = env.router.Handle(request, peer);
-    const bool keep_alive = response.keep_alive() && !env.stopping.load(std::memory_order_relaxed);
+    const bool keep_alive =
+        response.keep_alive() && still_allowed && !env.stopping.load(std::memory_order_relaxed);
     SetKeepAlive(response, keep_alive);
     const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
     LogAccess(env, peer, request, response, started, ec);
@@ -308,9 +313,9 @@ asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer, const S
   }
 }
 
-template asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&, const PeerContext&,
-                                                      const SessionEnv&, ConnectionSlot&);
-template asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, const PeerContext&,
-                                                    const SessionEnv&, ConnectionSlot&);
+template asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&, PeerContext&, const SessionEnv&,
+                                                      ConnectionSlot&);
+template asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, PeerContext&, const SessionEnv&,
+                                                    ConnectionSlot&);
 
 }  // namespace callgate::server

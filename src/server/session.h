@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -35,6 +36,11 @@ struct SessionEnv {
   const Logs& logs;
   Metrics& metrics;
   const std::atomic<bool>& stopping;
+  // Moves on at each reload of the TLS files. A peer whose `auth` was decided under another
+  // count is authorized again by `reauthorize` before its next request is routed; false means
+  // that the connection ends after that request.
+  const std::atomic<std::uint64_t>& security_generation;
+  std::function<bool(PeerContext&)> reauthorize;
 };
 
 using PlainStream = boost::beast::tcp_stream;
@@ -44,14 +50,13 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 // ConnectionRegistry while this runs, with `close` set: the session sets its deadlines there,
 // and the worker's sweep enforces them (the stream's own timeouts are not used).
 template <class Stream>
-boost::asio::awaitable<void> ServeHttp(Stream& stream, const PeerContext& peer,
-                                       const SessionEnv& env, ConnectionSlot& slot);
+boost::asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const SessionEnv& env,
+                                       ConnectionSlot& slot);
 
-extern template boost::asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&,
-                                                                    const PeerContext&,
+extern template boost::asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&, PeerContext&,
                                                                     const SessionEnv&,
                                                                     ConnectionSlot&);
-extern template boost::asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, const PeerContext&,
+extern template boost::asio::awaitable<void> ServeHttp<TlsStream>(TlsStream&, PeerContext&,
                                                                   const SessionEnv&,
                                                                   ConnectionSlot&);
 

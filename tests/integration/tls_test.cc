@@ -358,6 +358,50 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_failed", 2), 2U);
 }
 
+// UCM keeps its connections for hours: a CA taken out of ca_file must end the connections it let
+// in, not only refuse new ones. One kept in ca_file keeps them open.
+TEST_F(MutualTlsTest, ACaTakenOutOfCaFileEndsTheConnectionsItLetIn) {
+  const std::string hq_ca = dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")));
+  std::string config = Config("127.0.0.1", "");
+  config.replace(config.find(Pki("ca-a.crt")), Pki("ca-a.crt").size(), hq_ca);
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
+  ASSERT_NE(open, nullptr);
+  ASSERT_EQ(open->Post("/curri", body)->result(), http::status::ok);
+
+  // The same CA, and B's added beside it: the connection is authorized again, and allowed.
+  dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")) + ReadFile(Pki("ca-b.crt")));
+  std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output();
+  auto kept = open->Post("/curri", body);
+  ASSERT_TRUE(kept) << open->last_error();
+  EXPECT_EQ(kept->result(), http::status::ok);
+
+  // A's CA gone from every ca_file: the next request, a call waiting, is still answered, and the
+  // connection is closed; a new connection with that certificate is refused in its handshake.
+  dir_.Write("hq-ca.pem", ReadFile(Pki("ca-b.crt")));
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output();
+  auto last = open->Post("/curri", body);
+  ASSERT_TRUE(last) << open->last_error();
+  EXPECT_EQ(last->result(), http::status::ok);
+  EXPECT_EQ(last->body(), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_FALSE(last->keep_alive());
+  EXPECT_EQ(open->ReadUntilClosed(), "");
+  EXPECT_TRUE(server_->WaitForOutput(
+      "After the reload, peer 127.0.0.1 (certificate names cucm-pub.example.com) matches no "
+      "cluster: 'hq': ca_file (certificate chain does not lead to a CA in ca_file '" +
+          hq_ca + "')",
+      mark))
+      << server_->output();
+  EXPECT_TRUE(server_->WaitForOutput("closing its connection after the request in progress", mark));
+  EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kRefused));
+}
+
 // A peer no cluster allows cannot hold a connection slot by staying silent after its handshake.
 TEST_F(MutualTlsTest, ASilentRefusedPeerIsClosedAfterTheReadTimeout) {
   StartServer("read_timeout_seconds: 1\n");

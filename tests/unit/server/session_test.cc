@@ -40,7 +40,8 @@ class SessionTest : public ::testing::Test {
   }
 
   void StartSession() {
-    asio::co_spawn(ioc_, ServeHttp(*stream_, peer_, env_, slot_), asio::detached);
+    asio::co_spawn(ioc_, ServeHttp(*stream_, peer_, env_, slot_),
+                   [this](const std::exception_ptr&) { session_ended_ = true; });
   }
 
   // Everything the session sent, once it has ended (ServeHttp leaves the closing to its caller).
@@ -60,7 +61,21 @@ class SessionTest : public ::testing::Test {
   SnapshotStore store_{std::make_shared<engine::Snapshot>()};
   Router router_{RouterOptions{}, store_, metrics_, logs_};
   std::atomic<bool> stopping_{false};
-  SessionEnv env_{SessionLimits{}, router_, logs_, metrics_, stopping_};
+  std::atomic<std::uint64_t> security_generation_{0};
+  bool session_ended_ = false;
+  int reauthorized_ = 0;
+  bool still_allowed_ = true;  // what reauthorize answers
+  SessionEnv env_{SessionLimits{},
+                  router_,
+                  logs_,
+                  metrics_,
+                  stopping_,
+                  security_generation_,
+                  [this](PeerContext& peer) {
+                    ++reauthorized_;
+                    peer.security_generation = security_generation_.load();
+                    return still_allowed_;
+                  }};
   PeerContext peer_{.identity = {}, .address = "127.0.0.1"};
 
   asio::io_context ioc_{1};
@@ -94,6 +109,41 @@ TEST_F(SessionTest, ARequestReadJustBeforeTheSweepClosedTheConnectionIsNotServed
   EXPECT_EQ(ClientReadsToTheEnd(), "");
   EXPECT_EQ(metrics_.requests.load(), 0U) << "the request was read, but never routed";
   EXPECT_EQ(metrics_.read_timeouts.load(), 0U) << "an idle connection, not a stalled request";
+}
+
+// A reload of the TLS files moves security_generation on: a peer authorized under an earlier
+// state is authorized again before its next request is routed, once. A peer the new state
+// refuses has that request answered (a call is waiting on it), and the connection closed.
+TEST_F(SessionTest, APeerAuthorizedBeforeAReloadIsAuthorizedAgain) {
+  peer_.auth = security::AuthDecision{.allowed = true, .cluster = "hq", .verdicts = {}};
+  const std::string head = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  ClientSends(head);
+  StartSession();
+  ioc_.poll();  // the session answers the first request, then waits for the next
+  EXPECT_EQ(reauthorized_, 0) << "nothing was reloaded";
+
+  security_generation_ = 1;  // still allowed: the connection stays
+  ClientSends(head);
+  ioc_.poll();
+  ClientSends(head);
+  ioc_.poll();
+  EXPECT_EQ(reauthorized_, 1) << "once per reload";
+
+  security_generation_ = 2;  // refused now
+  still_allowed_ = false;
+  ClientSends(head);
+  ioc_.poll();
+  EXPECT_TRUE(session_ended_) << "the connection is to be closed";
+  EXPECT_EQ(reauthorized_, 2);
+  const std::string replies = ClientReadsToTheEnd();
+  std::size_t responses = 0;
+  for (std::size_t at = replies.find("HTTP/1.1 200 OK\r\n"); at != std::string::npos;
+       at = replies.find("HTTP/1.1 200 OK\r\n", at + 1)) {
+    ++responses;
+  }
+  EXPECT_EQ(responses, 4U) << replies;
+  EXPECT_NE(replies.rfind("Connection: close\r\n"), std::string::npos) << replies;
+  EXPECT_EQ(metrics_.forbidden.load(), 0U);
 }
 
 }  // namespace
