@@ -153,16 +153,28 @@ Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_vi
   return VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit);
 }
 
+// YAML 1.1's booleans, as PyYAML reads them: each word in lower case, capitalised or in upper
+// case. The Python service tested `value is True`, so anything else (`tRUE`, `"true"`) was a
+// string there, which meant false: refused here rather than read either way.
 Result<bool> ReadBool(const Entry& entry) {
   constexpr std::string_view kExpected = "true or false";
   const YAML::Node& node = entry.value;
   if (!node.IsScalar()) return Expected(entry, kExpected, node);
   if (IsQuoted(node)) return Expected(entry, "true or false without quotes", node);
-  for (const std::string_view word : {"true", "yes", "on"}) {
-    if (EqualsIgnoreCase(node.Scalar(), word)) return true;
-  }
-  for (const std::string_view word : {"false", "no", "off"}) {
-    if (EqualsIgnoreCase(node.Scalar(), word)) return false;
+  const std::string& text = node.Scalar();
+  const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const bool yaml_case = std::all_of(text.begin() + (text.empty() ? 0 : 1), text.end(), lower) ||
+                         std::all_of(text.begin(), text.end(), upper);
+  for (const auto& [word, value] : {std::pair{"true", true},
+                                    {"yes", true},
+                                    {"on", true},
+                                    {"false", false},
+                                    {"no", false},
+                                    {"off", false}}) {
+    if (!EqualsIgnoreCase(text, word)) continue;
+    if (yaml_case) return value;
+    return Expected(entry, "true or false (in lower case, Capitalised or UPPER case)", node);
   }
   return Expected(entry, kExpected, node);
 }

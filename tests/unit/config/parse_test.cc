@@ -248,6 +248,15 @@ TEST(ParseConfigTest, BooleanSpellings) {
   for (const char* no : {"false", "False", "no", "NO", "off"}) {
     EXPECT_FALSE(ParseValues(std::string("obfuscate_pii: ") + no).obfuscate_pii) << no;
   }
+  // PyYAML reads these as strings, which the Python service took as false: refused, not read
+  // as true (insecure_mode: tRUE would have turned a secure service insecure).
+  for (const char* mixed : {"tRUE", "TrUe", "yES", "oN", "fALSE", "nO"}) {
+    const auto parsed = ParseConfig(std::string("insecure_mode: ") + mixed + "\n", "c.yaml");
+    ASSERT_FALSE(parsed.ok()) << mixed;
+    EXPECT_NE(parsed.error().message.find("in lower case, Capitalised or UPPER case"),
+              std::string::npos)
+        << parsed.error().message;
+  }
 }
 
 TEST(ParseConfigTest, IntegerBoundsAreInclusive) {
