@@ -37,6 +37,9 @@ Response MakeResponse(const Request& request, http::status status, std::string b
   SetKeepAlive(response, request.keep_alive());
   response.body() = std::move(body);
   response.prepare_payload();
+  // RFC 9110 §9.3.2: the header a GET would get, Content-Length included, and no content. A
+  // body here would be read as the start of the next response on a kept connection.
+  if (request.method() == http::verb::head) response.body().clear();
   return response;
 }
 
@@ -123,9 +126,7 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
       fmt::format("{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
                   snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
                   metrics_.ToJsonFields(security::UnixNow()));
-  Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
-  if (request.method() == http::verb::head) response.body().clear();
-  return response;
+  return MakeResponse(request, http::status::ok, std::move(body), "application/json");
 }
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {

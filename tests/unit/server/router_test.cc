@@ -76,6 +76,31 @@ TEST(PathOfTest, StripsTheQueryAndTheSchemeAndAuthorityOfAbsoluteForm) {
   for (const Case& c : cases) EXPECT_EQ(PathOf(c.target), c.path) << c.target;
 }
 
+// RFC 9110 §9.3.2: whatever the status, a response to HEAD has a GET's header and no content;
+// a body would be read as the next response on a kept connection.
+TEST_F(RouterTest, AResponseToHeadHasNoContent) {
+  const Router router = MakeRouter(false);
+  PeerContext main{.identity = From("127.0.0.1")};
+  PeerContext admin{.listener = ListenerKind::kAdmin, .identity = From("127.0.0.1")};
+  struct Case {
+    const PeerContext& peer;
+    std::string target;
+    http::status status;
+  };
+  for (const Case& c :
+       {Case{main, "/curri", http::status::ok}, Case{main, "/health", http::status::ok},
+        Case{admin, "/nope", http::status::not_found}, Case{admin, "/health", http::status::ok}}) {
+    const Response get = Handle(router, http::verb::get, c.target, c.peer);
+    const Response head = Handle(router, http::verb::head, c.target, c.peer);
+    EXPECT_EQ(head.result(), c.status) << c.target;
+    EXPECT_EQ(head.body(), "") << c.target;
+    if (get.result() == head.result()) {
+      EXPECT_EQ(head[http::field::content_length], get[http::field::content_length]) << c.target;
+    }
+    EXPECT_TRUE(head.keep_alive()) << c.target;
+  }
+}
+
 TEST_F(RouterTest, AnAbsoluteFormTargetIsRoutedByItsPath) {
   const Router router = MakeRouter(false);
   PeerContext peer{.identity = From("127.0.0.1")};
@@ -122,7 +147,8 @@ TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
   for (http::verb method : {http::verb::post, http::verb::head, http::verb::get}) {
     Response response = Handle(router, method, "/curri", peer, "<Request/>");
     EXPECT_EQ(response.result(), http::status::forbidden);
-    EXPECT_EQ(response.body(), "Forbidden\n");
+    EXPECT_EQ(response.body(), method == http::verb::head ? "" : "Forbidden\n");
+    EXPECT_EQ(response[http::field::content_length], "10");
   }
   EXPECT_THAT(log_.str(), HasSubstr("'hq'"));
   EXPECT_THAT(log_.str(), HasSubstr("allowed_ips"));
