@@ -218,9 +218,19 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
 
 // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no length a
 // server can trust. Beast would fall back to Content-Length or an empty body, and the body's
-// bytes would be read as the next request (request smuggling behind a proxy): refused.
+// bytes would be read as the next request (request smuggling behind a proxy): refused. So is
+// one that adds another coding to chunked (`gzip, chunked`): callgate decodes none, and would
+// read the compressed bytes as XML.
 bool HasUnframedTransferCoding(const http::request_parser<http::string_body>& parser) {
-  return !parser.chunked() && parser.get().count(http::field::transfer_encoding) > 0;
+  const auto& fields = parser.get();
+  if (!parser.chunked()) return fields.count(http::field::transfer_encoding) > 0;
+  for (auto field = fields.find(http::field::transfer_encoding);
+       field != fields.end() && field->name() == http::field::transfer_encoding; ++field) {
+    for (const auto& coding : http::token_list{field->value()}) {
+      if (!beast::iequals(coding, "chunked")) return true;
+    }
+  }
+  return false;
 }
 
 // Feeds buffered bytes to `parser` and reads more until the message is complete. Beast's own

@@ -342,12 +342,21 @@ TEST_F(ServerTest, ATransferEncodingOtherThanChunkedIsRefused) {
     EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U) << coding << ": " << reply;
     EXPECT_EQ(reply.find("HTTP/1.1", 1), std::string::npos) << coding << ": one response only";
   }
+  // Beast reads `gzip, chunked` as chunked, and callgate decodes no gzip: it would parse the
+  // compressed bytes as XML. Refused before the (well-formed) chunked body is read.
+  for (const std::string coding : {"gzip, chunked", "gzip\r\nTransfer-Encoding: chunked"}) {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                                 "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U) << coding << ": " << reply;
+  }
   auto client = Connect();  // with Content-Length too
   ASSERT_TRUE(
       client->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
                        "gzip\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
   EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
-  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 5), 5U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 7), 7U);
   EXPECT_TRUE(server_->WaitForOutput("Bad Request (bad Transfer-Encoding)"));  // says why
 }
 
