@@ -35,7 +35,7 @@ std::optional<PhoneNumber> PhoneNumber::Parse(std::string_view raw, NumberError*
   };
   PhoneNumber number;
   std::size_t digits = 0;
-  for (char c : StripTelScheme(Trim(raw))) {
+  for (char c : StripTelScheme(TrimUnicodeSpace(raw))) {
     if (IsFormatting(c)) continue;
     if (c == '+' && number.size_ == 0) {
       number.chars_[number.size_++] = c;

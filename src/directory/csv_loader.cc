@@ -43,7 +43,7 @@ struct Columns {
 };
 
 std::optional<MatchType> ParseMatchType(std::string_view raw) {
-  const std::string_view text = Trim(raw);
+  const std::string_view text = TrimUnicodeSpace(raw);
   if (text.empty() || EqualsIgnoreCase(text, "exact")) return MatchType::kExact;
   if (EqualsIgnoreCase(text, "prefix")) return MatchType::kPrefix;
   return std::nullopt;
@@ -226,11 +226,11 @@ void DirectoryParser::ReadRow() {
   PendingRow& row = NextPending();
   Retire(row);
   row.line = reader_.line();
-  const std::string_view raw_number = Trim(Field(columns_.number));
+  const std::string_view raw_number = TrimUnicodeSpace(Field(columns_.number));
   const std::string_view raw_name = Field(columns_.name);
   if (raw_number.empty()) {
     row.warning = "skipped: empty phone_number";
-  } else if (Trim(raw_name).empty()) {
+  } else if (TrimUnicodeSpace(raw_name).empty()) {
     row.warning = "skipped: empty display_name";
   } else {
     NumberError error = NumberError::kEmpty;

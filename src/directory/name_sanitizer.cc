@@ -42,18 +42,18 @@ CleanName Truncate(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return {text, false};
   std::size_t cut = max_bytes;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return {Trim(text.substr(0, cut)), true};
+  return {TrimUnicodeSpace(text.substr(0, cut)), true};
 }
 
 }  // namespace
 
 CleanName CleanDisplayName(std::string_view raw, std::size_t max_bytes, std::string* scratch) {
-  std::string_view text = Trim(raw);
+  std::string_view text = TrimUnicodeSpace(raw);
   bool invalid_utf8 = false;
   if (!IsPlainAscii(text)) {
     scratch->clear();
     invalid_utf8 = AppendCleaned(text, scratch);
-    text = Trim(*scratch);
+    text = TrimUnicodeSpace(*scratch);
   }
   CleanName clean = Truncate(text, max_bytes);
   clean.invalid_utf8 = invalid_utf8;

@@ -29,6 +29,41 @@ TEST(StringsTest, TrimRemovesAsciiWhitespaceAtBothEnds) {
   }
 }
 
+// What Python's str.strip() removes, and nothing else.
+TEST(StringsTest, TrimUnicodeSpaceRemovesWhatPythonsStripRemoves) {
+  const std::string nbsp = "\xC2\xA0", em = "\xE2\x80\x83", ideographic = "\xE3\x80\x80";
+  const struct {
+    std::string in;
+    std::string out;
+  } cases[] = {
+      {"", ""},
+      {" \t\r\n\v\f\x1c\x1f", ""},
+      {nbsp + "a" + nbsp, "a"},
+      {em + ideographic + " a b " + nbsp +
+           "\xE2\x80\xA8\xE2\x80\xAF\xE2\x81\x9F\xE1\x9A\x80\xC2\x85",
+       "a b"},
+      {"a" + nbsp + "b", "a" + nbsp + "b"},  // inside a value: kept
+      // Not whitespace to Python: zero-width space U+200B, word joiner U+2060, BOM U+FEFF, é.
+      {"\xE2\x80\x8B"
+       "a"
+       "\xE2\x81\xA0",
+       "\xE2\x80\x8B"
+       "a"
+       "\xE2\x81\xA0"},
+      {"\xEF\xBB\xBF"
+       "a",
+       "\xEF\xBB\xBF"
+       "a"},
+      {"\xC3\xA9", "\xC3\xA9"},
+      {"\xA0", "\xA0"},  // a stray continuation byte is not a space
+      {std::string("\0a", 2), std::string("\0a", 2)},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE("in: '" + c.in + "'");
+    EXPECT_EQ(TrimUnicodeSpace(c.in), c.out);
+  }
+}
+
 TEST(StringsTest, AsciiLowerLeavesNonAsciiAlone) {
   EXPECT_EQ(AsciiLower("Match_TYPE"), "match_type");
   EXPECT_EQ(AsciiLower("\xC3\x89T\xC3\x89"), "\xC3\x89t\xC3\x89");

@@ -143,6 +143,19 @@ const LoadCase kLoadCases[] = {
      {{"+1", std::nullopt}, {"+39", "C", MatchType::kPrefix}},
      {{2, "skipped: unknown match_type"}, {3, "skipped: unknown match_type"}},
      3},
+    // Python's str.strip() removes Unicode spaces too: a no-break space copied from a web page.
+    {"no-break and other Unicode spaces around fields are trimmed, as Python trimmed them",
+     kHeader +
+         "\xC2\xA0+14085550101\xC2\xA0,\xE2\x80\x83"
+         "Ada Lovelace\xC2\xA0,exact\xC2\xA0\n" +
+         "+2,\xC2\xA0,exact\n+3,Jo\xC2\xA0"
+         "Ann,exact\n",
+     {{"+14085550101", "Ada Lovelace"},
+      {"+3",
+       "Jo\xC2\xA0"
+       "Ann"}},
+     {{3, "skipped: empty display_name"}},
+     3},
     {"number formats normalised as in requests",
      kHeader + "tel:+1 (408) 555-0101,Ada,exact\n+1408/555/0102,Alan,exact\n",
      {{"+14085550101", "Ada"}, {"+1.408.555.0102", "Alan"}},
