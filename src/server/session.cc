@@ -224,9 +224,9 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
 bool HasUnframedTransferCoding(const http::request_parser<http::string_body>& parser) {
   const auto& fields = parser.get();
   if (!parser.chunked()) return fields.count(http::field::transfer_encoding) > 0;
-  for (auto field = fields.find(http::field::transfer_encoding);
-       field != fields.end() && field->name() == http::field::transfer_encoding; ++field) {
-    for (const auto& coding : http::token_list{field->value()}) {
+  for (const auto& field : fields) {  // in order, other fields between: no find()/equal_range()
+    if (field.name() != http::field::transfer_encoding) continue;
+    for (const auto& coding : http::token_list{field.value()}) {
       if (!beast::iequals(coding, "chunked")) return true;
     }
   }
