@@ -552,8 +552,7 @@ asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& 
   RegisteredSlot registered(registry, [&stream] { stream.close(); });
   peer.identity = security::IdentifyPeer(peer.identity.address, nullptr);
   co_await ServeStream(stream, peer, state, registered.slot());
-  beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await LingeringClose(stream.socket(), registered.slot());
 }
 
 asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& peer,
@@ -574,6 +573,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   if (beast::get_lowest_layer(stream).socket().is_open()) {
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUse);
+    co_await LingeringClose(beast::get_lowest_layer(stream).socket(), registered.slot());
   }
 }
 

@@ -1,5 +1,7 @@
 #include "server/session.h"
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -326,6 +328,20 @@ asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const Session
     const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
     LogAccess(env, peer, request, response, started, ec);
     if (ec || !keep_alive) co_return;
+  }
+}
+
+asio::awaitable<void> LingeringClose(asio::ip::tcp::socket& socket, ConnectionSlot& slot) {
+  if (slot.timed_out || !socket.is_open()) co_return;
+  beast::error_code ec;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) co_return;  // the peer is gone
+  slot.busy = false;
+  SetDeadline(slot, kLingerTime);
+  std::array<char, kReadChunk> discard;
+  for (;;) {
+    auto [rec, n] = co_await socket.async_read_some(asio::buffer(discard), kUse);
+    if (rec) co_return;  // the client's FIN, a reset, or the sweep at the deadline
   }
 }
 

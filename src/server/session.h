@@ -53,6 +53,17 @@ template <class Stream>
 boost::asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const SessionEnv& env,
                                        ConnectionSlot& slot);
 
+// Ends a connection that the server closes (RFC 9112 §9.6): sends its FIN after what was written,
+// then reads and discards what the client still sends, until the client closes its side too or
+// kLingerTime has passed. Closing a socket with unread bytes makes the system reset the
+// connection, and a reset destroys the responses the client has not read yet: those before the
+// one that said "Connection: close" to a client that pipelined more, or a 413 to a client still
+// sending its body. `slot` as for ServeHttp; the connection counts as idle meanwhile (a shutdown
+// closes it at once). The caller closes the socket afterwards.
+inline constexpr std::chrono::seconds kLingerTime{2};
+boost::asio::awaitable<void> LingeringClose(boost::asio::ip::tcp::socket& socket,
+                                            ConnectionSlot& slot);
+
 extern template boost::asio::awaitable<void> ServeHttp<PlainStream>(PlainStream&, PeerContext&,
                                                                     const SessionEnv&,
                                                                     ConnectionSlot&);

@@ -296,6 +296,31 @@ TEST_F(ServerTest, OversizedBodiesGet413AndTheConnectionCloses) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "body_too_large", 2), 2U);
 }
 
+// RFC 9112 §9.6: requests pipelined past one that says "Connection: close" are read and dropped
+// before the close. A close with them unread made the system reset the connection, and the reset
+// destroyed the responses the client had not read yet: 34 of these 501 arrived.
+TEST_F(ServerTest, RequestsPipelinedPastACloseDoNotCostTheResponsesBeforeIt) {
+  StartServer();
+  auto client = Connect();
+  const std::string head = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string raw;
+  for (int i = 0; i < 500; ++i) raw += head;
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  raw += "POST /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (int i = 0; i < 500; ++i) raw += head;
+  ASSERT_TRUE(client->WriteRaw(raw));
+  // Read only once the server has come to the close.
+  ASSERT_EQ(AwaitHealthCounter(server_->port("admin"), "curri_requests", 1), 1U);
+  const std::string reply = client->ReadUntilClosed();
+  std::size_t responses = 0;
+  for (std::size_t at = reply.find("HTTP/1.1 200 OK\r\n"); at != std::string::npos;
+       at = reply.find("HTTP/1.1 200 OK\r\n", at + 1)) {
+    ++responses;
+  }
+  EXPECT_EQ(responses, 501U) << client->last_error();
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   StartServer("max_header_bytes: 2048\n");
   auto response = PostWithOversizedHeader();

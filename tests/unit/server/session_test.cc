@@ -44,6 +44,17 @@ class SessionTest : public ::testing::Test {
                    [this](const std::exception_ptr&) { session_ended_ = true; });
   }
 
+  // The session, then the close as the server does it.
+  void StartSessionThatLingers() {
+    asio::co_spawn(
+        ioc_,
+        [this]() -> asio::awaitable<void> {
+          co_await ServeHttp(*stream_, peer_, env_, slot_);
+          co_await LingeringClose(stream_->socket(), slot_);
+        },
+        [this](const std::exception_ptr&) { session_ended_ = true; });
+  }
+
   // Everything the session sent, once it has ended (ServeHttp leaves the closing to its caller).
   std::string ClientReadsToTheEnd() {
     stream_->close();
@@ -144,6 +155,54 @@ TEST_F(SessionTest, APeerAuthorizedBeforeAReloadIsAuthorizedAgain) {
   EXPECT_EQ(responses, 4U) << replies;
   EXPECT_NE(replies.rfind("Connection: close\r\n"), std::string::npos) << replies;
   EXPECT_EQ(metrics_.forbidden.load(), 0U);
+}
+
+std::size_t CountResponses(const std::string& replies) {
+  std::size_t responses = 0;
+  for (std::size_t at = replies.find("HTTP/1.1 "); at != std::string::npos;
+       at = replies.find("HTTP/1.1 ", at + 1)) {
+    ++responses;
+  }
+  return responses;
+}
+
+// A client that pipelined requests past the one that says "Connection: close" gets every response
+// up to that one, then the end of the stream: the server reads and drops the rest before it
+// closes. Closing with them unread made the system reset the connection, and the reset destroyed
+// responses the client had not read yet (here 336 of these 501 arrived).
+TEST_F(SessionTest, AClientGetsEveryResponseUpToTheCloseWhateverItSentAfter) {
+  const std::string head = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string requests;
+  for (int i = 0; i < 500; ++i) requests += head;
+  requests += "HEAD /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (int i = 0; i < 500; ++i) requests += head;
+  // A small receive window: most responses are still in the server's send queue when it closes.
+  client_.set_option(tcp::socket::receive_buffer_size(4096));
+  ClientSends(requests);
+  client_.shutdown(tcp::socket::shutdown_send);
+  StartSessionThatLingers();
+  ioc_.run();
+  EXPECT_TRUE(session_ended_);
+  EXPECT_EQ(CountResponses(ClientReadsToTheEnd()), 501U);  // and the end of stream, not a reset
+}
+
+// A client that neither closes nor stops sending holds its connection only until the deadline.
+TEST_F(SessionTest, TheCloseWaitsForTheClientOnlyUntilItsDeadline) {
+  ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  StartSessionThatLingers();
+  ioc_.poll();
+  EXPECT_FALSE(session_ended_) << "waiting for the client's end of the stream";
+  EXPECT_FALSE(slot_.busy) << "a shutdown need not wait for it";
+  EXPECT_LE(slot_.deadline, ConnectionSlot::Clock::now() + kLingerTime);
+  const ConnectionSlot::Clock::time_point deadline = slot_.deadline;
+  asio::write(client_, asio::buffer(std::string(100000, 'x')));  // dropped
+  ioc_.poll();
+  EXPECT_FALSE(session_ended_);
+  EXPECT_EQ(slot_.deadline, deadline) << "sending does not put the deadline off";
+  EXPECT_EQ(registry_.CloseExpired(slot_.deadline), 1U);
+  ioc_.run();
+  EXPECT_TRUE(session_ended_);
+  EXPECT_EQ(CountResponses(ClientReadsToTheEnd()), 1U);
 }
 
 }  // namespace
