@@ -136,13 +136,15 @@ asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
   co_return result;
 }
 
-// The connection-ending error responses; `status` is 400, 413 or 431.
-Response ErrorResponse(http::status status) {
+// The connection-ending error responses; `status` is 400, 413 or 431. `request` holds what was
+// read of the request: one to HEAD gets no content (RFC 9110 §9.3.2), as from the router.
+Response ErrorResponse(http::status status, const Request& request) {
   Response response{status, 11};
   response.set(http::field::content_type, "text/plain");
   response.set(http::field::connection, "close");
   response.body() = std::string(http::obsolete_reason(status)) + "\n";
   response.prepare_payload();
+  if (request.method() == http::verb::head) response.body().clear();
   return response;
 }
 
@@ -174,7 +176,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   }
   env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
                      std::string_view{http::obsolete_reason(status)}, error.message());
-  const Response response = ErrorResponse(status);
+  const Response response = ErrorResponse(status, request);
   const beast::error_code written = co_await Write(stream, env, peer, slot, response);
   LogAccess(env, peer, request, response, started, written);
 }

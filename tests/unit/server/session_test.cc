@@ -205,5 +205,18 @@ TEST_F(SessionTest, TheCloseWaitsForTheClientOnlyUntilItsDeadline) {
   EXPECT_EQ(CountResponses(ClientReadsToTheEnd()), 1U);
 }
 
+// RFC 9110 §9.3.2: a response to HEAD has no content, the error that ends a connection
+// included (its body was sent before: found by fuzz_http).
+TEST_F(SessionTest, AHeadRequestThatEndsTheConnectionGetsAnErrorWithoutContent) {
+  ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n");
+  client_.shutdown(tcp::socket::shutdown_send);
+  StartSessionThatLingers();
+  ioc_.run();
+  const std::string reply = ClientReadsToTheEnd();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0U) << reply;
+  EXPECT_NE(reply.find("Content-Length: 32\r\n"), std::string::npos) << "as a GET would get";
+  EXPECT_EQ(reply.substr(reply.size() - 4), "\r\n\r\n") << reply;
+}
+
 }  // namespace
 }  // namespace callgate::server
