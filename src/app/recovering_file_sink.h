@@ -1,25 +1,36 @@
-// RecoveringFileSink: a size-rotated log file that comes back after a failed rotation.
+// RecoveringFileSink: a size-rotated log file that outlives what happens to its directory.
 //
-// spdlog's rotating_file_sink closes its file to rotate it and throws if it cannot open it again
-// (out of file descriptors, log_dir removed or made unwritable); from then on every line throws
-// and the file is never written again until a restart. This sink drops a file that failed, loses
-// (and counts) the lines it cannot write, and opens the file anew at most once a second. The
-// console hears of both ends of an outage, since the file itself cannot say it.
+// spdlog's rotating_file_sink, when a rename fails (log_dir made read-only), sleeps 100 ms under
+// the log lock, which every request's access line waits on, then truncates the file it could not
+// rotate, destroying lines already written, and throws; when it cannot open its file again (out
+// of descriptors, log_dir removed) every later line throws until a restart. So this sink rotates
+// itself, as spdlog names the files (app.log, app.1.log newest ... app.N.log):
+// - a rotation whose rename fails leaves every file as it is: lines go on into the current file,
+//   past max_bytes, and the rotation is tried again a second later;
+// - a file that cannot be written is dropped, its lines are lost (and counted) until it opens
+//   again, tried once a second;
+// - a file removed or replaced under it (log_dir deleted, logrotate's "create") is opened anew
+//   at the next flush, within a second, instead of writing on into a deleted file.
+// The console hears of both ends of each outage, once, since the file itself cannot say it.
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
 
 #include <fmt/format.h>
-#include <spdlog/details/null_mutex.h>
+#include <spdlog/details/file_helper.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -29,36 +40,59 @@ namespace callgate::app {
 template <class Mutex>
 class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
  public:
-  // Opens `path` at once; throws spdlog::spdlog_ex if it cannot (start-up reports that).
+  using Clock = std::chrono::steady_clock;
+
+  // Opens `path` at once; throws spdlog::spdlog_ex if it cannot (start-up reports that). `now`
+  // is for tests, which cannot wait for the retries.
   RecoveringFileSink(std::string path, std::size_t max_bytes, std::size_t backups,
-                     spdlog::file_event_handlers handlers)
+                     const spdlog::file_event_handlers& handlers,
+                     std::function<Clock::time_point()> now = Clock::now)
       : path_(std::move(path)),
         max_bytes_(max_bytes),
         backups_(backups),
-        handlers_(std::move(handlers)),
-        file_(NewFile()) {}
+        now_(std::move(now)),
+        file_(handlers) {
+    Open(/*truncate=*/false);
+  }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& message) override {
-    if (!file_ && !Reopen()) {
+    if (!open_ && !Reopen()) {
+      ++lost_;
+      return;
+    }
+    spdlog::memory_buf_t line;
+    this->formatter_->format(message, line);
+    if (size_ > 0 && size_ + line.size() > max_bytes_) Rotate();
+    if (!open_) {  // the rotation could not open the new file
       ++lost_;
       return;
     }
     try {
-      file_->log(message);
+      file_.write(line);
+      size_ += line.size();
+      ++unflushed_;
     } catch (const spdlog::spdlog_ex& e) {
-      ++lost_;
-      Failed(e.what());
+      Failed(e.what(), /*line_in_hand=*/1);
     }
   }
 
   void flush_() override {
-    if (!file_) return;
+    if (!open_) return;
     try {
-      file_->flush();
+      file_.flush();
     } catch (const spdlog::spdlog_ex& e) {
-      Failed(e.what());
+      Failed(e.what(), /*line_in_hand=*/0);
+      return;
     }
+    unflushed_ = 0;
+    if (out_of_service_) {
+      Announce("writing {} again; {} line{} could not be written to it", path_, lost_,
+               lost_ == 1 ? "" : "s");
+      out_of_service_ = false;
+      lost_ = 0;
+    }
+    if (now_() >= next_presence_check_) CheckStillThere();
   }
 
   void set_pattern_(const std::string& pattern) override {
@@ -67,61 +101,148 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
 
   void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
     this->formatter_ = std::move(formatter);
-    if (file_) file_->set_formatter(this->formatter_->clone());
   }
 
  private:
-  using File = spdlog::sinks::rotating_file_sink<spdlog::details::null_mutex>;  // locked by us
   static constexpr std::chrono::seconds kRetryEvery{1};
 
-  std::unique_ptr<File> NewFile() {
-    auto file = std::make_unique<File>(path_, max_bytes_, backups_, false, handlers_);
-    file->set_formatter(this->formatter_->clone());
-    return file;
+  template <class... Args>
+  static void Announce(fmt::format_string<Args...> format, Args&&... args) {
+    fmt::print(stderr, "callgate: {}\n", fmt::format(format, std::forward<Args>(args)...));
+    std::fflush(stderr);
   }
 
-  // Makes log_dir again if it has gone, as start-up does, then tries open(2) first: spdlog's own
-  // open retries five times, 10 ms apart, and every logging thread would wait for that under
-  // this sink's lock, once a second, for as long as it fails.
-  bool Reopen() {
-    const auto now = std::chrono::steady_clock::now();
-    if (now < next_attempt_) return false;
-    next_attempt_ = now + kRetryEvery;
-    std::error_code ignored;  // open(2) below fails all the same
-    const std::filesystem::path file = path_;
-    std::filesystem::create_directories(file.parent_path(), ignored);
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) return false;
-    ::close(fd);
-    try {
-      file_ = NewFile();
-    } catch (const spdlog::spdlog_ex&) {
+  std::string Backup(std::size_t index) const {
+    return spdlog::sinks::rotating_file_sink<spdlog::details::null_mutex>::calc_filename(path_,
+                                                                                         index);
+  }
+
+  // Opens path_ (throws spdlog_ex) and notes which file it is, for CheckStillThere.
+  void Open(bool truncate) {
+    file_.open(path_, truncate);
+    open_ = true;
+    size_ = file_.size();
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) identity_ = {st.st_dev, st.st_ino};
+    next_presence_check_ = now_() + kRetryEvery;
+  }
+
+  // Opens path_ unless open(2) says it cannot be: spdlog's own open retries five times, 10 ms
+  // apart, and every logging thread would wait for that under this sink's lock.
+  bool TryOpen(bool truncate) {
+    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
+    const int fd = ::open(path_.c_str(), flags, 0666);  // less the umask, as fopen(3) makes it
+    if (fd < 0) {
+      if (!out_of_service_) Failed(std::generic_category().message(errno), 0);
       return false;
     }
-    fmt::print(stderr, "callgate: writing {} again; {} line{} could not be written to it\n", path_,
-               lost_, lost_ == 1 ? "" : "s");
-    std::fflush(stderr);
-    lost_ = 0;
+    ::close(fd);
+    try {
+      Open(truncate);
+    } catch (const spdlog::spdlog_ex& e) {
+      if (!out_of_service_) Failed(e.what(), 0);
+      return false;
+    }
     return true;
   }
 
-  void Failed(const std::string& reason) {
-    file_.reset();
-    next_attempt_ = std::chrono::steady_clock::now() + kRetryEvery;
-    fmt::print(stderr,
-               "callgate: cannot write {}: {}; its lines are lost until it can be opened again "
-               "(tried every second)\n",
-               path_, reason);
-    std::fflush(stderr);
+  // Makes log_dir again if it has gone, as start-up does, then opens the file; at most once a
+  // second. The console hears of it at the first flush that reaches the file.
+  bool Reopen() {
+    const auto now = now_();
+    if (now < next_attempt_) return false;
+    next_attempt_ = now + kRetryEvery;
+    std::error_code ignored;  // the open below fails all the same
+    const std::filesystem::path file = path_;
+    std::filesystem::create_directories(file.parent_path(), ignored);
+    return TryOpen(/*truncate=*/false);
   }
+
+  // app.N-1.log -> app.N.log ... app.log -> app.1.log, then a new app.log. Only the run of
+  // backups that would be overwritten moves: a rotation that failed half-way, tried again, must
+  // not push the older ones on (and out) each time. The open file is renamed with the rest and
+  // closed only once every rename has worked: until then it is still the current file, and a
+  // failed rename leaves nothing to undo.
+  void Rotate() {
+    const auto now = now_();
+    if (now < next_rotation_) return;
+    std::size_t run = 0;  // app.1.log ... app.<run>.log exist
+    while (run < backups_ && ::access(Backup(run + 1).c_str(), F_OK) == 0) ++run;
+    for (std::size_t i = std::min(run + 1, backups_); i > 0; --i) {
+      const std::string from = Backup(i - 1);
+      const std::string to = Backup(i);
+      if (std::rename(from.c_str(), to.c_str()) != 0) {
+        const int error = errno;
+        if (!rotation_failing_) {
+          Announce(
+              "cannot rotate {}: renaming {} to {}: {}; it grows past log_max_bytes until a "
+              "rotation works (tried every second)",
+              path_, from, to, std::generic_category().message(error));
+        }
+        rotation_failing_ = true;
+        next_rotation_ = now + kRetryEvery;
+        return;
+      }
+    }
+    if (rotation_failing_) Announce("rotating {} again", path_);
+    rotation_failing_ = false;
+    unflushed_ = 0;  // file_helper's close flushes them into app.1.log
+    TryOpen(/*truncate=*/true);
+  }
+
+  // A file removed or replaced since it was opened: the lines written to it from here on would
+  // be lost (log_dir deleted) or never rotated (logrotate made a new one).
+  void CheckStillThere() {
+    next_presence_check_ = now_() + kRetryEvery;
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) {
+      if (FileIdentity{st.st_dev, st.st_ino} == identity_) return;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      return;  // cannot tell (EACCES): keep writing
+    }
+    Announce("{} was removed or replaced; opening it anew", path_);
+    file_.close();
+    open_ = false;
+    next_attempt_ = {};
+    Reopen();
+  }
+
+  // Drops the file: the line in hand and those not flushed yet are lost.
+  void Failed(const std::string& reason, std::uint64_t line_in_hand) {
+    lost_ += unflushed_ + line_in_hand;
+    unflushed_ = 0;
+    file_.close();
+    open_ = false;
+    next_attempt_ = now_() + kRetryEvery;
+    if (out_of_service_) return;  // announced when it started
+    out_of_service_ = true;
+    Announce(
+        "cannot write {}: {}; its lines are lost until it can be written again (tried every "
+        "second)",
+        path_, reason);
+  }
+
+  struct FileIdentity {
+    dev_t device = 0;
+    ino_t inode = 0;
+    bool operator==(const FileIdentity&) const = default;
+  };
 
   const std::string path_;
   const std::size_t max_bytes_;
   const std::size_t backups_;
-  const spdlog::file_event_handlers handlers_;
-  std::unique_ptr<File> file_;  // null while the file cannot be written
-  std::chrono::steady_clock::time_point next_attempt_{};
-  std::uint64_t lost_ = 0;
+  const std::function<Clock::time_point()> now_;
+  spdlog::details::file_helper file_;
+  bool open_ = false;
+  std::size_t size_ = 0;
+  FileIdentity identity_;
+  bool out_of_service_ = false;    // announced as not written; until a flush works again
+  bool rotation_failing_ = false;  // announced; until a rotation works again
+  Clock::time_point next_attempt_{};
+  Clock::time_point next_rotation_{};
+  Clock::time_point next_presence_check_{};
+  std::uint64_t lost_ = 0;       // lines lost in this outage
+  std::uint64_t unflushed_ = 0;  // lines written since the last flush that worked
 };
 
 }  // namespace callgate::app

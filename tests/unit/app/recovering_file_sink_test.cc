@@ -1,0 +1,201 @@
+#include "app/recovering_file_sink.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/logger.h>
+
+namespace callgate::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Sink = RecoveringFileSink<std::mutex>;
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A sink on app.log in a fresh directory, 1,000 bytes a file, 3 backups, with a clock the test
+// moves. Lines are "line <n>" padded to 100 bytes.
+class RecoveringFileSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "callgate-sink-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    sink_ = std::make_shared<Sink>((dir_ / "app.log").string(), 1000, 3,
+                                   spdlog::file_event_handlers{}, [this] { return now_; });
+    logger_ = std::make_shared<spdlog::logger>("test", sink_);
+    logger_->set_pattern("%v");
+    testing::internal::CaptureStderr();
+  }
+  void TearDown() override {
+    console_ += testing::internal::GetCapturedStderr();
+    fs::remove_all(dir_);
+  }
+
+  void Write(int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::string line = "line " + std::to_string(i) + " ";
+      line.resize(99, '.');
+      logger_->info(line);
+    }
+  }
+  void Flush() { logger_->flush(); }
+  void NextSecond() { now_ += std::chrono::milliseconds(1001); }
+  std::string Console() {
+    console_ += testing::internal::GetCapturedStderr();
+    testing::internal::CaptureStderr();
+    return console_;
+  }
+  // Every file's text, newest last.
+  std::string AllFiles() {
+    std::string text;
+    for (const char* name : {"app.3.log", "app.2.log", "app.1.log", "app.log"}) {
+      if (fs::is_regular_file(dir_ / name)) text += Read(dir_ / name);
+    }
+    return text;
+  }
+
+  fs::path dir_;
+  Sink::Clock::time_point now_{std::chrono::hours(1)};
+  std::shared_ptr<Sink> sink_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::string console_;
+};
+
+TEST_F(RecoveringFileSinkTest, RotatesAsSpdlogNamesTheFiles) {
+  Write(0, 45);  // ten lines a file
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.log"), "line "), 5U);
+  EXPECT_EQ(Count(Read(dir_ / "app.1.log"), "line "), 10U);
+  EXPECT_THAT(Read(dir_ / "app.1.log"), HasSubstr("line 39 "));
+  EXPECT_THAT(Read(dir_ / "app.3.log"), HasSubstr("line 10 ")) << "the oldest kept";
+  EXPECT_THAT(AllFiles(), Not(HasSubstr("line 9 "))) << "older than log_backup_count files";
+  EXPECT_FALSE(fs::exists(dir_ / "app.4.log"));
+  EXPECT_EQ(Console(), "");
+}
+
+// A rename that fails (here app.2.log -> app.3.log, app.3.log being a directory; a read-only
+// log_dir as well) keeps every line already written: spdlog's sink truncated the file it could
+// not rotate, after sleeping 100 ms under the log lock. Lines go on into the file, the rotation
+// is tried again a second later, and the console hears of each end once.
+TEST_F(RecoveringFileSinkTest, ARotationThatCannotRenameKeepsEveryLine) {
+  std::ofstream(dir_ / "app.1.log") << "one\n";
+  std::ofstream(dir_ / "app.2.log") << "two\n";
+  fs::create_directories(dir_ / "app.3.log" / "in-the-way");
+  Write(0, 30);
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.log"), "line "), 30U) << "nothing lost, past the limit";
+  EXPECT_EQ(Read(dir_ / "app.1.log"), "one\n");
+  EXPECT_EQ(Count(Console(), "cannot rotate"), 1U) << Console();
+
+  fs::remove_all(dir_ / "app.3.log");
+  Write(30, 31);
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.log"), "line "), 31U) << "not before a second has passed";
+  NextSecond();
+  Write(31, 32);
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.1.log"), "line "), 31U);
+  EXPECT_EQ(Read(dir_ / "app.3.log"), "two\n");
+  EXPECT_EQ(Read(dir_ / "app.2.log"), "one\n");
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 31 "));
+  EXPECT_THAT(Console(), HasSubstr("rotating " + (dir_ / "app.log").string() + " again"));
+}
+
+// A rotation moves only the run of backups it would overwrite: a gap stops it. A rotation that
+// failed half-way leaves one (app.1.log moved on, app.log not), and tried again every second it
+// must not push the older backups on, and out, each time, as spdlog's loop over every index did.
+TEST_F(RecoveringFileSinkTest, ARotationStopsAtAGapInTheBackups) {
+  Write(0, 30);  // app.2.log 0-9, app.1.log 10-19, app.log 20-29
+  Flush();
+  fs::rename(dir_ / "app.2.log", dir_ / "app.3.log");
+  fs::rename(dir_ / "app.1.log", dir_ / "app.2.log");
+  Write(30, 31);
+  Flush();
+  EXPECT_THAT(Read(dir_ / "app.3.log"), HasSubstr("line 0 ")) << "kept where it was";
+  EXPECT_THAT(Read(dir_ / "app.2.log"), HasSubstr("line 10 "));
+  EXPECT_THAT(Read(dir_ / "app.1.log"), HasSubstr("line 20 "));
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 30 "));
+}
+
+// A file removed under the sink (log_dir deleted) is made again within a second, at a flush:
+// before, lines went on into the deleted file, unseen, until the next rotation.
+TEST_F(RecoveringFileSinkTest, AFileRemovedUnderItIsMadeAgain) {
+  Write(0, 2);
+  Flush();
+  fs::remove_all(dir_);
+  Write(2, 3);
+  Flush();
+  EXPECT_FALSE(fs::exists(dir_)) << "not checked more than once a second";
+  NextSecond();
+  Write(3, 4);
+  Flush();  // finds it gone, opens it anew
+  Write(4, 5);
+  Flush();
+  ASSERT_TRUE(fs::exists(dir_ / "app.log"));
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 4 "));
+  EXPECT_THAT(Console(), HasSubstr("app.log was removed or replaced; opening it anew"));
+}
+
+// logrotate's "create": the file renamed away and a new one put in its place.
+TEST_F(RecoveringFileSinkTest, AFileReplacedUnderItIsOpenedAnew) {
+  Write(0, 2);
+  Flush();
+  fs::rename(dir_ / "app.log", dir_ / "app.log-20261124");
+  std::ofstream(dir_ / "app.log") << "";
+  NextSecond();
+  Write(2, 3);
+  Flush();
+  Write(3, 4);
+  Flush();
+  EXPECT_THAT(Read(dir_ / "app.log-20261124"), HasSubstr("line 2 "));
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 3 "));
+}
+
+// Writes that fail (a full disk: /dev/full) lose their lines, counted; the console hears once
+// that the file is out of service, and once that it is back, with the count; not every second.
+TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost) {
+  fs::remove(dir_ / "app.log");
+  fs::create_symlink("/dev/full", dir_ / "app.log");
+  NextSecond();
+  Write(0, 1);
+  Flush();  // the removal is seen: the link is opened, and fails
+  for (int second = 0; second < 5; ++second) {
+    NextSecond();
+    Write(1 + second * 3, 4 + second * 3);
+    Flush();
+  }
+  EXPECT_EQ(Count(Console(), "cannot write"), 1U) << Console();
+  EXPECT_THAT(Console(), Not(HasSubstr("writing ")));
+
+  fs::remove(dir_ / "app.log");
+  NextSecond();
+  Write(100, 101);
+  Flush();
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 100 "));
+  EXPECT_THAT(Console(), HasSubstr("writing " + (dir_ / "app.log").string() +
+                                   " again; 15 lines could not be written to it"));
+}
+
+}  // namespace
+}  // namespace callgate::app
