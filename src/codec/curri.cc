@@ -141,7 +141,8 @@ std::string* QueryField(engine::CallQuery& query, Field field) {
 }
 
 // Records one <Attribute>: its AttributeId as written, and a function giving the text of its
-// value (read only when needed). When an AttributeId repeats, the first non-blank value wins.
+// value (read only when needed), trimmed. When an AttributeId repeats, the first non-blank value
+// wins.
 template <class ValueText>
 void RecordAttribute(std::string_view raw_id, ValueText&& value_text, CurriRequest& request,
                      bool collect) {
@@ -149,7 +150,9 @@ void RecordAttribute(std::string_view raw_id, ValueText&& value_text, CurriReque
   std::optional<Field> field = FieldFor(attribute_id);
   if (!field && !collect) return;
   auto&& text = value_text();  // a std::string from the tree, a view into the body from the scan
-  std::string_view value = Trim(text);
+  // As Python's str.strip(): a value of only no-break spaces is blank, and callingnumber falls
+  // back to transformedcgpn, as it did there.
+  std::string_view value = TrimUnicodeSpace(text);
   if (collect) request.attributes.emplace_back(attribute_id, value);
   if (!field) return;
   std::string* target = QueryField(request.query, *field);

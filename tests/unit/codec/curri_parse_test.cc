@@ -111,6 +111,15 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"WhitespaceCallingFallsBack",
                   Xacml(Attr(kCalling, " \r\n\t ") + Attr(kTransformedCgpn, " +19725550101 ")),
                   CurriStatus::kOk, "+19725550101"},
+        // Python's str.strip() trims Unicode spaces too: a value of only no-break spaces is
+        // blank there, and the Python service fell back to transformedcgpn.
+        ParseCase{
+            "NoBreakSpaceCallingFallsBack",
+            Xacml(Attr(kCalling, "\xC2\xA0\xC2\xA0") + Attr(kTransformedCgpn, "+19725550101")),
+            CurriStatus::kOk, "+19725550101"},
+        ParseCase{"CharacterReferencedNoBreakSpaceFallsBack",
+                  Xacml(Attr(kCalling, "&#160;") + Attr(kTransformedCgpn, "+19725550101")),
+                  CurriStatus::kOk, "+19725550101"},
         ParseCase{"SelfClosingValueFallsBack",
                   Xacml("<Attribute AttributeId=\"urn:Cisco:uc:1.0:callingnumber\">"
                         "<AttributeValue/></Attribute>" +
@@ -158,6 +167,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ParseCase{"WhitespaceAroundValue", Xacml(Attr(kCalling, "\n    9725550101 \t\r\n")),
                   CurriStatus::kOk, "9725550101"},
+        ParseCase{"UnicodeSpacesAroundValue",
+                  Xacml(Attr(kCalling, "\xE3\x80\x80+14085550101\xC2\xA0")), CurriStatus::kOk,
+                  "+14085550101"},
         ParseCase{"InnerSpacesKept", Xacml(Attr(kCalling, " 972 555 0101 ")), CurriStatus::kOk,
                   "972 555 0101"},
         ParseCase{"Cdata", Xacml(Attr(kCalling, "<![CDATA[+14085550101]]>")), CurriStatus::kOk,
