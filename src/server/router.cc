@@ -1,7 +1,10 @@
 #include "server/router.h"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -122,10 +125,15 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
     return response;
   }
   const std::shared_ptr<const engine::Snapshot> snapshot = snapshots_.Current();
-  std::string body =
-      fmt::format("{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},{}}}\n",
-                  snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-                  metrics_.ToJsonFields(security::UnixNow()));
+  // When the directory in service was read: a monitor can tell a reload that never took effect
+  // (a file left invalid, a reload that hangs) from the age.
+  const std::int64_t now = security::UnixNow();
+  const std::time_t loaded = std::chrono::system_clock::to_time_t(snapshot->loaded_at);
+  std::string body = fmt::format(
+      "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},"
+      "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},{}}}\n",
+      snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
+      fmt::gmtime(loaded), std::max<std::int64_t>(0, now - loaded), metrics_.ToJsonFields(now));
   return MakeResponse(request, http::status::ok, std::move(body), "application/json");
 }
 

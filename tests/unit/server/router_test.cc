@@ -207,6 +207,25 @@ std::string CurriCalling(const std::string& number) {
          number + "</AttributeValue></Attribute></Request>";
 }
 
+// /health says when the directory in service was read, as a time and as an age, so that a
+// monitor can alert on a directory that should have been reloaded by now.
+TEST_F(RouterTest, HealthSaysWhenTheDirectoryWasLoaded) {
+  auto snapshot = std::make_shared<engine::Snapshot>();
+  // 2026-11-24 02:00:00 UTC
+  snapshot->loaded_at = std::chrono::system_clock::from_time_t(1795485600);
+  (void)store_.Publish(snapshot);
+  const PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
+  const std::string body = Handle(MakeRouter(false), http::verb::get, "/health", peer).body();
+  EXPECT_THAT(body, HasSubstr("\"directory_loaded_at\":\"2026-11-24T02:00:00Z\","));
+  const std::string key = "\"directory_age_seconds\":";
+  const std::size_t at = body.find(key);
+  ASSERT_NE(at, std::string::npos) << body;
+  const std::int64_t age = std::stoll(body.substr(at + key.size()));
+  const std::int64_t expected = security::UnixNow() - 1795485600;
+  EXPECT_GE(age, expected - 5);
+  EXPECT_LE(age, expected);
+}
+
 // The counters /health reports, one outcome at a time.
 TEST_F(RouterTest, CountsEveryOutcome) {
   const Router router = MakeRouter(false);
