@@ -87,8 +87,11 @@ Response Router::HandleCurri(const Request& request) const {
   }
   if (parsed.status != codec::CurriStatus::kOk) {
     Metrics::Add(metrics_.curri_unusable);
-    logs_.app->warn("curri: unusable request ({}{}{}): answering continue",
-                    codec::ToString(parsed.status), parsed.error.empty() ? "" : ": ", parsed.error);
+    if (auto held_back = unusable_log_.Admit(LogThrottle::Clock::now())) {
+      logs_.app->warn("curri: unusable request ({}{}{}): answering continue{}",
+                      codec::ToString(parsed.status), parsed.error.empty() ? "" : ": ",
+                      parsed.error, unusable_log_.HeldBack(*held_back));
+    }
     return MakeResponse(request, http::status::ok, codec::RenderCurriResponse({}),
                         codec::kCurriContentType);
   }

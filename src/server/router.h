@@ -19,6 +19,7 @@
 #include "security/peer_authorizer.h"
 #include "security/peer_identity.h"
 #include "server/http.h"
+#include "server/log_throttle.h"
 #include "server/logs.h"
 #include "server/metrics.h"
 #include "server/snapshot_store.h"
@@ -61,6 +62,8 @@ class Router {
   const SnapshotStore& snapshots_;
   Metrics& metrics_;
   const Logs& logs_;
+  // The warning for an unusable CURRI body: a client can send one with every request.
+  mutable LogThrottle unusable_log_{std::chrono::seconds(10)};
 };
 
 // A response with the request's version and keep-alive, `status`, and a body of `content_type`.

@@ -89,6 +89,13 @@ struct ConnectionBudget {
 constexpr std::chrono::seconds kRefusalLogInterval{10};
 
 struct Listener {
+  Listener(BoundListener bound, tcp::acceptor bound_acceptor, tcp bound_protocol,
+           ConnectionBudget& connection_budget)
+      : info(std::move(bound)),
+        acceptor(std::move(bound_acceptor)),
+        protocol(bound_protocol),
+        budget(connection_budget) {}
+
   BoundListener info;
   tcp::acceptor acceptor;
   tcp protocol;  // of the sockets it accepts (IPv4 or IPv6)
@@ -97,13 +104,6 @@ struct Listener {
   LogThrottle not_allowed_log{kRefusalLogInterval};   // addresses no cluster allows
   LogThrottle accept_error_log{kRefusalLogInterval};  // accept() failures
 };
-
-// " (N more since the last such warning)" for a throttled warning, or nothing.
-std::string HeldBack(std::uint64_t count) {
-  if (count == 0) return "";
-  return fmt::format(" ({} more since the last such warning, which is logged at most every {} s)",
-                     count, kRefusalLogInterval.count());
-}
 
 // The configuration keys of one listener, for its errors: where its host and its port are set.
 struct ListenerKeys {
@@ -366,7 +366,7 @@ Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address
   bound_.push_back(info);
   ConnectionBudget& budget = spec.kind == ListenerKind::kAdmin ? admin_ : clients_;
   listeners_.push_back(
-      std::make_unique<Listener>(Listener{info, std::move(acceptor), address.protocol(), budget}));
+      std::make_unique<Listener>(info, std::move(acceptor), address.protocol(), budget));
   return OkStatus();
 }
 
@@ -388,7 +388,7 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
             listener.info.kind == ListenerKind::kAdmin
                 ? fmt::format("the admin listener's {} connections are all open", budget.limit)
                 : fmt::format("max_connections ({}) reached", budget.limit),
-            HeldBack(*held_back));
+            listener.full_log.HeldBack(*held_back));
       }
       continue;  // the socket closes as it goes out of scope
     }
@@ -431,10 +431,10 @@ asio::awaitable<void> Server::Impl::AcceptFailed(Listener& listener, const beast
           "LimitNOFILE=) or lower max_connections{}",
           listener.info.url, ec.message(), open_files_,
           shed == Shed::kClosed ? "closing new connections" : "new connections wait",
-          HeldBack(*held_back));
+          listener.accept_error_log.HeldBack(*held_back));
     } else {
       logs_.app->error("accept on {} failed: {}{}", listener.info.url, ec.message(),
-                       HeldBack(*held_back));
+                       listener.accept_error_log.HeldBack(*held_back));
     }
   }
   if (shed == Shed::kClosed) co_return;
@@ -474,7 +474,7 @@ bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
     logs_.app->warn(
         "Closed a connection from {} as it was accepted: no cluster's allowed_ips "
         "holds the address{}",
-        logs_.Pii(address->ToString()), HeldBack(*held_back));
+        logs_.Pii(address->ToString()), listener.not_allowed_log.HeldBack(*held_back));
   }
   return false;
 }

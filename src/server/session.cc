@@ -174,8 +174,11 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       Metrics::Add(env.metrics.bad_requests);
       break;
   }
-  env.logs.app->warn("Closing connection from {}: {} ({})", env.logs.Pii(peer.address),
-                     std::string_view{http::obsolete_reason(status)}, error.message());
+  if (auto held_back = env.refusal_log.Admit(Clock::now())) {
+    env.logs.app->warn("Closing connection from {}: {} ({}){}", env.logs.Pii(peer.address),
+                       std::string_view{http::obsolete_reason(status)}, error.message(),
+                       env.refusal_log.HeldBack(*held_back));
+  }
   const Response response = ErrorResponse(status, request);
   const beast::error_code written = co_await Write(stream, env, peer, slot, response);
   LogAccess(env, peer, request, response, started, written);

@@ -16,6 +16,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "server/connection_registry.h"
+#include "server/log_throttle.h"
 #include "server/logs.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -41,6 +42,8 @@ struct SessionEnv {
   // that the connection ends after that request.
   const std::atomic<std::uint64_t>& security_generation;
   std::function<bool(PeerContext&)> reauthorize;
+  // The warning for a request refused with 400, 413 or 431 (any client can send those at will).
+  mutable LogThrottle refusal_log{std::chrono::seconds(10)};
 };
 
 using PlainStream = boost::beast::tcp_stream;

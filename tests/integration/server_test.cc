@@ -321,6 +321,23 @@ TEST_F(ServerTest, RequestsPipelinedPastACloseDoNotCostTheResponsesBeforeIt) {
   EXPECT_EQ(responses, 501U) << client->last_error();
 }
 
+// Any client can send a request that gets 400 as often as it likes: the warning is logged once
+// per 10 s and the rest are counted, in /health and in the next warning.
+TEST_F(ServerTest, BadRequestsAreWarnedAboutOncePerIntervalAndAllCounted) {
+  StartServer();
+  for (int i = 0; i < 3; ++i) {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("NOT HTTP\r\n\r\n"));
+    EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0U);
+  }
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 3), 3U);
+  const std::string output = server_->output();
+  EXPECT_EQ(output.find("Closing connection from"), output.rfind("Closing connection from"))
+      << output;
+  EXPECT_NE(output.find("Closing connection from 127.0.0.1: Bad Request"), std::string::npos)
+      << output;
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   StartServer("max_header_bytes: 2048\n");
   auto response = PostWithOversizedHeader();

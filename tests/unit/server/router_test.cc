@@ -226,6 +226,21 @@ TEST_F(RouterTest, HealthSaysWhenTheDirectoryWasLoaded) {
   EXPECT_LE(age, expected);
 }
 
+// A client can send an unusable body with every request: one warning per 10 s, the rest counted
+// (and each still answered continue).
+TEST_F(RouterTest, UnusableRequestsAreWarnedAboutOncePerIntervalAndAllCounted) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Handle(router, http::verb::post, "/curri", peer, "<Request>").result(),
+              http::status::ok);
+  }
+  const std::string log = log_.str();
+  EXPECT_EQ(log.find("unusable request"), log.rfind("unusable request")) << log;
+  EXPECT_NE(log.find("unusable request (malformed"), std::string::npos) << log;
+  EXPECT_EQ(metrics_.curri_unusable.load(), 3U);
+}
+
 // The counters /health reports, one outcome at a time.
 TEST_F(RouterTest, CountsEveryOutcome) {
   const Router router = MakeRouter(false);
