@@ -158,7 +158,7 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
   auto loaded = LoadSnapshot(config);
   std::optional<std::string> refusal;
   if (!loaded) {
-    refusal = LogSafeCopy(loaded.error().ToString(), '\0', kMaxLogMessageBytes);
+    refusal = CapLogMessage(loaded.error().ToString());
   } else {
     refusal = RefuseDirectory(*loaded->snapshot, before);
   }
@@ -184,7 +184,7 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   auto security = server::BuildSecurityState(config);
   if (!security) {
     logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
-                    LogSafeCopy(security.error().ToString(), '\0', kMaxLogMessageBytes));
+                    CapLogMessage(security.error().ToString()));
     return false;
   }
   LogTrustStore(logs, **security);
@@ -208,10 +208,11 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
 }
 
 // A start-up failure once logging runs: an error line on the console and in app.log, where
-// whoever reads the logs of a service that did not start looks for the reason.
+// whoever reads the logs of a service that did not start looks for the reason. The loaders made
+// what the error quotes from their files log-safe (common/result.h): escaped again here, it would
+// read differently from `callgate check` (`\\xe9` for `\xe9`).
 int StartFailed(const server::Logs& logs, const Error& error) {
-  logs.app->error("refusing to start: {}",
-                  LogSafeCopy(error.ToString(), '\0', kMaxLogMessageBytes));
+  logs.app->error("refusing to start: {}", CapLogMessage(error.ToString()));
   logs.app->flush();
   return 1;
 }

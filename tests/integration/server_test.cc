@@ -1026,6 +1026,29 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
       << "no TLS here to reload";
 }
 
+// An error quotes the CSV's own text made log-safe once (\xe9 for a byte that is not UTF-8), and
+// check, a refused start and a refused reload show the same text.
+TEST_F(ServerTest, CheckStartUpAndReloadQuoteABadHeaderAlike) {
+  const std::string bad_csv = dir_.Write("bad.csv", "phone_number,display_n\xE9me\n+1408,Ada\n");
+  const std::string quoted = R"('display_n\xe9me')";
+  const std::string bad_config =
+      dir_.Write("bad.yaml", "insecure_mode: true\ncsv_file_path: " + bad_csv + "\n");
+  const auto check = RunCommand({CallgateBinary(), "check", "--config", bad_config});
+  EXPECT_THAT(check.output, HasSubstr(quoted)) << check.output;
+  const auto start =
+      RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", bad_config});
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_THAT(start.output, HasSubstr("refusing to start: "));
+  EXPECT_THAT(start.output, HasSubstr(quoted)) << start.output;
+
+  StartServer();
+  std::filesystem::rename(bad_csv, dir_.path() / "directory.csv");
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload failed", mark)) << server_->output();
+  ASSERT_TRUE(server_->WaitForOutput(quoted, mark)) << server_->output().substr(mark);
+}
+
 // A directory of `rows` exact entries, +12001000000 upwards, all named "Name": big enough that
 // loading it takes a while.
 std::string LargeDirectory(int rows) {
