@@ -1049,6 +1049,74 @@ TEST_F(ServerTest, CheckStartUpAndReloadQuoteABadHeaderAlike) {
   ASSERT_TRUE(server_->WaitForOutput(quoted, mark)) << server_->output().substr(mark);
 }
 
+// What a SIGHUP logs, from the signal to the end of the reload it starts.
+std::string ReloadOutput(const CallgateProcess& server) {
+  const std::size_t mark = server.output().size();
+  server.Signal(SIGHUP);
+  EXPECT_TRUE(server.WaitForOutput("Reload complete", mark)) << server.output().substr(mark);
+  return server.output().substr(mark);
+}
+
+// No configuration key is reloaded, but a SIGHUP reads the file again (with the environment of
+// the start: LOG_LEVEL here) to say which keys wait for a restart, or that the file would stop
+// one. The directory is reloaded all the same, from the file the running configuration names.
+TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) {
+  const std::string config = Config(dir_, "shutdown_timeout_seconds: 3\n");
+  setenv("LOG_LEVEL", "DEBUG", 1);  // inherited by the server, over the file's INFO
+  server_ = CallgateProcess::Start(dir_, config);
+  unsetenv("LOG_LEVEL");
+  ASSERT_NE(server_, nullptr);
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+
+  // Unchanged (a comment added, a key set to its default, lines moved): nothing extra.
+  dir_.Write("callgate.yaml", "# edited\nread_timeout_seconds: 10\n" + config);
+  std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, Not(HasSubstr("Reload: "))) << reload;
+
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");
+  std::string edited = config + "max_connections: 10\n";
+  edited.replace(edited.find("listen_port: 0"), 14, "flask_port: 1");  // named as now written
+  dir_.Write("callgate.yaml", edited);
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("[warning] callgate: Reload: " + config_file +
+                                " changes flask_port, max_connections: the configuration is read "
+                                "only at start-up, so this takes effect at the next restart"))
+      << reload;
+  EXPECT_THAT(reload, HasSubstr("Phone directory"));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada Byron\n");
+  dir_.Write("callgate.yaml", config + "listen_prot: 1\n");
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("[error] callgate: Reload: callgate would refuse to start with "
+                                "its configuration file as it is now, and goes on with the "
+                                "configuration it started with"))
+      << reload;
+  EXPECT_THAT(reload, HasSubstr(config_file + ":7: key 'listen_prot': unknown key; did you mean "
+                                              "'listen_port'?"));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Byron"));
+
+  // A file that loads, but that a start would refuse as insecure, is said to be refused too.
+  dir_.Write("callgate.yaml", config.substr(config.find('\n') + 1));  // without insecure_mode
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("would refuse to start")) << reload;
+  EXPECT_THAT(reload, HasSubstr("insecure_mode")) << reload;
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 4), 4U);
+}
+
+// Under obfuscate_pii a reason that may quote a value from the file (an address here) is left
+// out: the file, the line and the key say where to look.
+TEST_F(ServerTest, UnderObfuscatePiiAConfigurationErrorAtAReloadQuotesNoValue) {
+  const std::string config = Config(dir_, "obfuscate_pii: true\n");
+  StartServer("obfuscate_pii: true\n");
+  dir_.Write("callgate.yaml", config + "clusters:\n  pbx:\n    allowed_ips: [10.9.8.300]\n");
+  const std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("callgate.yaml:9: key 'clusters.pbx.allowed_ips': the reason is "
+                                "left out under obfuscate_pii; callgate check shows it"))
+      << reload;
+  EXPECT_THAT(reload, Not(HasSubstr("10.9.8")));
+}
+
 // A directory of `rows` exact entries, +12001000000 upwards, all named "Name": big enough that
 // loading it takes a while.
 std::string LargeDirectory(int rows) {
