@@ -1,13 +1,29 @@
 // The configuration the command line, the environment and the file add up to.
 #pragma once
 
+#include <string>
+
 #include "app/command_line.h"
 #include "common/result.h"
 #include "config/config.h"
 
 namespace callgate::app {
 
-// Reads the file ConfigPath() names and applies LOG_LEVEL.
+// Where the configuration comes from: the file ConfigPath() names and the LOG_LEVEL value, taken
+// from the command line and the environment once, so that reading the file again (at a reload)
+// reads the same file the same way.
+struct ConfigSource {
+  std::string path;
+  std::string log_level_env;  // empty: not set
+};
+
+// Reads the environment: call it before any thread runs.
+ConfigSource ResolveConfigSource(const CommandLine& command_line);
+
+// Reads the file `source` names and applies its LOG_LEVEL. Thread-safe.
+Result<config::Config> LoadEffectiveConfig(const ConfigSource& source);
+
+// Both of the above.
 Result<config::Config> LoadEffectiveConfig(const CommandLine& command_line);
 
 // Prints "callgate: <error>" to stderr; returns 1 for `return PrintError(...)`.

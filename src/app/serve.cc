@@ -158,7 +158,7 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
   auto loaded = LoadSnapshot(config);
   std::optional<std::string> refusal;
   if (!loaded) {
-    refusal = LogSafeCopy(loaded.error().ToString(), '\0', kMaxLogMessageBytes);
+    refusal = CapLogMessage(loaded.error().ToString());
   } else {
     refusal = RefuseDirectory(*loaded->snapshot, before);
   }
@@ -184,7 +184,7 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   auto security = server::BuildSecurityState(config);
   if (!security) {
     logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
-                    LogSafeCopy(security.error().ToString(), '\0', kMaxLogMessageBytes));
+                    CapLogMessage(security.error().ToString()));
     return false;
   }
   LogTrustStore(logs, **security);
@@ -194,11 +194,54 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   return true;
 }
 
+// The configuration file as a start would take it: loaded, and not refused as insecure.
+Result<config::Config> LoadForStart(const ConfigSource& source) {
+  auto config = LoadEffectiveConfig(source);
+  if (!config) return config;
+  if (auto secure = config::ValidateSecurity(*config); !secure) return secure.error();
+  return config;
+}
+
+// An error about the configuration file, for the log. Its reason may quote a value from the file
+// (an address, a subject), so under obfuscate_pii only the place is said: check shows the rest.
+std::string ConfigErrorText(const Error& error, const server::Logs& logs) {
+  if (!logs.masking()) return CapLogMessage(error.ToString());
+  Error place = error;
+  place.message = "the reason is left out under obfuscate_pii; callgate check shows it";
+  return CapLogMessage(place.ToString());
+}
+
+// The configuration file, read again only to say what the next start would do with it: its keys
+// are read at start-up only, so an edit waits for a restart, and a file that no longer loads
+// would stop that restart. An administrator who sent SIGHUP after editing it hears of both now.
+void ReviewConfigFile(const ConfigSource& source, const config::Config& running,
+                      const server::Logs& logs) {
+  const auto edited = LoadForStart(source);
+  if (!edited) {
+    logs.app->error(
+        "Reload: callgate would refuse to start with its configuration file as it is now, and "
+        "goes on with the configuration it started with; fix the file before the next restart "
+        "(callgate check tests it): {}",
+        ConfigErrorText(edited.error(), logs));
+    return;
+  }
+  const std::vector<std::string_view> changed = config::ChangedKeys(running, *edited);
+  if (changed.empty()) return;
+  std::vector<std::string_view> as_written;
+  for (const std::string_view key : changed) as_written.push_back(edited->KeyAsWritten(key));
+  logs.app->warn(
+      "Reload: {} changes {}: the configuration is read only at start-up, so this takes effect "
+      "at the next restart (this reload re-read the phone directory and TLS files named by the "
+      "configuration callgate started with)",
+      source.path, fmt::join(as_written, ", "));
+}
+
 // SIGHUP: rebuild the directory snapshot and the TLS/authorization state. The two halves are
 // independent: a half that fails keeps what it would have replaced, and the other half still
-// takes effect.
-void Reload(const config::Config& config, const server::Logs& logs, server::SnapshotStore& store,
-            server::Server& server) {
+// takes effect. The configuration file is only reviewed (ReviewConfigFile).
+void Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
+            server::SnapshotStore& store, server::Server& server) {
+  ReviewConfigFile(source, config, logs);
   const bool directory = ReloadDirectory(config, logs, store);
   const bool security = ReloadSecurity(config, logs, server);
   if (directory && security) logs.app->info("Reload complete");
@@ -208,10 +251,11 @@ void Reload(const config::Config& config, const server::Logs& logs, server::Snap
 }
 
 // A start-up failure once logging runs: an error line on the console and in app.log, where
-// whoever reads the logs of a service that did not start looks for the reason.
+// whoever reads the logs of a service that did not start looks for the reason. The loaders made
+// what the error quotes from their files log-safe (common/result.h): escaped again here, it would
+// read differently from `callgate check` (`\\xe9` for `\xe9`).
 int StartFailed(const server::Logs& logs, const Error& error) {
-  logs.app->error("refusing to start: {}",
-                  LogSafeCopy(error.ToString(), '\0', kMaxLogMessageBytes));
+  logs.app->error("refusing to start: {}", CapLogMessage(error.ToString()));
   logs.app->flush();
   return 1;
 }
@@ -221,7 +265,8 @@ int StartFailed(const server::Logs& logs, const Error& error) {
 int RunServe(const CommandLine& command_line) {
   std::signal(SIGPIPE, SIG_IGN);      // NOLINT: a closed peer is an error code, not a signal
   server::HoldHangupsForTheServer();  // a reload asked for while loading happens once serving
-  auto config = LoadEffectiveConfig(command_line);
+  const ConfigSource source = ResolveConfigSource(command_line);
+  auto config = LoadEffectiveConfig(source);
   if (!config) return PrintError(config.error());
   if (auto secure = config::ValidateSecurity(*config); !secure) {
     std::cerr << "callgate: refusing to start: " << secure.error().ToString() << "\n";
@@ -253,7 +298,7 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
-  (*server)->SetReloadHandler([&] { Reload(*config, *logs, store, **server); });
+  (*server)->SetReloadHandler([&] { Reload(source, *config, *logs, store, **server); });
   (*server)->Run([&] { AnnounceReady(*logs, **server); });
   Announce(*logs, "callgate stopped");
   logs->app->flush();

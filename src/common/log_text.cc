@@ -19,6 +19,8 @@ bool MovesText(char32_t code_point) {
          (code_point >= 0x2066 && code_point <= 0x2069);    // bidi isolates
 }
 
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
 void AppendHex(std::string& out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (const char c : bytes) {
@@ -72,6 +74,13 @@ std::string LogSafeCopy(std::string_view text, char quote, std::size_t max_bytes
   std::string scratch;
   const std::string_view safe = LogSafe(text, scratch, quote, max_bytes);
   return safe.data() == scratch.data() ? std::move(scratch) : std::string(safe);
+}
+
+std::string CapLogMessage(std::string_view message, std::size_t max_bytes) {
+  if (message.size() <= max_bytes) return std::string(message);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && IsContinuationByte(message[cut])) --cut;  // never cut a character in two
+  return std::string(message.substr(0, cut)) + "...[" + std::to_string(message.size()) + " bytes]";
 }
 
 }  // namespace callgate

@@ -31,4 +31,10 @@ std::string_view LogSafe(std::string_view text, std::string& scratch, char quote
 std::string LogSafeCopy(std::string_view text, char quote = '\0',
                         std::size_t max_bytes = kMaxLogTextBytes);
 
+// `message` cut as LogSafe() cuts (at a character boundary, followed by "...[N bytes]") when it
+// is longer than `max_bytes`, and otherwise as it is: for a message already fit for a log line,
+// such as an Error whose text from outside its loader made log-safe (common/result.h), which
+// LogSafe() would escape a second time (`\\xe9` for `\xe9`).
+std::string CapLogMessage(std::string_view message, std::size_t max_bytes = kMaxLogMessageBytes);
+
 }  // namespace callgate

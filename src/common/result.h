@@ -10,7 +10,9 @@ namespace callgate {
 
 // What went wrong and where. `file` and `line` (1-based; 0 = not known) locate the problem in
 // a user's file; `key` names the configuration key, or `column` the CSV column, when there is
-// one (a column is text from the file, so it is kept fit for a log line: log_text.h).
+// one. Text from outside callgate that an error quotes (a CSV column, a certificate's subject)
+// is made fit for a log line where the error is made (log_text.h), so that ToString() can be
+// logged as it is, and reads the same in a log line as in `callgate check`.
 struct Error {
   std::string message;
   std::string file;

@@ -138,6 +138,12 @@ bool AcceptsAddressAlone(const Config& config, const Cluster& cluster);
 // only such an address-alone cluster can use it.
 std::vector<Error> ConfiguredForNobody(const Config& config);
 
+// The top-level keys (canonical names, in documentation order) whose values differ between
+// `before` and `after`: what a restart with `after` would change. Where and under which alias a
+// file sets a key does not count, nor does setting a key to its default instead of leaving it
+// out; a change inside a cluster, or in the clusters' order, counts as `clusters`.
+std::vector<std::string_view> ChangedKeys(const Config& before, const Config& after);
+
 std::string_view ToString(LogLevel level);  // "DEBUG", "INFO", "WARNING", "ERROR"
 
 // An error about top-level `key` (its canonical name), located at the line where `config` set it

@@ -1,11 +1,12 @@
 // ReloadThread: runs a reload handler on a thread of its own, so that reading files never stalls
-// an I/O thread. Requests that arrive while a reload runs are folded into one more run.
+// an I/O thread. Requests that arrive while a reload runs are folded into one more run, after it.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace callgate::server {
@@ -29,6 +30,13 @@ class ReloadThread {
     pending_ = true;
     if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
     wake_.notify_one();
+  }
+
+  // How long the reload in progress has been running; nullopt when none is. Thread-safe.
+  std::optional<std::chrono::steady_clock::duration> RunningFor() {
+    std::lock_guard lock(mutex_);
+    if (!running_) return std::nullopt;
+    return std::chrono::steady_clock::now() - started_;
   }
 
   void Stop() {
@@ -62,6 +70,7 @@ class ReloadThread {
       if (quit_) return;
       pending_ = false;
       running_ = true;
+      started_ = std::chrono::steady_clock::now();
       auto handler = handler_;
       lock.unlock();
       handler();
@@ -77,6 +86,7 @@ class ReloadThread {
   std::function<void()> handler_;
   bool pending_ = false;
   bool running_ = false;
+  std::chrono::steady_clock::time_point started_;  // of the reload running, while running_
   bool quit_ = false;
   std::thread thread_;
 };

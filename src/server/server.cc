@@ -341,6 +341,7 @@ class Server::Impl {
                                     ConnectionSlot& slot);
   asio::awaitable<void> WaitForDrain();
   asio::awaitable<void> HandleSignals();
+  void RequestReload();
 
   std::size_t next_worker_ = 0;
 };
@@ -608,15 +609,28 @@ void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
       cert.not_after, fmt::join(cert.sans, ", "));
 }
 
+// A SIGHUP while a reload still runs waits for it. That is said, with the likely reason:
+// otherwise a reload stuck in a read that never returns (csv_file_path a FIFO no one writes, a
+// network file system that does not answer) would swallow every later SIGHUP without a word.
+void Server::Impl::RequestReload() {
+  if (const auto running = reload_.RunningFor()) {
+    logs_.app->warn(
+        "SIGHUP: the reload started {} s ago is still running (a file it reads may be a FIFO "
+        "without a writer, or on a network file system that does not answer); this reload will "
+        "follow it",
+        std::chrono::duration_cast<std::chrono::seconds>(*running).count());
+  } else {
+    logs_.app->info("SIGHUP: reloading");
+  }
+  reload_.Request();
+}
+
 asio::awaitable<void> Server::Impl::HandleSignals() {
   for (;;) {
     auto [ec, signal] = co_await signals_.async_wait(kUse);
     if (ec) co_return;
     if (signal == SIGHUP) {
-      if (!stopping_.load()) {  // during a shutdown a reload would only delay the exit
-        logs_.app->info("SIGHUP: reloading");
-        reload_.Request();
-      }
+      if (!stopping_.load()) RequestReload();  // during a shutdown it would only delay the exit
       continue;
     }
     const char* name = signal == SIGINT ? "SIGINT" : "SIGTERM";

@@ -1043,6 +1043,97 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
       << "no TLS here to reload";
 }
 
+// An error quotes the CSV's own text made log-safe once (\xe9 for a byte that is not UTF-8), and
+// check, a refused start and a refused reload show the same text.
+TEST_F(ServerTest, CheckStartUpAndReloadQuoteABadHeaderAlike) {
+  const std::string bad_csv = dir_.Write("bad.csv", "phone_number,display_n\xE9me\n+1408,Ada\n");
+  const std::string quoted = R"('display_n\xe9me')";
+  const std::string bad_config =
+      dir_.Write("bad.yaml", "insecure_mode: true\ncsv_file_path: " + bad_csv + "\n");
+  const auto check = RunCommand({CallgateBinary(), "check", "--config", bad_config});
+  EXPECT_THAT(check.output, HasSubstr(quoted)) << check.output;
+  const auto start =
+      RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", bad_config});
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_THAT(start.output, HasSubstr("refusing to start: "));
+  EXPECT_THAT(start.output, HasSubstr(quoted)) << start.output;
+
+  StartServer();
+  std::filesystem::rename(bad_csv, dir_.path() / "directory.csv");
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload failed", mark)) << server_->output();
+  ASSERT_TRUE(server_->WaitForOutput(quoted, mark)) << server_->output().substr(mark);
+}
+
+// What a SIGHUP logs, from the signal to the end of the reload it starts.
+std::string ReloadOutput(const CallgateProcess& server) {
+  const std::size_t mark = server.output().size();
+  server.Signal(SIGHUP);
+  EXPECT_TRUE(server.WaitForOutput("Reload complete", mark)) << server.output().substr(mark);
+  return server.output().substr(mark);
+}
+
+// No configuration key is reloaded, but a SIGHUP reads the file again (with the environment of
+// the start: LOG_LEVEL here) to say which keys wait for a restart, or that the file would stop
+// one. The directory is reloaded all the same, from the file the running configuration names.
+TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) {
+  const std::string config = Config(dir_, "shutdown_timeout_seconds: 3\n");
+  setenv("LOG_LEVEL", "DEBUG", 1);  // inherited by the server, over the file's INFO
+  server_ = CallgateProcess::Start(dir_, config);
+  unsetenv("LOG_LEVEL");
+  ASSERT_NE(server_, nullptr);
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+
+  // Unchanged (a comment added, a key set to its default, lines moved): nothing extra.
+  dir_.Write("callgate.yaml", "# edited\nread_timeout_seconds: 10\n" + config);
+  std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, Not(HasSubstr("Reload: "))) << reload;
+
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");
+  std::string edited = config + "max_connections: 10\n";
+  edited.replace(edited.find("listen_port: 0"), 14, "flask_port: 1");  // named as now written
+  dir_.Write("callgate.yaml", edited);
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("[warning] callgate: Reload: " + config_file +
+                                " changes flask_port, max_connections: the configuration is read "
+                                "only at start-up, so this takes effect at the next restart"))
+      << reload;
+  EXPECT_THAT(reload, HasSubstr("Phone directory"));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada Byron\n");
+  dir_.Write("callgate.yaml", config + "listen_prot: 1\n");
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("[error] callgate: Reload: callgate would refuse to start with "
+                                "its configuration file as it is now, and goes on with the "
+                                "configuration it started with"))
+      << reload;
+  EXPECT_THAT(reload, HasSubstr(config_file + ":7: key 'listen_prot': unknown key; did you mean "
+                                              "'listen_port'?"));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Byron"));
+
+  // A file that loads, but that a start would refuse as insecure, is said to be refused too.
+  dir_.Write("callgate.yaml", config.substr(config.find('\n') + 1));  // without insecure_mode
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("would refuse to start")) << reload;
+  EXPECT_THAT(reload, HasSubstr("insecure_mode")) << reload;
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 4), 4U);
+}
+
+// Under obfuscate_pii a reason that may quote a value from the file (an address here) is left
+// out: the file, the line and the key say where to look.
+TEST_F(ServerTest, UnderObfuscatePiiAConfigurationErrorAtAReloadQuotesNoValue) {
+  const std::string config = Config(dir_, "obfuscate_pii: true\n");
+  StartServer("obfuscate_pii: true\n");
+  dir_.Write("callgate.yaml", config + "clusters:\n  pbx:\n    allowed_ips: [10.9.8.300]\n");
+  const std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("callgate.yaml:9: key 'clusters.pbx.allowed_ips': the reason is "
+                                "left out under obfuscate_pii; callgate check shows it"))
+      << reload;
+  EXPECT_THAT(reload, Not(HasSubstr("10.9.8")));
+}
+
 // A directory of `rows` exact entries, +12001000000 upwards, all named "Name": big enough that
 // loading it takes a while.
 std::string LargeDirectory(int rows) {
@@ -1091,6 +1182,53 @@ TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
   EXPECT_EQ(server_->Stop(std::chrono::seconds(10)), 0);
   EXPECT_THAT(server_->output(), HasSubstr("A reload has not finished within "
                                            "shutdown_timeout_seconds (1 s): exiting without"));
+}
+
+// The write end of the FIFO at `path`, opened once a reader is there (within 10 s; -1 if none
+// came): the reader is then held in its first read until something is written.
+int OpenOnceReaderWaits(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK);  // ENXIO while no reader
+    if (fd >= 0) return fd;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+// A SIGHUP while a reload is still running (here one held reading a FIFO) is not merged into it
+// silently: the warning says how long it has run and what may hold it. Pipes as csv_file_path
+// stay supported: once written, both reloads complete.
+TEST_F(ServerTest, ASighupWhileAReloadIsStillRunningSaysSo) {
+  StartServer("shutdown_timeout_seconds: 1\n");
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  std::filesystem::remove(csv);
+  ASSERT_EQ(mkfifo(csv.c_str(), 0600), 0);
+  std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark)) << server_->output();
+  const int writer = OpenOnceReaderWaits(csv);
+  ASSERT_GE(writer, 0) << "the reload never opened the FIFO";
+
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  EXPECT_TRUE(
+      server_->WaitForOutput("s ago is still running (a file it reads may be a FIFO "
+                             "without a writer, or on a network file system that does "
+                             "not answer); this reload will follow it",
+                             mark))
+      << server_->output().substr(mark);
+  EXPECT_THAT(server_->output().substr(mark), HasSubstr("[warning] callgate: SIGHUP: the reload "
+                                                        "started "));
+  EXPECT_THAT(server_->output().substr(mark), Not(HasSubstr("SIGHUP: reloading")));
+
+  // The reload that follows reads a regular file again; the one held reads the FIFO's content.
+  std::filesystem::rename(dir_.Write("directory.new", kDirectory), csv);
+  const std::string content = "phone_number,display_name\n+14085550101,Ada King\n";
+  EXPECT_EQ(write(writer, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  close(writer);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 2), 2U) << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
 }
 
 // Resident memory of `pid` in bytes (VmRSS).

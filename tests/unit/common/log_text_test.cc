@@ -84,5 +84,19 @@ TEST(LogSafeTest, CapsTheLengthAndSaysHowLongTheValueWas) {
   EXPECT_EQ(out.find('\n'), std::string::npos);
 }
 
+// A message already made log-safe keeps its escapes as they are: only its length is capped.
+TEST(CapLogMessageTest, LeavesTheTextAndCutsOnlyTheLength) {
+  const std::string safe = LogSafeCopy("display_n\xE9me \\ \n");
+  EXPECT_EQ(safe, "display_n\\xe9me \\\\ \\x0a");
+  EXPECT_EQ(CapLogMessage(safe), safe);
+  const std::string big(5000, 'm');
+  EXPECT_EQ(CapLogMessage(big), std::string(kMaxLogMessageBytes, 'm') + "...[5000 bytes]");
+  EXPECT_EQ(CapLogMessage(big, 5000), big);
+  // Never cut a character in two.
+  const std::string cjk = std::string(9, 'z') + "\xE6\x9D\xB1" + "tail";
+  EXPECT_EQ(CapLogMessage(cjk, 10), std::string(9, 'z') + "...[16 bytes]");
+  EXPECT_EQ(CapLogMessage(cjk, 12), std::string(9, 'z') + "\xE6\x9D\xB1...[16 bytes]");
+}
+
 }  // namespace
 }  // namespace callgate
