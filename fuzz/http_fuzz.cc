@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -167,28 +169,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       .security_generation = fixture.security_generation,
       .reauthorize = [](callgate::server::PeerContext&) { return true; }};
 
+  // Connected and accepted through the io_context, which retries what a signal interrupts: a
+  // blocking connect(2) or accept(2) fails with EINTR when libFuzzer's timers fire.
   tcp::socket client(fixture.ioc);
-  client.connect(fixture.acceptor.local_endpoint());
-  callgate::server::PlainStream stream(fixture.acceptor.accept());
+  std::optional<callgate::server::PlainStream> stream;
   callgate::server::PeerContext peer{.identity = {}, .address = "127.0.0.1"};
   callgate::server::ConnectionSlot slot;
-  slot.close = [&stream] { stream.close(); };
+  slot.close = [&stream] { stream->close(); };
 
   const std::string input(reinterpret_cast<const char*>(data), size);
-  asio::async_write(client, asio::buffer(input), [&client](beast::error_code ec, std::size_t) {
-    Check(!ec);  // the server reads everything before it closes
-    client.shutdown(tcp::socket::shutdown_send);
-  });
   std::string received;
   beast::error_code read_error;
-  asio::async_read(client, asio::dynamic_buffer(received),
-                   [&read_error](beast::error_code ec, std::size_t) { read_error = ec; });
+  client.async_connect(fixture.acceptor.local_endpoint(), [&](beast::error_code connected) {
+    Check(!connected);
+    asio::async_write(client, asio::buffer(input), [&client](beast::error_code ec, std::size_t) {
+      Check(!ec);  // the server reads everything before it closes
+      client.shutdown(tcp::socket::shutdown_send);
+    });
+    asio::async_read(client, asio::dynamic_buffer(received),
+                     [&read_error](beast::error_code ec, std::size_t) { read_error = ec; });
+  });
   asio::co_spawn(
       fixture.ioc,
       [&]() -> asio::awaitable<void> {
-        co_await callgate::server::ServeHttp(stream, peer, env, slot);
-        co_await callgate::server::LingeringClose(stream.socket(), slot);
-        stream.close();
+        stream.emplace(co_await fixture.acceptor.async_accept(asio::use_awaitable));
+        co_await callgate::server::ServeHttp(*stream, peer, env, slot);
+        co_await callgate::server::LingeringClose(stream->socket(), slot);
+        stream->close();
       },
       [](const std::exception_ptr& error) { Check(!error); });
   fixture.ioc.restart();
