@@ -133,14 +133,14 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
     const int fd = ::open(path_.c_str(), flags, 0666);  // less the umask, as fopen(3) makes it
     if (fd < 0) {
-      if (!out_of_service_) Failed(std::generic_category().message(errno), 0);
+      Failed(std::generic_category().message(errno), 0);
       return false;
     }
     ::close(fd);
     try {
       Open(truncate);
     } catch (const spdlog::spdlog_ex& e) {
-      if (!out_of_service_) Failed(e.what(), 0);
+      Failed(e.what(), 0);
       return false;
     }
     return true;
@@ -166,6 +166,9 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   void Rotate() {
     const auto now = now_();
     if (now < next_rotation_) return;
+    // A file removed since the last check is not rotated: its backups would move for nothing,
+    // and its rename fail.
+    if (!CheckStillThere()) return;
     std::size_t run = 0;  // app.1.log ... app.<run>.log exist
     while (run < backups_ && ::access(Backup(run + 1).c_str(), F_OK) == 0) ++run;
     for (std::size_t i = std::min(run + 1, backups_); i > 0; --i) {
@@ -192,19 +195,21 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
 
   // A file removed or replaced since it was opened: the lines written to it from here on would
   // be lost (log_dir deleted) or never rotated (logrotate made a new one).
-  void CheckStillThere() {
+  // Returns false when it was not, and the file has been opened anew (or dropped).
+  bool CheckStillThere() {
     next_presence_check_ = now_() + kRetryEvery;
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) {
-      if (FileIdentity{st.st_dev, st.st_ino} == identity_) return;
+      if (FileIdentity{st.st_dev, st.st_ino} == identity_) return true;
     } else if (errno != ENOENT && errno != ENOTDIR) {
-      return;  // cannot tell (EACCES): keep writing
+      return true;  // cannot tell (EACCES): keep writing
     }
     Announce("{} was removed or replaced; opening it anew", path_);
     file_.close();
     open_ = false;
     next_attempt_ = {};
     Reopen();
+    return false;
   }
 
   // Drops the file: the line in hand and those not flushed yet are lost.

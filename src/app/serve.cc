@@ -241,9 +241,11 @@ void ReviewConfigFile(const ConfigSource& source, const config::Config& running,
 // takes effect. The configuration file is only reviewed (ReviewConfigFile).
 void Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
-  ReviewConfigFile(source, config, logs);
   const bool directory = ReloadDirectory(config, logs, store);
   const bool security = ReloadSecurity(config, logs, server);
+  // After the two halves: a configuration file that does not answer (a FIFO, a network file
+  // system) must not hold back what the reload is for.
+  ReviewConfigFile(source, config, logs);
   if (directory && security) logs.app->info("Reload complete");
   logs.app->flush();
   server::Metrics::Add(directory && security ? server.metrics().reloads_ok

@@ -3,7 +3,7 @@
 // flood the log and rotate the history away. The first event is logged at once; later ones
 // within the interval are counted, and the count goes out with the next line that is logged.
 // Thread-safe and lock-free: every I/O thread may share one. An event racing with the line being
-// logged may go into the next line's count.
+// logged may be counted in that line or in the next; none is lost.
 #pragma once
 
 #include <atomic>

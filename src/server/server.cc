@@ -688,8 +688,10 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
   }
   const auto left = metrics_.connections_open.load();
   if (left > 0 && drain_deadline_ == timeout_at) {
-    logs_.app->warn("shutdown: closing {} connection(s) still busy after {} s", left,
-                    config_.shutdown_timeout_seconds);
+    logs_.app->warn(
+        "shutdown: closing {} connection(s) still open after {} s (a request in progress, or a "
+        "client that has not closed its side after its last response)",
+        left, config_.shutdown_timeout_seconds);
   }
   for (auto& worker : workers_) {
     worker->guard.reset();

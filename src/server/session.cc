@@ -343,7 +343,8 @@ asio::awaitable<void> LingeringClose(asio::ip::tcp::socket& socket, ConnectionSl
   if (ec) co_return;  // the peer is gone
   slot.busy = false;
   SetDeadline(slot, kLingerTime);
-  std::array<char, kReadChunk> discard;
+  // What is read is dropped: one buffer per thread will do, and keeps the frame small.
+  static thread_local std::array<char, kReadChunk> discard;
   for (;;) {
     auto [rec, n] = co_await socket.async_read_some(asio::buffer(discard), kUse);
     if (rec) co_return;  // the client's FIN, a reset, or the sweep at the deadline

@@ -917,7 +917,7 @@ TEST_F(ServerTest, SigtermClosesARequestStillStalledAfterShutdownTimeout) {
   ASSERT_TRUE(Connect()->Head("/curri"));
   // Long before the read timeout: the shutdown timeout ends the wait.
   EXPECT_EQ(server_->Stop(std::chrono::seconds(60)), 0) << server_->output();
-  EXPECT_NE(server_->output().find("closing 1 connection(s) still busy after 1 s"),
+  EXPECT_NE(server_->output().find("closing 1 connection(s) still open after 1 s"),
             std::string::npos)
       << server_->output();
   EXPECT_EQ(stalled->ReadUntilClosed(), "");
@@ -937,7 +937,7 @@ TEST_F(ServerTest, ASecondSigtermClosesBusyConnectionsAtOnce) {
   // The stalled connection, and maybe the HEAD's, which may not have been seen closing yet.
   EXPECT_NE(server_->output().find("SIGTERM again: closing the "), std::string::npos)
       << server_->output();
-  EXPECT_EQ(server_->output().find("still busy after"), std::string::npos) << server_->output();
+  EXPECT_EQ(server_->output().find("still open after"), std::string::npos) << server_->output();
   EXPECT_EQ(stalled->ReadUntilClosed(), "");
 }
 

@@ -1,12 +1,16 @@
 #include "app/recovering_file_sink.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -157,6 +161,21 @@ TEST_F(RecoveringFileSinkTest, AFileRemovedUnderItIsMadeAgain) {
   EXPECT_THAT(Console(), HasSubstr("app.log was removed or replaced; opening it anew"));
 }
 
+// A rotation that falls between a removal and the check that would see it opens the file anew:
+// it neither moves the backups on nor reports a rename that could not work.
+TEST_F(RecoveringFileSinkTest, AFileRemovedJustBeforeItsRotationIsNotRotated) {
+  std::ofstream(dir_ / "app.1.log") << "one\n";
+  Write(0, 10);
+  Flush();
+  fs::remove(dir_ / "app.log");
+  Write(10, 11);  // over the limit: a rotation is due
+  Flush();
+  EXPECT_EQ(Read(dir_ / "app.1.log"), "one\n");
+  EXPECT_FALSE(fs::exists(dir_ / "app.2.log"));
+  EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 10 "));
+  EXPECT_THAT(Console(), Not(HasSubstr("cannot rotate")));
+}
+
 // logrotate's "create": the file renamed away and a new one put in its place.
 TEST_F(RecoveringFileSinkTest, AFileReplacedUnderItIsOpenedAnew) {
   Write(0, 2);
@@ -195,6 +214,87 @@ TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost)
   EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 100 "));
   EXPECT_THAT(Console(), HasSubstr("writing " + (dir_ / "app.log").string() +
                                    " again; 15 lines could not be written to it"));
+}
+
+// Uses up every descriptor the process may open, until Release(): open(2) then fails with EMFILE
+// while rename(2) still works.
+class DescriptorsUsedUp {
+ public:
+  DescriptorsUsedUp() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit low = saved_;
+    low.rlim_cur = 64;
+    setrlimit(RLIMIT_NOFILE, &low);
+    for (int fd = open("/dev/null", O_RDONLY); fd >= 0; fd = open("/dev/null", O_RDONLY)) {
+      held_.push_back(fd);
+    }
+  }
+  void Release() {
+    for (int fd : held_) close(fd);
+    held_.clear();
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> held_;
+};
+
+// A rotation that renamed the files but cannot open a new app.log (out of descriptors) while the
+// console has not yet heard that an earlier outage is over. The sink must drop the file it
+// renamed: it went on writing into app.1.log, and each later rotation pushed a backup out.
+// Run in a child process, which may lower its own descriptor limit.
+void RotateWhenOpenFailsJustAfterAnOutage() {
+  std::string pattern = (fs::temp_directory_path() / "callgate-sink-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) _exit(2);
+  const fs::path dir = pattern;
+  Sink::Clock::time_point now{std::chrono::hours(1)};
+  auto sink = std::make_shared<Sink>((dir / "app.log").string(), 1000, 3,
+                                     spdlog::file_event_handlers{}, [&now] { return now; });
+  spdlog::logger logger("test", sink);
+  logger.set_pattern("%v");
+  const auto write = [&logger](int from, int to) {
+    for (int i = from; i < to; ++i) logger.info("line {:<94}", i);  // 100 bytes with the newline
+  };
+  fs::remove(dir / "app.log");
+  fs::create_symlink("/dev/full", dir / "app.log");
+  now += std::chrono::seconds(2);
+  write(0, 1);
+  logger.flush();  // sees app.log replaced, opens /dev/full
+  write(1, 2);
+  logger.flush();  // fails: the outage starts
+  fs::remove(dir / "app.log");
+  now += std::chrono::seconds(2);
+  write(2, 11);  // app.log opened again (the console hears of it at the next flush): 900 bytes
+  DescriptorsUsedUp used_up;
+  write(11, 20);  // rotates: renamed to app.1.log, no new app.log
+  now += std::chrono::seconds(2);
+  write(20, 30);  // still no descriptor: lost
+  used_up.Release();
+  now += std::chrono::seconds(2);
+  write(30, 31);
+  logger.flush();
+  std::string files;  // app.N.log ... app.log, each line prefixed with its file's name
+  for (const char* name : {"app.3.log", "app.2.log", "app.1.log", "app.log"}) {
+    std::istringstream lines(Read(dir / name));
+    for (std::string line; std::getline(lines, line);)
+      files += std::string(name) + ": " + line + "\n";
+  }
+  fs::remove_all(dir);
+  const auto file_of = [&files](int line) {
+    const std::size_t at = files.find(": line " + std::to_string(line) + " ");
+    return at == std::string::npos ? std::string("-") : files.substr(files.rfind('\n', at) + 1, 9);
+  };
+  // Lines 12-19 came while no file could be opened: lost (and counted), not written on into the
+  // renamed file beside lines 2-11.
+  const bool ok = file_of(2) == file_of(11) && file_of(12) == "-" && file_of(19) == "-" &&
+                  file_of(30) == "app.log: ";
+  if (!ok) std::fprintf(stderr, "%s", files.c_str());
+  _exit(ok ? 0 : 1);  // the child of the death test: nothing to clean up
+}
+
+TEST(RecoveringFileSinkDeathTest, ARotationThatCannotOpenItsNewFileDropsTheOldOne) {
+  EXPECT_EXIT(RotateWhenOpenFailsJustAfterAnOutage(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

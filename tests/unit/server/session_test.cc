@@ -189,10 +189,13 @@ TEST_F(SessionTest, AClientGetsEveryResponseUpToTheCloseWhateverItSentAfter) {
 // A client that neither closes nor stops sending holds its connection only until the deadline.
 TEST_F(SessionTest, TheCloseWaitsForTheClientOnlyUntilItsDeadline) {
   ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  env_.limits.read_timeout = std::chrono::seconds(1);  // the write's deadline: not the linger's
+  const ConnectionSlot::Clock::time_point before = ConnectionSlot::Clock::now();
   StartSessionThatLingers();
   ioc_.poll();
   EXPECT_FALSE(session_ended_) << "waiting for the client's end of the stream";
   EXPECT_FALSE(slot_.busy) << "a shutdown need not wait for it";
+  EXPECT_GE(slot_.deadline, before + kLingerTime);
   EXPECT_LE(slot_.deadline, ConnectionSlot::Clock::now() + kLingerTime);
   const ConnectionSlot::Clock::time_point deadline = slot_.deadline;
   asio::write(client_, asio::buffer(std::string(100000, 'x')));  // dropped
