@@ -137,14 +137,12 @@ asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
 }
 
 // The connection-ending error responses; `status` is 400, 413 or 431. `request` holds what was
-// read of the request: one to HEAD gets no content (RFC 9110 §9.3.2), as from the router.
+// read of the request (maybe not its version): MakeResponse gives one to HEAD no content.
 Response ErrorResponse(http::status status, const Request& request) {
-  Response response{status, 11};
-  response.set(http::field::content_type, "text/plain");
-  response.set(http::field::connection, "close");
-  response.body() = std::string(http::obsolete_reason(status)) + "\n";
-  response.prepare_payload();
-  if (request.method() == http::verb::head) response.body().clear();
+  Response response =
+      MakeResponse(request, status, std::string(http::obsolete_reason(status)) + "\n");
+  response.version(11);
+  response.keep_alive(false);
   return response;
 }
 
