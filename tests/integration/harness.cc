@@ -390,6 +390,25 @@ std::optional<std::uint64_t> AwaitHealthCounter(std::uint16_t port, const std::s
   return value;
 }
 
+std::size_t Occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+std::string PipelinedPastAClose(int before, int after) {
+  const std::string head = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  std::string raw;
+  for (int i = 0; i < before; ++i) raw += head;
+  raw += "POST /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (int i = 0; i < after; ++i) raw += head;
+  return raw;
+}
+
 std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& attributes) {
   std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

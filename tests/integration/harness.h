@@ -150,6 +150,14 @@ class HttpClient {
 std::optional<std::uint64_t> AwaitHealthCounter(std::uint16_t port, const std::string& name,
                                                 std::uint64_t at_least);
 
+// How many times `what` occurs in `text` (overlaps counted): responses in a reply, a warning in a
+// log.
+std::size_t Occurrences(const std::string& text, const std::string& what);
+
+// `before` HEAD requests, a CURRI POST that says "Connection: close", then `after` more HEADs:
+// requests pipelined past a close.
+std::string PipelinedPastAClose(int before, int after);
+
 // A CURRI request body with the given attributes (AttributeId suffix -> value), e.g.
 // {{"callingnumber", "+14085550101"}}.
 std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& attributes);

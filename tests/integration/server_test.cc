@@ -302,23 +302,11 @@ TEST_F(ServerTest, OversizedBodiesGet413AndTheConnectionCloses) {
 TEST_F(ServerTest, RequestsPipelinedPastACloseDoNotCostTheResponsesBeforeIt) {
   StartServer();
   auto client = Connect();
-  const std::string head = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
-  std::string raw;
-  for (int i = 0; i < 500; ++i) raw += head;
-  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
-  raw += "POST /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
-  for (int i = 0; i < 500; ++i) raw += head;
-  ASSERT_TRUE(client->WriteRaw(raw));
+  ASSERT_TRUE(client->WriteRaw(PipelinedPastAClose(500, 500)));
   // Read only once the server has come to the close.
   ASSERT_EQ(AwaitHealthCounter(server_->port("admin"), "curri_requests", 1), 1U);
   const std::string reply = client->ReadUntilClosed();
-  std::size_t responses = 0;
-  for (std::size_t at = reply.find("HTTP/1.1 200 OK\r\n"); at != std::string::npos;
-       at = reply.find("HTTP/1.1 200 OK\r\n", at + 1)) {
-    ++responses;
-  }
-  EXPECT_EQ(responses, 501U) << client->last_error();
+  EXPECT_EQ(Occurrences(reply, "HTTP/1.1 200 OK\r\n"), 501U) << client->last_error();
 }
 
 // Any client can send a request that gets 400 as often as it likes: the warning is logged once
@@ -332,8 +320,7 @@ TEST_F(ServerTest, BadRequestsAreWarnedAboutOncePerIntervalAndAllCounted) {
   }
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 3), 3U);
   const std::string output = server_->output();
-  EXPECT_EQ(output.find("Closing connection from"), output.rfind("Closing connection from"))
-      << output;
+  EXPECT_EQ(Occurrences(output, "Closing connection from"), 1U) << output;
   EXPECT_NE(output.find("Closing connection from 127.0.0.1: Bad Request"), std::string::npos)
       << output;
 }
@@ -440,12 +427,7 @@ TEST_F(ServerTest, EmptyLinesBeforeARequestAreIgnored) {
   ASSERT_TRUE(
       client->WriteRaw(post.substr(4) + "\r\nHEAD / HTTP/1.1\r\nConnection: close\r\n\r\n"));
   const std::string reply = client->ReadUntilClosed();
-  std::size_t answers = 0;
-  for (std::size_t at = reply.find(ExpectedCurriResponse("Ada Lovelace")); at != std::string::npos;
-       at = reply.find(ExpectedCurriResponse("Ada Lovelace"), at + 1)) {
-    ++answers;
-  }
-  EXPECT_EQ(answers, 2U) << reply;
+  EXPECT_EQ(Occurrences(reply, ExpectedCurriResponse("Ada Lovelace")), 2U) << reply;
   EXPECT_EQ(reply.find("400"), std::string::npos) << reply;
 }
 
@@ -985,13 +967,7 @@ TEST_F(ServerTest, RefusedConnectionWarningsAreThrottled) {
   ASSERT_TRUE(held->Head("/curri"));
   for (int i = 0; i < 20; ++i) EXPECT_FALSE(Connect()->Head("/curri"));
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "connections_rejected", 20), 20U);
-  const std::string log = server_->output();
-  std::size_t warnings = 0;
-  for (std::size_t at = log.find("max_connections (1) reached"); at != std::string::npos;
-       at = log.find("max_connections (1) reached", at + 1)) {
-    ++warnings;
-  }
-  EXPECT_EQ(warnings, 1U) << log;
+  EXPECT_EQ(Occurrences(server_->output(), "max_connections (1) reached"), 1U) << server_->output();
 }
 
 // Health checkers do not keep connections for hours like UCM: an idle admin connection is closed
