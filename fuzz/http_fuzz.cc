@@ -9,7 +9,7 @@
 //   body size, none marked undelivered;
 // - a response to HEAD carried a body;
 // - the counters disagree: every final response is a routed request or the one connection-ending
-//   error (400, 413, 431), which comes last.
+//   error (400, 413, 414, 431, 505), which comes last.
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <cstddef>
@@ -59,7 +59,6 @@ struct AccessLine {
 // A line whose response did not reach the client ends in " undelivered: ...".
 AccessLine ParseAccessLine(std::string_view line) {
   AccessLine parsed;
-  parsed.head = line.starts_with("127.0.0.1 \"HEAD ");
   const std::size_t end = line.rfind("\" ");
   Check(end != std::string_view::npos);
   std::istringstream rest{std::string(line.substr(end + 2))};
@@ -67,6 +66,9 @@ AccessLine ParseAccessLine(std::string_view line) {
   std::string more;
   rest >> parsed.status >> parsed.body_bytes >> micros;
   Check(!rest.fail() && micros.ends_with("us") && !(rest >> more));
+  // A refused request line logs as "-", HEAD or not: its error has a body unless it was a HEAD.
+  parsed.head = line.starts_with("127.0.0.1 \"HEAD ") ||
+                (line.starts_with("127.0.0.1 \"-\" ") && parsed.body_bytes == 0);
   return parsed;
 }
 
@@ -77,7 +79,9 @@ std::vector<AccessLine> AccessLines(const std::string& log) {
   return lines;
 }
 
-bool EndsConnection(unsigned status) { return status == 400 || status == 413 || status == 431; }
+bool EndsConnection(unsigned status) {
+  return status == 400 || status == 413 || status == 414 || status == 431 || status == 505;
+}
 
 // Parses `wire` as the responses the access log lists, in order.
 void CheckResponses(std::string_view wire, const std::vector<AccessLine>& lines,

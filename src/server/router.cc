@@ -31,6 +31,10 @@ void CountDecision(Metrics& metrics, engine::NameSource source) {
   }
 }
 
+// RFC 9110 §9.1: a method callgate does not know at all ("FOO"), whatever the path: 405 is for a
+// method it knows that the path does not allow.
+bool NotImplemented(const Request& request) { return request.method() == http::verb::unknown; }
+
 }  // namespace
 
 Response MakeResponse(const Request& request, http::status status, std::string body,
@@ -63,6 +67,9 @@ Response Router::Handle(const Request& request, const PeerContext& peer) const {
     return MakeResponse(request, http::status::not_found, "Not Found\n");
   }
   if (peer.auth && !peer.auth->allowed) return Forbidden(request, peer);
+  if (NotImplemented(request)) {
+    return MakeResponse(request, http::status::not_implemented, "Not Implemented\n");
+  }
   if (request.method() == http::verb::head) {
     // UCM's keep-alive probe may use any path; answer it like the Python service does.
     Response response = MakeResponse(request, http::status::ok, {}, codec::kCurriContentType);
@@ -120,6 +127,9 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
     // by asking for /health (Forbidden() below). A call manager's connection stays open.
     if (peer.auth && !peer.auth->allowed) response.keep_alive(false);
     return response;
+  }
+  if (NotImplemented(request)) {
+    return MakeResponse(request, http::status::not_implemented, "Not Implemented\n");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     Response response =

@@ -9,6 +9,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "server/request_line.h"
+
 namespace callgate::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -20,7 +22,15 @@ constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 using Clock = std::chrono::steady_clock;
 
 // How a failed read ends the connection.
-enum class ReadFailure { kClosed, kTimeout, kHeaderTooLarge, kBodyTooLarge, kBadRequest };
+enum class ReadFailure {
+  kClosed,
+  kTimeout,
+  kHeaderTooLarge,
+  kRequestLineTooLong,
+  kBodyTooLarge,
+  kVersionNotSupported,
+  kBadRequest
+};
 
 // The connection may take until `limit` from now for what comes next; the worker's deadline sweep
 // closes it after that (connection_registry.h). The stream has no timeouts of its own: every read
@@ -47,6 +57,23 @@ ReadFailure Classify(const beast::error_code& ec) {
     return ReadFailure::kClosed;
   }
   return ReadFailure::kBadRequest;
+}
+
+// A refusal of a request whose request line the parser never took (`request` has no target), said
+// more precisely from its first bytes, `unread`: Beast reports a request line too long as a header
+// too large, and every version but 1.0 and 1.1 (a client that sent HTTP/2.0 without the upgrade)
+// as a malformed request.
+ReadFailure Refined(ReadFailure failure, const Request& request, std::string_view unread,
+                    std::size_t max_header_bytes) {
+  if (!request.target().empty()) return failure;
+  if (failure == ReadFailure::kHeaderTooLarge && RequestLineLongerThan(unread, max_header_bytes)) {
+    return ReadFailure::kRequestLineTooLong;
+  }
+  if (failure == ReadFailure::kBadRequest) {
+    const std::optional<int> major = RequestLineMajorVersion(unread);
+    if (major && *major != 1) return ReadFailure::kVersionNotSupported;
+  }
+  return failure;
 }
 
 // RFC 9110 §10.1.1: an HTTP/1.0 request's expectation is ignored (its client would take the
@@ -136,23 +163,32 @@ asio::awaitable<beast::error_code> Write(Stream& stream, const SessionEnv& env,
   co_return result;
 }
 
-// The connection-ending error responses; `status` is 400, 413 or 431. `request` holds what was
-// read of the request (maybe not its version): MakeResponse gives one to HEAD no content.
-Response ErrorResponse(http::status status, const Request& request) {
+// The connection-ending error responses (400, 413, 414, 431, 505). `request` holds what was
+// read of the request (maybe not its version), `unread` the bytes not parsed: MakeResponse gives
+// a HEAD no content, also one whose request line was refused before it was parsed.
+Response ErrorResponse(http::status status, const Request& request, std::string_view unread) {
+  Request asked;  // its method only: what MakeResponse takes from it is overridden below
+  if (request.method() == http::verb::head ||
+      (request.target().empty() && unread.starts_with("HEAD "))) {
+    asked.method(http::verb::head);
+  }
   Response response =
-      MakeResponse(request, status, std::string(http::obsolete_reason(status)) + "\n");
+      MakeResponse(asked, status, std::string(http::obsolete_reason(status)) + "\n");
   response.version(11);
   response.keep_alive(false);
   return response;
 }
 
-// `request` holds what was read of the request's header before the failure.
+// `request` holds what was read of the request's header before the failure, `unread` the bytes
+// read and not parsed.
 template <class Stream>
 asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const PeerContext& peer,
                                 ConnectionSlot& slot, const beast::error_code& error,
-                                const Request& request, Clock::time_point started) {
+                                const Request& request, std::string_view unread,
+                                Clock::time_point started) {
   http::status status = http::status::bad_request;
-  switch (Classify(error)) {
+  std::string why = error.message();
+  switch (Refined(Classify(error), request, unread, env.limits.max_header_bytes)) {
     case ReadFailure::kClosed:
       co_return;
     case ReadFailure::kTimeout:
@@ -164,9 +200,19 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
       Metrics::Add(env.metrics.header_too_large);
       status = http::status::request_header_fields_too_large;
       break;
+    case ReadFailure::kRequestLineTooLong:
+      Metrics::Add(env.metrics.header_too_large);
+      status = http::status::uri_too_long;
+      why = "the request line alone is over max_header_bytes";
+      break;
     case ReadFailure::kBodyTooLarge:
       Metrics::Add(env.metrics.body_too_large);
       status = http::status::payload_too_large;
+      break;
+    case ReadFailure::kVersionNotSupported:
+      Metrics::Add(env.metrics.bad_requests);
+      status = http::status::http_version_not_supported;
+      why = "an HTTP version other than 1.x";
       break;
     case ReadFailure::kBadRequest:
       Metrics::Add(env.metrics.bad_requests);
@@ -174,10 +220,10 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
   }
   if (auto held_back = env.refusal_log.Admit(Clock::now())) {
     env.logs.app->warn("Closing connection from {}: {} ({}){}", env.logs.Pii(peer.address),
-                       std::string_view{http::obsolete_reason(status)}, error.message(),
+                       std::string_view{http::obsolete_reason(status)}, why,
                        env.refusal_log.HeldBack(*held_back));
   }
-  const Response response = ErrorResponse(status, request);
+  const Response response = ErrorResponse(status, request, unread);
   const beast::error_code written = co_await Write(stream, env, peer, slot, response);
   LogAccess(env, peer, request, response, started, written);
 }
@@ -317,7 +363,8 @@ asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const Session
     const Clock::time_point started = Clock::now();
     Request request;
     if (auto error = co_await ReadRequest(stream, buffer, env, slot, request)) {
-      co_await SendError(stream, env, peer, slot, error, request, started);
+      const std::string_view unread{static_cast<const char*>(buffer.data().data()), buffer.size()};
+      co_await SendError(stream, env, peer, slot, error, request, unread, started);
       co_return;
     }
     const bool still_allowed =

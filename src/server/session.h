@@ -42,7 +42,8 @@ struct SessionEnv {
   // that the connection ends after that request.
   const std::atomic<std::uint64_t>& security_generation;
   std::function<bool(PeerContext&)> reauthorize;
-  // The warning for a request refused with 400, 413 or 431 (any client can send those at will).
+  // The warning for a request refused with 400, 413, 414, 431 or 505 (any client can send those
+  // at will).
   mutable LogThrottle refusal_log{std::chrono::seconds(10)};
 };
 

@@ -325,6 +325,37 @@ TEST_F(ServerTest, BadRequestsAreWarnedAboutOncePerIntervalAndAllCounted) {
       << output;
 }
 
+// A request line over max_header_bytes is a target too long (414), whether its end arrived or
+// not, and without content for a HEAD, though the method was never parsed; HTTP/2 without the
+// upgrade (a client's connection preface) is a version callgate does not speak (505); HTTP/1.2 is
+// malformed to the parser (400).
+TEST_F(ServerTest, ALongRequestLineGets414AndAnotherMajorVersion505) {
+  StartServer("max_header_bytes: 2048\n");
+  const std::string target = "/curri?" + std::string(3000, 'q');
+  struct Case {
+    std::string bytes;
+    std::string status_line;
+  };
+  const Case cases[] = {
+      {"HEAD " + target + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 414 URI Too Long\r\n"},
+      {"HEAD " + target, "HTTP/1.1 414 URI Too Long\r\n"},
+      {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},
+      {"GET /health HTTP/3\r\nHost: x\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},
+      {"GET /health HTTP/1.2\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+  };
+  for (const Case& c : cases) {
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw(c.bytes));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind(c.status_line, 0), 0U) << c.bytes.substr(0, 40) << ": " << reply;
+    if (c.bytes.starts_with("HEAD ")) {
+      EXPECT_TRUE(reply.ends_with("\r\n\r\n")) << "a HEAD gets no content: " << reply;
+    }
+  }
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "header_too_large", 2), 2U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 3), 3U);
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   StartServer("max_header_bytes: 2048\n");
   auto response = PostWithOversizedHeader();
@@ -796,12 +827,12 @@ TEST_F(ServerTest, AccessLogMasksUnknownPathsAndMethodsUnderObfuscatePii) {
   auto raw = Connect();
   ASSERT_TRUE(
       raw->WriteRaw("+14085550101 /curri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-  EXPECT_THAT(raw->ReadUntilClosed(), HasSubstr("HTTP/1.1 405"));
+  EXPECT_THAT(raw->ReadUntilClosed(), HasSubstr("HTTP/1.1 501"));
   ASSERT_EQ(server_->Stop(), 0);
   const std::string access = ReadFile((logs / "access.log").string());
   EXPECT_THAT(access, HasSubstr("\"POST /curri HTTP/1.1\" 200"));
   EXPECT_THAT(access, HasSubstr("\"POST {! "));
-  EXPECT_THAT(access, HasSubstr(" /curri HTTP/1.1\" 405"));
+  EXPECT_THAT(access, HasSubstr(" /curri HTTP/1.1\" 501"));
   EXPECT_THAT(access, Not(HasSubstr("4085550101"))) << access;
   EXPECT_THAT(server_->output(), Not(HasSubstr("4085550101"))) << "nor the console";
 }

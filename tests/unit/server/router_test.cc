@@ -101,6 +101,24 @@ TEST_F(RouterTest, AResponseToHeadHasNoContent) {
   }
 }
 
+// RFC 9110 §9.1 and §15.5.6: 501 for a method callgate does not know at all, on any path; 405
+// with Allow for one it knows that the path does not take.
+TEST_F(RouterTest, AnUnknownMethodGets501AndAKnownOneThePathDoesNotTake405) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{.identity = From("127.0.0.1")};
+  for (const std::string target : {"/curri", "/health", "/nope"}) {
+    Request request{http::verb::unknown, target, 11};
+    request.method_string("FROBNICATE");
+    const Response response = router.Handle(request, peer);
+    EXPECT_EQ(response.result(), http::status::not_implemented) << target;
+    EXPECT_EQ(response.count(http::field::allow), 0U) << target;
+    EXPECT_TRUE(response.keep_alive()) << target;
+  }
+  const Response propfind = Handle(router, http::verb::propfind, "/curri", peer);
+  EXPECT_EQ(propfind.result(), http::status::method_not_allowed);
+  EXPECT_EQ(propfind[http::field::allow], "POST, HEAD");
+}
+
 TEST_F(RouterTest, AnAbsoluteFormTargetIsRoutedByItsPath) {
   const Router router = MakeRouter(false);
   PeerContext peer{.identity = From("127.0.0.1")};
