@@ -314,6 +314,7 @@ class Server::Impl {
   std::vector<BoundListener> bound_;
   std::uint64_t open_files_ = 0;  // the soft RLIMIT_NOFILE, once raised
   SpareDescriptor spare_;  // for closing connections while out of descriptors (descriptors.h)
+  LogThrottle session_failure_log_{kRefusalLogInterval};  // sessions ended by an exception
 
  private:
   static SessionLimits Limits(const config::Config& config) {
@@ -330,6 +331,7 @@ class Server::Impl {
   Worker& ChooseWorkerFor(tcp::socket& socket);
   void PinWorkerThreads();
   asio::awaitable<void> Serve(tcp::socket socket, const Listener& listener, Worker& worker);
+  void SessionEnded(const std::exception_ptr& failure);
   asio::awaitable<void> ServePlain(tcp::socket socket, PeerContext& peer,
                                    const SecurityState& state, ConnectionRegistry& registry);
   asio::awaitable<void> ServeTls(tcp::socket socket, PeerContext& peer, const SecurityState& state,
@@ -407,7 +409,25 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     budget.open.fetch_add(1, std::memory_order_relaxed);
     Metrics::Add(metrics_.connections_accepted);
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.ioc, Serve(std::move(socket), listener, worker), asio::detached);
+    asio::co_spawn(worker.ioc, Serve(std::move(socket), listener, worker),
+                   [this](const std::exception_ptr& failure) { SessionEnded(failure); });
+  }
+}
+
+// A session that throws has a bug behind it: its connection is closed (the coroutine's frame is
+// unwound) and said so, not dropped without a word, as asio::detached would.
+void Server::Impl::SessionEnded(const std::exception_ptr& failure) {
+  if (!failure) return;
+  std::string what = "an exception of unknown type";
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): `what` says it
+  }
+  if (auto held_back = session_failure_log_.Admit(LogThrottle::Clock::now())) {
+    logs_.app->error("A connection was closed by an internal error, please report it: {}{}",
+                     logs_.Text(what), session_failure_log_.HeldBack(*held_back));
   }
 }
 
