@@ -36,11 +36,11 @@ class LogThrottle {
     return held_back_.exchange(0, std::memory_order_relaxed);
   }
 
-  // What ends the logged line: " (N more since the last such warning, which is logged at most
+  // What ends the logged line: " (N more since the last such line, which is logged at most
   // every S s)", or nothing when none was held back.
   std::string HeldBack(std::uint64_t count) const {
     if (count == 0) return "";
-    return fmt::format(" ({} more since the last such warning, which is logged at most every {} s)",
+    return fmt::format(" ({} more since the last such line, which is logged at most every {} s)",
                        count, std::chrono::duration_cast<std::chrono::seconds>(interval_).count());
   }
 

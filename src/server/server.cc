@@ -314,7 +314,8 @@ class Server::Impl {
   std::vector<BoundListener> bound_;
   std::uint64_t open_files_ = 0;  // the soft RLIMIT_NOFILE, once raised
   SpareDescriptor spare_;  // for closing connections while out of descriptors (descriptors.h)
-  LogThrottle session_failure_log_{kRefusalLogInterval};  // sessions ended by an exception
+  LogThrottle session_failure_log_{kRefusalLogInterval};    // sessions ended by an exception
+  LogThrottle handshake_failure_log_{kRefusalLogInterval};  // failed TLS handshakes
 
  private:
   static SessionLimits Limits(const config::Config& config) {
@@ -614,8 +615,15 @@ void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::er
   Metrics::Add(metrics_.tls_handshake_failures);
   const unsigned long openssl_error =
       ec.category() == asio::error::get_ssl_category() ? static_cast<unsigned long>(ec.value()) : 0;
-  logs_.app->info("TLS handshake with {} failed: {}{}", logs_.Pii(peer.address), ec.message(),
-                  security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker));
+  // Any client let through allowed_ips can fail handshakes as fast as it reconnects (one with a
+  // certificate no longer trusted, in a tight loop, made 28,000 lines in 15 s): one at INFO per
+  // interval, with the number held back; at DEBUG, every one.
+  const auto held_back = handshake_failure_log_.Admit(LogThrottle::Clock::now());
+  const auto level = held_back ? spdlog::level::info : spdlog::level::debug;
+  if (!logs_.app->should_log(level)) return;
+  logs_.app->log(level, "TLS handshake with {} failed: {}{}{}", logs_.Pii(peer.address),
+                 ec.message(), security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker),
+                 held_back ? handshake_failure_log_.HeldBack(*held_back) : std::string());
 }
 
 // DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM

@@ -109,7 +109,7 @@ class MutualTlsTest : public ::testing::Test {
 TempDir* MutualTlsTest::pki_ = nullptr;
 
 TEST_F(MutualTlsTest, TheAccessMatrix) {
-  StartServer();
+  StartServer("log_level: DEBUG\n");  // every failed handshake's line, not one per interval
   struct Case {
     std::string what;
     std::string client_cert;
@@ -151,6 +151,22 @@ TEST_F(MutualTlsTest, TheAccessMatrix) {
   // Refused in the handshake: no certificate, an unknown CA, expired. Forbidden: the other three.
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 3), 3U);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "forbidden", 3), 3U);
+}
+
+// A client can fail handshakes as fast as it reconnects: at INFO the first failure has its line,
+// the others are counted.
+TEST_F(MutualTlsTest, FailedHandshakesAreLoggedOncePerIntervalAndAllCounted) {
+  StartServer();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ToString(Try(Client("a-expired"))), ToString(Outcome::kRefused));
+  }
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 3), 3U);
+  // Logged after the failures: once it has come through the pipe, so have their lines.
+  EXPECT_EQ(ToString(Try(Client("a-wrong"))), ToString(Outcome::kForbidden));
+  ASSERT_TRUE(server_->WaitForOutput("'hq': allowed_subjects"));
+  const std::string output = server_->output();
+  EXPECT_EQ(Occurrences(output, "TLS handshake with 127.0.0.1 failed"), 1U) << output;
+  EXPECT_NE(output.find("certificate has expired"), std::string::npos) << output;
 }
 
 TEST_F(MutualTlsTest, ProtocolVersions) {

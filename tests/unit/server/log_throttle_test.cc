@@ -42,7 +42,7 @@ TEST(LogThrottleTest, TheLineSaysHowManyWereHeldBackAndHowOftenOneIsLogged) {
   const LogThrottle throttle(seconds(10));
   EXPECT_EQ(throttle.HeldBack(0), "");
   EXPECT_EQ(throttle.HeldBack(7),
-            " (7 more since the last such warning, which is logged at most every 10 s)");
+            " (7 more since the last such line, which is logged at most every 10 s)");
 }
 
 }  // namespace
