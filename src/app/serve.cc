@@ -213,8 +213,9 @@ std::string ConfigErrorText(const Error& error, const server::Logs& logs) {
 
 // The configuration file, read again only to say what the next start would do with it: its keys
 // are read at start-up only, so an edit waits for a restart, and a file that no longer loads
-// would stop that restart. An administrator who sent SIGHUP after editing it hears of both now.
-void ReviewConfigFile(const ConfigSource& source, const config::Config& running,
+// would stop that restart. An administrator who sent SIGHUP after editing it hears of both now,
+// and a monitor learns of the second from /health. False if a start would refuse the file.
+bool ReviewConfigFile(const ConfigSource& source, const config::Config& running,
                       const server::Logs& logs) {
   const auto edited = LoadForStart(source);
   if (!edited) {
@@ -223,10 +224,10 @@ void ReviewConfigFile(const ConfigSource& source, const config::Config& running,
         "goes on with the configuration it started with; fix the file before the next restart "
         "(callgate check tests it): {}",
         ConfigErrorText(edited.error(), logs));
-    return;
+    return false;
   }
   const std::vector<std::string_view> changed = config::ChangedKeys(running, *edited);
-  if (changed.empty()) return;
+  if (changed.empty()) return true;
   std::vector<std::string_view> as_written;
   for (const std::string_view key : changed) as_written.push_back(edited->KeyAsWritten(key));
   logs.app->warn(
@@ -234,6 +235,7 @@ void ReviewConfigFile(const ConfigSource& source, const config::Config& running,
       "at the next restart (this reload re-read the phone directory and TLS files named by the "
       "configuration callgate started with)",
       source.path, fmt::join(as_written, ", "));
+  return true;
 }
 
 // SIGHUP: rebuild the directory snapshot and the TLS/authorization state. The two halves are
@@ -245,11 +247,11 @@ void Reload(const ConfigSource& source, const config::Config& config, const serv
   const bool security = ReloadSecurity(config, logs, server);
   // After the two halves: a configuration file that does not answer (a FIFO, a network file
   // system) must not hold back what the reload is for.
-  ReviewConfigFile(source, config, logs);
+  const bool config_file_ok = ReviewConfigFile(source, config, logs);
   if (directory && security) logs.app->info("Reload complete");
   logs.app->flush();
-  server::Metrics::Add(directory && security ? server.metrics().reloads_ok
-                                             : server.metrics().reloads_failed);
+  // The configuration file's verdict does not fail the reload: what the reload is for took effect.
+  server.metrics().reloads.Finished(directory && security, config_file_ok);
 }
 
 // A start-up failure once logging runs: an error line on the console and in app.log, where

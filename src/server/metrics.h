@@ -1,9 +1,13 @@
-// Metrics: process-wide counters, updated lock-free from every I/O thread and read by /health.
+// Metrics: process-wide counters, updated lock-free from every I/O thread (the reloads' from the
+// reload thread) and read by /health.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "server/reload_status.h"
 
 namespace callgate::server {
 
@@ -28,8 +32,7 @@ struct Metrics {
   Counter bad_requests{0};
   Counter read_timeouts{0};   // a request not received within read_timeout
   Counter write_timeouts{0};  // a response the client did not read within read_timeout
-  Counter reloads_ok{0};
-  Counter reloads_failed{0};
+  ReloadStatus reloads;
   // The earliest notAfter of the server's certificate chain (the leaf and the intermediates
   // tls_cert_file sends) in seconds since 1970; 0 without TLS. /health shows it as
   // tls_certificate_days_left.
@@ -37,10 +40,10 @@ struct Metrics {
 
   static void Add(Counter& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
-  // The counters as a JSON object body (no braces): "\"requests\":12,...", and with TLS
-  // "tls_certificate_days_left": whole days from `now_unix` to tls_certificate_not_after,
-  // negative once it has passed.
-  std::string ToJsonFields(std::int64_t now_unix) const;
+  // The counters as a JSON object body (no braces): "\"requests\":12,...", then the reloads'
+  // (ReloadStatus, at `now`), and with TLS "tls_certificate_days_left": whole days from `now_unix`
+  // to tls_certificate_not_after, negative once it has passed.
+  std::string ToJsonFields(std::int64_t now_unix, ReloadStatus::Clock::time_point now) const;
 };
 
 }  // namespace callgate::server

@@ -146,7 +146,8 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
       "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},"
       "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},{}}}\n",
       snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-      fmt::gmtime(loaded), std::max<std::int64_t>(0, now - loaded), metrics_.ToJsonFields(now));
+      fmt::gmtime(loaded), std::max<std::int64_t>(0, now - loaded),
+      metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
   return MakeResponse(request, http::status::ok, std::move(body), "application/json");
 }
 

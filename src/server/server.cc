@@ -885,7 +885,11 @@ std::vector<int> Server::worker_cpus() const {
 }
 Metrics& Server::metrics() { return impl_->metrics_; }
 void Server::SetReloadHandler(std::function<void()> handler) {
-  impl_->reload_.SetHandler(std::move(handler));
+  impl_->reload_.SetHandler([&status = impl_->metrics_.reloads, handler = std::move(handler)] {
+    status.Started(ReloadStatus::Clock::now());
+    handler();
+    status.Ended();
+  });
 }
 void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
   NoteServerCertificate(*state, impl_->metrics_);

@@ -67,7 +67,9 @@ class Server {
   std::vector<int> worker_cpus() const;
   Metrics& metrics();
 
-  // Called (on a thread of its own, never concurrently with itself) for each SIGHUP.
+  // Called (on a thread of its own, never concurrently with itself) for each SIGHUP; it reports
+  // what it found to metrics().reloads (ReloadStatus::Finished), and the server notes when it
+  // runs.
   void SetReloadHandler(std::function<void()> handler);
 
   // Connections accepted from now on use `state`; open ones keep theirs.

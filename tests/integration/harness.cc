@@ -374,16 +374,25 @@ std::string HttpClient::server_common_name() const {
   return cn;
 }
 
+std::string HealthField(std::uint16_t port, const std::string& name) {
+  auto client = HttpClient::Connect(port);
+  auto response = client ? client->Get("/health") : std::nullopt;
+  if (!response) return "";
+  const std::string key = "\"" + name + "\":";
+  const std::size_t at = response->body().find(key);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + key.size();
+  return response->body().substr(from, response->body().find_first_of(",}", from) - from);
+}
+
 std::optional<std::uint64_t> AwaitHealthCounter(std::uint16_t port, const std::string& name,
                                                 std::uint64_t at_least) {
-  const std::string key = "\"" + name + "\":";
   std::optional<std::uint64_t> value;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   do {
-    auto client = HttpClient::Connect(port);
-    auto response = client ? client->Get("/health") : std::nullopt;
-    const std::size_t at = response ? response->body().find(key) : std::string::npos;
-    if (at != std::string::npos) value = std::stoull(response->body().substr(at + key.size()));
+    if (const std::string field = HealthField(port, name); !field.empty()) {
+      value = std::stoull(field);
+    }
     if (value && *value >= at_least) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < deadline);

@@ -144,6 +144,10 @@ class HttpClient {
   std::string last_error_;
 };
 
+// /health's field `name` as the JSON text of its value ("12", "true", "null", "\"healthy\""), asked
+// once on plain-HTTP `port`; empty if /health did not answer or has no such field.
+std::string HealthField(std::uint16_t port, const std::string& name);
+
 // /health's counter `name` (asked on plain-HTTP `port`, e.g. the admin listener) once it has
 // reached `at_least`, or the last value seen within 10 s: counters move just after a response
 // is sent or a log line is written, so a test polls.

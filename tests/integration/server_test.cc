@@ -1050,6 +1050,50 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
       << "no TLS here to reload";
 }
 
+// A failed reload keeps the old directory in service, so /health stays healthy, but says that the
+// last reload failed until one works again.
+TEST_F(ServerTest, HealthSaysWhetherTheLastReloadWorked) {
+  StartServer();
+  const std::uint16_t admin = server_->port("admin");
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "null") << "no reload yet";
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "null");
+  EXPECT_EQ(HealthField(admin, "reload_running_seconds"), "0");
+
+  dir_.Write("directory.csv", "number,name\n+14085550101,Nobody\n");  // no required columns
+  server_->Signal(SIGHUP);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_failed", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "false");
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "true") << "the configuration file is fine";
+  EXPECT_EQ(HealthField(admin, "status"), "\"healthy\"") << "the old directory serves";
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+
+  dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada King\n");
+  server_->Signal(SIGHUP);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "true");
+  EXPECT_EQ(HealthField(admin, "reloads_failed"), "1");
+  EXPECT_EQ(HealthField(admin, "reload_running_seconds"), "0");
+}
+
+// A configuration file that would stop the next start fails no reload (the directory and the
+// certificates took effect), but /health says it until a reload finds the file fixed.
+TEST_F(ServerTest, HealthSaysWhetherTheConfigurationFileWouldLetCallgateStart) {
+  const std::string config = Config(dir_);
+  StartServer();
+  const std::uint16_t admin = server_->port("admin");
+  dir_.Write("callgate.yaml", config + "listen_prot: 1\n");
+  server_->Signal(SIGHUP);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "false") << server_->output();
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "true");
+  EXPECT_EQ(HealthField(admin, "reloads_failed"), "0");
+
+  dir_.Write("callgate.yaml", config + "max_connections: 10\n");  // loads: a restart would start
+  server_->Signal(SIGHUP);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 2), 2U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "true") << server_->output();
+}
+
 // An error quotes the CSV's own text made log-safe once (\xe9 for a byte that is not UTF-8), and
 // check, a refused start and a refused reload show the same text.
 TEST_F(ServerTest, CheckStartUpAndReloadQuoteABadHeaderAlike) {
@@ -1236,6 +1280,29 @@ TEST_F(ServerTest, ASighupWhileAReloadIsStillRunningSaysSo) {
   close(writer);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 2), 2U) << server_->output();
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+// A reload held reading a FIFO shows in /health as it runs: a monitor can tell a reload that
+// hangs from one that never came.
+TEST_F(ServerTest, AReloadStillRunningShowsInHealth) {
+  StartServer("shutdown_timeout_seconds: 1\n");
+  const std::uint16_t admin = server_->port("admin");
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  std::filesystem::remove(csv);
+  ASSERT_EQ(mkfifo(csv.c_str(), 0600), 0);
+  server_->Signal(SIGHUP);
+  const int writer = OpenOnceReaderWaits(csv);
+  ASSERT_GE(writer, 0) << "the reload never opened the FIFO";
+  EXPECT_GE(AwaitHealthCounter(admin, "reload_running_seconds", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "null") << "none has finished";
+
+  const std::string content = "phone_number,display_name\n+14085550101,Ada King\n";
+  EXPECT_EQ(write(writer, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  close(writer);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "reload_running_seconds"), "0");
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "true");
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
 }
 
 // Resident memory of `pid` in bytes (VmRSS).

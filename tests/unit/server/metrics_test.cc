@@ -18,11 +18,12 @@ TEST(MetricsTest, CountersAsJsonFields) {
   Metrics::Add(metrics.requests);
   Metrics::Add(metrics.requests);
   Metrics::Add(metrics.write_timeouts);
-  Metrics::Add(metrics.reloads_failed);
-  const std::string fields = metrics.ToJsonFields(0);
+  metrics.reloads.Finished(false, true);
+  const std::string fields = metrics.ToJsonFields(0, {});
   EXPECT_THAT(fields, HasSubstr("\"requests\":2,"));
   EXPECT_THAT(fields, HasSubstr("\"read_timeouts\":0,\"write_timeouts\":1,"));
-  EXPECT_THAT(fields, HasSubstr("\"reloads_failed\":1"));
+  EXPECT_THAT(fields, HasSubstr("\"write_timeouts\":1,\"reloads_ok\":0,\"reloads_failed\":1,"
+                                "\"last_reload_ok\":false,"));
   EXPECT_THAT(fields, Not(HasSubstr("tls_certificate_days_left"))) << "plain HTTP";
 }
 
@@ -44,7 +45,7 @@ TEST(MetricsTest, CertificateDaysLeft) {
       {not_after + kDay + 1, "\"tls_certificate_days_left\":-2"},
   };
   for (const auto& c : cases) {
-    const std::string fields = metrics.ToJsonFields(c.now);
+    const std::string fields = metrics.ToJsonFields(c.now, {});
     EXPECT_TRUE(fields.ends_with("," + c.field)) << c.now - not_after << ": " << fields;
   }
 }

@@ -1,0 +1,50 @@
+// ReloadStatus: what /health says of reloads, for a monitor to alert on: how many worked and
+// failed, whether the last one worked, whether the configuration file was one callgate would start
+// with when the last reload read it, and how long the reload in progress has run. A failed reload
+// keeps the old data in service, so none of this changes /health's status or its 200.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace callgate::server {
+
+class ReloadStatus {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Every member is thread-safe and lock-free.
+
+  // Around each run of the reload handler, on the reload thread (Server does this).
+  void Started(Clock::time_point now);
+  void Ended();
+
+  // What the reload handler found, before it returns: `ok` when everything it reloaded took
+  // effect (counted in reloads_ok, else in reloads_failed); `config_file_ok` when the
+  // configuration file, as it read it, would have let callgate start.
+  void Finished(bool ok, bool config_file_ok);
+
+  // When the reload in progress started; nullopt when none runs.
+  std::optional<Clock::time_point> RunningSince() const;
+
+  // As a JSON object's fields (no braces): "\"reloads_ok\":2,\"reloads_failed\":1,
+  // \"last_reload_ok\":true,\"config_file_ok\":false,\"reload_running_seconds\":0". The two
+  // verdicts are null before the first reload has finished; reload_running_seconds is 0 when no
+  // reload runs, else the whole seconds it has run by `now`. What one reload finished is read
+  // together: never the new count with the verdicts before it.
+  std::string ToJsonFields(Clock::time_point now) const;
+
+ private:
+  enum class Verdict : std::uint8_t { kUnknown, kNo, kYes };
+  static const char* ToJson(Verdict verdict);
+
+  std::atomic<std::uint64_t> ok_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::atomic<Verdict> last_reload_{Verdict::kUnknown};
+  std::atomic<Verdict> config_file_{Verdict::kUnknown};
+  std::atomic<Clock::rep> started_{0};  // Clock ticks of the running reload's start; 0: none
+};
+
+}  // namespace callgate::server
