@@ -53,4 +53,16 @@ const char* ReloadStatus::ToJson(Verdict verdict) {
   return "null";
 }
 
+std::vector<std::string> StuckReloadWarning::Check(
+    std::optional<ReloadStatus::Clock::time_point> running_since,
+    ReloadStatus::Clock::time_point now) {
+  if (!running_since || now - *running_since < after_ || warned_ == running_since) return {};
+  warned_ = running_since;
+  return {fmt::format(
+      "Reload: the reload started {} s ago is still running ({}); it ends once the file answers, "
+      "and a stop does not wait for it longer than shutdown_timeout_seconds",
+      std::chrono::duration_cast<std::chrono::seconds>(now - *running_since).count(),
+      kStuckReloadReasons)};
+}
+
 }  // namespace callgate::server

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace callgate::server {
 
@@ -45,6 +47,27 @@ class ReloadStatus {
   std::atomic<Verdict> last_reload_{Verdict::kUnknown};
   std::atomic<Verdict> config_file_{Verdict::kUnknown};
   std::atomic<Clock::rep> started_{0};  // Clock ticks of the running reload's start; 0: none
+};
+
+// The likely reasons a reload runs on and on, for the warnings that say so.
+inline constexpr std::string_view kStuckReloadReasons =
+    "a file it reads may be a FIFO without a writer, or on a network file system that does not "
+    "answer";
+
+// Says once of each reload still running after `after` that it is. Not thread-safe: one caller
+// (the control thread's periodic check).
+class StuckReloadWarning {
+ public:
+  explicit StuckReloadWarning(ReloadStatus::Clock::duration after) : after_(after) {}
+
+  // The warning to log now for the reload that started at `running_since` (nullopt: none runs):
+  // one line the first time it is found running for `after` or more, else none.
+  std::vector<std::string> Check(std::optional<ReloadStatus::Clock::time_point> running_since,
+                                 ReloadStatus::Clock::time_point now);
+
+ private:
+  ReloadStatus::Clock::duration after_;
+  std::optional<ReloadStatus::Clock::time_point> warned_;  // the start of the reload warned of
 };
 
 }  // namespace callgate::server

@@ -236,6 +236,10 @@ asio::awaitable<void> SweepDeadlines(Worker& worker) {
   }
 }
 
+// How often the control thread looks for a reload that has run past its warning time: the
+// warning comes up to this much after it.
+constexpr auto kStuckReloadCheck = std::chrono::seconds(1);
+
 // The daily check: what ExpiryWarnings says now of the certificates in force, with the "TLS: "
 // of the start-up warnings.
 std::vector<std::string> CertificateExpiryWarnings(const SecurityState& state) {
@@ -303,6 +307,7 @@ class Server::Impl {
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
   ReloadThread reload_;
+  ReloadStatus::Clock::duration stuck_reload_after_ = kStuckReloadWarningAfter;
   // Declared before control_: the connections the workers serve were accepted on control_'s
   // listeners, so control_ (and the operations it still owns) is destroyed first.
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -643,10 +648,8 @@ void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
 void Server::Impl::RequestReload() {
   if (const auto running = reload_.RunningFor()) {
     logs_.app->warn(
-        "SIGHUP: the reload started {} s ago is still running (a file it reads may be a FIFO "
-        "without a writer, or on a network file system that does not answer); this reload will "
-        "follow it",
-        std::chrono::duration_cast<std::chrono::seconds>(*running).count());
+        "SIGHUP: the reload started {} s ago is still running ({}); this reload will follow it",
+        std::chrono::duration_cast<std::chrono::seconds>(*running).count(), kStuckReloadReasons);
   } else {
     logs_.app->info("SIGHUP: reloading");
   }
@@ -748,6 +751,16 @@ void Server::Impl::Run(const std::function<void()>& ready) {
                  RemindEvery(
                      std::chrono::hours(24), *logs_.app,
                      [this] { return CertificateExpiryWarnings(*security_.load()); }, stopping_),
+                 asio::detached);
+  // A reload stuck in a read is said without waiting for the next SIGHUP to find it.
+  asio::co_spawn(control_,
+                 RemindEvery(
+                     kStuckReloadCheck, *logs_.app,
+                     [this, warning = StuckReloadWarning(stuck_reload_after_)]() mutable {
+                       return warning.Check(metrics_.reloads.RunningSince(),
+                                            ReloadStatus::Clock::now());
+                     },
+                     stopping_),
                  asio::detached);
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
@@ -884,7 +897,9 @@ std::vector<int> Server::worker_cpus() const {
   return cpus;
 }
 Metrics& Server::metrics() { return impl_->metrics_; }
-void Server::SetReloadHandler(std::function<void()> handler) {
+void Server::SetReloadHandler(std::function<void()> handler,
+                              ReloadStatus::Clock::duration warn_after) {
+  impl_->stuck_reload_after_ = warn_after;
   impl_->reload_.SetHandler([&status = impl_->metrics_.reloads, handler = std::move(handler)] {
     status.Started(ReloadStatus::Clock::now());
     handler();

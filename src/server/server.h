@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +48,10 @@ Result<std::vector<std::string>> CheckListeners(const config::Config& config);
 std::optional<std::string> OpenFileLimitWarning(const config::Config& config,
                                                 std::uint64_t open_files);
 
+// How long a reload may run before a warning says it is still running: reading a directory of
+// tens of millions of entries takes seconds, not tens of them.
+inline constexpr std::chrono::seconds kStuckReloadWarningAfter{30};
+
 class Server {
  public:
   // Binds every configured listener. Fails if one cannot be bound, naming the address and the
@@ -69,8 +74,10 @@ class Server {
 
   // Called (on a thread of its own, never concurrently with itself) for each SIGHUP; it reports
   // what it found to metrics().reloads (ReloadStatus::Finished), and the server notes when it
-  // runs.
-  void SetReloadHandler(std::function<void()> handler);
+  // runs. A reload still running `warn_after` after it started is warned about once, with the
+  // likely reasons (checked every second). Call before Run().
+  void SetReloadHandler(std::function<void()> handler,
+                        std::chrono::steady_clock::duration warn_after = kStuckReloadWarningAfter);
 
   // Connections accepted from now on use `state`; open ones keep theirs.
   void PublishSecurity(std::shared_ptr<const SecurityState> state);

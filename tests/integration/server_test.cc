@@ -1305,6 +1305,43 @@ TEST_F(ServerTest, AReloadStillRunningShowsInHealth) {
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
 }
 
+// A reload held reading a FIFO is warned about once it has run past its warning time (1 s here,
+// 30 s unless a test says otherwise), without waiting for another SIGHUP to find it, and only
+// once. A reload that ends in time is not warned about.
+TEST_F(ServerTest, AStuckReloadIsWarnedAboutOnce) {
+  // Inherited by the server; no other thread runs yet to read the environment.
+  setenv("CALLGATE_TEST_STUCK_RELOAD_SECONDS", "1", 1);  // NOLINT(concurrency-mt-unsafe)
+  StartServer("shutdown_timeout_seconds: 1\n");
+  unsetenv("CALLGATE_TEST_STUCK_RELOAD_SECONDS");  // NOLINT(concurrency-mt-unsafe)
+  ASSERT_NE(server_, nullptr);
+  const std::uint16_t admin = server_->port("admin");
+  const std::string warning = "[warning] callgate: Reload: the reload started ";
+  server_->Signal(SIGHUP);  // reads a regular file: ends in time
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output();
+
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  std::filesystem::remove(csv);
+  ASSERT_EQ(mkfifo(csv.c_str(), 0600), 0);
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  const int writer = OpenOnceReaderWaits(csv);
+  ASSERT_GE(writer, 0) << "the reload never opened the FIFO";
+  ASSERT_TRUE(server_->WaitForOutput(warning, mark)) << server_->output();
+  EXPECT_THAT(server_->output().substr(mark),
+              HasSubstr(" s ago is still running (a file it reads may be a FIFO without a writer, "
+                        "or on a network file system that does not answer); it ends once the "
+                        "file answers"));
+  // Looked for every second: by the time the reload has run 4 s, a second warning would be out.
+  EXPECT_GE(AwaitHealthCounter(admin, "reload_running_seconds", 4), 4U);
+  EXPECT_EQ(Occurrences(server_->output(), warning), 1U) << server_->output();
+
+  const std::string content = "phone_number,display_name\n+14085550101,Ada King\n";
+  EXPECT_EQ(write(writer, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  close(writer);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 2), 2U) << server_->output();
+  EXPECT_EQ(Occurrences(server_->output(), warning), 1U) << server_->output();
+}
+
 // Resident memory of `pid` in bytes (VmRSS).
 std::size_t ResidentBytes(pid_t pid) {
   const std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");

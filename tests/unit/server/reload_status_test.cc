@@ -5,11 +5,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace callgate::server {
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Clock = ReloadStatus::Clock;
 
@@ -73,6 +75,31 @@ TEST(ReloadStatusTest, RunningSecondsOnlyWhileAReloadRuns) {
   status.Ended();
   EXPECT_EQ(status.RunningSince(), std::nullopt);
   EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reload_running_seconds\":0"));
+}
+
+// One warning for each reload that runs past the limit, however often it is checked; none for
+// one that ends before it, or when none runs.
+TEST(StuckReloadWarningTest, OncePerReloadRunningPastTheLimit) {
+  StuckReloadWarning warning(30s);
+  EXPECT_THAT(warning.Check(std::nullopt, kStart), ElementsAre());
+  EXPECT_THAT(warning.Check(kStart, kStart + 29s), ElementsAre()) << "not yet";
+  EXPECT_THAT(
+      warning.Check(kStart, kStart + 31500ms),
+      ElementsAre("Reload: the reload started 31 s ago is still running (a file it reads may be a "
+                  "FIFO without a writer, or on a network file system that does not answer); it "
+                  "ends once the file answers, and a stop does not wait for it longer than "
+                  "shutdown_timeout_seconds"));
+  EXPECT_THAT(warning.Check(kStart, kStart + 32s), ElementsAre()) << "said once";
+  EXPECT_THAT(warning.Check(kStart, kStart + 1h), ElementsAre()) << "said once";
+  EXPECT_THAT(warning.Check(std::nullopt, kStart + 1h), ElementsAre());
+
+  const Clock::time_point next = kStart + 2h;  // a reload that ends in time: no warning
+  EXPECT_THAT(warning.Check(next, next + 1s), ElementsAre());
+  EXPECT_THAT(warning.Check(std::nullopt, next + 31s), ElementsAre());
+
+  const Clock::time_point stuck = kStart + 3h;  // another stuck one is said again
+  EXPECT_THAT(warning.Check(stuck, stuck + 30s), ElementsAre(HasSubstr("started 30 s ago")));
+  EXPECT_THAT(warning.Check(stuck, stuck + 60s), ElementsAre());
 }
 
 }  // namespace
