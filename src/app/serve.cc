@@ -1,11 +1,8 @@
 // `callgate serve`: load everything, refuse unsafe or broken configurations, then serve.
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -258,21 +255,6 @@ void Reload(const ConfigSource& source, const config::Config& config, const serv
   server.metrics().reloads.Finished(directory && security, config_file_ok);
 }
 
-// How long a reload may run before a warning says so: server::kStuckReloadWarningAfter, or the
-// whole seconds in CALLGATE_TEST_STUCK_RELOAD_SECONDS, for the integration tests, which cannot
-// wait 30 s for the warning. Not a setting: nothing else needs another time.
-std::chrono::steady_clock::duration StuckReloadWarningAfter() {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at start-up, before any thread exists.
-  const char* text = std::getenv("CALLGATE_TEST_STUCK_RELOAD_SECONDS");
-  const std::string_view seconds = text != nullptr ? text : "";
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
-  if (seconds.empty() || error != std::errc() || end != seconds.data() + seconds.size()) {
-    return server::kStuckReloadWarningAfter;
-  }
-  return std::chrono::seconds(value);
-}
-
 // A start-up failure once logging runs: an error line on the console and in app.log, where
 // whoever reads the logs of a service that did not start looks for the reason. The loaders made
 // what the error quotes from their files log-safe (common/result.h): escaped again here, it would
@@ -289,7 +271,6 @@ int RunServe(const CommandLine& command_line) {
   std::signal(SIGPIPE, SIG_IGN);      // NOLINT: a closed peer is an error code, not a signal
   server::HoldHangupsForTheServer();  // a reload asked for while loading happens once serving
   const ConfigSource source = ResolveConfigSource(command_line);
-  const auto stuck_reload_warning_after = StuckReloadWarningAfter();
   auto config = LoadEffectiveConfig(source);
   if (!config) return PrintError(config.error());
   if (auto secure = config::ValidateSecurity(*config); !secure) {
@@ -322,8 +303,7 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
-  (*server)->SetReloadHandler([&] { Reload(source, *config, *logs, store, **server); },
-                              stuck_reload_warning_after);
+  (*server)->SetReloadHandler([&] { Reload(source, *config, *logs, store, **server); });
   (*server)->Run([&] { AnnounceReady(*logs, **server); });
   Announce(*logs, "callgate stopped");
   logs->app->flush();

@@ -307,7 +307,6 @@ class Server::Impl {
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
   ReloadThread reload_;
-  ReloadStatus::Clock::duration stuck_reload_after_ = kStuckReloadWarningAfter;
   // Declared before control_: the connections the workers serve were accepted on control_'s
   // listeners, so control_ (and the operations it still owns) is destroyed first.
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -642,14 +641,24 @@ void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
       cert.not_after, fmt::join(cert.sans, ", "));
 }
 
-// A SIGHUP while a reload still runs waits for it. That is said, with the likely reason:
-// otherwise a reload stuck in a read that never returns (csv_file_path a FIFO no one writes, a
-// network file system that does not answer) would swallow every later SIGHUP without a word.
+// A SIGHUP while a reload still runs waits for it, and says so: otherwise a reload stuck in a read
+// that never returns (csv_file_path a FIFO no one writes, a network file system that does not
+// answer) would swallow every later SIGHUP without a word. Only one that has run past the stuck
+// reload's warning time is a warning, with the likely reasons: two SIGHUPs a few milliseconds
+// apart (a script reloading after each file it replaces) are nothing to worry about.
 void Server::Impl::RequestReload() {
   if (const auto running = reload_.RunningFor()) {
-    logs_.app->warn(
-        "SIGHUP: the reload started {} s ago is still running ({}); this reload will follow it",
-        std::chrono::duration_cast<std::chrono::seconds>(*running).count(), kStuckReloadReasons);
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*running).count();
+    if (*running < kStuckReloadWarningAfter) {
+      logs_.app->info(
+          "SIGHUP: the reload started {} s ago is still running; this reload will "
+          "follow it",
+          seconds);
+    } else {
+      logs_.app->warn(
+          "SIGHUP: the reload started {} s ago is still running ({}); this reload will follow it",
+          seconds, kStuckReloadReasons);
+    }
   } else {
     logs_.app->info("SIGHUP: reloading");
   }
@@ -756,7 +765,7 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   asio::co_spawn(control_,
                  RemindEvery(
                      kStuckReloadCheck, *logs_.app,
-                     [this, warning = StuckReloadWarning(stuck_reload_after_)]() mutable {
+                     [this, warning = StuckReloadWarning(kStuckReloadWarningAfter)]() mutable {
                        return warning.Check(metrics_.reloads.RunningSince(),
                                             ReloadStatus::Clock::now());
                      },
@@ -897,9 +906,7 @@ std::vector<int> Server::worker_cpus() const {
   return cpus;
 }
 Metrics& Server::metrics() { return impl_->metrics_; }
-void Server::SetReloadHandler(std::function<void()> handler,
-                              ReloadStatus::Clock::duration warn_after) {
-  impl_->stuck_reload_after_ = warn_after;
+void Server::SetReloadHandler(std::function<void()> handler) {
   impl_->reload_.SetHandler([&status = impl_->metrics_.reloads, handler = std::move(handler)] {
     status.Started(ReloadStatus::Clock::now());
     handler();

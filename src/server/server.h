@@ -74,10 +74,9 @@ class Server {
 
   // Called (on a thread of its own, never concurrently with itself) for each SIGHUP; it reports
   // what it found to metrics().reloads (ReloadStatus::Finished), and the server notes when it
-  // runs. A reload still running `warn_after` after it started is warned about once, with the
-  // likely reasons (checked every second). Call before Run().
-  void SetReloadHandler(std::function<void()> handler,
-                        std::chrono::steady_clock::duration warn_after = kStuckReloadWarningAfter);
+  // runs. A reload still running kStuckReloadWarningAfter after it started is warned about once,
+  // with the likely reasons (checked every second). Call before Run().
+  void SetReloadHandler(std::function<void()> handler);
 
   // Connections accepted from now on use `state`; open ones keep theirs.
   void PublishSecurity(std::shared_ptr<const SecurityState> state);
