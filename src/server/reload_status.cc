@@ -7,37 +7,38 @@
 namespace callgate::server {
 
 void ReloadStatus::Started(Clock::time_point now) {
-  started_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+  const std::lock_guard lock(mutex_);
+  started_ = now;
 }
 
-void ReloadStatus::Ended() { started_.store(0, std::memory_order_relaxed); }
+void ReloadStatus::Ended() {
+  const std::lock_guard lock(mutex_);
+  started_.reset();
+}
 
-// The verdicts are stored before the count goes up, and read after it (ToJsonFields): a monitor
-// that sees a reload counted sees what that reload found.
 void ReloadStatus::Finished(bool ok, bool config_file_ok) {
-  last_reload_.store(ok ? Verdict::kYes : Verdict::kNo, std::memory_order_relaxed);
-  config_file_.store(config_file_ok ? Verdict::kYes : Verdict::kNo, std::memory_order_relaxed);
-  (ok ? ok_ : failed_).fetch_add(1, std::memory_order_release);
+  const std::lock_guard lock(mutex_);
+  ++(ok ? ok_ : failed_);
+  last_reload_ = ok ? Verdict::kYes : Verdict::kNo;
+  config_file_ = config_file_ok ? Verdict::kYes : Verdict::kNo;
+  started_.reset();
 }
 
 std::optional<ReloadStatus::Clock::time_point> ReloadStatus::RunningSince() const {
-  const Clock::rep started = started_.load(std::memory_order_relaxed);
-  if (started == 0) return std::nullopt;
-  return Clock::time_point(Clock::duration(started));
+  const std::lock_guard lock(mutex_);
+  return started_;
 }
 
 std::string ReloadStatus::ToJsonFields(Clock::time_point now) const {
-  const std::uint64_t ok = ok_.load(std::memory_order_acquire);
-  const std::uint64_t failed = failed_.load(std::memory_order_acquire);
+  const std::lock_guard lock(mutex_);
   std::int64_t running_seconds = 0;
-  if (const auto since = RunningSince()) {
-    running_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *since).count();
+  if (started_) {
+    running_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *started_).count();
   }
   return fmt::format(
       "\"reloads_ok\":{},\"reloads_failed\":{},\"last_reload_ok\":{},\"config_file_ok\":{},"
       "\"reload_running_seconds\":{}",
-      ok, failed, ToJson(last_reload_.load(std::memory_order_relaxed)),
-      ToJson(config_file_.load(std::memory_order_relaxed)),
+      ok_, failed_, ToJson(last_reload_), ToJson(config_file_),
       std::max<std::int64_t>(0, running_seconds));
 }
 

@@ -4,9 +4,9 @@
 // keeps the old data in service, so none of this changes /health's status or its 200.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,15 +17,18 @@ namespace callgate::server {
 class ReloadStatus {
  public:
   using Clock = std::chrono::steady_clock;
-  // Every member is thread-safe and lock-free.
+  // Every member is thread-safe. A mutex keeps what one reload found together: /health and the
+  // once-a-second stuck-reload check are the only readers, the reload thread the only writer.
 
-  // Around each run of the reload handler, on the reload thread (Server does this).
+  // Around each run of the reload handler, on the reload thread (Server does this). Ended() is
+  // for a handler that returns without Finished().
   void Started(Clock::time_point now);
   void Ended();
 
   // What the reload handler found, before it returns: `ok` when everything it reloaded took
   // effect (counted in reloads_ok, else in reloads_failed); `config_file_ok` when the
-  // configuration file, as it read it, would have let callgate start.
+  // configuration file, as it read it, would have let callgate start. The reload counts as no
+  // longer running from here: a reader never sees it counted and still running.
   void Finished(bool ok, bool config_file_ok);
 
   // When the reload in progress started; nullopt when none runs.
@@ -34,19 +37,20 @@ class ReloadStatus {
   // As a JSON object's fields (no braces): "\"reloads_ok\":2,\"reloads_failed\":1,
   // \"last_reload_ok\":true,\"config_file_ok\":false,\"reload_running_seconds\":0". The two
   // verdicts are null before the first reload has finished; reload_running_seconds is 0 when no
-  // reload runs, else the whole seconds it has run by `now`. What one reload finished is read
-  // together: never the new count with the verdicts before it.
+  // reload runs, else the whole seconds it has run by `now`. All from one moment: the counts
+  // with the verdicts of the last reload they count.
   std::string ToJsonFields(Clock::time_point now) const;
 
  private:
   enum class Verdict : std::uint8_t { kUnknown, kNo, kYes };
   static const char* ToJson(Verdict verdict);
 
-  std::atomic<std::uint64_t> ok_{0};
-  std::atomic<std::uint64_t> failed_{0};
-  std::atomic<Verdict> last_reload_{Verdict::kUnknown};
-  std::atomic<Verdict> config_file_{Verdict::kUnknown};
-  std::atomic<Clock::rep> started_{0};  // Clock ticks of the running reload's start; 0: none
+  mutable std::mutex mutex_;
+  std::uint64_t ok_ = 0;
+  std::uint64_t failed_ = 0;
+  Verdict last_reload_ = Verdict::kUnknown;
+  Verdict config_file_ = Verdict::kUnknown;
+  std::optional<Clock::time_point> started_;  // of the running reload
 };
 
 // The likely reasons a reload runs on and on, for the warnings that say so.

@@ -70,11 +70,15 @@ TEST(ReloadStatusTest, RunningSecondsOnlyWhileAReloadRuns) {
     EXPECT_TRUE(status.ToJsonFields(c.now).ends_with("," + c.field)) << status.ToJsonFields(c.now);
   }
   status.Finished(true, true);
-  EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reload_running_seconds\":5"))
-      << "running until the handler has returned";
+  EXPECT_EQ(status.RunningSince(), std::nullopt) << "counted, so no longer running";
+  EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reload_running_seconds\":0"));
   status.Ended();
   EXPECT_EQ(status.RunningSince(), std::nullopt);
-  EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reload_running_seconds\":0"));
+
+  status.Started(kStart);  // a handler that ends without a verdict
+  status.Ended();
+  EXPECT_EQ(status.RunningSince(), std::nullopt);
+  EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reloads_ok\":1,\"reloads_failed\":0"));
 }
 
 // One warning for each reload that runs past the limit, however often it is checked; none for
