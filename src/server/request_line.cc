@@ -8,15 +8,14 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
 
 bool RequestLineLongerThan(std::string_view request_start, std::size_t limit) {
-  return request_start.substr(0, limit).find('\n') == std::string_view::npos &&
-         request_start.size() >= limit;
+  // A line ending in its LF at index i takes i + 1 bytes, and the empty line after it 2 more.
+  const std::size_t room = limit - 2;
+  return request_start.size() >= room &&
+         request_start.substr(0, room).find('\n') == std::string_view::npos;
 }
 
 std::optional<int> RequestLineMajorVersion(std::string_view request_start) {
-  const std::size_t end = request_start.find('\n');
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view line = request_start.substr(0, end);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::string_view line = request_start.substr(0, request_start.find_first_of("\r\n"));
   const std::size_t space = line.rfind(' ');
   if (space == std::string_view::npos) return std::nullopt;
   std::string_view version = line.substr(space + 1);

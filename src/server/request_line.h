@@ -9,13 +9,15 @@
 
 namespace callgate::server {
 
-// True when the request line that `request_start` begins with does not end within its first
-// `limit` bytes: a target too long to take (RFC 9112 §3: 414), not a header too large (431).
+// True when the request line that `request_start` begins with cannot fit in a header block of
+// `limit` bytes (`limit` >= 2) with the empty line that must follow it: a target too long to take
+// (RFC 9112 §3: 414), not a header too large (431). False while too few bytes are here to tell.
 bool RequestLineLongerThan(std::string_view request_start, std::size_t limit);
 
-// The major version the complete request line at the start of `request_start` ends with:
-// "GET / HTTP/2.0\r\n" -> 2, "... HTTP/3\r\n" -> 3. nullopt for a line not complete yet or not
-// ending in "HTTP/" digits [ "." digits ]: a malformed line rather than another version.
+// The major version that the request line at the start of `request_start` (up to its first CR or
+// LF, or all of it: the parser refuses a version before the line end arrives) ends with:
+// "GET / HTTP/2.0" -> 2, "GET / HTTP/3\r\n" -> 3. nullopt for a line not ending in "HTTP/" digit
+// [ "." digit ]: a malformed line rather than another version.
 std::optional<int> RequestLineMajorVersion(std::string_view request_start);
 
 }  // namespace callgate::server

@@ -59,17 +59,18 @@ ReadFailure Classify(const beast::error_code& ec) {
   return ReadFailure::kBadRequest;
 }
 
-// A refusal of a request whose request line the parser never took (`request` has no target), said
-// more precisely from its first bytes, `unread`: Beast reports a request line too long as a header
-// too large, and every version but 1.0 and 1.1 (a client that sent HTTP/2.0 without the upgrade)
-// as a malformed request.
-ReadFailure Refined(ReadFailure failure, const Request& request, std::string_view unread,
+// A refusal (`error`) of a request whose request line the parser never took (`request` has no
+// target), said more precisely from its first bytes, `unread`: Beast reports a request line too
+// long as a header too large, and every version but 1.0 and 1.1 (a client that sent HTTP/2.0
+// without the upgrade) as bad_version, which also stands for a malformed version or line end.
+ReadFailure Refined(const beast::error_code& error, const Request& request, std::string_view unread,
                     std::size_t max_header_bytes) {
+  const ReadFailure failure = Classify(error);
   if (!request.target().empty()) return failure;
   if (failure == ReadFailure::kHeaderTooLarge && RequestLineLongerThan(unread, max_header_bytes)) {
     return ReadFailure::kRequestLineTooLong;
   }
-  if (failure == ReadFailure::kBadRequest) {
+  if (error == http::error::bad_version) {
     const std::optional<int> major = RequestLineMajorVersion(unread);
     if (major && *major != 1) return ReadFailure::kVersionNotSupported;
   }
@@ -92,8 +93,8 @@ std::string_view Undelivered(const beast::error_code& write_error) {
                                               : " undelivered: connection closed";
 }
 
-// One access.log line per response: the request line, or "-" for a request that failed before its
-// request line was complete (a 400); marked when the response could not be written.
+// One access.log line per response: the request line, or "-" for a request refused before its
+// request line was parsed (400, 414, 431, 505); marked when the response could not be written.
 void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& request,
                const Response& response, Clock::time_point started,
                const beast::error_code& write_error) {
@@ -188,7 +189,7 @@ asio::awaitable<void> SendError(Stream& stream, const SessionEnv& env, const Pee
                                 Clock::time_point started) {
   http::status status = http::status::bad_request;
   std::string why = error.message();
-  switch (Refined(Classify(error), request, unread, env.limits.max_header_bytes)) {
+  switch (Refined(error, request, unread, env.limits.max_header_bytes)) {
     case ReadFailure::kClosed:
       co_return;
     case ReadFailure::kTimeout:

@@ -327,8 +327,9 @@ TEST_F(ServerTest, BadRequestsAreWarnedAboutOncePerIntervalAndAllCounted) {
 
 // A request line over max_header_bytes is a target too long (414), whether its end arrived or
 // not, and without content for a HEAD, though the method was never parsed; HTTP/2 without the
-// upgrade (a client's connection preface) is a version callgate does not speak (505); HTTP/1.2 is
-// malformed to the parser (400).
+// upgrade (a client's connection preface) is a version callgate does not speak (505), whether its
+// line end arrived or not; HTTP/1.2 is malformed to the parser (400), and so is another fault
+// in a line that names HTTP/2 (400).
 TEST_F(ServerTest, ALongRequestLineGets414AndAnotherMajorVersion505) {
   StartServer("max_header_bytes: 2048\n");
   const std::string target = "/curri?" + std::string(3000, 'q');
@@ -341,7 +342,10 @@ TEST_F(ServerTest, ALongRequestLineGets414AndAnotherMajorVersion505) {
       {"HEAD " + target, "HTTP/1.1 414 URI Too Long\r\n"},
       {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},
       {"GET /health HTTP/3\r\nHost: x\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},
+      {"PRI * HTTP/2.0", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},  // no line end yet
       {"GET /health HTTP/1.2\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+      {"G@T / HTTP/2.0\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},             // the method is bad
+      {"GET / HTTP/1.1\rX: HTTP/2\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},  // a bare CR
   };
   for (const Case& c : cases) {
     auto client = Connect();
@@ -353,7 +357,7 @@ TEST_F(ServerTest, ALongRequestLineGets414AndAnotherMajorVersion505) {
     }
   }
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "header_too_large", 2), 2U);
-  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 3), 3U);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 6), 6U);
 }
 
 TEST_F(ServerTest, OversizedHeadersGet431) {

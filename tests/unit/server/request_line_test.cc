@@ -7,18 +7,20 @@
 namespace callgate::server {
 namespace {
 
-TEST(RequestLineTest, IsLongerThanTheLimitWhenItHasNoLineEndWithinIt) {
+// The line and the empty line after it must fit: a 36-byte line needs 38 bytes.
+TEST(RequestLineTest, IsLongerThanTheLimitWhenItAndAnEmptyLineCannotFit) {
   const std::string line = "GET /" + std::string(20, 'a') + " HTTP/1.1\r\n";  // 36 bytes
   const std::string request = line + "Host: x\r\n\r\n";
-  EXPECT_FALSE(RequestLineLongerThan(request, 36));
-  EXPECT_TRUE(RequestLineLongerThan(request, 35)) << "its \\n is byte 36";
-  EXPECT_TRUE(RequestLineLongerThan(std::string(40, 'a'), 40));
-  EXPECT_FALSE(RequestLineLongerThan(std::string(39, 'a'), 40)) << "not all here yet";
+  EXPECT_FALSE(RequestLineLongerThan(request, 38));
+  EXPECT_TRUE(RequestLineLongerThan(request, 37));
+  EXPECT_TRUE(RequestLineLongerThan(line + "\r\n", 37)) << "no field needed to be too long";
+  EXPECT_TRUE(RequestLineLongerThan(std::string(38, 'a'), 40));
+  EXPECT_FALSE(RequestLineLongerThan(std::string(37, 'a'), 40)) << "not all here yet";
   EXPECT_FALSE(RequestLineLongerThan("GET / HTTP/1.1\r\n" + std::string(100, 'x'), 20))
       << "the fields are too large, not the request line";
 }
 
-TEST(RequestLineTest, MajorVersionOfACompleteWellFormedLine) {
+TEST(RequestLineTest, MajorVersionOfTheFirstLine) {
   struct Case {
     std::string bytes;
     std::optional<int> major;
@@ -29,9 +31,12 @@ TEST(RequestLineTest, MajorVersionOfACompleteWellFormedLine) {
       {"GET /health HTTP/3\r\n", 3},
       {"GET / HTTP/1.2\r\n", 1},
       {"GET / HTTP/0.9\n", 0},
-      {"GET / HTTP/2.0", std::nullopt},  // not complete
+      {"PRI * HTTP/2.0", 2},  // refused before its line end arrived
+      {"PRI * HTTP/2.0\r", 2},
+      {"GET / HTTP/1.1\rX: HTTP/2\r\n\r\n", 1},  // a bare CR ends the line
       {"GET / HTTX/2.0\r\n", std::nullopt},
       {"GET / HTTP/2.0 \r\n", std::nullopt},
+      {"GET / HTTP/2.0x", std::nullopt},
       {"GET / HTTP/22.0\r\n", std::nullopt},
       {"GET / HTTP/2.\r\n", std::nullopt},
       {"GET / HTTP/\r\n", std::nullopt},
