@@ -620,14 +620,16 @@ void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::er
   const unsigned long openssl_error =
       ec.category() == asio::error::get_ssl_category() ? static_cast<unsigned long>(ec.value()) : 0;
   // Any client let through allowed_ips can fail handshakes as fast as it reconnects (one with a
-  // certificate no longer trusted, in a tight loop, made 28,000 lines in 15 s): one at INFO per
-  // interval, with the number held back; at DEBUG, every one.
-  const auto held_back = handshake_failure_log_.Admit(LogThrottle::Clock::now());
-  const auto level = held_back ? spdlog::level::info : spdlog::level::debug;
-  if (!logs_.app->should_log(level)) return;
-  logs_.app->log(level, "TLS handshake with {} failed: {}{}{}", logs_.Pii(peer.address),
-                 ec.message(), security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker),
-                 held_back ? handshake_failure_log_.HeldBack(*held_back) : std::string());
+  // certificate no longer trusted, in a tight loop, made 28,000 lines in 15 s): one line per
+  // interval, with the number held back; at DEBUG, for troubleshooting, every one.
+  std::string held_back;
+  if (!logs_.app->should_log(spdlog::level::debug)) {
+    const auto count = handshake_failure_log_.Admit(LogThrottle::Clock::now());
+    if (!count) return;
+    held_back = handshake_failure_log_.HeldBack(*count);
+  }
+  logs_.app->info("TLS handshake with {} failed: {}{}{}", logs_.Pii(peer.address), ec.message(),
+                  security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker), held_back);
 }
 
 // DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM
