@@ -1,5 +1,5 @@
-// Metrics: process-wide counters, updated lock-free from every I/O thread (the reloads' from the
-// reload thread) and read by /health.
+// Metrics: process-wide counters, updated lock-free from every I/O thread (the reloads', under
+// ReloadStatus's mutex, from the reload thread) and read by /health.
 #pragma once
 
 #include <atomic>
