@@ -653,8 +653,7 @@ void Server::Impl::RequestReload() {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*running).count();
     if (*running < kStuckReloadWarningAfter) {
       logs_.app->info(
-          "SIGHUP: the reload started {} s ago is still running; this reload will "
-          "follow it",
+          "SIGHUP: the reload started {} s ago is still running; this reload will follow it",
           seconds);
     } else {
       logs_.app->warn(
