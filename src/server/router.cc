@@ -55,8 +55,13 @@ Router::Router(RouterOptions options, const SnapshotStore& snapshots, Metrics& m
     : options_(std::move(options)), snapshots_(snapshots), metrics_(metrics), logs_(logs) {}
 
 bool Router::IsCurriPath(std::string_view path) const {
-  return std::find(options_.curri_paths.begin(), options_.curri_paths.end(), path) !=
-         options_.curri_paths.end();
+  const auto listed = [this](std::string_view candidate) {
+    return std::find(options_.curri_paths.begin(), options_.curri_paths.end(), candidate) !=
+           options_.curri_paths.end();
+  };
+  // An administrator who typed the URI in UCM's profile with a '/' at the end means the same.
+  return listed(path) ||
+         (path.size() > 1 && path.ends_with('/') && listed(path.substr(0, path.size() - 1)));
 }
 
 Response Router::Handle(const Request& request, const PeerContext& peer) const {
@@ -75,7 +80,7 @@ Response Router::Handle(const Request& request, const PeerContext& peer) const {
     Response response = MakeResponse(request, http::status::ok, {}, codec::kCurriContentType);
     return response;
   }
-  if (!IsCurriPath(path)) return MakeResponse(request, http::status::not_found, "Not Found\n");
+  if (!IsCurriPath(path)) return NotACurriPath(request, path);
   if (request.method() != http::verb::post) {
     Response response =
         MakeResponse(request, http::status::method_not_allowed, "Method Not Allowed\n");
@@ -115,6 +120,23 @@ Response Router::HandleCurri(const Request& request) const {
                   logs_.Pii(decision.calling_name.value_or("")));
   return MakeResponse(request, http::status::ok, codec::RenderCurriResponse(decision),
                       codec::kCurriContentType);
+}
+
+// 404. A POST there is most likely UCM sent to a path its External Call Control profile names and
+// curri_paths does not: UCM marks the PDP active (its HEAD probes get 200 on any path) and gives
+// every call its failure treatment. Nothing else would say so outside access.log.
+Response Router::NotACurriPath(const Request& request, std::string_view path) const {
+  if (request.method() == http::verb::post) {
+    if (auto held_back = not_curri_log_.Admit(LogThrottle::Clock::now())) {
+      logs_.app->warn(
+          "POST {}: not a CURRI path (curri_paths: {}), answered 404, which UCM counts as a "
+          "failure of the call: if UCM's External Call Control profile names this path, add it "
+          "to curri_paths{}",
+          LogText(logs_.masking() ? logs_.masker : nullptr, path, '"'),
+          fmt::join(options_.curri_paths, ", "), not_curri_log_.HeldBack(*held_back));
+    }
+  }
+  return MakeResponse(request, http::status::not_found, "Not Found\n");
 }
 
 Response Router::HandleHealth(const Request& request, const PeerContext& peer) const {

@@ -56,14 +56,18 @@ class Router {
   Response HandleCurri(const Request& request) const;
   Response HandleHealth(const Request& request, const PeerContext& peer) const;
   Response Forbidden(const Request& request, const PeerContext& peer) const;
+  Response NotACurriPath(const Request& request, std::string_view path) const;
+  // One of curri_paths, also with a '/' added at the end ("/curri/" for "/curri").
   bool IsCurriPath(std::string_view path) const;
 
   RouterOptions options_;
   const SnapshotStore& snapshots_;
   Metrics& metrics_;
   const Logs& logs_;
-  // The warning for an unusable CURRI body: a client can send one with every request.
+  // The warnings for an unusable CURRI body and a POST to a path that is not a CURRI path: a
+  // client can send one with every request.
   mutable LogThrottle unusable_log_{std::chrono::seconds(10)};
+  mutable LogThrottle not_curri_log_{std::chrono::seconds(10)};
 };
 
 // A response with the request's version and keep-alive, `status`, and a body of `content_type`.

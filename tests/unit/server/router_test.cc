@@ -225,6 +225,48 @@ std::string CurriCalling(const std::string& number) {
          number + "</AttributeValue></Attribute></Request>";
 }
 
+// A URI typed with a '/' at the end in UCM's profile names the same path.
+TEST_F(RouterTest, ACurriPathWithASlashAddedIsTheSamePath) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{.identity = From("127.0.0.1")};
+  const Response response =
+      Handle(router, http::verb::post, "/curri/?q=1", peer, CurriCalling("+14085550101"));
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_THAT(response.body(), HasSubstr("callingname=\"Ada Lovelace\""));
+  EXPECT_EQ(Handle(router, http::verb::post, "/curri//", peer).result(), http::status::not_found);
+  EXPECT_EQ(Handle(router, http::verb::post, "/", peer).result(), http::status::not_found);
+}
+
+// UCM posting to a path curri_paths does not list would fail every call while its HEAD probes
+// (200 on any path) keep the PDP active: a POST to another path is warned about, at most once per
+// interval, with the paths callgate serves.
+TEST_F(RouterTest, APostToAnotherPathIsWarnedAboutOncePerIntervalNamingCurriPaths) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{.identity = From("127.0.0.1")};
+  EXPECT_EQ(Handle(router, http::verb::get, "/favicon.ico", peer).result(),
+            http::status::not_found);
+  EXPECT_EQ(log_.str(), "") << "only a POST looks like UCM";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Handle(router, http::verb::post, "/pdp/AuthorizationEndPoint", peer,
+                     CurriCalling("+14085550101"))
+                  .result(),
+              http::status::not_found);
+  }
+  const std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr("POST /pdp/AuthorizationEndPoint: not a CURRI path (curri_paths: "
+                             "/curri), answered 404"));
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+TEST_F(RouterTest, UnderObfuscatePiiThePathOfAPostToAnotherPathIsMasked) {
+  const security::PiiMasker masking(true);
+  logs_.masker = &masking;
+  const Router router = MakeRouter(false);
+  Handle(router, http::verb::post, "/+14085550101", {.identity = From("127.0.0.1")});
+  EXPECT_THAT(log_.str(), HasSubstr("POST {! "));
+  EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
+}
+
 // /health says when the directory in service was read, as a time and as an age, so that a
 // monitor can alert on a directory that should have been reloaded by now.
 TEST_F(RouterTest, HealthSaysWhenTheDirectoryWasLoaded) {
