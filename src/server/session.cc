@@ -9,6 +9,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "server/http_date.h"
 #include "server/request_line.h"
 
 namespace callgate::server {
@@ -128,7 +129,7 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
 // contiguous buffer in one write, which also spares the TLS stream a gather copy.
 std::string Serialize(const Response& response) {
   std::string wire;
-  wire.reserve(160 + response.body().size());
+  wire.reserve(200 + response.body().size());
   wire += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   wire += std::to_string(response.result_int());
   wire += ' ';
@@ -140,7 +141,9 @@ std::string Serialize(const Response& response) {
     wire += std::string_view{field.value()};
     wire += "\r\n";
   }
-  wire += "\r\n";
+  wire += "Date: ";
+  wire += CurrentHttpDate();
+  wire += "\r\n\r\n";
   wire += response.body();
   return wire;
 }

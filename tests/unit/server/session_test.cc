@@ -116,6 +116,22 @@ TEST_F(SessionTest, ServesARequestThatIsAlreadyWaiting) {
   EXPECT_LT(slot_.deadline, ConnectionSlot::Clock::time_point::max()) << "the session set one";
 }
 
+// RFC 9110 §6.6.1: an origin server with a clock dates its responses, errors included.
+TEST_F(SessionTest, EveryResponseSaysItsDate) {
+  ClientSends("HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP\r\n\r\n");
+  StartSession();
+  ioc_.run();
+  const std::string replies = ClientReadsToTheEnd();
+  EXPECT_EQ(CountResponses(replies), 2U) << replies;
+  std::size_t dated = 0;
+  for (std::size_t at = replies.find("\r\nDate: "); at != std::string::npos;
+       at = replies.find("\r\nDate: ", at + 1)) {
+    EXPECT_EQ(replies.substr(at + 33, 6), " GMT\r\n") << replies.substr(at);  // IMF-fixdate
+    ++dated;
+  }
+  EXPECT_EQ(dated, 2U) << replies;
+}
+
 // A read can complete just before the worker's deadline sweep closes its socket; the session
 // resumes after the sweep, with the bytes it read. The connection has timed out all the same: it
 // must not go on to serve them (before, it did, and then failed to write the response).
