@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 namespace callgate::server {
@@ -30,13 +29,6 @@ class ReloadThread {
     pending_ = true;
     if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
     wake_.notify_one();
-  }
-
-  // How long the reload in progress has been running; nullopt when none is. Thread-safe.
-  std::optional<std::chrono::steady_clock::duration> RunningFor() {
-    std::lock_guard lock(mutex_);
-    if (!running_) return std::nullopt;
-    return std::chrono::steady_clock::now() - started_;
   }
 
   void Stop() {
@@ -70,7 +62,6 @@ class ReloadThread {
       if (quit_) return;
       pending_ = false;
       running_ = true;
-      started_ = std::chrono::steady_clock::now();
       auto handler = handler_;
       lock.unlock();
       handler();
@@ -86,7 +77,6 @@ class ReloadThread {
   std::function<void()> handler_;
   bool pending_ = false;
   bool running_ = false;
-  std::chrono::steady_clock::time_point started_;  // of the reload running, while running_
   bool quit_ = false;
   std::thread thread_;
 };

@@ -649,9 +649,10 @@ void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
 // reload's warning time is a warning, with the likely reasons: two SIGHUPs a few milliseconds
 // apart (a script reloading after each file it replaces) are nothing to worry about.
 void Server::Impl::RequestReload() {
-  if (const auto running = reload_.RunningFor()) {
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*running).count();
-    if (*running < kStuckReloadWarningAfter) {
+  if (const auto since = metrics_.reloads.RunningSince()) {
+    const auto running = ReloadStatus::Clock::now() - *since;
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(running).count();
+    if (running < kStuckReloadWarningAfter) {
       logs_.app->info(
           "SIGHUP: the reload started {} s ago is still running; this reload will follow it",
           seconds);
