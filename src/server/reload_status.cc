@@ -1,6 +1,7 @@
 #include "server/reload_status.h"
 
 #include <algorithm>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,13 @@ void ReloadStatus::Finished(bool ok, bool config_file_ok) {
   ++(ok ? ok_ : failed_);
   last_reload_ = ok ? Verdict::kYes : Verdict::kNo;
   config_file_ = config_file_ok ? Verdict::kYes : Verdict::kNo;
+  started_.reset();
+}
+
+void ReloadStatus::Aborted() {
+  const std::lock_guard lock(mutex_);
+  ++failed_;
+  last_reload_ = Verdict::kNo;
   started_.reset();
 }
 
@@ -52,6 +60,21 @@ const char* ReloadStatus::ToJson(Verdict verdict) {
       break;
   }
   return "null";
+}
+
+void RunReload(ReloadStatus& status, const std::function<void()>& handler,
+               const std::function<void(std::string_view what)>& report) {
+  status.Started(ReloadStatus::Clock::now());
+  try {
+    handler();
+  } catch (const std::exception& e) {
+    status.Aborted();
+    report(e.what());
+  } catch (...) {
+    status.Aborted();
+    report("an exception of unknown type");
+  }
+  status.Ended();
 }
 
 std::vector<std::string> StuckReloadWarning::Check(

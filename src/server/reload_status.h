@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,7 +21,7 @@ class ReloadStatus {
   // Every member is thread-safe. A mutex keeps what one reload found together: /health and the
   // once-a-second stuck-reload check are the only readers, the reload thread the only writer.
 
-  // Around each run of the reload handler, on the reload thread (Server does this). Ended() is
+  // Around each run of the reload handler, on the reload thread (RunReload does this). Ended() is
   // for a handler that returns without Finished().
   void Started(Clock::time_point now);
   void Ended();
@@ -30,6 +31,10 @@ class ReloadStatus {
   // configuration file, as it read it, would have let callgate start. The reload counts as no
   // longer running from here: a reader never sees it counted and still running.
   void Finished(bool ok, bool config_file_ok);
+
+  // A reload an exception stopped: failed, and no longer running. config_file_ok stays as the last
+  // reload found it, as this one may not have read the file.
+  void Aborted();
 
   // When the reload in progress started; nullopt when none runs.
   std::optional<Clock::time_point> RunningSince() const;
@@ -52,6 +57,13 @@ class ReloadStatus {
   Verdict config_file_ = Verdict::kUnknown;
   std::optional<Clock::time_point> started_;  // of the running reload
 };
+
+// Runs one reload: `handler` between status.Started() and status.Ended(). An exception from the
+// handler (out of memory outside the directory's tables, in practice) ends neither the reload
+// thread nor the process: the reload is Aborted() and `report` gets the exception's text. What the
+// handler had put in service by then stays in service, and so does what it had not yet replaced.
+void RunReload(ReloadStatus& status, const std::function<void()>& handler,
+               const std::function<void(std::string_view what)>& report);
 
 // The likely reasons a reload runs on and on, for the warnings that say so.
 inline constexpr std::string_view kStuckReloadReasons =

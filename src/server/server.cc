@@ -909,10 +909,13 @@ std::vector<int> Server::worker_cpus() const {
 }
 Metrics& Server::metrics() { return impl_->metrics_; }
 void Server::SetReloadHandler(std::function<void()> handler) {
-  impl_->reload_.SetHandler([&status = impl_->metrics_.reloads, handler = std::move(handler)] {
-    status.Started(ReloadStatus::Clock::now());
-    handler();
-    status.Ended();
+  impl_->reload_.SetHandler([impl = impl_.get(), handler = std::move(handler)] {
+    RunReload(impl->metrics_.reloads, handler, [impl](std::string_view what) {
+      impl->logs_.app->error(
+          "Reload stopped by an internal error, please report it: {}. Whatever it had not yet "
+          "replaced (phone directory, TLS files) stays in service",
+          impl->logs_.Text(what));
+    });
   });
 }
 void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,6 +80,45 @@ TEST(ReloadStatusTest, RunningSecondsOnlyWhileAReloadRuns) {
   status.Ended();
   EXPECT_EQ(status.RunningSince(), std::nullopt);
   EXPECT_THAT(status.ToJsonFields(kStart + 5s), HasSubstr("\"reloads_ok\":1,\"reloads_failed\":0"));
+}
+
+// A handler that throws: the reload counts as failed and is no longer running, the config file's
+// verdict is the last reload's (this one may not have read the file), the exception's text is
+// reported, and nothing escapes to end the reload thread. The next reload runs as usual.
+TEST(RunReloadTest, AnExceptionFailsTheReloadAndIsReported) {
+  ReloadStatus status;
+  std::vector<std::string> reported;
+  const auto report = [&reported](std::string_view what) { reported.emplace_back(what); };
+
+  RunReload(
+      status, [&status] { status.Finished(true, false); }, report);
+  EXPECT_THAT(reported, ElementsAre());
+
+  std::optional<Clock::time_point> running;
+  RunReload(
+      status,
+      [&] {
+        running = status.RunningSince();
+        throw std::bad_alloc();
+      },
+      report);
+  EXPECT_NE(running, std::nullopt) << "running while the handler runs";
+  EXPECT_EQ(status.RunningSince(), std::nullopt);
+  EXPECT_THAT(reported, ElementsAre("std::bad_alloc"));
+  EXPECT_EQ(status.ToJsonFields(Clock::now()),
+            "\"reloads_ok\":1,\"reloads_failed\":1,\"last_reload_ok\":false,"
+            "\"config_file_ok\":false,\"reload_running_seconds\":0");
+
+  RunReload(
+      status, [] { throw 42; }, report);
+  EXPECT_THAT(reported, ElementsAre("std::bad_alloc", "an exception of unknown type"));
+  EXPECT_THAT(status.ToJsonFields(Clock::now()), HasSubstr("\"reloads_failed\":2"));
+
+  RunReload(
+      status, [&status] { status.Finished(true, true); }, report);
+  EXPECT_THAT(status.ToJsonFields(Clock::now()),
+              HasSubstr("\"reloads_ok\":2,\"reloads_failed\":2,\"last_reload_ok\":true,"
+                        "\"config_file_ok\":true"));
 }
 
 // One warning for each reload that runs past the limit, however often it is checked; none for
