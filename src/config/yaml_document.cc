@@ -78,9 +78,22 @@ bool ReadAsUtf8(std::string_view text) {
          head.find('\0') == std::string_view::npos;
 }
 
+std::string Hex(unsigned char byte) {
+  char hex[5];
+  std::snprintf(hex, sizeof hex, "0x%02X", byte);
+  return hex;
+}
+
+// Control characters other than tab and the line ends, which YAML does not allow anywhere (PyYAML
+// refuses them). yaml-cpp reads some as escapes: a NUL in `csv_file_path: d<NUL>/x.csv` made it
+// `d/x.csv`.
+bool IsForbiddenControl(unsigned char byte) {
+  return (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7F;
+}
+
 // yaml-cpp passes bytes that are not UTF-8 through unchecked; PyYAML refuses them. A Latin-1 'é'
 // in a certificate subject would never match one, so such a text is refused, at its first bad
-// byte. The column counts characters, as an editor does.
+// byte, and so is one with a control character. The column counts characters, as an editor does.
 Status CheckUtf8(std::string_view text, const std::string& file) {
   if (!ReadAsUtf8(text)) return OkStatus();
   int line = 1;
@@ -91,15 +104,18 @@ Status CheckUtf8(std::string_view text, const std::string& file) {
       ++line;
       column = 0;
     }
+    if (IsForbiddenControl(byte)) {
+      return Error{"the file holds a control character (byte " + Hex(byte) + ") at column " +
+                       std::to_string(column) + ", which YAML does not allow; remove it",
+                   file, line, ""};
+    }
     if (byte < 0x80) {
       ++i;
       continue;
     }
     const Utf8Char decoded = DecodeUtf8(text, i);
     if (!decoded.valid) {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "0x%02X", byte);
-      return Error{"the file is not UTF-8: byte " + std::string(hex) + " at column " +
+      return Error{"the file is not UTF-8: byte " + Hex(byte) + " at column " +
                        std::to_string(column) + " is not valid UTF-8; save the file as UTF-8",
                    file, line, ""};
     }

@@ -12,9 +12,21 @@
 namespace callgate::config::internal {
 namespace {
 
-constexpr std::string_view kQuotedTag = "!";  // yaml-cpp's tag for '...' and "..." scalars
+// yaml-cpp's tags: "?" for a plain scalar, "!" for '...' and "..." ones, and the tag as written
+// otherwise, with "!!" resolved to the YAML prefix.
+constexpr std::string_view kPlainTag = "?";
+constexpr std::string_view kQuotedTag = "!";
+constexpr std::string_view kYamlTagPrefix = "tag:yaml.org,2002:";
 
 bool IsQuoted(const YAML::Node& node) { return node.Tag() == kQuotedTag; }
+
+// A tag written on the value (`!!str true`), as it was written; empty for none.
+std::string ExplicitTag(const YAML::Node& node) {
+  const std::string& tag = node.Tag();
+  if (tag.empty() || tag == kPlainTag || tag == kQuotedTag) return "";
+  if (tag.starts_with(kYamlTagPrefix)) return "!!" + tag.substr(kYamlTagPrefix.size());
+  return tag;
+}
 
 Error Expected(const Entry& entry, std::string_view expected, const YAML::Node& got) {
   return entry.Fail("expected " + std::string(expected) + ", got " + Describe(got));
@@ -55,8 +67,11 @@ std::string Describe(const YAML::Node& node) {
       return "a list";
     case YAML::NodeType::Map:
       return "a mapping";
-    case YAML::NodeType::Scalar:
+    case YAML::NodeType::Scalar: {
+      const std::string tag = ExplicitTag(node);
+      if (!tag.empty()) return Quote(node.Scalar()) + " tagged " + Quote(tag);
       return (IsQuoted(node) ? "the quoted string " : "") + Quote(node.Scalar());
+    }
     default:
       return "an empty value";
   }
@@ -154,13 +169,17 @@ Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_vi
 }
 
 // YAML 1.1's booleans, as PyYAML reads them: each word in lower case, capitalised or in upper
-// case. The Python service tested `value is True`, so anything else (`tRUE`, `"true"`) was a
-// string there, which meant false: refused here rather than read either way.
+// case. The Python service tested `value is True`, so anything else (`tRUE`, `"true"`,
+// `!!str true`) was a string there, which meant false: refused here rather than read either way.
+// `!!bool true` is a boolean there too.
 Result<bool> ReadBool(const Entry& entry) {
   constexpr std::string_view kExpected = "true or false";
   const YAML::Node& node = entry.value;
   if (!node.IsScalar()) return Expected(entry, kExpected, node);
   if (IsQuoted(node)) return Expected(entry, "true or false without quotes", node);
+  if (const std::string tag = ExplicitTag(node); !tag.empty() && tag != "!!bool") {
+    return Expected(entry, "true or false without a tag", node);
+  }
   const std::string& text = node.Scalar();
   const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
   const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };

@@ -63,7 +63,13 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"clusters:\n  \xc3\xa9t\xc3\xa9:\n    allowed_subjects: [\xe2\x82]\n", 3, "",
                   "byte 0xE2 at column 24"},
         ErrorCase{"log_dir: /tmp\xc0\xaf\n", 1, "", "byte 0xC0 at column 14"},
-        ErrorCase{"log_dir: \xed\xa0\x80\n", 1, "", "byte 0xED at column 10"}));
+        ErrorCase{"log_dir: \xed\xa0\x80\n", 1, "", "byte 0xED at column 10"},
+        // Control characters other than tab, CR and LF, even in a comment or a quoted string
+        // (yaml-cpp read "d<NUL>/x.csv" as "d/x.csv").
+        ErrorCase{std::string("log_level: INFO\ncsv_file_path: d\0/x.csv\n", 34), 2, "",
+                  "control character (byte 0x00) at column 17, which YAML does not allow"},
+        ErrorCase{"# \x1b[31m\nlog_level: INFO\n", 1, "", "(byte 0x1B) at column 3"},
+        ErrorCase{"log_dir: 'a\x7f'\n", 1, "", "(byte 0x7F) at column 12"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Values, ParseErrorTest,
@@ -72,6 +78,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "expected true or false, got 'maybe'"},
         ErrorCase{"insecure_mode: \"false\"\n", 1, "insecure_mode",
                   "expected true or false without quotes, got the quoted string 'false'"},
+        // A string to PyYAML, so false to the Python service, which tested `is True`.
+        ErrorCase{"insecure_mode: !!str true\n", 1, "insecure_mode",
+                  "expected true or false without a tag, got 'true' tagged '!!str'"},
+        ErrorCase{"insecure_mode: !local true\n", 1, "insecure_mode",
+                  "got 'true' tagged '!local'"},
         ErrorCase{"obfuscate_pii: 1\n", 1, "obfuscate_pii", "expected true or false"},
         ErrorCase{"tls_legacy_ciphers: [true]\n", 1, "tls_legacy_ciphers", "got a list"},
         ErrorCase{"admin_listen_allow_remote:\n", 1, "admin_listen_allow_remote",

@@ -92,6 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         KeyCase{"insecure_mode: true", [](Config& c) { c.insecure_mode = true; }},
         KeyCase{"obfuscate_pii: yes", [](Config& c) { c.obfuscate_pii = true; }},
+        KeyCase{"obfuscate_pii: !!bool on", [](Config& c) { c.obfuscate_pii = true; }},
         KeyCase{"csv_file_path: data/dir.csv", [](Config& c) { c.csv_file_path = "data/dir.csv"; }},
         KeyCase{"log_level: debug", [](Config& c) { c.log_level = LogLevel::kDebug; }},
         KeyCase{"log_dir: logs", [](Config& c) { c.log_dir = "logs"; }},
