@@ -81,8 +81,7 @@ INSTANTIATE_TEST_SUITE_P(
         // A string to PyYAML, so false to the Python service, which tested `is True`.
         ErrorCase{"insecure_mode: !!str true\n", 1, "insecure_mode",
                   "expected true or false without a tag, got 'true' tagged '!!str'"},
-        ErrorCase{"insecure_mode: !local true\n", 1, "insecure_mode",
-                  "got 'true' tagged '!local'"},
+        ErrorCase{"insecure_mode: !local true\n", 1, "insecure_mode", "got 'true' tagged '!local'"},
         ErrorCase{"obfuscate_pii: 1\n", 1, "obfuscate_pii", "expected true or false"},
         ErrorCase{"tls_legacy_ciphers: [true]\n", 1, "tls_legacy_ciphers", "got a list"},
         ErrorCase{"admin_listen_allow_remote:\n", 1, "admin_listen_allow_remote",
