@@ -20,6 +20,7 @@
 #include "app/snapshot_loader.h"
 #include "common/log_text.h"
 #include "server/hangup_guard.h"
+#include "server/reminder.h"
 #include "server/server.h"
 
 namespace callgate::app {
@@ -282,7 +283,8 @@ int RunServe(const CommandLine& command_line) {
   if (!logs) return PrintError(logs.error());
   if (config->insecure_mode) {
     std::cerr << kInsecureBanner << std::flush;
-    logs->app->warn("SECURITY WARNING: insecure_mode is on (development only)");
+    logs->app->log(server::UnhiddenWarningLevel(*logs->app),
+                   "SECURITY WARNING: insecure_mode is on (development only)");
   }
   auto loaded = LoadSnapshot(*config);
   if (!loaded) return StartFailed(*logs, loaded.error());

@@ -1,5 +1,7 @@
 #include "server/reminder.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,14 +12,19 @@ namespace asio = boost::asio;
 
 asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration interval, spdlog::logger& log,
                                   std::function<std::vector<std::string>()> messages,
-                                  const std::atomic<bool>& stopping) {
+                                  const std::atomic<bool>& stopping,
+                                  spdlog::level::level_enum level) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (!stopping) {
     timer.expires_after(interval);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopping) co_return;
-    for (const std::string& message : messages()) log.warn("{}", message);
+    for (const std::string& message : messages()) log.log(level, "{}", message);
   }
+}
+
+spdlog::level::level_enum UnhiddenWarningLevel(const spdlog::logger& log) {
+  return std::clamp(log.level(), spdlog::level::warn, spdlog::level::critical);
 }
 
 std::vector<std::string> InsecureModeReminder(const config::Config& config) {

@@ -16,12 +16,17 @@
 namespace callgate::server {
 
 // Every `interval`, the first time one interval after it starts, logs each line `messages()`
-// returns at WARNING (none when it returns none), until `stopping` is set or its timer is
+// returns at `level` (none when it returns none), until `stopping` is set or its timer is
 // cancelled (the io_context stops). `messages` runs on the coroutine's executor.
 boost::asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration interval,
                                          spdlog::logger& log,
                                          std::function<std::vector<std::string>()> messages,
-                                         const std::atomic<bool>& stopping);
+                                         const std::atomic<bool>& stopping,
+                                         spdlog::level::level_enum level = spdlog::level::warn);
+
+// The level for a warning that no log_level may hide (insecure_mode's): WARNING, or the level
+// `log` is set to when that is higher, so that even a log kept to errors says it.
+spdlog::level::level_enum UnhiddenWarningLevel(const spdlog::logger& log);
 
 // insecure_mode's hourly reminder: what it lets through under `config`. Without TLS, that
 // traffic is not encrypted and clients are not authenticated; with TLS the main listener is

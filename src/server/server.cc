@@ -755,7 +755,8 @@ void Server::Impl::Run(const std::function<void()>& ready) {
     asio::co_spawn(control_,
                    RemindEvery(
                        std::chrono::hours(1), *logs_.app,
-                       [this] { return InsecureModeReminder(config_); }, stopping_),
+                       [this] { return InsecureModeReminder(config_); }, stopping_,
+                       UnhiddenWarningLevel(*logs_.app)),
                    asio::detached);
   }
   asio::co_spawn(control_,

@@ -591,6 +591,16 @@ TEST_F(ServerTest, AClientThatStopsReadingItsResponsesIsClosedAfterTheReadTimeou
       << access.substr(line, at - line);
 }
 
+// A log kept to errors still says that insecure_mode is on (the hourly reminder uses the same
+// level: tests/unit/server/reminder_test.cc).
+TEST_F(ServerTest, InsecureModeIsLoggedEvenWhenTheLogIsKeptToErrors) {
+  const auto logs = dir_.path() / "logs";
+  StartServer("log_level: ERROR\nlog_dir: " + logs.string() + "\n");
+  ASSERT_EQ(server_->Stop(), 0);
+  EXPECT_THAT(ReadFile((logs / "app.log").string()),
+              HasSubstr("[error] callgate: SECURITY WARNING: insecure_mode is on"));
+}
+
 TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedQuietlyAfterIdleTimeout) {
   StartServer("idle_timeout_seconds: 1\n");
   auto idle = Connect();

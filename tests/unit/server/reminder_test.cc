@@ -103,5 +103,38 @@ TEST(RemindEveryTest, LogsWhatTheFunctionReturnsEachTime) {
   EXPECT_EQ(CountOf(out.str(), "second of 2"), 1U);
 }
 
+// insecure_mode's warnings are logged at WARNING, or at the logger's level when it hides
+// warnings, and the reminder logs at the level it is given.
+TEST(RemindEveryTest, AWarningNoLogLevelHides) {
+  std::ostringstream out;
+  spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  const struct {
+    spdlog::level::level_enum set;
+    spdlog::level::level_enum expected;
+  } cases[] = {
+      {spdlog::level::debug, spdlog::level::warn},
+      {spdlog::level::info, spdlog::level::warn},
+      {spdlog::level::warn, spdlog::level::warn},
+      {spdlog::level::err, spdlog::level::err},
+      {spdlog::level::critical, spdlog::level::critical},
+  };
+  for (const auto& c : cases) {
+    log.set_level(c.set);
+    EXPECT_EQ(UnhiddenWarningLevel(log), c.expected) << c.set;
+  }
+
+  log.set_level(spdlog::level::err);
+  std::atomic<bool> stopping{false};
+  boost::asio::io_context ioc;
+  auto message = [] { return std::vector<std::string>{"insecure_mode is on"}; };
+  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, message, stopping, UnhiddenWarningLevel(log)),
+                        boost::asio::detached);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (out.str().empty() && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(100ms);
+  stopping = true;
+  ioc.run_for(1s);
+  EXPECT_EQ(CountOf(out.str(), "[error] insecure_mode is on"), 1U) << out.str();
+}
+
 }  // namespace
 }  // namespace callgate::server
