@@ -752,12 +752,12 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {
-    asio::co_spawn(control_,
-                   RemindEvery(
-                       std::chrono::hours(1), *logs_.app,
-                       [this] { return InsecureModeReminder(config_); }, stopping_,
-                       UnhiddenWarningLevel(*logs_.app)),
-                   asio::detached);
+    asio::co_spawn(
+        control_,
+        RemindEvery(
+            std::chrono::hours(1), *logs_.app, [this] { return InsecureModeReminder(config_); },
+            stopping_, UnhiddenWarningLevel(*logs_.app)),
+        asio::detached);
   }
   asio::co_spawn(control_,
                  RemindEvery(
