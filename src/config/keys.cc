@@ -113,11 +113,18 @@ Status SetCurriPaths(const Entry& entry, std::vector<std::string>& out) {
                           " with only URL path characters, at most 256 bytes, got " +
                           Quote(item.text));
     }
-    if (item.text == "/health") {  // the router answers it first: POSTs to it would get 405
-      return located.Fail("'/health' is callgate's health check and cannot be a CURRI path");
+    // The router answers a path with a '/' added at the end as the path: kept without it.
+    std::string path = item.text;
+    if (path.size() > 1 && path.ends_with('/')) path.pop_back();
+    if (path == "/health") {  // the router answers it first: POSTs to it would get 405
+      return located.Fail(Quote(item.text) +
+                          " is callgate's health check and cannot be a CURRI path");
     }
-    if (!seen.insert(item.text).second) return located.Fail("duplicate path " + Quote(item.text));
-    out.push_back(std::move(item.text));
+    if (!seen.insert(path).second) {
+      return located.Fail("duplicate path " + Quote(item.text) +
+                          " (a path with a '/' at the end is the path without it)");
+    }
+    out.push_back(std::move(path));
   }
   return OkStatus();
 }
@@ -211,7 +218,11 @@ Status CheckNotSetTwice(const Entry& entry, const TopLevelKey& key, const Config
     return entry.Fail(entry.name + " is an alias of " + std::string(canonical) +
                       ", which is already set on line " + line + "; set only one");
   }
-  return entry.Fail(entry.name + " is already set on line " + line + " by its alias; set only one");
+  const auto alias = config.key_aliases.find(canonical);
+  const std::string by =
+      alias == config.key_aliases.end() ? "its alias" : "its alias " + alias->second;
+  return entry.Fail(entry.name + " is already set on line " + line + " by " + by +
+                    "; set only one");
 }
 
 Status ReadTopLevelEntry(const Entry& entry, Config& config) {

@@ -120,6 +120,11 @@ INSTANTIATE_TEST_SUITE_P(
                 [](Config& c) {
                   c.curri_paths = {"/curri", "/ecc/v1"};
                 }},
+        // Kept without a '/' at the end, which the router adds to every path.
+        KeyCase{"curri_paths: [/curri/, /]",
+                [](Config& c) {
+                  c.curri_paths = {"/curri", "/"};
+                }},
         KeyCase{"worker_threads: 4", [](Config& c) { c.worker_threads = 4; }},
         KeyCase{"worker_threads: 0", [](Config& c) { c.worker_threads = 0; }},
         KeyCase{"pin_worker_threads: true", [](Config& c) { c.pin_worker_threads = true; }},
