@@ -1,7 +1,9 @@
 #include "app/effective_config.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 
 namespace callgate::app {
 
@@ -9,12 +11,39 @@ ConfigSource ResolveConfigSource(const CommandLine& command_line) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at start-up, before any thread exists.
   const char* config_file = std::getenv("CONFIG_FILE");
   const char* log_level = std::getenv("LOG_LEVEL");  // NOLINT(concurrency-mt-unsafe)
-  return ConfigSource{ConfigPath(command_line, config_file), log_level ? log_level : ""};
+  const bool by_default =
+      command_line.config_path.empty() && (config_file == nullptr || *config_file == '\0');
+  return ConfigSource{ConfigPath(command_line, config_file), log_level ? log_level : "",
+                      by_default};
 }
+
+namespace {
+
+// A configuration file that is not there because nothing named it: says where callgate looked
+// and how to name one, rather than only "config.yaml: cannot open".
+Error NotFoundByDefault(Error error) {
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  error.message +=
+      " (neither --config nor CONFIG_FILE names a file, so callgate looked for it in "
+      "the working directory" +
+      (ec ? std::string() : " " + cwd.string()) +
+      "; name yours with --config FILE, or start from config/config.example.yaml, "
+      "which documents every key)";
+  return error;
+}
+
+}  // namespace
 
 Result<config::Config> LoadEffectiveConfig(const ConfigSource& source) {
   auto config = config::LoadConfig(source.path);
-  if (!config) return config.error();
+  if (!config) {
+    std::error_code ec;
+    if (source.by_default && !std::filesystem::exists(source.path, ec)) {
+      return NotFoundByDefault(config.error());
+    }
+    return config.error();
+  }
   if (auto status = config::ApplyEnvironment(*config, source.log_level_env); !status) {
     return status.error();
   }

@@ -15,6 +15,7 @@ namespace callgate::app {
 struct ConfigSource {
   std::string path;
   std::string log_level_env;  // empty: not set
+  bool by_default = false;    // neither --config nor CONFIG_FILE named it
 };
 
 // Reads the environment: call it before any thread runs.

@@ -50,6 +50,25 @@ TEST_F(CliTest, HelpAndVersion) {
   EXPECT_THAT(bad.output, HasSubstr("unknown option '--frobnicate'"));
 }
 
+// Without --config and CONFIG_FILE, callgate reads config.yaml in the working directory; when
+// there is none, the error says so and how to name a file.
+TEST_F(CliTest, AMissingDefaultConfigurationFileSaysWhereItWasLookedFor) {
+  const std::string cwd = dir_.path().string();
+  auto result = RunCommand({"/usr/bin/env", "-u", "CONFIG_FILE", "-C", cwd, "/usr/bin/timeout",
+                            "20", CallgateBinary(), "check"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output,
+              HasSubstr("config.yaml: cannot open the configuration file: No such file or "
+                        "directory (neither --config nor CONFIG_FILE names a file, so callgate "
+                        "looked for it in the working directory " +
+                        cwd + "; name yours with --config FILE"));
+  // Named, a missing file is only said to be missing.
+  auto named = Run({"check", "--config", dir_.path() / "missing.yaml"});
+  EXPECT_EQ(named.exit_code, 1);
+  EXPECT_THAT(named.output, HasSubstr("missing.yaml: cannot open the configuration file"));
+  EXPECT_THAT(named.output, ::testing::Not(HasSubstr("working directory")));
+}
+
 TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto result = Run({"check", "--config", config});
