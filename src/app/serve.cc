@@ -52,11 +52,7 @@ void Announce(const server::Logs& logs, fmt::format_string<Args...> format, Args
   }
 }
 
-void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
-  const auto& directory = loaded.snapshot->directory;
-  logs.app->info("Phone directory {}: {} exact and {} prefix entries from {} rows in {} ms",
-                 loaded.snapshot->directory_path, directory.exact_entries(),
-                 directory.prefix_entries(), loaded.rows, loaded.took.count());
+void LogLoadWarnings(const server::Logs& logs, const LoadedSnapshot& loaded) {
   for (const auto& warning : loaded.warnings) {
     logs.app->warn("{}:{}: {}", loaded.snapshot->directory_path, warning.line, warning.message);
   }
@@ -64,6 +60,14 @@ void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
     logs.app->warn("{}: {} more warnings not shown", loaded.snapshot->directory_path,
                    loaded.warning_count - loaded.warnings.size());
   }
+}
+
+void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
+  const auto& directory = loaded.snapshot->directory;
+  logs.app->info("Phone directory {}: {} exact and {} prefix entries from {} rows in {} ms",
+                 loaded.snapshot->directory_path, directory.exact_entries(),
+                 directory.prefix_entries(), loaded.rows, loaded.took.count());
+  LogLoadWarnings(logs, loaded);
 }
 
 void LogTrustStore(const server::Logs& logs, const server::SecurityState& state) {
@@ -143,14 +147,23 @@ std::size_t Entries(const engine::Snapshot& snapshot) {
 
 // Why a directory that loaded cleanly should still not replace one of `in_service` entries, if
 // it should not: an empty file in place of a directory with entries is far more often one caught
-// half-written than one meant to be empty.
-std::optional<std::string> RefuseDirectory(const engine::Snapshot& next, std::size_t in_service) {
-  if (Entries(next) != 0 || in_service == 0) return std::nullopt;
+// half-written than one meant to be empty, unless it has rows, which its warnings say were all
+// skipped.
+std::optional<std::string> RefuseDirectory(const LoadedSnapshot& next, std::size_t in_service) {
+  const engine::Snapshot& snapshot = *next.snapshot;
+  if (Entries(snapshot) != 0 || in_service == 0) return std::nullopt;
+  if (next.rows != 0) {
+    return fmt::format(
+        "{} has no entries, and the directory in service has {}: every one of its {} rows was "
+        "skipped (the warnings before this line say why). To serve an empty directory, restart "
+        "callgate",
+        snapshot.directory_path, in_service, next.rows);
+  }
   return fmt::format(
       "{} has no entries, and the directory in service has {} (a file caught while being "
       "written? Write the new file beside it and rename it into place). To serve an empty "
       "directory, restart callgate",
-      next.directory_path, in_service);
+      snapshot.directory_path, in_service);
 }
 
 // The directory half of a reload. True if the new directory is in service.
@@ -161,8 +174,8 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
   std::optional<std::string> refusal;
   if (!loaded) {
     refusal = CapLogMessage(loaded.error().ToString());
-  } else {
-    refusal = RefuseDirectory(*loaded->snapshot, before);
+  } else if ((refusal = RefuseDirectory(*loaded, before))) {
+    LogLoadWarnings(logs, *loaded);  // why its rows were skipped
   }
   if (refusal) {
     logs.app->error("Reload failed, the previous phone directory stays in service: {}", *refusal);

@@ -1062,6 +1062,21 @@ TEST_F(ServerTest, SighupReloadsTheDirectoryAndABadFileKeepsTheOldOne) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_failed", 2), 2U);
   EXPECT_THAT(server_->output().substr(mark), Not(HasSubstr("Reloaded TLS")))
       << "no TLS here to reload";
+
+  // Rows that were all skipped: refused too, with the reason for each, before the refusal.
+  dir_.Write("directory.csv", "phone_number,display_name\nabc,Nobody\n+1,\n");
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("every one of its 2 rows was skipped", mark))
+      << server_->output();
+  const std::string said = server_->output().substr(mark);
+  const std::size_t invalid = said.find("directory.csv:2: skipped: invalid phone_number");
+  const std::size_t empty = said.find("directory.csv:3: skipped: empty display_name");
+  EXPECT_NE(invalid, std::string::npos) << said;
+  EXPECT_NE(empty, std::string::npos) << said;
+  EXPECT_LT(empty, said.find("every one of its 2 rows was skipped")) << said;
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_failed", 3), 3U);
 }
 
 // A failed reload keeps the old directory in service, so /health stays healthy, but says that the
