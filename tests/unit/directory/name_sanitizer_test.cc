@@ -31,6 +31,13 @@ const CleanCase kCleanCases[] = {
      "A\xC2\xA0"
      "B"},                             // U+00A0 is kept
     {"\xC2\x85 Ada \xC2\x85", "Ada"},  // trimmed after removal
+    // Not characters to XML, which the response leaves out: so does the directory.
+    {"\xEF\xBF\xBE Bob\xEF\xBF\xBF", "Bob"},
+    {"\xEF\xBF\xBF", ""},
+    {"A\xEF\xBF\xBD\xEF\xBF\xBC"
+     "B",
+     "A\xEF\xBF\xBD\xEF\xBF\xBC"
+     "B"},  // U+FFFD and U+FFFC are characters
     {"A\xFF"
      "B",
      "A\xEF\xBF\xBD"
