@@ -22,6 +22,7 @@ using callgate::directory::MatchType;
 constexpr CsvLimits kLimits{.max_file_bytes = 1 << 20,
                             .max_name_bytes = 16,
                             .max_field_bytes = 256,
+                            .max_record_bytes = 1024,
                             .max_kept_warnings = 4};
 
 void Check(bool condition) {

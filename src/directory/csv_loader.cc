@@ -6,6 +6,7 @@
 #include "directory/csv_loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -41,6 +42,21 @@ struct Columns {
   std::size_t type = kNoColumn;
   std::vector<std::string> headers;  // trimmed header names, to name columns in errors
 };
+
+// The known column `name` is written differently, if it is one: equal to it once everything but
+// letters and digits is left out, in any case (`match-type`, `Phone Number`, `displayname`).
+std::optional<std::string_view> MisspeltColumn(std::string_view name) {
+  std::string letters;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) letters += c;
+  }
+  for (const std::string_view column : {kNumberColumn, kNameColumn, kTypeColumn}) {
+    std::string column_letters(column);
+    std::erase(column_letters, '_');
+    if (EqualsIgnoreCase(letters, column_letters)) return column;
+  }
+  return std::nullopt;
+}
 
 std::optional<MatchType> ParseMatchType(std::string_view raw) {
   const std::string_view text = TrimUnicodeSpace(raw);
@@ -89,7 +105,7 @@ class DirectoryParser {
       : file_name_(file_name),
         limits_(limits),
         hints_(hints),
-        reader_({}, limits.max_field_bytes, /*last=*/false) {}
+        reader_({}, limits.max_field_bytes, /*last=*/false, limits.max_record_bytes) {}
 
   // Reads the whole records at the start of `text` (all of it when `last`) and returns how many
   // bytes they took; the next piece must start with the bytes after those.
@@ -112,6 +128,7 @@ class DirectoryParser {
   // True once the header has been read; false when this piece ends before it.
   Result<bool> ReadHeader();
   void MapHeader();
+  std::size_t* KnownColumn(std::string_view name);
   void ReadRow();
   void PrepareRow(PendingRow& row, std::string_view raw_name);
   void Retire(PendingRow& row);
@@ -122,6 +139,7 @@ class DirectoryParser {
     for (std::size_t i = 0; i < kPipelineDepth; ++i) Retire(NextPending());
   }
   Error ReaderError() const;
+  std::string ReaderErrorText() const;
   Error MissingColumn(std::string_view column) const;
 
   bool IsBlankRecord() const {
@@ -204,18 +222,35 @@ Result<bool> DirectoryParser::ReadHeader() {
   return true;
 }
 
+// The column a header name stands for (trimmed, in any case), or nullptr for an extra column.
+std::size_t* DirectoryParser::KnownColumn(std::string_view name) {
+  if (EqualsIgnoreCase(name, kNumberColumn)) return &columns_.number;
+  if (EqualsIgnoreCase(name, kNameColumn)) return &columns_.name;
+  if (EqualsIgnoreCase(name, kTypeColumn)) return &columns_.type;
+  return nullptr;
+}
+
+// Names trimmed of Unicode spaces and compared in any case, as the Python service's
+// `name.strip().lower()` did. Of a column written twice the last is used, as there (its
+// csv.DictReader keeps a row's last value for a repeated name), with a warning. An extra column
+// whose name is a known one written differently (`match-type`, `Phone Number`) is ignored, as
+// there, with a warning: a match_type column that is not read makes every row exact.
 void DirectoryParser::MapHeader() {
+  const std::size_t line = reader_.line();
   for (const std::string_view raw : reader_.fields()) {
-    const std::string_view name = Trim(raw);
+    const std::string_view name = TrimUnicodeSpace(raw);
     const std::size_t index = columns_.headers.size();
     columns_.headers.emplace_back(name);
-    // The first of repeated columns wins; later ones count as extra columns.
-    if (EqualsIgnoreCase(name, kNumberColumn) && columns_.number == kNoColumn) {
-      columns_.number = index;
-    } else if (EqualsIgnoreCase(name, kNameColumn) && columns_.name == kNoColumn) {
-      columns_.name = index;
-    } else if (EqualsIgnoreCase(name, kTypeColumn) && columns_.type == kNoColumn) {
-      columns_.type = index;
+    if (std::size_t* column = KnownColumn(name)) {
+      if (*column != kNoColumn) {
+        Warn(line, "the header has '" + LogSafeCopy(name, '\'') + "' twice (columns " +
+                       std::to_string(*column + 1) + " and " + std::to_string(index + 1) +
+                       "): the last is used");
+      }
+      *column = index;
+    } else if (const std::optional<std::string_view> meant = MisspeltColumn(name)) {
+      Warn(line, "the header's column '" + LogSafeCopy(name, '\'') + "' is ignored: did you mean " +
+                     std::string(*meant) + "?");
     }
   }
 }
@@ -292,22 +327,45 @@ void DirectoryParser::Retire(PendingRow& row) {
   row.number.reset();
 }
 
+std::string DirectoryParser::ReaderErrorText() const {
+  const std::string field_limit = std::to_string(limits_.max_field_bytes) + " bytes";
+  switch (reader_.error()) {
+    case CsvReader::ErrorKind::kUnterminatedQuote:
+      return "quoted field is not terminated";
+    case CsvReader::ErrorKind::kQuotedFieldTooLong:
+      return "quoted field is longer than " + field_limit + " (is its closing quote missing?)";
+    case CsvReader::ErrorKind::kRecordTooLong:
+      return "row is longer than " + std::to_string(limits_.max_record_bytes) + " bytes";
+    case CsvReader::ErrorKind::kFieldTooLong:
+    case CsvReader::ErrorKind::kNone:
+      break;
+  }
+  return "field is longer than " + field_limit;
+}
+
 Error DirectoryParser::ReaderError() const {
-  const std::size_t field = reader_.error_field();
-  const bool named = field < columns_.headers.size() && !columns_.headers[field].empty();
-  std::string column =
-      named ? LogSafeCopy(columns_.headers[field], '\'') : std::to_string(field + 1);
-  std::string message =
-      reader_.error() == CsvReader::ErrorKind::kUnterminatedQuote
-          ? "quoted field is not terminated"
-          : "field is longer than " + std::to_string(limits_.max_field_bytes) + " bytes";
-  return Error{std::move(message), std::string(file_name_), static_cast<int>(reader_.error_line()),
+  std::string column;  // none for a row too long: no one field is
+  if (reader_.error() != CsvReader::ErrorKind::kRecordTooLong) {
+    const std::size_t field = reader_.error_field();
+    const bool named = field < columns_.headers.size() && !columns_.headers[field].empty();
+    column = named ? LogSafeCopy(columns_.headers[field], '\'') : std::to_string(field + 1);
+  }
+  return Error{ReaderErrorText(), std::string(file_name_), static_cast<int>(reader_.error_line()),
                "", std::move(column)};
 }
 
 // Names the columns the header does have, so that a stray byte (a second byte order mark, a
-// file in UTF-16 without one) or a misspelling shows.
+// file in UTF-16 without one) or a misspelling shows; but not when the first row is data (one of
+// its fields a phone number: a file without a header), whose fields are personal data.
 Error DirectoryParser::MissingColumn(std::string_view column) const {
+  const bool data = std::any_of(columns_.headers.begin(), columns_.headers.end(),
+                                [](const std::string& h) { return PhoneNumber::Parse(h); });
+  if (data) {
+    return Error{
+        "the first row is not a header (it holds a phone number): the file must start "
+        "with the header phone_number,display_name[,match_type]",
+        std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
+  }
   std::string found;
   for (std::size_t i = 0; i < columns_.headers.size() && i < kMaxColumnsNamed; ++i) {
     found += (i == 0 ? "'" : ", '") + LogSafeCopy(columns_.headers[i], '\'') + "'";

@@ -22,6 +22,7 @@ struct CsvLimits {
   std::size_t max_name_bytes = 1024;                  // longer names are truncated at a
                                                       // UTF-8 boundary, with a warning
   std::size_t max_field_bytes = 65536;                // 64 KiB; a longer field is an error
+  std::size_t max_record_bytes = 1 << 20;             // 1 MiB; so is a longer row
   std::size_t max_kept_warnings = 100;                // later ones are only counted
   std::size_t read_buffer_bytes = 1 << 20;            // the text is parsed this much at a time
                                                       // (a longer record grows the buffer)
@@ -40,7 +41,8 @@ struct LoadedDirectory {
 };
 
 // Parses CSV text. `file_name` only labels errors. Fails (with file, line and column name) on a
-// missing header or required column, an unterminated quoted field, or an over-long field; also
+// missing header or required column, an unterminated quoted field, or an over-long field or row
+// (found before more of the text than such a row is held in memory); also
 // (with the file name) on text over max_file_bytes or running out of memory. O(text size);
 // thread-safe (no shared state). Records end at "\n", "\r\n" or "\r"; blank lines are skipped.
 Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_view file_name,

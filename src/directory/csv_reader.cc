@@ -5,8 +5,12 @@
 
 namespace callgate::directory::internal {
 
-CsvReader::CsvReader(std::string_view text, std::size_t max_field_bytes, bool last)
-    : text_(text), max_field_bytes_(max_field_bytes), last_(last) {}
+CsvReader::CsvReader(std::string_view text, std::size_t max_field_bytes, bool last,
+                     std::size_t max_record_bytes)
+    : text_(text),
+      max_field_bytes_(max_field_bytes),
+      max_record_bytes_(max_record_bytes),
+      last_(last) {}
 
 void CsvReader::Refill(std::string_view text, bool last) {
   text_ = text;
@@ -27,27 +31,41 @@ CsvReader::Status CsvReader::Next() {
     if (!ReadField(&field)) return need_more_ ? Rewind() : Status::kError;
     if (field_count_++ < max_kept_fields_) fields_.push_back(field);
     // A record may end at the end of the text only when no piece follows.
-    if (pos_ >= text_.size()) return last_ ? Status::kRecord : Rewind();
+    if (pos_ >= text_.size()) return last_ ? RecordRead() : Rewind();
     const char c = text_[pos_++];
     if (c == '\n') {
       ++line_;
-      return Status::kRecord;
+      return RecordRead();
     }
     if (c == '\r') {  // "\r\n", or a lone "\r" (old Mac files), as in Python's csv module
       if (pos_ == text_.size() && !last_) return Rewind();  // a "\n" may begin the next piece
       if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
       ++line_;
-      return Status::kRecord;
+      return RecordRead();
     }
     // Otherwise c is ',' (FieldEnd stops only there, at a line ending or at the end).
   }
 }
 
-// Goes back to the start of the record that did not fit in this piece.
+// A whole record was read: it is returned unless it is longer than max_record_bytes.
+CsvReader::Status CsvReader::RecordRead() {
+  std::size_t end = pos_;
+  while (end > record_start_ && (text_[end - 1] == '\n' || text_[end - 1] == '\r')) --end;
+  if (end - record_start_ <= max_record_bytes_) return Status::kRecord;
+  Fail(ErrorKind::kRecordTooLong, record_line_);
+  return Status::kError;
+}
+
+// Goes back to the start of the record that did not fit in this piece, unless what is here of it
+// is already longer than a record may be: then the next piece is not asked for.
 CsvReader::Status CsvReader::Rewind() {
+  need_more_ = false;
+  if (text_.size() - record_start_ > max_record_bytes_) {
+    Fail(ErrorKind::kRecordTooLong, record_line_);
+    return Status::kError;
+  }
   pos_ = record_start_;
   line_ = record_line_;
-  need_more_ = false;
   return Status::kNeedMore;
 }
 
@@ -93,17 +111,25 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
   std::string* copy = nullptr;  // set once the field differs from the raw text between quotes
   std::size_t chunk = start;
   std::size_t close = 0;
+  std::size_t unescaped = 0;  // the field's length up to `chunk`
+  // The text ends before the field does: the field is too long once what is here of it is,
+  // whether more text follows or none (then its closing quote is missing).
+  const auto ends_early = [&](std::size_t literal_bytes) {
+    if (unescaped + literal_bytes > max_field_bytes_) {
+      return Fail(ErrorKind::kQuotedFieldTooLong, field_line);
+    }
+    return last_ ? Fail(ErrorKind::kUnterminatedQuote, field_line) : NeedMore();
+  };
   while (true) {
     const void* found = std::memchr(text_.data() + chunk, '"', text_.size() - chunk);
-    if (found == nullptr) {
-      return last_ ? Fail(ErrorKind::kUnterminatedQuote, field_line) : NeedMore();
-    }
+    if (found == nullptr) return ends_early(text_.size() - chunk);
     const std::size_t quote = static_cast<const char*>(found) - text_.data();
     // Whether this quote closes the field or is the first of two is up to the next piece (and so
     // is which error, if any, the field gets).
-    if (quote + 1 == text_.size() && !last_) return NeedMore();
+    if (quote + 1 == text_.size() && !last_) return ends_early(quote - chunk);
     line_ += CountLineEnds(text_.substr(chunk, quote - chunk));
     const bool doubled = quote + 1 < text_.size() && text_[quote + 1] == '"';
+    unescaped += quote - chunk + (doubled ? 1 : 0);
     if (keep && (doubled || copy != nullptr)) {
       if (copy == nullptr) copy = Scratch();
       copy->append(text_.substr(chunk, quote - chunk + (doubled ? 1 : 0)));
@@ -121,7 +147,7 @@ bool CsvReader::ReadQuoted(std::string_view* out, bool keep) {
     copy->append(text_.substr(pos_, stray_end - pos_));
   }
   const std::size_t length = copy != nullptr ? copy->size() : close - start + stray_end - pos_;
-  if (length > max_field_bytes_) return Fail(ErrorKind::kFieldTooLong, field_line);
+  if (length > max_field_bytes_) return Fail(ErrorKind::kQuotedFieldTooLong, field_line);
   *out = copy != nullptr ? std::string_view{*copy} : text_.substr(start, close - start);
   pos_ = stray_end;
   return true;

@@ -2,8 +2,10 @@
 // Fields are separated by ',' and records by "\n", "\r\n" or a lone "\r" (old Mac files; Python's
 // csv module ends a record there too); a field that starts with '"' is quoted: it may contain
 // ',', line endings and '""' (one quote). Like Python's csv module, characters after a closing
-// quote are appended to the field rather than rejected. Over-long fields and an
-// unterminated quote are errors, after which the reader stays at the end.
+// quote are appended to the field rather than rejected. Over-long fields and records and an
+// unterminated quote are errors, after which the reader stays at the end. Each is found as soon
+// as the text read so far shows it, so that a reader of pieces never asks for more text than a
+// record may take (a missing closing quote would otherwise make the rest of the file one field).
 //
 // The text may also come in pieces (a file read a buffer at a time): a piece that is not the last
 // one ends with kNeedMore at the first record it does not hold whole, and Refill() continues with
@@ -22,11 +24,19 @@ class CsvReader {
  public:
   // kNeedMore: the text is not the last piece and holds no further whole record (see Refill).
   enum class Status { kRecord, kEnd, kNeedMore, kError };
-  enum class ErrorKind { kNone, kUnterminatedQuote, kFieldTooLong };
+  enum class ErrorKind {
+    kNone,
+    kUnterminatedQuote,
+    kFieldTooLong,
+    kQuotedFieldTooLong,  // the closing quote is missing, or more than the limit away
+    kRecordTooLong,
+  };
 
-  // `text` must outlive the reader. Fields longer than `max_field_bytes` are an error. `last`:
+  // `text` must outlive the reader. Fields longer than `max_field_bytes`, and records (their
+  // bytes as written, line ending excluded) longer than `max_record_bytes`, are errors. `last`:
   // whether `text` runs to the end of the input or more pieces follow.
-  CsvReader(std::string_view text, std::size_t max_field_bytes, bool last = true);
+  CsvReader(std::string_view text, std::size_t max_field_bytes, bool last = true,
+            std::size_t max_record_bytes = static_cast<std::size_t>(-1));
 
   // Continues with the next piece, which must start with the bytes of the previous piece from
   // consumed() on (the record that did not fit). Line numbers carry on. Views from fields() into
@@ -58,6 +68,7 @@ class CsvReader {
  private:
   bool ReadField(std::string_view* out);
   Status Rewind();
+  Status RecordRead();
   bool NeedMore();
   bool ReadQuoted(std::string_view* out, bool keep);
   std::size_t FieldEnd(std::size_t from) const;
@@ -67,6 +78,7 @@ class CsvReader {
 
   std::string_view text_;
   std::size_t max_field_bytes_;
+  std::size_t max_record_bytes_;
   bool last_;
   bool need_more_ = false;  // a field ran into the end of a piece that is not the last
   std::size_t record_start_ = 0;

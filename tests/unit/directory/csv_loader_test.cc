@@ -41,6 +41,12 @@ struct LoadCase {
 
 const std::string kHeader = "phone_number,display_name,match_type\n";
 
+std::string Repeated(const std::string& text, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += text;
+  return out;
+}
+
 const LoadCase kLoadCases[] = {
     {"LF line endings",
      "phone_number,display_name\n+14085550101,Ada Lovelace\n",
@@ -69,6 +75,25 @@ const LoadCase kLoadCases[] = {
      {},
      1},
     {"quoted header names", "\"phone_number\",\"display_name\"\n+1,Ada\n", {{"+1", "Ada"}}, {}, 1},
+    // As Python's name.strip(): a no-break space after a name copied from a web page.
+    {"header names trimmed of Unicode spaces",
+     "phone_number\xC2\xA0,display_name,\xE2\x80\x83match_type\xC2\xA0\n+1408,San Jose,prefix\n",
+     {{"+14085550101", "San Jose", MatchType::kPrefix}},
+     {},
+     1},
+    // Python's csv.DictReader keeps the last value of a repeated name.
+    {"a column written twice: the last is used, with a warning",
+     "phone_number,display_name,Display_Name\n+1,First,Second\n",
+     {{"+1", "Second"}},
+     {{1, "the header has 'Display_Name' twice (columns 2 and 3): the last is used"}},
+     1},
+    // Ignored, as Python ignored it, but said: every row is exact without its match_type column.
+    {"a known column written differently is ignored, with a warning",
+     "Phone Number,phone_number,display_name,match-type\nx,+1408,San Jose,prefix\n",
+     {{"+1408", "San Jose"}, {"+14085550101", std::nullopt}},
+     {{1, "the header's column 'Phone Number' is ignored: did you mean phone_number?"},
+      {1, "the header's column 'match-type' is ignored: did you mean match_type?"}},
+     1},
     {"columns in any order, extra columns ignored",
      "notes,display_name,extra,phone_number,more\nx,Ada,\"y,z\",+1 408 555 0101,w\n",
      {{"+14085550101", "Ada"}},
@@ -323,8 +348,10 @@ const ErrorCase kErrorCases[] = {
     {"empty file", "", 0, "phone_number", "no header row"},
     {"only blank lines", "\n\r\n  \n", 0, "phone_number", "no header row"},
     {"only a byte order mark", "\xEF\xBB\xBF", 0, "phone_number", "no header row"},
+    // Its fields are not quoted: they are a number and a name, personal data.
     {"no header: the first row is taken as one", "+14085550101,Ada Lovelace\n", 1, "phone_number",
-     "the header row has no 'phone_number' column"},
+     "the first row is not a header (it holds a phone number): the file must start with the "
+     "header phone_number,display_name[,match_type]"},
     {"missing phone_number", "number,display_name\n+1,Ada\n", 1, "phone_number",
      "no 'phone_number' column (it has 'number', 'display_name')"},
     // A second byte order mark is part of the first name: the error shows it.
@@ -350,6 +377,14 @@ const ErrorCase kErrorCases[] = {
      "field is longer than 12 bytes", CsvLimits{.max_field_bytes = 12}},
     {"file over the limit", kHeader, 0, "", "larger than the limit of 10 bytes",
      CsvLimits{.max_file_bytes = 10}},
+    // Found once the field passes the limit, not at the end of the file: the loader does not
+    // hold the rest of the file in memory looking for the quote.
+    {"a missing closing quote with the rest of the file after it",
+     kHeader + "+1,\"Ada,exact\n" + Repeated("+2,Bob,exact\n", 50), 2, "display_name",
+     "quoted field is longer than 64 bytes (is its closing quote missing?)",
+     CsvLimits{.max_field_bytes = 64}},
+    {"row over the limit", kHeader + "+1,Ada,exact" + Repeated(",x", 40) + "\n", 2, "",
+     "row is longer than 64 bytes", CsvLimits{.max_record_bytes = 64}},
 };
 
 TEST(CsvLoaderTest, FailsNamingFileLineAndColumn) {
@@ -372,6 +407,17 @@ TEST(CsvLoaderTest, FailsNamingFileLineAndColumn) {
       }
     }
   }
+}
+
+// A file without a header: its first row is data, personal data, which the error leaves out
+// (it is logged, and obfuscate_pii cannot mask what it does not know to be a number or a name).
+TEST(CsvLoaderTest, AFirstRowOfDataIsNotQuotedInTheError) {
+  Result<LoadedDirectory> loaded =
+      ParseDirectoryCsv("+14085550101,Ada Lovelace,exact\n+1408,San Jose,prefix\n", "d.csv");
+  ASSERT_FALSE(loaded.ok());
+  const std::string text = loaded.error().ToString();
+  EXPECT_EQ(text.find("4085550101"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Ada"), std::string::npos) << text;
 }
 
 class TempFile {

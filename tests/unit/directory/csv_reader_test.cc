@@ -93,10 +93,12 @@ const ErrorCase kErrorCases[] = {
     {"x\ny\n\"", 100, CsvReader::ErrorKind::kUnterminatedQuote, 3, 0, 2},
     {"x\n\"a\"\"\n", 100, CsvReader::ErrorKind::kUnterminatedQuote, 2, 0, 1},
     {"12345,123456\n", 5, CsvReader::ErrorKind::kFieldTooLong, 1, 1, 0},
-    {"x\n\"12\n\"\"45\"\n", 5, CsvReader::ErrorKind::kFieldTooLong, 2, 0, 1},
-    {"\"12345\"6\n", 5, CsvReader::ErrorKind::kFieldTooLong, 1, 0, 0},
+    {"x\n\"12\n\"\"45\"\n", 5, CsvReader::ErrorKind::kQuotedFieldTooLong, 2, 0, 1},
+    {"\"12345\"6\n", 5, CsvReader::ErrorKind::kQuotedFieldTooLong, 1, 0, 0},
     {"12345\r\n", 5, CsvReader::ErrorKind::kNone, 0, 0, 1},  // the CR is not field data
-    {"\"abcdef\"\"", 5, CsvReader::ErrorKind::kUnterminatedQuote, 1, 0, 0},  // not over-long
+    // Unterminated, and already too long: the missing quote may be why, which the error says.
+    {"\"abcdef\"\"", 5, CsvReader::ErrorKind::kQuotedFieldTooLong, 1, 0, 0},
+    {"\"abcd\"\"", 5, CsvReader::ErrorKind::kUnterminatedQuote, 1, 0, 0},  // not over-long
 };
 
 TEST(CsvReaderTest, ReportsErrorsWithLineAndField) {
@@ -181,6 +183,53 @@ TEST(CsvReaderTest, ReadingInPiecesChangesNothing) {
       SCOPED_TRACE("text: '" + text + "', pieces of " + std::to_string(piece));
       EXPECT_EQ(ReadInPieces(text, max_field_bytes, piece), whole);
     }
+  }
+}
+
+// A piece that is not the last, ending inside a record that is already longer than a field or a
+// record may be: an error now, not a request for more text (the reader of a file would hold the
+// rest of it in memory, looking for a closing quote that a typo left out).
+TEST(CsvReaderTest, NeverAsksForMoreThanARecordMayTake) {
+  const std::string open_quote = "a\n\"" + std::string(101, 'x');
+  CsvReader quoted(open_quote, 100, /*last=*/false);
+  ASSERT_EQ(quoted.Next(), CsvReader::Status::kRecord);
+  EXPECT_EQ(quoted.Next(), CsvReader::Status::kError);
+  EXPECT_EQ(quoted.error(), CsvReader::ErrorKind::kQuotedFieldTooLong);
+  EXPECT_EQ(quoted.error_line(), 2u);
+
+  // With doubled quotes, the field's length is what they stand for.
+  std::string doubled = "\"";
+  for (int i = 0; i < 60; ++i) doubled += "\"\"";
+  CsvReader short_field(doubled, 100, /*last=*/false);
+  EXPECT_EQ(short_field.Next(), CsvReader::Status::kNeedMore) << "60 bytes so far";
+
+  std::string fields;  // many short fields: the record is too long, no field is
+  for (int i = 0; i < 30; ++i) fields += "ab,";
+  CsvReader many(fields, 100, /*last=*/false, /*max_record_bytes=*/64);
+  EXPECT_EQ(many.Next(), CsvReader::Status::kError);
+  EXPECT_EQ(many.error(), CsvReader::ErrorKind::kRecordTooLong);
+  EXPECT_EQ(many.error_line(), 1u);
+  const std::string fewer = fields.substr(0, 60);
+  CsvReader under(fewer, 100, /*last=*/false, 64);
+  EXPECT_EQ(under.Next(), CsvReader::Status::kNeedMore);
+}
+
+// A whole record longer than max_record_bytes is an error too, its line ending not counted.
+TEST(CsvReaderTest, RecordsLongerThanTheLimitAreErrors) {
+  const std::string record = std::string(10, 'a') + "," + std::string(9, 'b');  // 20 bytes
+  for (const std::string ending : {"", "\n", "\r\n", "\r"}) {
+    SCOPED_TRACE("ending: " + std::to_string(ending.size()));
+    const std::string fitting = "x\n" + record + ending;
+    const std::string longer = "x\n" + record + "c" + ending;
+    CsvReader fits(fitting, 100, /*last=*/true, 20);
+    EXPECT_EQ(fits.Next(), CsvReader::Status::kRecord);
+    EXPECT_EQ(fits.Next(), CsvReader::Status::kRecord);
+    EXPECT_EQ(fits.fields().size(), 2u);
+    CsvReader over(longer, 100, /*last=*/true, 20);
+    EXPECT_EQ(over.Next(), CsvReader::Status::kRecord);
+    EXPECT_EQ(over.Next(), CsvReader::Status::kError);
+    EXPECT_EQ(over.error(), CsvReader::ErrorKind::kRecordTooLong);
+    EXPECT_EQ(over.error_line(), 2u);
   }
 }
 
