@@ -92,11 +92,14 @@ constexpr std::array<ClusterKey, 3> kClusterKeys{{
     {"allowed_subjects", SetAllowedSubjects},
 }};
 
+bool Contains(const std::vector<std::string_view>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 Error UnknownClusterKey(const Entry& entry) {
   std::string message =
       "unknown key in a cluster (expected allowed_ips, ca_file or allowed_subjects)";
-  const std::vector<std::string_view> top_level = TopLevelKeyNames();
-  if (std::find(top_level.begin(), top_level.end(), entry.name) != top_level.end()) {
+  if (Contains(TopLevelKeyNames(), entry.name)) {
     message += "; " + entry.name + " is a top-level key: move it out of clusters:";
   } else if (std::optional<std::string_view> near = ClosestKey(entry.name, ClusterKeyNames())) {
     message += "; did you mean '" + std::string(*near) + "'?";
@@ -118,8 +121,19 @@ Result<Cluster> ReadCluster(const Entry& entry) {
     return entry.Fail("expected a cluster name (no control characters, at most 128 bytes)");
   }
   if (!entry.value.IsMap()) {
-    return entry.Fail("expected a mapping with allowed_ips, ca_file and/or allowed_subjects, got " +
-                      Describe(entry.value));
+    std::string message =
+        "expected a mapping with allowed_ips, ca_file and/or allowed_subjects, got " +
+        Describe(entry.value);
+    // The usual cause: a cluster's rules, or a top-level key, indented under clusters: directly.
+    if (Contains(ClusterKeyNames(), entry.name)) {
+      message += "; " + entry.name +
+                 " is a rule of a cluster: name the cluster first (clusters: ->"
+                 " NAME: -> " +
+                 entry.name + ":)";
+    } else if (Contains(TopLevelKeyNames(), entry.name)) {
+      message += "; " + entry.name + " is a top-level key: move it out of clusters:";
+    }
+    return entry.Fail(std::move(message));
   }
   Cluster cluster;
   cluster.name = entry.name;

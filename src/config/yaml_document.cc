@@ -7,6 +7,7 @@
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -50,6 +51,45 @@ int OneBased(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0
 Error SyntaxError(const std::string& message, const YAML::Mark& mark, const std::string& file) {
   return Error{"invalid YAML: " + message + " (column " + std::to_string(mark.column + 1) + ")",
                file, OneBased(mark), ""};
+}
+
+// yaml-cpp's words for a syntax error say what its parser expected, not what the writer of the
+// file did. The usual causes, when the text shows them: indentation with a tab (YAML allows only
+// spaces), and a value starting with '[' or '{' that was meant as text ([::1]:5000).
+std::string SyntaxHint(std::string_view text, const YAML::Mark& mark) {
+  std::size_t line_start = 0;
+  for (int line = 1;; ++line) {
+    const std::size_t end = std::min(text.find('\n', line_start), text.size());
+    const std::string_view content = text.substr(line_start, end - line_start);
+    const std::size_t indent = content.find_first_not_of(" \t");
+    if (content.substr(0, std::min(indent, content.size())).find('\t') != std::string_view::npos &&
+        indent != std::string_view::npos && content[indent] != '#') {
+      return "; line " + std::to_string(line) +
+             " is indented with a tab, and YAML indents with spaces only";
+    }
+    if (line == OneBased(mark) || end == text.size()) {
+      const std::size_t colon = content.find(": ");
+      const std::size_t value = colon == std::string_view::npos
+                                    ? std::string_view::npos
+                                    : content.find_first_not_of(' ', colon + 2);
+      if (value != std::string_view::npos && (content[value] == '[' || content[value] == '{')) {
+        return "; a value that starts with '" + std::string(1, content[value]) +
+               "' is a YAML list or mapping: put a value meant as text in quotes";
+      }
+      return "";
+    }
+    line_start = end + 1;
+  }
+}
+
+// YAML, and PyYAML, end a line at a lone CR (a file from an old Mac) as at LF or CRLF; yaml-cpp
+// does not. Such a CR becomes LF, which keeps every line where it was.
+std::string WithLoneCrsAsLf(const std::string& text) {
+  std::string out = text;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '\r' && (i + 1 == out.size() || out[i + 1] != '\n')) out[i] = '\n';
+  }
+  return out;
 }
 
 // Stops at two: that is enough to refuse, and bounds the loop (see the file comment).
@@ -126,15 +166,18 @@ Status CheckUtf8(std::string_view text, const std::string& file) {
 
 }  // namespace
 
-Result<YAML::Node> LoadSingleDocument(const std::string& text, const std::string& file) {
-  if (Status utf8 = CheckUtf8(text, file); !utf8.ok()) return utf8.error();
+Result<YAML::Node> LoadSingleDocument(const std::string& raw_text, const std::string& file) {
+  if (Status utf8 = CheckUtf8(raw_text, file); !utf8.ok()) return utf8.error();
+  const std::string text = ReadAsUtf8(raw_text) ? WithLoneCrsAsLf(raw_text) : raw_text;
   try {
     Result<int> count = CountDocuments(text, file);
     if (!count.ok()) return count.error();
     if (count.value() == 0) return YAML::Node();
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return SyntaxError(e.msg, e.mark, file);
+    Error error = SyntaxError(e.msg, e.mark, file);
+    if (ReadAsUtf8(text)) error.message += SyntaxHint(text, e.mark);
+    return error;
   }
 }
 

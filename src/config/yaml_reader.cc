@@ -198,11 +198,35 @@ Result<bool> ReadBool(const Entry& entry) {
   return Expected(entry, kExpected, node);
 }
 
+namespace {
+
+// Why digits written as YAML 1.1 (and so the Python service) read them are refused, when they
+// are: what to write instead.
+std::string IntegerHint(std::string_view text) {
+  const bool digits_and = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
+  });
+  if (!digits_and) return "";
+  if (text.find('_') != std::string_view::npos) return " (write it without '_')";
+  if (text.front() == '+') return " (write it without '+')";
+  if (text.size() > 1 && text.front() == '0') {
+    return " (write it without leading zeros: YAML 1.1, as the Python service read it, takes "
+           "them for an octal number)";
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<std::int64_t> ReadInteger(const Entry& entry, std::int64_t min, std::int64_t max) {
   const YAML::Node& node = entry.value;
   const std::optional<std::int64_t> value =
       node.IsScalar() ? ParseDecimal(node.Scalar()) : std::nullopt;
-  if (!value || *value < min || *value > max) return Expected(entry, RangeText(min, max), node);
+  if (!value || *value < min || *value > max) {
+    Error error = Expected(entry, RangeText(min, max), node);
+    if (node.IsScalar()) error.message += IntegerHint(node.Scalar());
+    return error;
+  }
   return *value;
 }
 
@@ -212,8 +236,13 @@ Result<std::string> ReadScalar(const Entry& entry, std::string_view expected) {
 }
 
 Result<std::vector<Item>> ReadScalarList(const Entry& entry, std::string_view expected) {
-  if (!entry.value.IsSequence())
-    return Expected(entry, "a list of " + std::string(expected), entry.value);
+  if (!entry.value.IsSequence()) {
+    Error error = Expected(entry, "a list of " + std::string(expected), entry.value);
+    if (entry.value.IsScalar() && !entry.value.Scalar().empty()) {
+      error.message += "; a list of one is written [" + entry.value.Scalar() + "]";
+    }
+    return error;
+  }
   std::vector<Item> items;
   for (const YAML::Node& element : entry.value) {
     const int line = LineOf(element, entry.line);

@@ -40,6 +40,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "expected one YAML document, found more"},
         ErrorCase{"log_level: INFO\nclusters: [a,\n", 3, "", "invalid YAML"},
         ErrorCase{"a: b: c\n", 1, "", "invalid YAML"},
+        // yaml-cpp's words, and what usually causes them.
+        ErrorCase{"clusters:\n  hq:\n\tallowed_ips: [10.0.0.1]\n", 3, "",
+                  "; line 3 is indented with a tab, and YAML indents with spaces only"},
+        ErrorCase{"log_level: INFO\n # a comment\t\n\t# indented with a tab\nhttp_listen: "
+                  "[::1]:5000\n",
+                  4, "",
+                  "(column 19); a value that starts with '[' is a YAML list or mapping: put a "
+                  "value meant as text in quotes"},
+        // Lines that end in a lone CR (an old Mac's) are lines, as in PyYAML.
+        ErrorCase{"log_level: INFO\rcolour: blue\r", 2, "colour", "unknown key"},
         // yaml-cpp 0.7's LoadAll loops forever on this (see src/config/yaml_document.cc).
         ErrorCase{",a: 1\n", 1, "", "invalid YAML: unexpected ',' (column 1)"},
         ErrorCase{"log_level: INFO\n---\n,\n", 2, "", "expected one YAML document, found more"},
@@ -102,11 +112,18 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"flask_host: 'bad host'\n", 1, "flask_host", "got 'bad host'"},
         ErrorCase{"listen_port: 65536\n", 1, "listen_port", "expected an integer from 0 to 65535"},
         ErrorCase{"flask_port: -1\n", 1, "flask_port", "from 0 to 65535, got '-1'"},
-        ErrorCase{"listen_port: 050\n", 1, "listen_port", "got '050'"},
+        ErrorCase{"listen_port: 050\n", 1, "listen_port",
+                  "got '050' (write it without leading zeros: YAML 1.1, as the Python service "
+                  "read it, takes them for an octal number)"},
+        // Integers to PyYAML, so to the Python service.
+        ErrorCase{"log_max_bytes: 10_485_760\n", 1, "log_max_bytes",
+                  "got '10_485_760' (write it without '_')"},
+        ErrorCase{"listen_port: +5000\n", 1, "listen_port", "got '+5000' (write it without '+')"},
         ErrorCase{"listen_port: 5000.0\n", 1, "listen_port", "got '5000.0'"},
         ErrorCase{"listen_port: 99999999999999999999\n", 1, "listen_port", "from 0 to 65535"},
         ErrorCase{"tls_cert_file: [a]\n", 1, "tls_cert_file", "expected a file path"},
-        ErrorCase{"curri_paths: /curri\n", 1, "curri_paths", "expected a list of"},
+        ErrorCase{"curri_paths: /curri\n", 1, "curri_paths",
+                  "got '/curri'; a list of one is written [/curri]"},
         ErrorCase{"curri_paths: []\n", 1, "curri_paths", "expected a list of 1 to 64 URL paths"},
         ErrorCase{"curri_paths:\n  - /curri\n  - curri2\n", 3, "curri_paths", "starting with '/'"},
         ErrorCase{"curri_paths: ['/a b']\n", 1, "curri_paths", "got '/a b'"},
@@ -197,6 +214,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "got '10.1.1.10 ': it contains whitespace"},
         ErrorCase{"clusters: {hq: {allowed_ips: 10.0.0.1}}", 1, "clusters.hq.allowed_ips",
                   "expected a list of"},
+        // Indented one level too little or too much.
+        ErrorCase{"clusters:\n  allowed_ips: [10.0.0.1]\n", 2, "clusters.allowed_ips",
+                  "got a list; allowed_ips is a rule of a cluster: name the cluster first "
+                  "(clusters: -> NAME: -> allowed_ips:)"},
+        ErrorCase{"clusters:\n  hq: {allowed_ips: [10.0.0.1]}\n  max_connections: 50\n", 3,
+                  "clusters.max_connections",
+                  "got '50'; max_connections is a top-level key: move it out of clusters:"},
         ErrorCase{"clusters: {hq: {ca_file: [a, b]}}", 1, "clusters.hq.ca_file",
                   "expected the path of the cluster's CA certificates (PEM), got a list"},
         ErrorCase{"clusters: {hq: {ca_file: ''}}", 1, "clusters.hq.ca_file",
