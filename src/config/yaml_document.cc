@@ -61,9 +61,10 @@ std::string SyntaxHint(std::string_view text, const YAML::Mark& mark) {
   for (int line = 1;; ++line) {
     const std::size_t end = std::min(text.find('\n', line_start), text.size());
     const std::string_view content = text.substr(line_start, end - line_start);
-    const std::size_t indent = content.find_first_not_of(" \t");
-    if (content.substr(0, std::min(indent, content.size())).find('\t') != std::string_view::npos &&
-        indent != std::string_view::npos && content[indent] != '#') {
+    const std::size_t indent = content.find_first_not_of(" \t");  // npos: a blank line
+    const bool tab_indented = indent != std::string_view::npos && content[indent] != '#' &&
+                              content.substr(0, indent).find('\t') != std::string_view::npos;
+    if (tab_indented) {
       return "; line " + std::to_string(line) +
              " is indented with a tab, and YAML indents with spaces only";
     }
