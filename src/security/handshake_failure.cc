@@ -35,6 +35,8 @@ std::unique_ptr<CertificateRefusal> Describe(X509_STORE_CTX* store) {
   if (const X509* client = X509_STORE_CTX_get0_cert(store)) {
     refusal->common_name = CommonName(client);
     refusal->issuer = Summarize(client).issuer;
+    refusal->self_issued =
+        X509_NAME_cmp(X509_get_issuer_name(client), X509_get_subject_name(client)) == 0;
   }
   refusal->depth = X509_STORE_CTX_get_error_depth(store);
   const X509* at_depth = X509_STORE_CTX_get_current_cert(store);
@@ -101,6 +103,10 @@ std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& 
     line += "CA certificate \"" + refusal.subject_at_depth + "\" in the chain of ";
   line += refusal.common_name.empty() ? "client certificate without CN"
                                       : "client certificate CN " + masker.Mask(refusal.common_name);
+  if (refusal.self_issued && masker.enabled()) {
+    return line +
+           ", issued by itself (its issuer, its own subject, is left out under obfuscate_pii)";
+  }
   return line + ", issuer \"" + refusal.issuer + "\"";
 }
 

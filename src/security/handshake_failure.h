@@ -33,6 +33,9 @@ struct CertificateRefusal {
   // so on up; with its subject as a one-line DN when depth > 0.
   int depth = 0;
   std::string subject_at_depth;
+  // The client's certificate names itself as its issuer (self-signed): its issuer is then its
+  // subject, personal data as much as its CN.
+  bool self_issued = false;
 };
 
 // Installs the recording callback on `context` together with `mode` (SSL_CTX_set_verify). SSLs

@@ -56,6 +56,12 @@ struct Logs {
   LogText Text(std::string_view value, char quote = '\0') const {
     return LogText(nullptr, value, quote);
   }
+  // For a value from outside that is normally a word of the protocol (a trigger point, an
+  // attribute name) but may be anything a client sent: as Text() when `looks_like_word` says it
+  // is one (asked only under obfuscate_pii), else as Pii().
+  LogText Word(std::string_view value, bool (*looks_like_word)(std::string_view)) const {
+    return LogText(masking() && !looks_like_word(value) ? masker : nullptr, value);
+  }
 };
 
 // Logs a line that is written for every request. `format` is an FMT_COMPILE string: parsed

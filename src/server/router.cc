@@ -35,6 +35,24 @@ void CountDecision(Metrics& metrics, engine::NameSource source) {
 // method it knows that the path does not allow.
 bool NotImplemented(const Request& request) { return request.method() == http::verb::unknown; }
 
+// A trigger point as UCM names one (translationpattern, directorynumber): letters only.
+bool LooksLikeTriggerPoint(std::string_view value) {
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+// An XACML attribute name (urn:Cisco:uc:1.0:callingnumber): a URN with no run of three digits,
+// which a phone number would have.
+bool LooksLikeAttributeName(std::string_view id) {
+  if (!id.starts_with("urn:")) return false;
+  int digits = 0;
+  for (const char c : id) {
+    digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+    if (digits == 3) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Response MakeResponse(const Request& request, http::status status, std::string body,
@@ -95,7 +113,8 @@ Response Router::HandleCurri(const Request& request) const {
   const bool debug = logs_.app->should_log(spdlog::level::debug);
   codec::CurriRequest parsed = codec::ParseCurriRequest(request.body(), debug);
   for (const auto& [id, value] : parsed.attributes) {
-    logs_.app->debug("Parsed XACML attribute: {} = {}", logs_.Text(id), logs_.Pii(value));
+    logs_.app->debug("Parsed XACML attribute: {} = {}", logs_.Word(id, LooksLikeAttributeName),
+                     logs_.Pii(value));
   }
   if (parsed.status != codec::CurriStatus::kOk) {
     Metrics::Add(metrics_.curri_unusable);
@@ -114,8 +133,8 @@ Response Router::HandleCurri(const Request& request) const {
   LogEveryRequest(*logs_.app, spdlog::level::info,
                   FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"),
                   logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
-                  logs_.Text(query.trigger_point), logs_.Pii(query.calling_device),
-                  engine::ToString(decision.source),
+                  logs_.Word(query.trigger_point, LooksLikeTriggerPoint),
+                  logs_.Pii(query.calling_device), engine::ToString(decision.source),
                   std::string_view(decision.calling_name ? " match: " : ""),
                   logs_.Pii(decision.calling_name.value_or("")));
   return MakeResponse(request, http::status::ok, codec::RenderCurriResponse(decision),
@@ -175,10 +194,13 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  // A path callgate does not serve is the client's text, a phone number perhaps: masked under
-  // obfuscate_pii, as in access.log.
+  // A path callgate does not serve, and a method it does not know, are the client's text, a phone
+  // number perhaps: masked under obfuscate_pii, as in access.log.
   const std::string_view path = PathOf(request.target());
-  logs_.app->warn("Denied {} {}: {}", std::string_view{request.method_string()},  // a token
+  const bool unknown_method = request.method() == http::verb::unknown;
+  logs_.app->warn("Denied {} {}: {}",
+                  LogText(logs_.masking() && unknown_method ? logs_.masker : nullptr,
+                          std::string_view{request.method_string()}),
                   LogText(logs_.masking() && !KnowsPath(path) ? logs_.masker : nullptr, path),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   // The peer's identity is fixed for the connection, so every later request would be refused

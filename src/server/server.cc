@@ -632,15 +632,20 @@ void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::er
                   security::ExplainHandshakeFailure(ssl, openssl_error, *logs_.masker), held_back);
 }
 
-// DEBUG: what the client presented, for certificate troubleshooting. The certificate names UCM
-// servers, not people, so only the peer's address is masked (under obfuscate_pii).
+// DEBUG: what the client presented, for certificate troubleshooting. Under obfuscate_pii its
+// subject and names are masked as in the Denied line (a client that is refused may present a
+// person's certificate), and so is the issuer of one that issued itself.
 void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
   if (!peer.identity.certificate || !logs_.app->should_log(spdlog::level::debug)) return;
   const auto& cert = *peer.identity.certificate;
+  std::vector<std::string> sans;
+  for (const auto& san : cert.sans) sans.push_back(fmt::format("{}", logs_.Pii(san)));
+  const bool self_issued = cert.issuer == cert.subject;
   logs_.app->debug(
       "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
-      logs_.Pii(peer.address), cert.subject, cert.issuer, cert.serial, cert.not_before,
-      cert.not_after, fmt::join(cert.sans, ", "));
+      logs_.Pii(peer.address), logs_.Pii(cert.subject),
+      self_issued ? logs_.Pii(cert.issuer) : logs_.Text(cert.issuer), cert.serial, cert.not_before,
+      cert.not_after, fmt::join(sans, ", "));
 }
 
 // A SIGHUP while a reload still runs waits for it, and says so: otherwise a reload stuck in a read

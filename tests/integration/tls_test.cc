@@ -276,8 +276,10 @@ TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 2), 2U);
 }
 
-// The DEBUG certificate line shows the certificate (it names UCM servers), not the address.
-TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
+// Under obfuscate_pii the DEBUG certificate line masks the address and, as the Denied line
+// does, the certificate's subject and names (a refused client may present a person's
+// certificate); its issuer, a CA, is shown.
+TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddressAndTheCertificatesNames) {
   StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");
   EXPECT_EQ(ToString(Try(Client("a-dns"))), ToString(Outcome::kAllowed));
   ASSERT_TRUE(server_->WaitForOutput("Client certificate from {! "));
@@ -285,7 +287,10 @@ TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddress) {
   const std::size_t start = log.find("Client certificate from");
   const std::string line = log.substr(start, log.find('\n', start) - start);
   EXPECT_THAT(line, Not(HasSubstr("127.0.0.1")));
-  EXPECT_THAT(line, HasSubstr("cucm-sub1.example.com"));  // the client's DNS SAN, unmasked
+  EXPECT_THAT(line, Not(HasSubstr("cucm-sub1.example.com"))) << line;  // the DNS SAN
+  EXPECT_THAT(line, HasSubstr("subject={! ")) << line;
+  EXPECT_THAT(line, HasSubstr("sans=[{! ")) << line;
+  EXPECT_THAT(line, HasSubstr("callgate test CA A")) << line;  // the issuer
 }
 
 TEST_F(MutualTlsTest, ASelfSignedClusterCertificateIsItsOwnCa) {

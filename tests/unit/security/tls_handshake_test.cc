@@ -158,6 +158,7 @@ TEST_F(HandshakeTest, ARefusedCertificateIsRecordedWithTheReasonAndTheCertificat
       EXPECT_EQ(refusal->issuer, c.issuer) << c.what;
       EXPECT_EQ(refusal->depth, c.depth) << c.what;
       EXPECT_EQ(refusal->subject_at_depth, c.subject_at_depth) << c.what;
+      EXPECT_EQ(refusal->self_issued, c.what == "self-signed leaf") << c.what;
     }
   }
 }
@@ -180,6 +181,16 @@ TEST(DescribeRefusalTest, NamesTheReasonTheCertificateAndItsIssuerWithTheCnMaske
   EXPECT_THAT(masked, HasSubstr("client certificate CN " + masker.Mask("cucm-pub.example.com")));
   EXPECT_THAT(masked, ::testing::Not(HasSubstr("cucm-pub")));
   EXPECT_THAT(masked, HasSubstr("CN = Example Root CA"));
+
+  // Self-signed: its issuer is its subject, left out under obfuscate_pii like its CN.
+  refusal = {"self-signed certificate", "Selma 4085550199", "CN = Selma 4085550199", 0, "", true};
+  EXPECT_EQ(DescribeRefusal(refusal, PiiMasker(false)),
+            "self-signed certificate: client certificate CN Selma 4085550199, issuer \"CN = Selma "
+            "4085550199\"");
+  EXPECT_EQ(DescribeRefusal(refusal, masker),
+            "self-signed certificate: client certificate CN " + masker.Mask("Selma 4085550199") +
+                ", issued by itself (its issuer, its own subject, is left out under "
+                "obfuscate_pii)");
 
   refusal = {"certificate has expired", "", "CN = Issuing CA", 1, "CN = Issuing CA"};
   EXPECT_EQ(DescribeRefusal(refusal, PiiMasker(false)),

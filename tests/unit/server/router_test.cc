@@ -204,6 +204,23 @@ TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
   EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
 }
 
+// A method HTTP does not define is the client's text too (the Denied line comes before the 501).
+TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAMethodHttpDoesNotDefine) {
+  const security::PiiMasker masking(true);
+  logs_.masker = &masking;
+  const Router router = MakeRouter(true);
+  security::AuthDecision denied;
+  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
+  Request request{http::verb::get, "/curri", 11};
+  request.method_string("+14085550101");
+  EXPECT_EQ(router.Handle(request, peer).result(), http::status::forbidden);
+  Handle(router, http::verb::get, "/curri", peer);
+  EXPECT_THAT(log_.str(), HasSubstr("Denied {! "));
+  EXPECT_THAT(log_.str(), HasSubstr("Denied GET /curri: "));  // a method HTTP defines is shown
+  EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
+}
+
 TEST_F(RouterTest, AnAuthorizedPeerGetsItsName) {
   const Router router = MakeRouter(true);
   security::AuthDecision allowed;
@@ -352,6 +369,37 @@ TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
   EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("4085550101")));
   EXPECT_THAT(log_.str(), ::testing::Not(HasSubstr("Ada")));
   logs_.masker = &masker_;
+}
+
+// A trigger point and an attribute name are a client's text: shown when they look like what UCM
+// sends (a word, a URN), masked otherwise under obfuscate_pii.
+TEST_F(RouterTest, UnderObfuscatePiiATriggerPointOrAttributeNameThatIsNoWordIsMasked) {
+  security::PiiMasker masking(true);
+  logs_.masker = &masking;
+  const Router router = MakeRouter(false);
+  PeerContext peer{ListenerKind::kMain, From("127.0.0.1"), std::nullopt};
+  const auto body = [](const std::string& trigger, const std::string& extra_id) {
+    return "<Request><Attribute "
+           "AttributeId=\"urn:Cisco:uc:1.0:triggerpointtype\"><AttributeValue>" +
+           trigger + "</AttributeValue></Attribute><Attribute AttributeId=\"" + extra_id +
+           "\"><AttributeValue>x</AttributeValue></Attribute><Attribute "
+           "AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>+1</AttributeValue>"
+           "</Attribute></Request>";
+  };
+  logs_.app->set_level(spdlog::level::debug);
+  Handle(router, http::verb::post, "/curri", peer,
+         body("translationpattern", "urn:Cisco:uc:1.0:callednumber"));
+  Handle(router, http::verb::post, "/curri", peer, body("trig+15105550133", "urn:x:15555550122"));
+  Handle(router, http::verb::post, "/curri", peer, body("x", "+15555550122"));
+  logs_.app->set_level(spdlog::level::info);
+  logs_.masker = &masker_;
+  const std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr("trigger=translationpattern "));
+  EXPECT_THAT(log, HasSubstr("Parsed XACML attribute: urn:Cisco:uc:1.0:callednumber = {! "));
+  EXPECT_THAT(log, HasSubstr("trigger={! "));
+  EXPECT_THAT(log, HasSubstr("Parsed XACML attribute: {! "));
+  EXPECT_THAT(log, Not(HasSubstr("5105550133")));
+  EXPECT_THAT(log, Not(HasSubstr("5555550122")));
 }
 
 // Every value from the request is written log-safe: one request, one line, whatever it holds.
