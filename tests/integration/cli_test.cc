@@ -280,6 +280,8 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
   auto text = Run({"lookup", "--config", config, "anonymous"});
   EXPECT_THAT(text.output,
               HasSubstr("not a phone number (contains a character that is not a digit)"));
+  auto plus = Run({"lookup", "--config", config, "+"});  // the '+' is fine; nothing follows it
+  EXPECT_THAT(plus.output, HasSubstr("not a phone number (no digits after the '+')"));
 }
 
 // The usual reason for "no entry": UCM sends 14085550101 and the directory says +14085550101,
