@@ -41,13 +41,30 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpAndVersion) {
   auto help = Run({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.output, HasSubstr("callgate lookup [--config FILE] NUMBER"));
+  EXPECT_THAT(help.output, HasSubstr("callgate lookup [--config FILE] [--] NUMBER"));
+  EXPECT_THAT(help.output, HasSubstr("-c FILE and --config=FILE are --config FILE"));
+  EXPECT_THAT(help.output, HasSubstr("--help | -h"));
+  EXPECT_EQ(Run({"lookup", "-h"}).output, help.output);
   auto version = Run({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.output, HasSubstr("callgate 0."));
   auto bad = Run({"--frobnicate"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("unknown option '--frobnicate'"));
+  auto empty = Run({"lookup", "", "1001"});  // `callgate lookup "$UNSET" 1001`
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_THAT(empty.output, HasSubstr("lookup needs a NUMBER, not an empty argument"));
+}
+
+// "--" ends the options: a NUMBER that starts with '-' is looked up, not taken for an option.
+TEST_F(CliTest, LookupTakesANumberAfterTheEndOfOptions) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto dashed = Run({"lookup", "--config", config, "--", "-1 408 555 0101"});
+  EXPECT_EQ(dashed.exit_code, 0) << dashed.output;
+  EXPECT_THAT(dashed.output, HasSubstr("number: -1 408 555 0101 (normalised: 14085550101)"));
+  auto option = Run({"lookup", "--config", config, "-1001"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_THAT(option.output, HasSubstr("unknown option '-1001'"));
 }
 
 // Without --config and CONFIG_FILE, callgate reads config.yaml in the working directory; when
