@@ -1,4 +1,5 @@
-// `callgate lookup NUMBER`: what a call from NUMBER would get, and why.
+// `callgate lookup NUMBER`: what a call from NUMBER would get, and why, from the directory file as
+// it is on disk now (which a running server has not loaded until a reload).
 #include <iostream>
 #include <optional>
 #include <string>
@@ -47,6 +48,35 @@ void PrintPlusHint(const PhoneNumber& number, const directory::PhoneDirectory& d
                "does; write the directory as UCM sends the number\n";
 }
 
+bool IsEmpty(const directory::PhoneDirectory& directory) {
+  return directory.exact_entries() + directory.prefix_entries() == 0;
+}
+
+// The directory the answer comes from: its size, and whether rows were lost or changed on the
+// way in, since a skipped row is a common reason for "no entry". The warnings themselves are
+// check's to list: they name lines, not numbers, so which one concerns NUMBER is not known here.
+void PrintDirectory(const LoadedSnapshot& loaded) {
+  const engine::Snapshot& snapshot = *loaded.snapshot;
+  const directory::PhoneDirectory& directory = snapshot.directory;
+  std::cout << "directory: " << snapshot.directory_path << ": ";
+  if (IsEmpty(directory)) {
+    if (loaded.rows == 0) {
+      std::cout << "empty: no rows after the header\n";
+    } else {
+      std::cout << "empty: all " << loaded.rows << " row(s) skipped (callgate check says why)\n";
+    }
+    return;
+  }
+  std::cout << directory.exact_entries() << " exact and " << directory.prefix_entries()
+            << " prefix entries from " << loaded.rows << " rows";
+  if (loaded.warning_count > 0) {
+    std::cout << "; " << loaded.warning_count
+              << " warning(s) about rows skipped, replaced or changed (callgate check lists "
+                 "them)";
+  }
+  std::cout << "\n";
+}
+
 void PrintDecision(const engine::Decision& decision, std::string_view raw,
                    const directory::PhoneDirectory& directory) {
   switch (decision.source) {
@@ -62,7 +92,8 @@ void PrintDecision(const engine::Decision& decision, std::string_view raw,
       break;
     }
     case engine::NameSource::kNotFound:
-      std::cout << "result: no entry: the call continues without a name change\n";
+      std::cout << "result: no entry" << (IsEmpty(directory) ? " (the directory is empty)" : "")
+                << ": the call continues without a name change\n";
       PrintPlusHint(*decision.number, directory);
       break;
     case engine::NameSource::kNoNumber:
@@ -87,6 +118,7 @@ int RunLookup(const CommandLine& command_line) {
   engine::CallQuery query;
   query.calling_number = command_line.number;
   const engine::Decision decision = engine::Decide(query, *loaded->snapshot);
+  PrintDirectory(*loaded);
   std::cout << "number: " << Shown(command_line.number);
   if (decision.number) std::cout << " (normalised: " << decision.number->view() << ")";
   std::cout << "\n";

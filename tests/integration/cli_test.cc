@@ -301,6 +301,40 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
   EXPECT_THAT(plus.output, HasSubstr("not a phone number (no digits after the '+')"));
 }
 
+// A row skipped as the directory was read is a common reason for "no entry": lookup says how
+// many warnings the file gave, and that check lists them, and says so when nothing is left.
+TEST_F(CliTest, LookupSaysWhatItMadeOfTheDirectory) {
+  auto with_warning =
+      Run({"lookup", "--config", WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n"),
+           "+33123456789"});
+  EXPECT_EQ(with_warning.exit_code, 0) << with_warning.output;
+  EXPECT_THAT(with_warning.output,
+              HasSubstr("directory: " + Csv() +
+                        ": 1 exact and 1 prefix entries from 3 rows; 1 warning(s) about rows "
+                        "skipped, replaced or changed (callgate check lists them)\n"));
+  EXPECT_THAT(with_warning.output, HasSubstr("result: no entry: the call"));
+  const std::string clean = dir_.Write("clean.csv", "phone_number,display_name\n+1,A\n");
+  auto quiet = Run({"lookup", "--config",
+                    WriteConfig("insecure_mode: true\ncsv_file_path: " + clean + "\n"), "+1"});
+  EXPECT_THAT(quiet.output, HasSubstr("directory: " + clean +
+                                      ": 1 exact and 0 prefix entries "
+                                      "from 1 rows\n"));
+  const std::string header = dir_.Write("header.csv", "phone_number,display_name\n");
+  auto empty = Run({"lookup", "--config",
+                    WriteConfig("insecure_mode: true\ncsv_file_path: " + header + "\n"), "+1"});
+  EXPECT_THAT(empty.output,
+              HasSubstr("directory: " + header + ": empty: no rows after the header\n"));
+  EXPECT_THAT(empty.output, HasSubstr("result: no entry (the directory is empty): the call"));
+  const std::string skipped = dir_.Write("skipped.csv", "phone_number,display_name\n+1,\n+2,\n");
+  auto all_skipped =
+      Run({"lookup", "--config",
+           WriteConfig("insecure_mode: true\ncsv_file_path: " + skipped + "\n"), "+1"});
+  EXPECT_THAT(all_skipped.output, HasSubstr("directory: " + skipped +
+                                            ": empty: all 2 row(s) skipped (callgate check says "
+                                            "why)\n"));
+  EXPECT_THAT(all_skipped.output, HasSubstr("result: no entry (the directory is empty)"));
+}
+
 // The usual reason for "no entry": UCM sends 14085550101 and the directory says +14085550101,
 // or the other way round. lookup says so when the other form has an entry.
 TEST_F(CliTest, LookupPointsOutALeadingPlusMismatch) {
