@@ -10,6 +10,7 @@
 #include "app/snapshot_loader.h"
 #include "codec/curri.h"
 #include "common/log_text.h"
+#include "config/config.h"
 #include "directory/phone_directory.h"
 #include "engine/policy_engine.h"
 
@@ -107,6 +108,15 @@ void PrintDecision(const engine::Decision& decision, std::string_view raw,
   }
 }
 
+// lookup answers for any configuration it can read, but an answer for one that serve refuses
+// (secure by default) is not what any call gets: say so, and why.
+void PrintStartRefusal(const config::Config& config) {
+  if (auto secure = config::ValidateSecurity(config); !secure) {
+    std::cout << "note: serve would refuse to start with this configuration: "
+              << secure.error().ToString() << "\n";
+  }
+}
+
 }  // namespace
 
 int RunLookup(const CommandLine& command_line) {
@@ -124,6 +134,7 @@ int RunLookup(const CommandLine& command_line) {
   std::cout << "\n";
   PrintDecision(decision, command_line.number, directory);
   std::cout << "response: " << Shown(codec::RenderCurriResponse(decision)) << "\n";
+  PrintStartRefusal(*config);
   return 0;
 }
 

@@ -371,6 +371,21 @@ TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
   EXPECT_THAT(plain.output, HasSubstr("exact match: \"Jos\xC3\xA9\"\n"));  // UTF-8 as it is
 }
 
+// lookup still answers for a configuration serve refuses, but says that serve would refuse it.
+TEST_F(CliTest, LookupNotesThatServeWouldRefuseTheConfiguration) {
+  const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n");
+  auto refused = Run({"lookup", "--config", config, "+14085550101"});
+  EXPECT_EQ(refused.exit_code, 0) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("result: exact match: \"Ada Lovelace\""));
+  EXPECT_THAT(refused.output, HasSubstr("note: serve would refuse to start with this "
+                                        "configuration: " +
+                                        config + ": callgate is secure by default"));
+  auto allowed = Run({"lookup", "--config",
+                      WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n"), "+1"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_THAT(allowed.output, Not(HasSubstr("note:")));
+}
+
 TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {
   const std::string config =
       WriteConfig("insecure_mode: true\nlisten_port: 5000\nmax_body_bytes: lots\n");
