@@ -37,12 +37,15 @@ std::optional<PhoneNumber> OtherPlusForm(const PhoneNumber& number) {
 }
 
 // A directory written with (or without) the leading '+' that calls lack (or have) is the usual
-// reason for "no entry"; say so when the other form of the number has an entry.
-void PrintPlusHint(const PhoneNumber& number, const directory::PhoneDirectory& directory) {
+// reason for "no entry", or for a prefix's name where an exact entry was meant; say so when the
+// other form of the number has an entry (only an exact one when `exact_only`).
+void PrintPlusHint(const PhoneNumber& number, const directory::PhoneDirectory& directory,
+                   bool exact_only) {
   const auto other = OtherPlusForm(number);
   if (!other) return;
   const auto match = directory.Lookup(*other);
   if (!match) return;
+  if (exact_only && match->type != directory::MatchType::kExact) return;
   std::cout << "hint: " << other->view() << " would match the " << EntryOf(*match, *other) << " (\""
             << Shown(match->name, '"')
             << "\"): a number and an entry match only when both start with '+' or neither "
@@ -86,16 +89,16 @@ void PrintDecision(const engine::Decision& decision, std::string_view raw,
       std::cout << "result: " << engine::ToString(decision.source) << " match: \""
                 << Shown(*decision.calling_name, '"') << "\"";
       const auto match = directory.Lookup(*decision.number);
-      if (match && match->type == directory::MatchType::kPrefix) {
-        std::cout << " (" << EntryOf(*match, *decision.number) << "; no exact entry)";
-      }
+      const bool by_prefix = match && match->type == directory::MatchType::kPrefix;
+      if (by_prefix) std::cout << " (" << EntryOf(*match, *decision.number) << "; no exact entry)";
       std::cout << "\n";
+      if (by_prefix) PrintPlusHint(*decision.number, directory, /*exact_only=*/true);
       break;
     }
     case engine::NameSource::kNotFound:
       std::cout << "result: no entry" << (IsEmpty(directory) ? " (the directory is empty)" : "")
                 << ": the call continues without a name change\n";
-      PrintPlusHint(*decision.number, directory);
+      PrintPlusHint(*decision.number, directory, /*exact_only=*/false);
       break;
     case engine::NameSource::kNoNumber:
     case engine::NameSource::kNotANumber: {

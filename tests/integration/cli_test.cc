@@ -355,6 +355,27 @@ TEST_F(CliTest, LookupPointsOutALeadingPlusMismatch) {
   EXPECT_THAT(neither.output, Not(HasSubstr("hint:")));
 }
 
+// A prefix entry in one form can hide an exact entry written in the other: the call gets the
+// prefix's name, and lookup says which exact entry the other form would have matched.
+TEST_F(CliTest, LookupPointsOutAnExactEntryInTheOtherFormBehindAPrefixMatch) {
+  const std::string csv = dir_.Write("prefix.csv",
+                                     "phone_number,display_name,match_type\n"
+                                     "+14085,SJ5,prefix\n"
+                                     "14085550101,NoPlus,exact\n"
+                                     "1212,New York City,prefix\n"
+                                     "+12125,Manhattan,prefix\n");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto hidden = Run({"lookup", "--config", config, "+14085550101"});
+  EXPECT_EQ(hidden.exit_code, 0) << hidden.output;
+  EXPECT_THAT(hidden.output,
+              HasSubstr("prefix match: \"SJ5\" (prefix entry +14085; no exact entry)\nhint: "
+                        "14085550101 would match the exact entry 14085550101 (\"NoPlus\")"));
+  // Another prefix in the other form is no better a match: no hint.
+  auto prefixes = Run({"lookup", "--config", config, "+12125551001"});
+  EXPECT_THAT(prefixes.output, HasSubstr("prefix match: \"Manhattan\""));
+  EXPECT_THAT(prefixes.output, Not(HasSubstr("hint:")));
+}
+
 // A name is shown whole, but a character that would reorder the terminal's line (U+202E) is
 // shown as bytes, as in the log, and a quote in it cannot end the quoted name early.
 TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
