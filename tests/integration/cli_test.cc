@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -125,6 +126,20 @@ TEST_F(CliTest, CheckWarnsOfAnEmptyDirectory) {
   EXPECT_THAT(result.output, HasSubstr("  warning: " + csv +
                                        ":1: no rows after the header: the directory is empty, "
                                        "and every call gets a plain continue, without a name\n"));
+}
+
+// A directory file that blocks (here a FIFO nobody writes to) hangs check until a timeout kills
+// it; what check had found by then must have reached its redirected stdout.
+TEST_F(CliTest, AKilledCheckHasWrittenWhatItFound) {
+  const std::string fifo = (dir_.path() / "directory.csv").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string config =
+      WriteConfig("insecure_mode: true\nlisten_host: 127.0.0.1\ncsv_file_path: " + fifo + "\n");
+  auto result =
+      RunCommand({"/usr/bin/timeout", "1", CallgateBinary(), "check", "--config", config});
+  EXPECT_EQ(result.exit_code, 124) << result.output;  // killed by the timeout
+  EXPECT_THAT(result.output, HasSubstr("config: " + config + ": OK\n"));
+  EXPECT_THAT(result.output, HasSubstr("\nsecurity: plain HTTP"));
 }
 
 // An IPv6 listener is written as in a URL, so that its port stands apart.
