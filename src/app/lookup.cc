@@ -1,5 +1,5 @@
 // `callgate lookup NUMBER`: what a call from NUMBER would get, and why, from the directory file as
-// it is on disk now (which a running server has not loaded until a reload).
+// it is on disk now, not the directory a running server has in service (the one it last loaded).
 #include <iostream>
 #include <optional>
 #include <string>
