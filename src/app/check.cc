@@ -128,6 +128,10 @@ int Verdict(int failures, std::size_t warnings, bool strict) {
 }  // namespace
 
 int RunCheck(const CommandLine& command_line) {
+  // Reading a file can block (a FIFO, a network file system that does not answer), and check is
+  // then killed by a timeout: each piece of the report goes out as it is written, so that a
+  // redirected stdout, which is otherwise flushed only at exit, still shows what was found.
+  std::cout << std::unitbuf;
   auto config = LoadEffectiveConfig(command_line);
   if (!config) {  // on stdout with the verdict, so that `check > report` keeps the reason
     std::cout << "config: " << config.error().ToString() << "\n";

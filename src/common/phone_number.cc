@@ -20,6 +20,8 @@ std::string_view Describe(NumberError error) {
   switch (error) {
     case NumberError::kEmpty:
       return "empty";
+    case NumberError::kNoDigits:
+      return "no digits after the '+'";
     case NumberError::kInvalidCharacter:
       return "contains a character that is not a digit";
     case NumberError::kTooLong:
@@ -45,8 +47,7 @@ std::optional<PhoneNumber> PhoneNumber::Parse(std::string_view raw, NumberError*
     if (++digits > kMaxDigits) return fail(NumberError::kTooLong);
     number.chars_[number.size_++] = c;
   }
-  if (digits == 0)
-    return fail(number.size_ == 0 ? NumberError::kEmpty : NumberError::kInvalidCharacter);
+  if (digits == 0) return fail(number.size_ == 0 ? NumberError::kEmpty : NumberError::kNoDigits);
   return number;
 }
 

@@ -12,6 +12,7 @@ namespace callgate {
 
 enum class NumberError : std::uint8_t {
   kEmpty,             // nothing left after removing formatting characters
+  kNoDigits,          // a '+' and nothing after it
   kInvalidCharacter,  // something other than digits after an optional leading '+'
   kTooLong,           // more than PhoneNumber::kMaxDigits digits
 };

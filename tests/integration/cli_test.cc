@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -41,13 +42,30 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpAndVersion) {
   auto help = Run({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.output, HasSubstr("callgate lookup [--config FILE] NUMBER"));
+  EXPECT_THAT(help.output, HasSubstr("callgate lookup [--config FILE] [--] NUMBER"));
+  EXPECT_THAT(help.output, HasSubstr("-c FILE and --config=FILE are --config FILE"));
+  EXPECT_THAT(help.output, HasSubstr("--help | -h"));
+  EXPECT_EQ(Run({"lookup", "-h"}).output, help.output);
   auto version = Run({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.output, HasSubstr("callgate 0."));
   auto bad = Run({"--frobnicate"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("unknown option '--frobnicate'"));
+  auto empty = Run({"lookup", "", "1001"});  // `callgate lookup "$UNSET" 1001`
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_THAT(empty.output, HasSubstr("lookup needs a NUMBER, not an empty argument"));
+}
+
+// "--" ends the options: a NUMBER that starts with '-' is looked up, not taken for an option.
+TEST_F(CliTest, LookupTakesANumberAfterTheEndOfOptions) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  auto dashed = Run({"lookup", "--config", config, "--", "-1 408 555 0101"});
+  EXPECT_EQ(dashed.exit_code, 0) << dashed.output;
+  EXPECT_THAT(dashed.output, HasSubstr("number: -1 408 555 0101 (normalised: 14085550101)"));
+  auto option = Run({"lookup", "--config", config, "-1001"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_THAT(option.output, HasSubstr("unknown option '-1001'"));
 }
 
 // Without --config and CONFIG_FILE, callgate reads config.yaml in the working directory; when
@@ -108,6 +126,20 @@ TEST_F(CliTest, CheckWarnsOfAnEmptyDirectory) {
   EXPECT_THAT(result.output, HasSubstr("  warning: " + csv +
                                        ":1: no rows after the header: the directory is empty, "
                                        "and every call gets a plain continue, without a name\n"));
+}
+
+// A directory file that blocks (here a FIFO nobody writes to) hangs check until a timeout kills
+// it; what check had found by then must have reached its redirected stdout.
+TEST_F(CliTest, AKilledCheckHasWrittenWhatItFound) {
+  const std::string fifo = (dir_.path() / "directory.csv").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string config =
+      WriteConfig("insecure_mode: true\nlisten_host: 127.0.0.1\ncsv_file_path: " + fifo + "\n");
+  auto result =
+      RunCommand({"/usr/bin/timeout", "1", CallgateBinary(), "check", "--config", config});
+  EXPECT_EQ(result.exit_code, 124) << result.output;  // killed by the timeout
+  EXPECT_THAT(result.output, HasSubstr("config: " + config + ": OK\n"));
+  EXPECT_THAT(result.output, HasSubstr("\nsecurity: plain HTTP"));
 }
 
 // An IPv6 listener is written as in a URL, so that its port stands apart.
@@ -280,6 +312,42 @@ TEST_F(CliTest, LookupExplainsTheDecision) {
   auto text = Run({"lookup", "--config", config, "anonymous"});
   EXPECT_THAT(text.output,
               HasSubstr("not a phone number (contains a character that is not a digit)"));
+  auto plus = Run({"lookup", "--config", config, "+"});  // the '+' is fine; nothing follows it
+  EXPECT_THAT(plus.output, HasSubstr("not a phone number (no digits after the '+')"));
+}
+
+// A row skipped as the directory was read is a common reason for "no entry": lookup says how
+// many warnings the file gave, and that check lists them, and says so when nothing is left.
+TEST_F(CliTest, LookupSaysWhatItMadeOfTheDirectory) {
+  auto with_warning =
+      Run({"lookup", "--config", WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n"),
+           "+33123456789"});
+  EXPECT_EQ(with_warning.exit_code, 0) << with_warning.output;
+  EXPECT_THAT(with_warning.output,
+              HasSubstr("directory: " + Csv() +
+                        ": 1 exact and 1 prefix entries from 3 rows; 1 warning(s) about rows "
+                        "skipped, replaced or changed (callgate check lists them)\n"));
+  EXPECT_THAT(with_warning.output, HasSubstr("result: no entry: the call"));
+  const std::string clean = dir_.Write("clean.csv", "phone_number,display_name\n+1,A\n");
+  auto quiet = Run({"lookup", "--config",
+                    WriteConfig("insecure_mode: true\ncsv_file_path: " + clean + "\n"), "+1"});
+  EXPECT_THAT(quiet.output, HasSubstr("directory: " + clean +
+                                      ": 1 exact and 0 prefix entries "
+                                      "from 1 rows\n"));
+  const std::string header = dir_.Write("header.csv", "phone_number,display_name\n");
+  auto empty = Run({"lookup", "--config",
+                    WriteConfig("insecure_mode: true\ncsv_file_path: " + header + "\n"), "+1"});
+  EXPECT_THAT(empty.output,
+              HasSubstr("directory: " + header + ": empty: no rows after the header\n"));
+  EXPECT_THAT(empty.output, HasSubstr("result: no entry (the directory is empty): the call"));
+  const std::string skipped = dir_.Write("skipped.csv", "phone_number,display_name\n+1,\n+2,\n");
+  auto all_skipped =
+      Run({"lookup", "--config",
+           WriteConfig("insecure_mode: true\ncsv_file_path: " + skipped + "\n"), "+1"});
+  EXPECT_THAT(all_skipped.output, HasSubstr("directory: " + skipped +
+                                            ": empty: all 2 row(s) skipped (callgate check says "
+                                            "why)\n"));
+  EXPECT_THAT(all_skipped.output, HasSubstr("result: no entry (the directory is empty)"));
 }
 
 // The usual reason for "no entry": UCM sends 14085550101 and the directory says +14085550101,
@@ -302,6 +370,27 @@ TEST_F(CliTest, LookupPointsOutALeadingPlusMismatch) {
   EXPECT_THAT(neither.output, Not(HasSubstr("hint:")));
 }
 
+// A prefix entry in one form can hide an exact entry written in the other: the call gets the
+// prefix's name, and lookup says which exact entry the other form would have matched.
+TEST_F(CliTest, LookupPointsOutAnExactEntryInTheOtherFormBehindAPrefixMatch) {
+  const std::string csv = dir_.Write("prefix.csv",
+                                     "phone_number,display_name,match_type\n"
+                                     "+14085,SJ5,prefix\n"
+                                     "14085550101,NoPlus,exact\n"
+                                     "1212,New York City,prefix\n"
+                                     "+12125,Manhattan,prefix\n");
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
+  auto hidden = Run({"lookup", "--config", config, "+14085550101"});
+  EXPECT_EQ(hidden.exit_code, 0) << hidden.output;
+  EXPECT_THAT(hidden.output,
+              HasSubstr("prefix match: \"SJ5\" (prefix entry +14085; no exact entry)\nhint: "
+                        "14085550101 would match the exact entry 14085550101 (\"NoPlus\")"));
+  // Another prefix in the other form is no better a match: no hint.
+  auto prefixes = Run({"lookup", "--config", config, "+12125551001"});
+  EXPECT_THAT(prefixes.output, HasSubstr("prefix match: \"Manhattan\""));
+  EXPECT_THAT(prefixes.output, Not(HasSubstr("hint:")));
+}
+
 // A name is shown whole, but a character that would reorder the terminal's line (U+202E) is
 // shown as bytes, as in the log, and a quote in it cannot end the quoted name early.
 TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
@@ -316,6 +405,21 @@ TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
   EXPECT_THAT(odd.output, Not(HasSubstr("\xE2\x80\xAE")));
   auto plain = Run({"lookup", "--config", config, "+2"});
   EXPECT_THAT(plain.output, HasSubstr("exact match: \"Jos\xC3\xA9\"\n"));  // UTF-8 as it is
+}
+
+// lookup still answers for a configuration serve refuses, but says that serve would refuse it.
+TEST_F(CliTest, LookupNotesThatServeWouldRefuseTheConfiguration) {
+  const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n");
+  auto refused = Run({"lookup", "--config", config, "+14085550101"});
+  EXPECT_EQ(refused.exit_code, 0) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("result: exact match: \"Ada Lovelace\""));
+  EXPECT_THAT(refused.output, HasSubstr("note: serve would refuse to start with this "
+                                        "configuration: " +
+                                        config + ": callgate is secure by default"));
+  auto allowed = Run({"lookup", "--config",
+                      WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n"), "+1"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_THAT(allowed.output, Not(HasSubstr("note:")));
 }
 
 TEST_F(CliTest, ConfigErrorsNameFileLineAndKey) {

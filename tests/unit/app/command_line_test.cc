@@ -22,6 +22,13 @@ TEST(CommandLineTest, ParsesEveryForm) {
       {{"lookup", "--config", "d.yaml", "5000"}, Command::kLookup, "d.yaml", "5000"},
       {{"check", "--help"}, Command::kHelp, "", ""},
       {{"--version"}, Command::kVersion, "", ""},
+      {{"-h"}, Command::kHelp, "", ""},
+      // After "--" every argument is the command or the NUMBER, even one that starts with '-'.
+      {{"lookup", "--", "-1001"}, Command::kLookup, "", "-1001"},
+      {{"lookup", "-c", "d.yaml", "--", "--help"}, Command::kLookup, "d.yaml", "--help"},
+      {{"--", "lookup", "--config"}, Command::kLookup, "", "--config"},
+      {{"-c", "a.yaml", "check", "--"}, Command::kCheck, "a.yaml", ""},
+      {{"--"}, Command::kServe, "", ""},
   };
   for (const auto& c : cases) {
     auto parsed = ParseCommandLine(c.args);
@@ -55,6 +62,14 @@ TEST(CommandLineTest, RejectsWhatItDoesNotKnow) {
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{"--verbose"}, "unknown option '--verbose'"},
       {{"lookup"}, "lookup needs a NUMBER"},
+      // An empty NUMBER (`lookup "$UNSET" 1001`) is not skipped for the next argument.
+      {{"lookup", "", "1001"}, "lookup needs a NUMBER, not an empty argument"},
+      {{"lookup", "--", ""}, "lookup needs a NUMBER, not an empty argument"},
+      {{"lookup", "--"}, "lookup needs a NUMBER"},
+      {{"lookup", "-+14085550101"}, "unknown option '-+14085550101'"},
+      {{"lookup", "--", "1", "--"}, "unexpected argument '--': lookup takes one NUMBER"},
+      {{"check", "--", "--strict"}, "unexpected argument '--strict'"},
+      {{"--", "--help"}, "unknown command '--help'"},
       {{"lookup", "1", "2"}, "unexpected argument '2'"},
       // `callgate lookup +1 408 555 0101`: the shell split the number.
       {{"lookup", "+1", "408"}, "'408': lookup takes one NUMBER; quote a number that has spaces"},

@@ -40,7 +40,8 @@ const ParseCase kParseCases[] = {
     {"   ", "", NumberError::kEmpty},
     {"tel:", "", NumberError::kEmpty},
     {"-().", "", NumberError::kEmpty},
-    {"+", "", NumberError::kInvalidCharacter},
+    {"+", "", NumberError::kNoDigits},
+    {"tel: + (-)", "", NumberError::kNoDigits},
     {"1-800-FLOWERS", "", NumberError::kInvalidCharacter},
     {"abc", "", NumberError::kInvalidCharacter},
     {"sip:1234", "", NumberError::kInvalidCharacter},
@@ -86,6 +87,7 @@ TEST(PhoneNumberTest, EqualityComparesNormalisedText) {
 
 TEST(PhoneNumberTest, DescribeNamesEachError) {
   EXPECT_EQ(Describe(NumberError::kEmpty), "empty");
+  EXPECT_EQ(Describe(NumberError::kNoDigits), "no digits after the '+'");
   EXPECT_NE(Describe(NumberError::kInvalidCharacter), Describe(NumberError::kTooLong));
   EXPECT_NE(Describe(NumberError::kInvalidCharacter).find("digit"), std::string_view::npos);
   EXPECT_NE(Describe(NumberError::kTooLong).find("digits"), std::string_view::npos);
