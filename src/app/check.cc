@@ -154,7 +154,7 @@ int RunCheck(const CommandLine& command_line) {
   } else {
     warnings += PrintSecurity(*config, **state);
   }
-  if (auto loaded = LoadSnapshot(*config); !loaded) {
+  if (auto loaded = LoadSnapshot(*config, ErrorsFor::kTerminal); !loaded) {
     std::cout << "directory: " << loaded.error().ToString() << "\n";
     ++failures;
   } else {

@@ -2,9 +2,11 @@
 
 namespace callgate::app {
 
-Result<LoadedSnapshot> LoadSnapshot(const config::Config& config) {
+Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, ErrorsFor errors_for) {
   const auto started = std::chrono::steady_clock::now();
-  auto loaded = directory::LoadDirectoryCsv(config.csv_file_path);
+  directory::CsvLimits limits;
+  limits.quote_header = errors_for == ErrorsFor::kTerminal || !config.obfuscate_pii;
+  auto loaded = directory::LoadDirectoryCsv(config.csv_file_path, limits);
   if (!loaded) {
     const Error& error = loaded.error();
     if (error.line > 0) return error;  // a place in the file: the file and line say it

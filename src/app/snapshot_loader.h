@@ -21,7 +21,13 @@ struct LoadedSnapshot {
   std::chrono::milliseconds took{0};
 };
 
-// Fails, naming the file, when the directory cannot be read or lacks a required column.
-Result<LoadedSnapshot> LoadSnapshot(const config::Config& config);
+// Where a load's errors go: to the logs, which obfuscate_pii keeps free of personal data, or to
+// the terminal of an administrator running check or lookup.
+enum class ErrorsFor { kLogs, kTerminal };
+
+// Fails, naming the file, when the directory cannot be read or lacks a required column. For the
+// logs under obfuscate_pii, the error for a missing column does not quote the header's names.
+Result<LoadedSnapshot> LoadSnapshot(const config::Config& config,
+                                    ErrorsFor errors_for = ErrorsFor::kLogs);
 
 }  // namespace callgate::app

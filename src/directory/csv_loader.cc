@@ -366,6 +366,14 @@ Error DirectoryParser::MissingColumn(std::string_view column) const {
         "with the header phone_number,display_name[,match_type]",
         std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
   }
+  if (!limits_.quote_header) {
+    return Error{"the header row has no '" + std::string(column) + "' column (its " +
+                     std::to_string(columns_.headers.size()) +
+                     " names are left out under obfuscate_pii, as a file without a header "
+                     "would have personal data there; callgate check shows them)",
+                 std::string(file_name_), static_cast<int>(reader_.line()), "",
+                 std::string(column)};
+  }
   std::string found;
   for (std::size_t i = 0; i < columns_.headers.size() && i < kMaxColumnsNamed; ++i) {
     found += (i == 0 ? "'" : ", '") + LogSafeCopy(columns_.headers[i], '\'') + "'";

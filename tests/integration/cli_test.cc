@@ -217,6 +217,24 @@ TEST_F(CliTest, ServeWritesWhyItDidNotStartToAppLog) {
               HasSubstr("key 'csv_file_path': '/nonexistent/d.csv': cannot open"));
 }
 
+// Under obfuscate_pii, the header of a file without one (its first row: data) stays out of the
+// logs; check, which an administrator runs at a terminal, shows it.
+TEST_F(CliTest, UnderObfuscatePiiAHeaderlessDirectoryIsNotQuotedInTheLogs) {
+  const std::string logs = (dir_.path() / "logs").string();
+  const std::string csv = dir_.Write("d.csv", "14085550177;Zelda Quux\n");
+  const std::string config =
+      WriteConfig("insecure_mode: true\nobfuscate_pii: true\ncsv_file_path: " + csv +
+                  "\nlog_dir: " + logs + "\n");
+  auto serve = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_THAT(serve.output, HasSubstr("names are left out under obfuscate_pii"));
+  EXPECT_THAT(serve.output, Not(HasSubstr("Zelda")));
+  EXPECT_THAT(ReadFile(logs + "/app.log"), Not(HasSubstr("Zelda")));
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("(it has '14085550177;Zelda Quux')"));
+}
+
 // A reason not to start is callgate's own text, often with how to fix it at the end: it is not
 // cut like a value from outside (256 bytes).
 TEST_F(CliTest, ServeLogsTheWholeReasonItDidNotStart) {

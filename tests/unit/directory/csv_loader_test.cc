@@ -420,6 +420,25 @@ TEST(CsvLoaderTest, AFirstRowOfDataIsNotQuotedInTheError) {
   EXPECT_EQ(text.find("Ada"), std::string::npos) << text;
 }
 
+// Where no phone number shows it (a file separated by ';'), the first row of a file without a
+// header can still be data: under obfuscate_pii the header's names are not quoted at all.
+TEST(CsvLoaderTest, WithoutQuoteHeaderTheMissingColumnErrorNamesNoColumn) {
+  const std::string csv = "14085550177;Zelda Quux\n";
+  Result<LoadedDirectory> quoted = ParseDirectoryCsv(csv, "d.csv");
+  ASSERT_FALSE(quoted.ok());
+  EXPECT_NE(quoted.error().message.find("(it has '14085550177;Zelda Quux')"), std::string::npos)
+      << quoted.error().message;
+  Result<LoadedDirectory> unquoted = ParseDirectoryCsv(csv, "d.csv", {.quote_header = false});
+  ASSERT_FALSE(unquoted.ok());
+  const std::string text = unquoted.error().ToString();
+  EXPECT_EQ(text.find("Zelda"), std::string::npos) << text;
+  EXPECT_EQ(text.find("4085550177"), std::string::npos) << text;
+  EXPECT_NE(text.find("the header row has no 'phone_number' column (its 1 names are left out "
+                      "under obfuscate_pii"),
+            std::string::npos)
+      << text;
+}
+
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
