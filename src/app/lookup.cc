@@ -75,8 +75,8 @@ void PrintDirectory(const LoadedSnapshot& loaded) {
             << " prefix entries from " << loaded.rows << " rows";
   if (loaded.warning_count > 0) {
     std::cout << "; " << loaded.warning_count
-              << " warning(s) about rows skipped, replaced or changed (callgate check lists "
-                 "them)";
+              << " warning(s) about its header or rows skipped, replaced or changed (callgate "
+                 "check lists them)";
   }
   std::cout << "\n";
 }

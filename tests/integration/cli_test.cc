@@ -343,8 +343,9 @@ TEST_F(CliTest, LookupSaysWhatItMadeOfTheDirectory) {
   EXPECT_EQ(with_warning.exit_code, 0) << with_warning.output;
   EXPECT_THAT(with_warning.output,
               HasSubstr("directory: " + Csv() +
-                        ": 1 exact and 1 prefix entries from 3 rows; 1 warning(s) about rows "
-                        "skipped, replaced or changed (callgate check lists them)\n"));
+                        ": 1 exact and 1 prefix entries from 3 rows; 1 warning(s) about its "
+                        "header or rows skipped, replaced or changed (callgate check lists "
+                        "them)\n"));
   EXPECT_THAT(with_warning.output, HasSubstr("result: no entry: the call"));
   const std::string clean = dir_.Write("clean.csv", "phone_number,display_name\n+1,A\n");
   auto quiet = Run({"lookup", "--config",
