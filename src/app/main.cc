@@ -7,6 +7,19 @@
 #include "app/commands.h"
 #include "app/effective_config.h"
 
+namespace {
+
+// A command whose report could not be written (a full disk, `> /dev/full`, a closed pipe) has
+// failed, whatever it found: a script reading the report would otherwise read half of one.
+int ReportWritten(int status) {
+  std::cout.flush();
+  if (!std::cout.fail()) return status;
+  std::cerr << "callgate: could not write to standard output\n";
+  return status != 0 ? status : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using callgate::app::Command;
   const std::vector<std::string> args(argv + 1, argv + argc);
@@ -19,14 +32,14 @@ int main(int argc, char** argv) {
   switch (command_line->command) {
     case Command::kHelp:
       std::cout << callgate::app::Usage();
-      return 0;
+      return ReportWritten(0);
     case Command::kVersion:
       std::cout << "callgate " << CALLGATE_VERSION << "\n";
-      return 0;
+      return ReportWritten(0);
     case Command::kCheck:
-      return callgate::app::RunCheck(*command_line);
+      return ReportWritten(callgate::app::RunCheck(*command_line));
     case Command::kLookup:
-      return callgate::app::RunLookup(*command_line);
+      return ReportWritten(callgate::app::RunLookup(*command_line));
     case Command::kServe:
       return callgate::app::RunServe(*command_line);
   }

@@ -87,6 +87,21 @@ TEST_F(CliTest, AMissingDefaultConfigurationFileSaysWhereItWasLookedFor) {
   EXPECT_THAT(named.output, ::testing::Not(HasSubstr("working directory")));
 }
 
+// A report that could not be written is a failure, whatever it said.
+TEST_F(CliTest, AReportThatCannotBeWrittenFails) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
+  for (const std::string& command :
+       {"check --config " + config, "lookup --config " + config + " +14085550101",
+        std::string("--version")}) {
+    SCOPED_TRACE(command);
+    auto result = RunCommand({"/bin/sh", "-c", CallgateBinary() + " " + command + " > /dev/full"});
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_THAT(result.output, HasSubstr("callgate: could not write to standard output"));
+  }
+  auto written = Run({"check", "--config", config});
+  EXPECT_EQ(written.exit_code, 0) << written.output;
+}
+
 TEST_F(CliTest, CheckSummarisesAndCountsWarnings) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto result = Run({"check", "--config", config});
