@@ -1,6 +1,8 @@
 // `callgate check`: everything `serve` would load, without serving, and whether it could write
 // its log files; a summary on stdout with every warning serve would log at start-up. Fails on
 // errors (with `check: FAILED` as the last line), and with --strict on warnings.
+#include <unistd.h>
+
 #include <cstddef>
 #include <iostream>
 
@@ -154,7 +156,10 @@ int RunCheck(const CommandLine& command_line) {
   } else {
     warnings += PrintSecurity(*config, **state);
   }
-  if (auto loaded = LoadSnapshot(*config, ErrorsFor::kTerminal); !loaded) {
+  // At a terminal, an administrator reads the report; otherwise it may go to a log (the systemd
+  // unit runs check before every start, into the journal), which obfuscate_pii keeps clean.
+  const ErrorsFor errors_for = isatty(STDOUT_FILENO) ? ErrorsFor::kTerminal : ErrorsFor::kLogs;
+  if (auto loaded = LoadSnapshot(*config, errors_for); !loaded) {
     std::cout << "directory: " << loaded.error().ToString() << "\n";
     ++failures;
   } else {

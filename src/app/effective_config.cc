@@ -38,8 +38,8 @@ Error NotFoundByDefault(Error error) {
 Result<config::Config> LoadEffectiveConfig(const ConfigSource& source) {
   auto config = config::LoadConfig(source.path);
   if (!config) {
-    std::error_code ec;
-    if (source.by_default && !std::filesystem::exists(source.path, ec)) {
+    std::error_code ec;  // set when whether it exists is not known (a directory not searchable)
+    if (source.by_default && !std::filesystem::exists(source.path, ec) && !ec) {
       return NotFoundByDefault(config.error());
     }
     return config.error();

@@ -1,4 +1,5 @@
 // callgate: a call-screening and caller-name policy server (Cisco CURRI). See README.md.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,8 +10,9 @@
 
 namespace {
 
-// A command whose report could not be written (a full disk, `> /dev/full`, a closed pipe) has
-// failed, whatever it found: a script reading the report would otherwise read half of one.
+// A command whose report could not be written (a full disk, `> /dev/full`, a pipe whose reader
+// went away: SIGPIPE is ignored, so that is an error here too) has failed, whatever it found: a
+// script reading the report would otherwise read half of one.
 int ReportWritten(int status) {
   std::cout.flush();
   if (!std::cout.fail()) return status;
@@ -22,6 +24,7 @@ int ReportWritten(int status) {
 
 int main(int argc, char** argv) {
   using callgate::app::Command;
+  std::signal(SIGPIPE, SIG_IGN);  // NOLINT: a closed reader is a failed write, not a signal
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto command_line = callgate::app::ParseCommandLine(args);
   if (!command_line) {

@@ -53,34 +53,62 @@ Error SyntaxError(const std::string& message, const YAML::Mark& mark, const std:
                file, OneBased(mark), ""};
 }
 
+// The lines of `text`, 1-based, up to `last` (all of them when `last` is 0), until `visit`
+// returns true.
+template <typename Visit>
+void ForEachLine(std::string_view text, int last, Visit visit) {
+  std::size_t start = 0;
+  for (int line = 1; start <= text.size() && (last == 0 || line <= last); ++line) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    if (visit(line, text.substr(start, end - start))) return;
+    start = end + 1;
+  }
+}
+
+// The first line up to `last` indented with a tab (comments and blank lines aside), or 0.
+int TabIndentedLine(std::string_view text, int last) {
+  int found = 0;
+  ForEachLine(text, last, [&found](int line, std::string_view content) {
+    const std::size_t indent = content.find_first_not_of(" \t");  // npos: a blank line
+    if (indent == std::string_view::npos || content[indent] == '#') return false;
+    if (content.substr(0, indent).find('\t') == std::string_view::npos) return false;
+    found = line;
+    return true;
+  });
+  return found;
+}
+
+// The first character of the value on line `number` (`key: value`) when it opens a YAML list or
+// mapping, or '\0'.
+char OpeningBracketOfValue(std::string_view text, int number) {
+  char bracket = '\0';
+  ForEachLine(text, number, [&](int line, std::string_view content) {
+    if (line != number) return false;
+    const std::size_t colon = content.find(": ");
+    const std::size_t value =
+        colon == std::string_view::npos ? colon : content.find_first_not_of(' ', colon + 2);
+    if (value != std::string_view::npos && (content[value] == '[' || content[value] == '{')) {
+      bracket = content[value];
+    }
+    return true;
+  });
+  return bracket;
+}
+
 // yaml-cpp's words for a syntax error say what its parser expected, not what the writer of the
 // file did. The usual causes, when the text shows them: indentation with a tab (YAML allows only
 // spaces), and a value starting with '[' or '{' that was meant as text ([::1]:5000).
 std::string SyntaxHint(std::string_view text, const YAML::Mark& mark) {
-  std::size_t line_start = 0;
-  for (int line = 1;; ++line) {
-    const std::size_t end = std::min(text.find('\n', line_start), text.size());
-    const std::string_view content = text.substr(line_start, end - line_start);
-    const std::size_t indent = content.find_first_not_of(" \t");  // npos: a blank line
-    const bool tab_indented = indent != std::string_view::npos && content[indent] != '#' &&
-                              content.substr(0, indent).find('\t') != std::string_view::npos;
-    if (tab_indented) {
-      return "; line " + std::to_string(line) +
-             " is indented with a tab, and YAML indents with spaces only";
-    }
-    if (line == OneBased(mark) || end == text.size()) {
-      const std::size_t colon = content.find(": ");
-      const std::size_t value = colon == std::string_view::npos
-                                    ? std::string_view::npos
-                                    : content.find_first_not_of(' ', colon + 2);
-      if (value != std::string_view::npos && (content[value] == '[' || content[value] == '{')) {
-        return "; a value that starts with '" + std::string(1, content[value]) +
-               "' is a YAML list or mapping: put a value meant as text in quotes";
-      }
-      return "";
-    }
-    line_start = end + 1;
+  const int line = OneBased(mark);  // 0: not known
+  if (const int tabbed = TabIndentedLine(text, line)) {
+    return "; line " + std::to_string(tabbed) +
+           " is indented with a tab, and YAML indents with spaces only";
   }
+  if (const char bracket = line == 0 ? '\0' : OpeningBracketOfValue(text, line)) {
+    return "; a value that starts with '" + std::string(1, bracket) +
+           "' is a YAML list or mapping: put a value meant as text in quotes";
+  }
+  return "";
 }
 
 // YAML, and PyYAML, end a line at a lone CR (a file from an old Mac) as at LF or CRLF; yaml-cpp
@@ -168,8 +196,9 @@ Status CheckUtf8(std::string_view text, const std::string& file) {
 }  // namespace
 
 Result<YAML::Node> LoadSingleDocument(const std::string& raw_text, const std::string& file) {
-  if (Status utf8 = CheckUtf8(raw_text, file); !utf8.ok()) return utf8.error();
+  // Lines first, so that an error in a file of lone CRs is placed on its line.
   const std::string text = ReadAsUtf8(raw_text) ? WithLoneCrsAsLf(raw_text) : raw_text;
+  if (Status utf8 = CheckUtf8(text, file); !utf8.ok()) return utf8.error();
   try {
     Result<int> count = CountDocuments(text, file);
     if (!count.ok()) return count.error();

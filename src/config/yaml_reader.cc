@@ -210,8 +210,10 @@ std::string IntegerHint(std::string_view text) {
   if (text.find('_') != std::string_view::npos) return " (write it without '_')";
   if (text.front() == '+') return " (write it without '+')";
   if (text.size() > 1 && text.front() == '0') {
-    return " (write it without leading zeros: YAML 1.1, as the Python service read it, takes "
-           "them for an octal number)";
+    const bool octal = text.find_first_not_of("01234567") == std::string_view::npos;
+    return octal ? " (write it without leading zeros: YAML 1.1, as the Python service read it, "
+                   "takes them for an octal number)"
+                 : " (write it without leading zeros)";
   }
   return "";
 }
@@ -239,7 +241,7 @@ Result<std::vector<Item>> ReadScalarList(const Entry& entry, std::string_view ex
   if (!entry.value.IsSequence()) {
     Error error = Expected(entry, "a list of " + std::string(expected), entry.value);
     if (entry.value.IsScalar() && !entry.value.Scalar().empty()) {
-      error.message += "; a list of one is written [" + entry.value.Scalar() + "]";
+      error.message += "; a list is written in brackets, [a, b], or one '- item' per line";
     }
     return error;
   }

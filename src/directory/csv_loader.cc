@@ -141,6 +141,7 @@ class DirectoryParser {
   Error ReaderError() const;
   std::string ReaderErrorText() const;
   Error MissingColumn(std::string_view column) const;
+  std::string MissingColumnText(std::string_view column) const;
 
   bool IsBlankRecord() const {
     return reader_.field_count() == 1 && Trim(reader_.fields()[0]).empty();
@@ -333,14 +334,15 @@ std::string DirectoryParser::ReaderErrorText() const {
     case CsvReader::ErrorKind::kUnterminatedQuote:
       return "quoted field is not terminated";
     case CsvReader::ErrorKind::kQuotedFieldTooLong:
-      return "quoted field is longer than " + field_limit + " (is its closing quote missing?)";
+      return "quoted field is longer than " + field_limit + ", or its closing quote is missing";
     case CsvReader::ErrorKind::kRecordTooLong:
       return "row is longer than " + std::to_string(limits_.max_record_bytes) + " bytes";
     case CsvReader::ErrorKind::kFieldTooLong:
+      return "field is longer than " + field_limit;
     case CsvReader::ErrorKind::kNone:
       break;
   }
-  return "field is longer than " + field_limit;
+  return "unreadable";  // not reached: only called after an error
 }
 
 Error DirectoryParser::ReaderError() const {
@@ -358,32 +360,33 @@ Error DirectoryParser::ReaderError() const {
 // file in UTF-16 without one) or a misspelling shows; but not when the first row is data (one of
 // its fields a phone number: a file without a header), whose fields are personal data.
 Error DirectoryParser::MissingColumn(std::string_view column) const {
-  const bool data = std::any_of(columns_.headers.begin(), columns_.headers.end(),
-                                [](const std::string& h) { return PhoneNumber::Parse(h); });
-  if (data) {
-    return Error{
-        "the first row is not a header (it holds a phone number): the file must start "
-        "with the header phone_number,display_name[,match_type]",
-        std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
+  return Error{MissingColumnText(column), std::string(file_name_), static_cast<int>(reader_.line()),
+               "", std::string(column)};
+}
+
+std::string DirectoryParser::MissingColumnText(std::string_view column) const {
+  const auto& headers = columns_.headers;
+  if (std::any_of(headers.begin(), headers.end(),
+                  [](const std::string& h) { return PhoneNumber::Parse(h).has_value(); })) {
+    return "the first row is not a header (it holds a phone number): the file must start with "
+           "the header phone_number,display_name[,match_type]";
   }
+  const std::string missing = "the header row has no '" + std::string(column) + "' column";
   if (!limits_.quote_header) {
-    return Error{"the header row has no '" + std::string(column) + "' column (its " +
-                     std::to_string(columns_.headers.size()) +
-                     " names are left out under obfuscate_pii, as a file without a header "
-                     "would have personal data there; callgate check shows them)",
-                 std::string(file_name_), static_cast<int>(reader_.line()), "",
-                 std::string(column)};
+    return missing + " (its " + std::to_string(headers.size()) +
+           " names are left out under obfuscate_pii, as a file without a header would have "
+           "personal data there; callgate check at a terminal shows them)";
   }
   std::string found;
-  for (std::size_t i = 0; i < columns_.headers.size() && i < kMaxColumnsNamed; ++i) {
-    found += (i == 0 ? "'" : ", '") + LogSafeCopy(columns_.headers[i], '\'') + "'";
+  for (std::size_t i = 0; i < headers.size() && i < kMaxColumnsNamed; ++i) {
+    found += (i == 0 ? "'" : ", '") + LogSafeCopy(headers[i], '\'') + "'";
   }
-  if (columns_.headers.size() > kMaxColumnsNamed) found += ", ...";
-  const bool bom = std::any_of(columns_.headers.begin(), columns_.headers.end(),
-                               [](const std::string& h) { return h.find(kUtf8Bom) != h.npos; });
-  if (bom) found += "; one holds an invisible byte order mark (U+FEFF): save the file again";
-  return Error{"the header row has no '" + std::string(column) + "' column (it has " + found + ")",
-               std::string(file_name_), static_cast<int>(reader_.line()), "", std::string(column)};
+  if (headers.size() > kMaxColumnsNamed) found += ", ...";
+  if (std::any_of(headers.begin(), headers.end(),
+                  [](const std::string& h) { return h.find(kUtf8Bom) != h.npos; })) {
+    found += "; one holds an invisible byte order mark (U+FEFF): save the file again";
+  }
+  return missing + " (it has " + found + ")";
 }
 
 // Reads the text through `read` (which fills the space it is given unless the text ends first, as

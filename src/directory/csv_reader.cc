@@ -51,19 +51,23 @@ CsvReader::Status CsvReader::Next() {
 CsvReader::Status CsvReader::RecordRead() {
   std::size_t end = pos_;
   while (end > record_start_ && (text_[end - 1] == '\n' || text_[end - 1] == '\r')) --end;
-  if (end - record_start_ <= max_record_bytes_) return Status::kRecord;
+  return end - record_start_ <= max_record_bytes_ ? Status::kRecord : RecordTooLong();
+}
+
+// The error for a record over max_record_bytes, which is about no one field.
+CsvReader::Status CsvReader::RecordTooLong() {
   Fail(ErrorKind::kRecordTooLong, record_line_);
+  error_field_ = 0;
   return Status::kError;
 }
 
 // Goes back to the start of the record that did not fit in this piece, unless what is here of it
-// is already longer than a record may be: then the next piece is not asked for.
+// is already longer than a record may be: then the next piece is not asked for. A CR that ends
+// the piece may begin the record's line ending, which is not part of it.
 CsvReader::Status CsvReader::Rewind() {
   need_more_ = false;
-  if (text_.size() - record_start_ > max_record_bytes_) {
-    Fail(ErrorKind::kRecordTooLong, record_line_);
-    return Status::kError;
-  }
+  const std::size_t held = text_.size() - record_start_ - (text_.ends_with('\r') ? 1 : 0);
+  if (held > max_record_bytes_) return RecordTooLong();
   pos_ = record_start_;
   line_ = record_line_;
   return Status::kNeedMore;

@@ -60,7 +60,8 @@ class CsvReader {
   // 1-based line where the last record started.
   std::size_t line() const { return record_line_; }
 
-  // After Status::kError: what, where (1-based line) and in which field (0-based).
+  // After Status::kError: what, where (1-based line) and in which field (0-based; 0 for a record
+  // too long).
   ErrorKind error() const { return error_; }
   std::size_t error_line() const { return error_line_; }
   std::size_t error_field() const { return error_field_; }
@@ -69,6 +70,7 @@ class CsvReader {
   bool ReadField(std::string_view* out);
   Status Rewind();
   Status RecordRead();
+  Status RecordTooLong();
   bool NeedMore();
   bool ReadQuoted(std::string_view* out, bool keep);
   std::size_t FieldEnd(std::size_t from) const;

@@ -35,14 +35,15 @@ void CountDecision(Metrics& metrics, engine::NameSource source) {
 // method it knows that the path does not allow.
 bool NotImplemented(const Request& request) { return request.method() == http::verb::unknown; }
 
-// A trigger point as UCM names one (translationpattern, directorynumber): letters only.
+// A trigger point as UCM names one (translationpattern, directorynumber): letters only. A
+// heuristic against phone numbers in client text, not a guarantee that no name passes.
 bool LooksLikeTriggerPoint(std::string_view value) {
   return std::all_of(value.begin(), value.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
 
 // An XACML attribute name (urn:Cisco:uc:1.0:callingnumber): a URN with no run of three digits,
-// which a phone number would have.
+// which a phone number would have. A heuristic too: `urn:John Smith` passes.
 bool LooksLikeAttributeName(std::string_view id) {
   if (!id.starts_with("urn:")) return false;
   int digits = 0;

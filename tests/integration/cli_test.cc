@@ -233,7 +233,8 @@ TEST_F(CliTest, ServeWritesWhyItDidNotStartToAppLog) {
 }
 
 // Under obfuscate_pii, the header of a file without one (its first row: data) stays out of the
-// logs; check, which an administrator runs at a terminal, shows it.
+// logs, and out of check's report when it is not written to a terminal (the systemd unit runs
+// check into the journal); at a terminal, check shows it.
 TEST_F(CliTest, UnderObfuscatePiiAHeaderlessDirectoryIsNotQuotedInTheLogs) {
   const std::string logs = (dir_.path() / "logs").string();
   const std::string csv = dir_.Write("d.csv", "14085550177;Zelda Quux\n");
@@ -245,9 +246,14 @@ TEST_F(CliTest, UnderObfuscatePiiAHeaderlessDirectoryIsNotQuotedInTheLogs) {
   EXPECT_THAT(serve.output, HasSubstr("names are left out under obfuscate_pii"));
   EXPECT_THAT(serve.output, Not(HasSubstr("Zelda")));
   EXPECT_THAT(ReadFile(logs + "/app.log"), Not(HasSubstr("Zelda")));
-  auto check = Run({"check", "--config", config});
+  auto check = Run({"check", "--config", config});  // to a pipe
   EXPECT_EQ(check.exit_code, 1) << check.output;
-  EXPECT_THAT(check.output, HasSubstr("(it has '14085550177;Zelda Quux')"));
+  EXPECT_THAT(check.output, HasSubstr("names are left out under obfuscate_pii"));
+  EXPECT_THAT(check.output, Not(HasSubstr("Zelda")));
+  // At a terminal (script(1) gives check one), the administrator sees the row.
+  auto at_terminal = RunCommand(
+      {"/usr/bin/script", "-qec", CallgateBinary() + " check --config " + config, "/dev/null"});
+  EXPECT_THAT(at_terminal.output, HasSubstr("(it has '14085550177;Zelda Quux')"));
 }
 
 // A reason not to start is callgate's own text, often with how to fix it at the end: it is not

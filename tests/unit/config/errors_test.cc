@@ -50,6 +50,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "value meant as text in quotes"},
         // Lines that end in a lone CR (an old Mac's) are lines, as in PyYAML.
         ErrorCase{"log_level: INFO\rcolour: blue\r", 2, "colour", "unknown key"},
+        ErrorCase{"log_level: INFO\r\rcsv_file_path: d\x01.csv\r", 3, "",
+                  "(byte 0x01) at column 17"},
         // yaml-cpp 0.7's LoadAll loops forever on this (see src/config/yaml_document.cc).
         ErrorCase{",a: 1\n", 1, "", "invalid YAML: unexpected ',' (column 1)"},
         ErrorCase{"log_level: INFO\n---\n,\n", 2, "", "expected one YAML document, found more"},
@@ -119,11 +121,14 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"log_max_bytes: 10_485_760\n", 1, "log_max_bytes",
                   "got '10_485_760' (write it without '_')"},
         ErrorCase{"listen_port: +5000\n", 1, "listen_port", "got '+5000' (write it without '+')"},
+        ErrorCase{"listen_port: 08080\n", 1, "listen_port",
+                  "got '08080' (write it without leading zeros)"},
         ErrorCase{"listen_port: 5000.0\n", 1, "listen_port", "got '5000.0'"},
         ErrorCase{"listen_port: 99999999999999999999\n", 1, "listen_port", "from 0 to 65535"},
         ErrorCase{"tls_cert_file: [a]\n", 1, "tls_cert_file", "expected a file path"},
         ErrorCase{"curri_paths: /curri\n", 1, "curri_paths",
-                  "got '/curri'; a list of one is written [/curri]"},
+                  "got '/curri'; a list is written in brackets, [a, b], or one '- item' per "
+                  "line"},
         ErrorCase{"curri_paths: []\n", 1, "curri_paths", "expected a list of 1 to 64 URL paths"},
         ErrorCase{"curri_paths:\n  - /curri\n  - curri2\n", 3, "curri_paths", "starting with '/'"},
         ErrorCase{"curri_paths: ['/a b']\n", 1, "curri_paths", "got '/a b'"},

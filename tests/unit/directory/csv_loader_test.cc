@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -377,11 +378,11 @@ const ErrorCase kErrorCases[] = {
      "field is longer than 12 bytes", CsvLimits{.max_field_bytes = 12}},
     {"file over the limit", kHeader, 0, "", "larger than the limit of 10 bytes",
      CsvLimits{.max_file_bytes = 10}},
-    // Found once the field passes the limit, not at the end of the file: the loader does not
-    // hold the rest of the file in memory looking for the quote.
+    // Named as too long, maybe for a missing quote (that it is found before the end of the file
+    // is AQuoteLeftOpenFailsWithoutReadingToTheEnd).
     {"a missing closing quote with the rest of the file after it",
      kHeader + "+1,\"Ada,exact\n" + Repeated("+2,Bob,exact\n", 50), 2, "display_name",
-     "quoted field is longer than 64 bytes (is its closing quote missing?)",
+     "quoted field is longer than 64 bytes, or its closing quote is missing",
      CsvLimits{.max_field_bytes = 64}},
     {"row over the limit", kHeader + "+1,Ada,exact" + Repeated(",x", 40) + "\n", 2, "",
      "row is longer than 64 bytes", CsvLimits{.max_record_bytes = 64}},
@@ -561,6 +562,44 @@ TEST(CsvLoaderTest, ReadsAPipeWrittenSlowly) {
   std::remove(fifo.c_str());
   EXPECT_EQ(Describe(loaded, numbers),
             Describe(ParseDirectoryCsv(csv, fifo, {.max_kept_warnings = 1000}), numbers));
+}
+
+// A quote left open fails once its field passes max_field_bytes, before the end of the file:
+// through a FIFO whose writer keeps it open (as if the file went on), the load ends while the
+// writer is still waiting. A loader that read on to the end would wait for the writer to give up.
+TEST(CsvLoaderTest, AQuoteLeftOpenFailsWithoutReadingToTheEnd) {
+  const std::string fifo = "/tmp/callgate_csv_open_quote_" + std::to_string(getpid());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::atomic<bool> load_ended{false};
+  std::atomic<bool> writer_gave_up{false};
+  std::thread writer([&] {
+    sigset_t pipe_signal;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);  // EPIPE once the loader has closed it
+    const int fd = open(fifo.c_str(), O_WRONLY);
+    if (fd < 0) return;
+    const std::string text = kHeader + "+1,\"Ada" + std::string(1000, 'x');
+    if (write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())) {
+      for (int i = 0; i < 1000 && !load_ended; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    writer_gave_up = !load_ended;
+    close(fd);
+  });
+  // A buffer smaller than what is written: a read returns once it is full.
+  Result<LoadedDirectory> loaded =
+      LoadDirectoryCsv(fifo, {.max_field_bytes = 64, .read_buffer_bytes = 256});
+  const bool ended_first = !writer_gave_up;
+  load_ended = true;
+  writer.join();
+  std::remove(fifo.c_str());
+  EXPECT_TRUE(ended_first) << "the load waited for the end of the file";
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().line, 2);
+  EXPECT_NE(loaded.error().message.find("quoted field is longer than 64 bytes"), std::string::npos)
+      << loaded.error().message;
 }
 
 TEST(CsvLoaderTest, FileErrorsNameTheFile) {

@@ -1,6 +1,7 @@
 #include "directory/csv_reader.h"
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -142,8 +143,11 @@ void Finish(const CsvReader& reader, CsvReader::Status end, Outcome* outcome) {
   outcome->error_field = reader.error_field();
 }
 
-Outcome ReadWhole(const std::string& text, std::size_t max_field_bytes) {
-  CsvReader reader(text, max_field_bytes);
+constexpr std::size_t kNoRecordLimit = static_cast<std::size_t>(-1);
+
+Outcome ReadWhole(const std::string& text, std::size_t max_field_bytes,
+                  std::size_t max_record_bytes = kNoRecordLimit) {
+  CsvReader reader(text, max_field_bytes, /*last=*/true, max_record_bytes);
   Outcome outcome;
   CsvReader::Status status;
   while ((status = reader.Next()) == CsvReader::Status::kRecord) Record(reader, &outcome);
@@ -153,10 +157,11 @@ Outcome ReadWhole(const std::string& text, std::size_t max_field_bytes) {
 
 // Hands the reader the text `piece` bytes at a time, keeping what it has not consumed, as the
 // directory loader does with a file.
-Outcome ReadInPieces(const std::string& text, std::size_t max_field_bytes, std::size_t piece) {
+Outcome ReadInPieces(const std::string& text, std::size_t max_field_bytes, std::size_t piece,
+                     std::size_t max_record_bytes = kNoRecordLimit) {
   std::string held = text.substr(0, piece);
   std::size_t next = held.size();
-  CsvReader reader(held, max_field_bytes, next >= text.size());
+  CsvReader reader(held, max_field_bytes, next >= text.size(), max_record_bytes);
   Outcome outcome;
   while (true) {
     const CsvReader::Status status = reader.Next();
@@ -182,6 +187,27 @@ TEST(CsvReaderTest, ReadingInPiecesChangesNothing) {
     for (std::size_t piece = 1; piece <= text.size(); ++piece) {
       SCOPED_TRACE("text: '" + text + "', pieces of " + std::to_string(piece));
       EXPECT_EQ(ReadInPieces(text, max_field_bytes, piece), whole);
+    }
+  }
+}
+
+// The same with a record limit, at it and one over, whatever ends the record and wherever a
+// piece ends (between a CR and its LF, say: the CR is not part of the record).
+TEST(CsvReaderTest, ReadingInPiecesChangesNothingAtTheRecordLimit) {
+  const std::string at_limit = "ab,cd";     // 5 bytes
+  const std::string quoted = "\"a\r\nb\"";  // 6 bytes, a line break inside
+  for (const std::string ending : {"\n", "\r\n", "\r"}) {
+    for (const auto& [text, limit, good] :
+         {std::tuple{at_limit + ending + "x" + ending, std::size_t{5}, 2u},
+          std::tuple{at_limit + ending + at_limit + "e" + ending, std::size_t{5}, 1u},
+          std::tuple{quoted + ending + "x" + ending, std::size_t{6}, 2u},
+          std::tuple{quoted + ending + "x" + ending, std::size_t{5}, 0u}}) {
+      const Outcome whole = ReadWhole(text, 100, limit);
+      EXPECT_EQ(whole.records.size(), good) << text;
+      for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+        SCOPED_TRACE("text: '" + text + "', pieces of " + std::to_string(piece));
+        EXPECT_EQ(ReadInPieces(text, 100, piece, limit), whole);
+      }
     }
   }
 }
