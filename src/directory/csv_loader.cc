@@ -45,10 +45,13 @@ struct Columns {
 
 // The known column `name` is written differently, if it is one: equal to it once everything but
 // letters and digits is left out, in any case (`match-type`, `Phone Number`, `displayname`).
+// ASCII names only: one with an invisible byte order mark has an error of its own.
 std::optional<std::string_view> MisspeltColumn(std::string_view name) {
   std::string letters;
   for (const char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c)) != 0) letters += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80) return std::nullopt;
+    if (std::isalnum(byte) != 0) letters += c;
   }
   for (const std::string_view column : {kNumberColumn, kNameColumn, kTypeColumn}) {
     std::string column_letters(column);
@@ -372,6 +375,14 @@ std::string DirectoryParser::MissingColumnText(std::string_view column) const {
            "the header phone_number,display_name[,match_type]";
   }
   const std::string missing = "the header row has no '" + std::string(column) + "' column";
+  // `Phone Number` for phone_number (a spreadsheet's heading): named whatever quote_header says,
+  // since only a known column's name matches.
+  for (const std::string& h : headers) {
+    if (MisspeltColumn(h) == column) {
+      return missing + ": its column '" + LogSafeCopy(h, '\'') + "' is that name written " +
+             "differently; call it " + std::string(column);
+    }
+  }
   if (!limits_.quote_header) {
     return missing + " (its " + std::to_string(headers.size()) +
            " names are left out under obfuscate_pii, as a file without a header would have "

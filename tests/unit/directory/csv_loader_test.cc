@@ -364,6 +364,12 @@ const ErrorCase kErrorCases[] = {
      "(it has 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', ...)"},
     {"missing display_name", "\nphone_number,name,match_type\n+1,Ada,exact\n", 2, "display_name",
      "no 'display_name' column"},
+    // A spreadsheet's headings: said even when the header's names are not quoted.
+    {"a required column written differently", "Phone Number,Display Name\n+1,Ada\n", 1,
+     "phone_number",
+     "the header row has no 'phone_number' column: its column 'Phone Number' is that name written "
+     "differently; call it phone_number",
+     CsvLimits{.quote_header = false}},
     {"unterminated quote", kHeader + "+1,Ada,exact\n+2,\"Bob,exact\n+3,Cy,exact\n", 3,
      "display_name", "quoted field is not terminated"},
     {"unterminated quote in the header", "phone_number,\"display_name\n", 1, "2",
