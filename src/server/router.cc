@@ -152,8 +152,8 @@ Response Router::NotACurriPath(const Request& request, std::string_view path) co
           "POST {}: not a CURRI path (curri_paths: {}), answered 404, which UCM counts as a "
           "failure of the call: if UCM's External Call Control profile names this path, add it "
           "to curri_paths{}",
-          LogText(logs_.masking() ? logs_.masker : nullptr, path, '"'),
-          fmt::join(options_.curri_paths, ", "), not_curri_log_.HeldBack(*held_back));
+          PathForLog(path, '"'), fmt::join(options_.curri_paths, ", "),
+          not_curri_log_.HeldBack(*held_back));
     }
   }
   return MakeResponse(request, http::status::not_found, "Not Found\n");
@@ -195,14 +195,7 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  // A path callgate does not serve, and a method it does not know, are the client's text, a phone
-  // number perhaps: masked under obfuscate_pii, as in access.log.
-  const std::string_view path = PathOf(request.target());
-  const bool unknown_method = request.method() == http::verb::unknown;
-  logs_.app->warn("Denied {} {}: {}",
-                  LogText(logs_.masking() && unknown_method ? logs_.masker : nullptr,
-                          std::string_view{request.method_string()}),
-                  LogText(logs_.masking() && !KnowsPath(path) ? logs_.masker : nullptr, path),
+  logs_.app->warn("Denied {} {}: {}", MethodForLog(request), PathForLog(PathOf(request.target())),
                   security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
   // The peer's identity is fixed for the connection, so every later request would be refused
   // too: close it rather than let it hold a connection slot.

@@ -52,6 +52,17 @@ class Router {
   // client sent, a phone number included.
   bool KnowsPath(std::string_view path) const { return path == "/health" || IsCurriPath(path); }
 
+  // A request's method, and its `path`, for a log line (access.log, the Denied warning): as sent,
+  // except that under obfuscate_pii a method HTTP does not define and a path callgate does not
+  // know are masked, being what a client sent (a phone number perhaps).
+  LogText MethodForLog(const Request& request) const {
+    const bool mask = logs_.masking() && request.method() == boost::beast::http::verb::unknown;
+    return LogText(mask ? logs_.masker : nullptr, std::string_view{request.method_string()});
+  }
+  LogText PathForLog(std::string_view path, char quote = '\0') const {
+    return LogText(logs_.masking() && !KnowsPath(path) ? logs_.masker : nullptr, path, quote);
+  }
+
  private:
   Response HandleCurri(const Request& request) const;
   Response HandleHealth(const Request& request, const PeerContext& peer) const;

@@ -108,19 +108,12 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
                     micros, Undelivered(write_error));
     return;
   }
-  // Under obfuscate_pii, a method or path callgate does not know is masked: it is what the
-  // client sent, and could be a phone number.
-  const std::string_view path = PathOf(request.target());
-  const bool masking = env.logs.masking();
-  const bool mask_method = masking && request.method() == http::verb::unknown;
-  const bool mask_path = masking && !env.router.KnowsPath(path);
-  const LogText method(mask_method ? env.logs.masker : nullptr,
-                       std::string_view{request.method_string()});  // a token: no quote
-  const LogText path_text(mask_path ? env.logs.masker : nullptr, path, '"');
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us{}"), env.logs.Pii(peer.address),
-                  method, path_text, request.version() / 10, request.version() % 10,
-                  response.result_int(), response.body().size(), micros, Undelivered(write_error));
+                  env.router.MethodForLog(request),  // a token: no quote
+                  env.router.PathForLog(PathOf(request.target()), '"'), request.version() / 10,
+                  request.version() % 10, response.result_int(), response.body().size(), micros,
+                  Undelivered(write_error));
 }
 
 // Beast's generic serializer walks a buffer-sequence state machine for every response: about

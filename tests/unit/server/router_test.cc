@@ -30,6 +30,13 @@ security::PeerIdentity From(const char* address) {
   return peer;
 }
 
+// What the authorizer decides for a peer whose address no cluster allows.
+security::AuthDecision DeniedByAddress() {
+  security::AuthDecision denied;
+  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  return denied;
+}
+
 class RouterTest : public ::testing::Test {
  protected:
   RouterTest() : masker_(false) {
@@ -159,8 +166,7 @@ TEST_F(RouterTest, HealthIsLoopbackOnlyWhenClustersAreDefined) {
 
 TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
   const Router router = MakeRouter(true);
-  security::AuthDecision denied;
-  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const security::AuthDecision denied = DeniedByAddress();
   PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
   for (http::verb method : {http::verb::post, http::verb::head, http::verb::get}) {
     Response response = Handle(router, method, "/curri", peer, "<Request/>");
@@ -177,8 +183,7 @@ TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
 // call manager that asks keeps its connection.
 TEST_F(RouterTest, ANonLocalHealthRequestClosesTheConnectionOfAPeerNoClusterAllows) {
   const Router router = MakeRouter(true);
-  security::AuthDecision denied;
-  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const security::AuthDecision denied = DeniedByAddress();
   security::AuthDecision allowed;
   allowed.allowed = true;
   allowed.cluster = "hq";
@@ -194,8 +199,7 @@ TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
   const security::PiiMasker masking(true);
   logs_.masker = &masking;
   const Router router = MakeRouter(true);
-  security::AuthDecision denied;
-  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const security::AuthDecision denied = DeniedByAddress();
   const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
   Handle(router, http::verb::post, "/curri", peer, "<Request/>");
   Handle(router, http::verb::post, "/curri/+14085550101", peer, "<Request/>");
@@ -209,8 +213,7 @@ TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAMethodHttpDoesNotDefine) {
   const security::PiiMasker masking(true);
   logs_.masker = &masking;
   const Router router = MakeRouter(true);
-  security::AuthDecision denied;
-  denied.verdicts.push_back({"hq", false, security::Rule::kIp, "address not in allowed_ips"});
+  const security::AuthDecision denied = DeniedByAddress();
   const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
   Request request{http::verb::get, "/curri", 11};
   request.method_string("+14085550101");
