@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "server/logs.h"
+
 namespace callgate::server {
 
 void ReloadStatus::Started(Clock::time_point now) {
@@ -67,12 +69,9 @@ void RunReload(ReloadStatus& status, const std::function<void()>& handler,
   status.Started(ReloadStatus::Clock::now());
   try {
     handler();
-  } catch (const std::exception& e) {
-    status.Aborted();
-    report(e.what());
   } catch (...) {
     status.Aborted();
-    report("an exception of unknown type");
+    report(ExceptionText(std::current_exception()));
   }
   status.Ended();
 }

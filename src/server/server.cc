@@ -423,16 +423,9 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
 // unwound) and said so, not dropped without a word, as asio::detached would.
 void Server::Impl::SessionEnded(const std::exception_ptr& failure) {
   if (!failure) return;
-  std::string what = "an exception of unknown type";
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {  // NOLINT(bugprone-empty-catch): `what` says it
-  }
   if (auto held_back = session_failure_log_.Admit(LogThrottle::Clock::now())) {
     logs_.app->error("A connection was closed by an internal error, please report it: {}{}",
-                     logs_.Text(what), session_failure_log_.HeldBack(*held_back));
+                     logs_.Text(ExceptionText(failure)), session_failure_log_.HeldBack(*held_back));
   }
 }
 
