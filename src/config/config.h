@@ -121,7 +121,12 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env);
 // admin_listen_allow_remote is set, and that no cluster lists allowed_subjects without a ca_file
 // (a subject is trusted only once its chain is verified, so such a cluster could never match).
 // Errors carry the file and, where known, the line from key_lines / Cluster::line.
+// Returns the first of SecurityRefusals.
 Status ValidateSecurity(const Config& config);
+
+// Every refusal ValidateSecurity could return, in the order it checks them (one per cluster
+// without a ca_file), so that `callgate check` can name them all at once. Empty: none.
+std::vector<Error> SecurityRefusals(const Config& config);
 
 // Whether `cluster` accepts a client by its address alone: under insecure_mode, when neither
 // ca_file nor allowed_subjects is set (the keys absent), kept from the Python service. Every

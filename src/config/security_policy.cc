@@ -1,6 +1,7 @@
-// ValidateSecurity: the secure-by-default rules of the Python service, plus the checks that
-// follow from callgate's own listeners and per-cluster chain verification. Each refusal says
-// what is wrong and how to fix it, because it is the first thing a new user meets.
+// SecurityRefusals and ValidateSecurity: the secure-by-default rules of the Python service,
+// plus the checks that follow from callgate's own listeners and per-cluster chain verification.
+// Each refusal says what is wrong and how to fix it, because it is the first thing a new user
+// meets.
 // ConfiguredForNobody: the clusters and the plain-HTTP listener that are valid but that no
 // client can use.
 #include <algorithm>
@@ -76,17 +77,17 @@ Status CheckAdminListen(const Config& config) {
                       "true to expose it on purpose");
 }
 
-Status CheckClusterChains(const Config& config) {
+// One refusal per cluster that lists allowed_subjects without a ca_file.
+void CheckClusterChains(const Config& config, std::vector<Error>& refusals) {
   for (const Cluster& cluster : config.clusters) {
     if (!cluster.allowed_subjects.has_value() || cluster.ca_file.has_value()) continue;
-    return Error{
-        "allowed_subjects is set but ca_file is not: a certificate subject is trusted "
-        "only once the client's chain is verified against the cluster's ca_file, so "
-        "this cluster could never match; add ca_file: <the cluster's root CA "
-        "certificate> or remove allowed_subjects",
-        config.file, cluster.line, "clusters." + cluster.name};
+    refusals.push_back(
+        Error{"allowed_subjects is set but ca_file is not: a certificate subject is trusted "
+              "only once the client's chain is verified against the cluster's ca_file, so "
+              "this cluster could never match; add ca_file: <the cluster's root CA "
+              "certificate> or remove allowed_subjects",
+              config.file, cluster.line, "clusters." + cluster.name});
   }
-  return OkStatus();
 }
 
 // http_listen beside a TLS listener carries no client certificate, so only a cluster that
@@ -134,12 +135,19 @@ std::string NoSubjectsAdvice(const Cluster& cluster) {
 
 }  // namespace
 
-Status ValidateSecurity(const Config& config) {
-  for (Status (*check)(const Config&) :
-       {CheckTlsPair, CheckSecureByDefault, CheckAdminListen, CheckClusterChains}) {
-    if (Status status = check(config); !status.ok()) return status;
+std::vector<Error> SecurityRefusals(const Config& config) {
+  std::vector<Error> refusals;
+  for (Status (*check)(const Config&) : {CheckTlsPair, CheckSecureByDefault, CheckAdminListen}) {
+    if (Status status = check(config); !status.ok()) refusals.push_back(status.error());
   }
-  return OkStatus();
+  CheckClusterChains(config, refusals);
+  return refusals;
+}
+
+Status ValidateSecurity(const Config& config) {
+  std::vector<Error> refusals = SecurityRefusals(config);
+  if (refusals.empty()) return OkStatus();
+  return std::move(refusals.front());
 }
 
 bool AcceptsAddressAlone(const Config& config, const Cluster& cluster) {

@@ -141,6 +141,14 @@ Result<PeerAuthorizer> PeerAuthorizer::Build(const config::Config& config) {
   return PeerAuthorizer(std::move(clusters), requires_client_certificate);
 }
 
+std::vector<Error> PeerAuthorizer::ClusterErrors(const config::Config& config) {
+  std::vector<Error> errors;
+  for (const config::Cluster& cluster : config.clusters) {
+    if (auto rules = BuildCluster(config, cluster); !rules) errors.push_back(rules.error());
+  }
+  return errors;
+}
+
 Result<PeerAuthorizer::ClusterRules> PeerAuthorizer::BuildCluster(const config::Config& config,
                                                                   const config::Cluster& cluster) {
   auto networks = ParseNetworks(config, cluster);

@@ -65,6 +65,9 @@ class PeerAuthorizer {
   // cluster's line and the key ("clusters.<name>.allowed_ips").
   // Reads files; call it off the I/O threads.
   static Result<PeerAuthorizer> Build(const config::Config& config);
+  // What Build would refuse, for every cluster rather than the first: at most one error per
+  // cluster, in configuration order. Empty when Build succeeds. Reads files, as Build.
+  static std::vector<Error> ClusterErrors(const config::Config& config);
 
   // False when no clusters are defined: Authorize() then allows everyone. (The configuration
   // permits no clusters only with insecure_mode; see config::ValidateSecurity.)

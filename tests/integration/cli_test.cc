@@ -669,6 +669,47 @@ TEST_F(SecureByDefaultTest, RefusesAnExpiredServerCertificate) {
   EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
 }
 
+// One round of check names every security error, not only the one serve stops at: a key that
+// is missing, every cluster's unusable ca_file (read by the authorizer and by the TLS context:
+// said once), a cluster with subjects and no ca_file, and an admin listener off loopback.
+TEST_F(SecureByDefaultTest, CheckNamesEverySecurityErrorAtOnce) {
+  const std::string clusters =
+      "clusters:\n  hq:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("absent-hq.pem") +
+      "\n    allowed_subjects: [cucm-pub]\n  branch:\n    allowed_ips: [127.0.0.2]\n"
+      "    ca_file: " +
+      Pki("leaf-as-ca.crt") +
+      "\n    allowed_subjects: [cucm-sub]\n  lab:\n    allowed_ips: [127.0.0.3]\n"
+      "    allowed_subjects: [cucm-lab]\n";
+  const std::string config =
+      WriteConfig("csv_file_path: " + Csv() + "\nadmin_listen: \"0.0.0.0:0\"\n" +
+                  Tls(Pki("absent.key")) + clusters);
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("security: would refuse to start: " + config +
+                                      ":2: key 'admin_listen': host '0.0.0.0'"));
+  EXPECT_THAT(check.output, HasSubstr("security: would refuse to start: " + config +
+                                      ":14: key 'clusters.lab': allowed_subjects is set but "
+                                      "ca_file is not"));
+  EXPECT_THAT(check.output, HasSubstr("security: " + config + ":8: key 'clusters.hq.ca_file': '" +
+                                      Pki("absent-hq.pem") + "': cannot open"));
+  EXPECT_THAT(check.output,
+              HasSubstr("security: " + config + ":12: key 'clusters.branch.ca_file': '" +
+                        Pki("leaf-as-ca.crt") + "': certificate #1"));
+  EXPECT_THAT(check.output, HasSubstr("security: " + config + ":4: key 'tls_key_file': '" +
+                                      Pki("absent.key") + "': cannot open"));
+  EXPECT_THAT(check.output, HasSubstr("directory: "));  // and the rest of the report goes on
+  EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
+  // With the key in place the TLS context reads the ca_files too, and stops at the same error.
+  auto keyed =
+      Run({"check", "--config",
+           WriteConfig("csv_file_path: " + Csv() + "\n" + Tls(Pki("server.key")) + clusters)});
+  EXPECT_EQ(keyed.exit_code, 1) << keyed.output;
+  const std::string hq_error = "key 'clusters.hq.ca_file'";
+  const std::size_t first = keyed.output.find(hq_error);
+  ASSERT_NE(first, std::string::npos) << keyed.output;
+  EXPECT_EQ(keyed.output.find(hq_error, first + 1), std::string::npos) << keyed.output;
+}
+
 TEST_F(SecureByDefaultTest, StrictCheckPassesWithoutWarnings) {
   const std::string csv = pki_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   auto result = Run({"check", "--strict", "--config",

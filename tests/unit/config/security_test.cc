@@ -130,6 +130,29 @@ struct NobodyCase {
   std::vector<std::string> warnings;  // "FILE:LINE: key 'KEY': " and the rule, in order
 };
 
+// ValidateSecurity stops at the first refusal; SecurityRefusals lists them all (for check),
+// one per cluster that lists subjects without a ca_file.
+TEST(SecurityRefusalsTest, ListsEveryRefusalInOrder) {
+  Result<Config> config = ParseConfig(
+      "tls_cert_file: s.crt\nadmin_listen: \"0.0.0.0:9\"\nclusters:\n"
+      "  a: {allowed_ips: [10.0.0.1], allowed_subjects: [x]}\n"
+      "  b: {allowed_ips: [10.0.0.2], ca_file: c.pem, allowed_subjects: [y]}\n"
+      "  c: {allowed_ips: [10.0.0.3], allowed_subjects: [z]}\n",
+      "sec.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const std::vector<Error> refusals = SecurityRefusals(config.value());
+  std::vector<std::string> keys;
+  for (const Error& refusal : refusals) keys.push_back(refusal.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"tls_cert_file", "admin_listen", "clusters.a",
+                                            "clusters.c"}));
+  const Status first = ValidateSecurity(config.value());
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().ToString(), refusals.front().ToString());
+  Result<Config> secure = ParseConfig(std::string(kTls) + kCluster, "sec.yaml");
+  ASSERT_TRUE(secure.ok());
+  EXPECT_TRUE(SecurityRefusals(secure.value()).empty());
+}
+
 class ConfiguredForNobodyTest : public testing::TestWithParam<NobodyCase> {};
 
 TEST_P(ConfiguredForNobodyTest, WarnsAboutWhatTheDenyRulesLeaveToNobody) {

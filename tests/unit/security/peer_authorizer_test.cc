@@ -317,6 +317,26 @@ INSTANTIATE_TEST_SUITE_P(
                        {"no PEM certificate"}}),
     [](const auto& test) { return test.param.name; });
 
+// Build stops at the first cluster it cannot build; ClusterErrors names each one (for check).
+TEST(PeerAuthorizerTest, ClusterErrorsNamesEveryClusterThatCannotBeBuilt) {
+  config::Config config;
+  config.clusters = {
+      MakeCluster("hq", Strings{}, TestPki::Get().dir().Path("nope.pem"), {}),
+      MakeCluster("good", Strings{"10.0.0.0/8"}, TestPki::Get().root_a().cert_file, {}),
+      MakeCluster("branch", Strings{"10.1.0.0/33"}, std::nullopt, {}),
+  };
+  const std::vector<Error> errors = PeerAuthorizer::ClusterErrors(config);
+  ASSERT_EQ(errors.size(), 2U);
+  EXPECT_EQ(errors[0].key, "clusters.hq.ca_file");
+  EXPECT_EQ(errors[1].key, "clusters.branch.allowed_ips");
+  auto built = PeerAuthorizer::Build(config);
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.error().ToString(), errors[0].ToString());
+  config.clusters.erase(config.clusters.begin());
+  config.clusters.pop_back();
+  EXPECT_TRUE(PeerAuthorizer::ClusterErrors(config).empty());
+}
+
 TEST(DescribeDenialTest, MasksPeerDataAndNamesEachFailedRule) {
   PeerIdentity peer = Peer("10.9.9.9", {"cucm-pub.example.com", "10.1.1.10"}, {kLeaf, B()});
   AuthDecision decision = TableAuthorizer().Authorize(peer);
