@@ -21,7 +21,7 @@ start_callgate() {
     "$repo/data/phone_directory.csv" "$2" > "$work/$1.yaml"
   "${3:-$build/callgate}" --config "$work/$1.yaml" > "$work/$1.out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 200); do grep -q "callgate ready" "$work/$1.out" && break; sleep 0.05; done
+  for _ in $(seq 200); do grep -qs "callgate ready" "$work/$1.out" && break; sleep 0.05; done
   port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) (main).*|\1|p' "$work/$1.out")
   if [[ -z $port ]] || ! grep -q "callgate ready" "$work/$1.out"; then
     echo "callgate ($1) did not start:" >&2

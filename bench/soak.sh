@@ -37,7 +37,7 @@ YAML
   "$callgate" --config "$work/$name.yaml" > "$work/$name.out" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 200); do grep -q "callgate ready" "$work/$name.out" && break; sleep 0.05; done
+  for _ in $(seq 200); do grep -qs "callgate ready" "$work/$name.out" && break; sleep 0.05; done
   port=$(sed -n 's|.*listening on https\{0,1\}://127.0.0.1:\([0-9]*\) (main).*|\1|p' "$work/$name.out")
   admin=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) (admin).*|\1|p' "$work/$name.out")
 }

@@ -1,5 +1,6 @@
 #include "scheduler.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace callgate::loadgen {
@@ -32,8 +33,10 @@ std::optional<Ticket> Scheduler::NextOpen() {
 }
 
 // Closed loop: time decides the warm-up; then either the clock or a claim counter ends it.
+// Before the start a ticket is for the start: the connection waits for it, so that nothing is
+// sent before the load begins (with --warmup 0, -n N then means N requests in all).
 std::optional<Ticket> Scheduler::NextClosed() {
-  const Clock::time_point now = Clock::now();
+  const Clock::time_point now = std::max(Clock::now(), plan_.start);
   if (now < measure_start_) return Ticket{now, false};
   if (plan_.requests > 0) {
     if (next_.fetch_add(1, std::memory_order_relaxed) >= plan_.requests) return std::nullopt;

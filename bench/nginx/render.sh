@@ -21,6 +21,10 @@ ECDHE-RSA-CHACHA20-POLY1305"
 
 mkdir -p "${dir}/tmp"
 dir="$(cd "${dir}" && pwd)"
+# nginx reads relative paths from its prefix (-p DIR), not from here: make them absolute.
+for name in cert key client_ca; do
+  if [[ -n "${!name}" ]]; then printf -v "${name}" '%s' "$(realpath -- "${!name}")"; fi
+done
 
 # Substitute @NAME@ placeholders. Values are paths, ports and cipher lists: none contains '|'.
 Render() {

@@ -95,6 +95,7 @@ function init(args)
     requests[i] = wrk.format(nil, nil, nil, xacml(number))
   end
   wrk.body = xacml(numbers[mode][1])
+  curri_mode = mode  -- a global, for done(): it runs in wrk's main state, where init never ran
 end
 
 -- wrk decides once, when it loads the script (before init sees the script args), whether a
@@ -129,10 +130,11 @@ function done(summary, latency, _)
   local e = summary.errors
   local socket_errors = e.connect + e.read + e.write + e.timeout
   local seconds = summary.duration / 1e6
+  local sent_mode = threads[1] and threads[1]:get("curri_mode") or mode
   io.write(string.format(
     "curri-result mode=%s requests=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d " ..
     "max_us=%d non200=%d socket_errors=%d\n",
-    mode, summary.requests, summary.requests / seconds, latency:percentile(50),
+    sent_mode, summary.requests, summary.requests / seconds, latency:percentile(50),
     latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max,
     non200, socket_errors))
   if non200 > 0 or socket_errors > 0 then
