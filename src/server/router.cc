@@ -162,7 +162,12 @@ Response Router::NotACurriPath(const Request& request, std::string_view path) co
 Response Router::HandleHealth(const Request& request, const PeerContext& peer) const {
   const bool local = peer.listener == ListenerKind::kAdmin || peer.identity.address.is_loopback();
   if (options_.health_loopback_only && !local) {
-    logs_.app->warn("Denied /health request from non-local address {}", logs_.Pii(peer.address));
+    // A monitor that polls from a call manager's address keeps its connection: at most one
+    // line per interval, as for the other refusals a client can repeat at will.
+    if (auto held_back = health_denied_log_.Admit(LogThrottle::Clock::now())) {
+      logs_.app->warn("Denied /health request from non-local address {}{}", logs_.Pii(peer.address),
+                      health_denied_log_.HeldBack(*held_back));
+    }
     Metrics::Add(metrics_.forbidden);
     Response response = MakeResponse(request, http::status::forbidden, "Forbidden\n");
     // A peer no cluster allows is refused everything else: it may not hold its connection slot
@@ -190,7 +195,10 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
       snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
       fmt::gmtime(loaded), std::max<std::int64_t>(0, now - loaded),
       metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
-  return MakeResponse(request, http::status::ok, std::move(body), "application/json");
+  Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
+  // A proxy or a load balancer between the monitor and callgate must not answer from a copy.
+  response.set(http::field::cache_control, "no-store");
+  return response;
 }
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {

@@ -79,6 +79,7 @@ class Router {
   // client can send one with every request.
   mutable LogThrottle unusable_log_{std::chrono::seconds(10)};
   mutable LogThrottle not_curri_log_{std::chrono::seconds(10)};
+  mutable LogThrottle health_denied_log_{std::chrono::seconds(10)};
 };
 
 // A response with the request's version and keep-alive, `status`, and a body of `content_type`.

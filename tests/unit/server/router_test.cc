@@ -195,6 +195,32 @@ TEST_F(RouterTest, ANonLocalHealthRequestClosesTheConnectionOfAPeerNoClusterAllo
   }
 }
 
+// A monitor polling /health from a call manager's address keeps its connection, so each poll
+// would be a warning: one line per interval, with the count of those held back.
+TEST_F(RouterTest, RefusedHealthRequestsAreLoggedOncePerInterval) {
+  const Router router = MakeRouter(true);
+  security::AuthDecision allowed;
+  allowed.allowed = true;
+  PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), allowed};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Handle(router, http::verb::get, "/health", peer).result(), http::status::forbidden);
+  }
+  const std::string log = log_.str();
+  const std::string line = "Denied /health request from non-local address";
+  ASSERT_NE(log.find(line), std::string::npos) << log;
+  EXPECT_EQ(log.find(line, log.find(line) + 1), std::string::npos) << log;
+  EXPECT_EQ(metrics_.forbidden.load(), 5U) << "every refusal is counted";
+}
+
+TEST_F(RouterTest, HealthIsNotCached) {
+  PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
+  for (http::verb method : {http::verb::get, http::verb::head}) {
+    const Response response = Handle(MakeRouter(true), method, "/health", peer);
+    EXPECT_EQ(response.result(), http::status::ok);
+    EXPECT_EQ(response[http::field::cache_control], "no-store");
+  }
+}
+
 TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
   const security::PiiMasker masking(true);
   logs_.masker = &masking;
