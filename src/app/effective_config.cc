@@ -5,6 +5,8 @@
 #include <iostream>
 #include <system_error>
 
+#include "common/paths.h"
+
 namespace callgate::app {
 
 ConfigSource ResolveConfigSource(const CommandLine& command_line) {
@@ -39,8 +41,11 @@ Result<config::Config> LoadEffectiveConfig(const ConfigSource& source) {
   auto config = config::LoadConfig(source.path);
   if (!config) {
     std::error_code ec;  // set when whether it exists is not known (a directory not searchable)
-    if (source.by_default && !std::filesystem::exists(source.path, ec) && !ec) {
-      return NotFoundByDefault(config.error());
+    if (!std::filesystem::exists(source.path, ec) && !ec) {
+      if (source.by_default) return NotFoundByDefault(config.error());
+      Error error = config.error();
+      error.message += RelativePathNote(source.path);
+      return error;
     }
     return config.error();
   }

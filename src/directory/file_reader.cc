@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include "common/paths.h"
+
 namespace callgate::directory::internal {
 namespace {
 
@@ -26,7 +28,11 @@ Error FileError(const std::string& path, const char* what, int error_number) {
 
 Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return FileError(path, "cannot open the file", errno);
+  if (fd < 0) {
+    Error error = FileError(path, "cannot open the file", errno);
+    if (errno == ENOENT) error.message += RelativePathNote(path);
+    return error;
+  }
   FileStream file(fd, path, max_bytes, std::nullopt);  // closes fd on every return below
   struct stat info {};
   if (fstat(fd, &info) != 0) return FileError(path, "cannot stat the file", errno);

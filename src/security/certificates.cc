@@ -15,6 +15,7 @@
 
 #include "common/ip_network.h"
 #include "common/log_text.h"
+#include "common/paths.h"
 #include "common/strings.h"
 
 namespace callgate::security {
@@ -168,7 +169,11 @@ void AddUnique(std::vector<std::string>& names, std::string name) {
 
 Result<std::string> ReadPemFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return FileError(path, "cannot open: " + SystemError(errno));
+  if (file == nullptr) {
+    const int open_error = errno;
+    return FileError(path, "cannot open: " + SystemError(open_error) +
+                               (open_error == ENOENT ? RelativePathNote(path) : ""));
+  }
   std::string content;
   char buffer[8192];
   std::size_t n = 0;

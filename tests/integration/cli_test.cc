@@ -206,6 +206,22 @@ TEST_F(CliTest, RelativePathsAreFromTheWorkingDirectoryNotTheConfigFile) {
       {"/usr/bin/env", "-C", dir_.path().string(), CallgateBinary(), "check", "--config", config});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("1 exact and 1 prefix entries"));
+  // Run from elsewhere (a service's working directory is /), the errors say where they looked.
+  const std::string elsewhere = dir_.path().string() + "/etc";
+  auto moved = RunCommand({"/usr/bin/env", "-C", elsewhere, CallgateBinary(), "check", "--config",
+                           WriteConfig("insecure_mode: true\ncsv_file_path: directory.csv\n"
+                                       "tls_cert_file: server.crt\ntls_key_file: server.key\n")});
+  EXPECT_EQ(moved.exit_code, 1) << moved.output;
+  const std::string note = "No such file or directory (a relative path, looked for in " +
+                           std::filesystem::canonical(elsewhere).string() + ")";
+  EXPECT_THAT(moved.output, HasSubstr("'directory.csv': cannot open the file: " + note));
+  EXPECT_THAT(moved.output, HasSubstr("'server.crt': cannot open: " + note));
+  auto no_config = RunCommand(
+      {"/usr/bin/env", "-C", elsewhere, CallgateBinary(), "check", "--config", "absent.yaml"});
+  EXPECT_THAT(no_config.output,
+              HasSubstr("absent.yaml: cannot open the configuration file: " + note));
+  auto absolute = Run({"check", "--config", elsewhere + "/absent.yaml"});
+  EXPECT_THAT(absolute.output, HasSubstr("No such file or directory\n"));  // nothing to add
 }
 
 TEST_F(CliTest, CheckFailsOnAMissingDirectoryNamingIt) {
