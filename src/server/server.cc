@@ -297,6 +297,9 @@ class Server::Impl {
   ConnectionBudget clients_{config_.max_connections};  // the CURRI listeners (main, http)
   ConnectionBudget admin_{kAdminMaxConnections};
   std::atomic<bool> stopping_{false};
+  // A second stop signal came (on the control thread): wait for nothing any more.
+  bool hurry_ = false;
+  bool waiting_for_reload_ = false;  // StopReloads() is waiting (on the control thread)
   // Counts the security states published by reloads. A connection notes the count it was
   // accepted under, and is authorized again when it has moved on (Reauthorize()).
   std::atomic<std::uint64_t> security_generation_{0};
@@ -675,8 +678,13 @@ asio::awaitable<void> Server::Impl::HandleSignals() {
     }
     const char* name = signal == SIGINT ? "SIGINT" : "SIGTERM";
     if (stopping_.load()) {  // a second stop signal (or one after Stop()): do not wait any more
-      logs_.app->warn("{} again: closing the {} connection(s) still busy now", name,
-                      metrics_.connections_open.load());
+      hurry_ = true;
+      if (waiting_for_reload_) {
+        logs_.app->warn("{} again: not waiting for the reload in progress", name);
+      } else {
+        logs_.app->warn("{} again: closing the {} connection(s) still busy now", name,
+                        metrics_.connections_open.load());
+      }
       drain_deadline_ = std::chrono::steady_clock::now();
       co_return;
     }
@@ -777,16 +785,37 @@ void Server::Impl::Run(const std::function<void()>& ready) {
   StopReloads();
 }
 
-// Waits for a reload in progress up to shutdown_timeout_seconds. One that takes longer is most
-// likely stuck in a read that will never return; the process then ends here, since what the
-// reload uses cannot be destroyed under it. The requests have all been answered by now.
+// Waits for a reload in progress up to shutdown_timeout_seconds, or until a further stop signal
+// (the control context runs again between short waits, so its signal handler does). One that
+// takes longer is most likely stuck in a read that will never return; the process then ends
+// here, since what the reload uses cannot be destroyed under it. The requests have all been
+// answered by now.
 void Server::Impl::StopReloads() {
+  if (reload_.StopWithin(std::chrono::milliseconds(0))) return;
   const std::chrono::seconds limit(config_.shutdown_timeout_seconds);
-  if (reload_.StopWithin(limit)) return;
-  logs_.app->error(
-      "A reload has not finished within shutdown_timeout_seconds ({} s): exiting without waiting "
-      "for it (is a file it reads a FIFO, or on a network file system that does not answer?)",
-      limit.count());
+  if (hurry_) {
+    logs_.app->warn("shutdown: exiting without waiting for the reload in progress");
+  } else {
+    logs_.app->info(
+        "shutdown: waiting up to {} s (shutdown_timeout_seconds) for the reload in progress; send "
+        "the signal again not to wait",
+        limit.count());
+    logs_.app->flush();
+  }
+  waiting_for_reload_ = true;
+  control_.restart();
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!hurry_ && std::chrono::steady_clock::now() < deadline) {
+    if (reload_.StopWithin(std::chrono::milliseconds(50))) return;
+    control_.poll();
+  }
+  if (!hurry_) {
+    logs_.app->error(
+        "A reload has not finished within shutdown_timeout_seconds ({} s): exiting without "
+        "waiting for it (is a file it reads a FIFO, or on a network file system that does not "
+        "answer?)",
+        limit.count());
+  }
   logs_.app->flush();
   if (logs_.access) logs_.access->flush();
   std::_Exit(0);

@@ -1264,6 +1264,34 @@ TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
                                            "shutdown_timeout_seconds (1 s): exiting without"));
 }
 
+// A stop that waits for a stuck reload says so, and a second stop signal ends the wait (as it
+// ends the wait for requests in progress) instead of being ignored until the timeout.
+TEST_F(ServerTest, ASecondStopSignalEndsTheWaitForAStuckReload) {
+  const std::string fifo = (dir_.path() / "directory.fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    const int fd = open(fifo.c_str(), O_WRONLY);
+    const std::string csv = "phone_number,display_name\n+14085550101,Ada Lovelace\n";
+    if (fd >= 0 && write(fd, csv.data(), csv.size()) >= 0) close(fd);
+  });
+  server_ = CallgateProcess::Start(dir_,
+                                   "insecure_mode: true\nlisten_host: 127.0.0.1\n"
+                                   "listen_port: 0\nadmin_listen: \"\"\n"
+                                   "shutdown_timeout_seconds: 300\ncsv_file_path: " +
+                                       fifo + "\n");
+  writer.join();
+  ASSERT_NE(server_, nullptr);
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark));
+  server_->Signal(SIGTERM);
+  ASSERT_TRUE(server_->WaitForOutput(
+      "shutdown: waiting up to 300 s (shutdown_timeout_seconds) for the reload in progress", mark));
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(20)), 0) << server_->output();
+  EXPECT_THAT(server_->output(), HasSubstr("SIGTERM again: not waiting for the reload"));
+  EXPECT_THAT(server_->output(), Not(HasSubstr("A reload has not finished")));
+}
+
 // The write end of the FIFO at `path`, opened once a reader is there (within 10 s; -1 if none
 // came): the reader is then held in its first read until something is written.
 int OpenOnceReaderWaits(const std::string& path) {
