@@ -29,8 +29,9 @@ Error FileError(const std::string& path, const char* what, int error_number) {
 Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    Error error = FileError(path, "cannot open the file", errno);
-    if (errno == ENOENT) error.message += RelativePathNote(path);
+    const int open_error = errno;
+    Error error = FileError(path, "cannot open the file", open_error);
+    if (open_error == ENOENT) error.message += RelativePathNote(path);
     return error;
   }
   FileStream file(fd, path, max_bytes, std::nullopt);  // closes fd on every return below

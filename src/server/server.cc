@@ -796,7 +796,7 @@ void Server::Impl::StopReloads() {
   if (hurry_) {
     logs_.app->warn("shutdown: exiting without waiting for the reload in progress");
   } else {
-    logs_.app->info(
+    logs_.app->warn(
         "shutdown: waiting up to {} s (shutdown_timeout_seconds) for the reload in progress; send "
         "the signal again not to wait",
         limit.count());
