@@ -1,5 +1,5 @@
-// Logging set-up: the console always; with log_dir, rotating app.log and access.log sized by
-// log_max_bytes / log_backup_count.
+// Logging set-up: the console always (only from console_log_level up, when that is set); with
+// log_dir, rotating app.log and access.log sized by log_max_bytes / log_backup_count.
 #pragma once
 
 #include "common/result.h"
@@ -9,7 +9,8 @@
 namespace callgate::app {
 
 // Creates the "app" and "access" loggers for `config` (access is null without log_dir) and
-// registers "app" as spdlog's default. Fails if log_dir cannot be created or opened.
+// registers "app" as spdlog's default. The console output of "app" is set to console_log_level,
+// and Logs::console_level says so. Fails if log_dir cannot be created or opened.
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
 
 // What SetupLogging needs of log_dir, checked without creating or opening anything (for
