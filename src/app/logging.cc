@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <spdlog/details/null_mutex.h>
@@ -142,6 +144,17 @@ std::shared_ptr<RecoveringFileSink<Mutex>> RotatingSink(const config::Config& co
       BufferedFileHandlers());
 }
 
+// The names of the levels from `from` up to, not including, `to`: "INFO", "DEBUG and INFO",
+// "DEBUG, INFO and WARNING".
+std::string LevelsBetween(config::LogLevel from, config::LogLevel to) {
+  std::string names;
+  for (int level = static_cast<int>(from); level < static_cast<int>(to); ++level) {
+    if (!names.empty()) names += level + 1 == static_cast<int>(to) ? " and " : ", ";
+    names += config::ToString(static_cast<config::LogLevel>(level));
+  }
+  return names;
+}
+
 Error LogDirError(const config::Config& config, const std::string& problem) {
   return config::KeyError(config, "log_dir", "cannot open log files: " + problem);
 }
@@ -157,6 +170,21 @@ Status CheckLogDirectory(const config::Config& config) {
   }
   if (!problem.empty()) return LogDirError(config, problem);
   return OkStatus();
+}
+
+std::optional<Error> UnwrittenLevelsWarning(const config::Config& config) {
+  if (!config.log_dir.empty() || !config.console_log_level ||
+      *config.console_log_level <= config.log_level) {
+    return std::nullopt;
+  }
+  return config::KeyError(
+      config, "console_log_level",
+      LevelsBetween(config.log_level, *config.console_log_level) +
+          " lines are written nowhere: log_level (" +
+          std::string(config::ToString(config.log_level)) +
+          ") lets them through, this key keeps them off the console, and log_dir is unset, so "
+          "there is no app.log; set log_dir to keep them in app.log, or log_level: " +
+          std::string(config::ToString(*config.console_log_level)) + " if they are not wanted");
 }
 
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker) {

@@ -2,6 +2,8 @@
 // log_dir, rotating app.log and access.log sized by log_max_bytes / log_backup_count.
 #pragma once
 
+#include <optional>
+
 #include "common/result.h"
 #include "config/config.h"
 #include "server/logs.h"
@@ -12,6 +14,11 @@ namespace callgate::app {
 // registers "app" as spdlog's default. The console output of "app" is set to console_log_level,
 // and Logs::console_level says so. Fails if log_dir cannot be created or opened.
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
+
+// The warning for a console_log_level more severe than log_level without log_dir: the lines at
+// the levels between them pass log_level but reach no output. Located at console_log_level's
+// line; std::nullopt when every line log_level lets through is written somewhere.
+std::optional<Error> UnwrittenLevelsWarning(const config::Config& config);
 
 // What SetupLogging needs of log_dir, checked without creating or opening anything (for
 // `callgate check`): that log_dir, or the directory it would be created in, is writable, and

@@ -302,6 +302,9 @@ int RunServe(const CommandLine& command_line) {
     logs->app->log(server::UnhiddenWarningLevel(*logs),
                    "SECURITY WARNING: insecure_mode is on (development only)");
   }
+  if (const auto unwritten = UnwrittenLevelsWarning(*config)) {
+    logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", unwritten->ToString());
+  }
   auto loaded = LoadSnapshot(*config);
   if (!loaded) return StartFailed(*logs, loaded.error());
   LogLoaded(*logs, *loaded);
