@@ -116,6 +116,14 @@ bool PrintLogs(const config::Config& config) {
   return true;
 }
 
+// What serve would warn about the levels its logs are kept to.
+std::size_t PrintLogLevels(const config::Config& config) {
+  const auto warning = UnwrittenLevelsWarning(config);
+  if (!warning) return 0;
+  std::cout << "  warning: " << warning->ToString() << "\n";
+  return 1;
+}
+
 // The listeners serve would bind: an error when a host does not resolve or two listeners want
 // the same port. Not bound here: the server being checked may be running and hold them.
 bool PrintListeners(const config::Config& config) {
@@ -168,8 +176,13 @@ int RunCheck(const CommandLine& command_line) {
     return Verdict(1, 0, command_line.strict);
   }
   std::cout << "config: " << config->file << ": OK\n";
-  int failures = PrintLogs(*config) ? 0 : 1;
+  int failures = 0;
   std::size_t warnings = 0;
+  if (PrintLogs(*config)) {
+    warnings += PrintLogLevels(*config);
+  } else {
+    ++failures;
+  }
   if (PrintListeners(*config)) {
     warnings += PrintOpenFileLimit(*config);
   } else {

@@ -1,6 +1,8 @@
-// Logging set-up: the console always; with log_dir, rotating app.log and access.log sized by
-// log_max_bytes / log_backup_count.
+// Logging set-up: the console always (only from console_log_level up, when that is set); with
+// log_dir, rotating app.log and access.log sized by log_max_bytes / log_backup_count.
 #pragma once
+
+#include <optional>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -9,8 +11,14 @@
 namespace callgate::app {
 
 // Creates the "app" and "access" loggers for `config` (access is null without log_dir) and
-// registers "app" as spdlog's default. Fails if log_dir cannot be created or opened.
+// registers "app" as spdlog's default. The console output of "app" is set to console_log_level,
+// and Logs::console_level says so. Fails if log_dir cannot be created or opened.
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
+
+// The warning for a console_log_level more severe than log_level without log_dir: the lines at
+// the levels between them pass log_level but reach no output. Located at console_log_level's
+// line; std::nullopt when every line log_level lets through is written somewhere.
+std::optional<Error> UnwrittenLevelsWarning(const config::Config& config);
 
 // What SetupLogging needs of log_dir, checked without creating or opening anything (for
 // `callgate check`): that log_dir, or the directory it would be created in, is writable, and

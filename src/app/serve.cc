@@ -40,14 +40,17 @@ constexpr std::string_view kInsecureBanner = R"(
 constexpr std::string_view kSampleNumber = "+14085550101";
 
 // Start-up facts an operator always needs (where callgate listens, that it is ready): logged at
-// INFO, or printed on stdout when log_level hides INFO.
+// INFO, and also printed on stdout when the console does not show INFO (log_level or
+// console_log_level hides it), so that the console, the journal under systemd, still says them.
 template <typename... Args>
 void Announce(const server::Logs& logs, fmt::format_string<Args...> format, Args&&... args) {
+  const std::string line = fmt::format(format, std::forward<Args>(args)...);
   if (logs.app->should_log(spdlog::level::info)) {
-    logs.app->info(format, std::forward<Args>(args)...);
+    logs.app->info("{}", line);
     logs.app->flush();
-  } else {
-    fmt::print("{}\n", fmt::format(format, std::forward<Args>(args)...));
+  }
+  if (!logs.ConsoleShows(spdlog::level::info)) {
+    fmt::print("{}\n", line);
     std::fflush(stdout);
   }
 }
@@ -296,8 +299,11 @@ int RunServe(const CommandLine& command_line) {
   if (!logs) return PrintError(logs.error());
   if (config->insecure_mode) {
     std::cerr << kInsecureBanner << std::flush;
-    logs->app->log(server::UnhiddenWarningLevel(*logs->app),
+    logs->app->log(server::UnhiddenWarningLevel(*logs),
                    "SECURITY WARNING: insecure_mode is on (development only)");
+  }
+  if (const auto unwritten = UnwrittenLevelsWarning(*config)) {
+    logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", unwritten->ToString());
   }
   auto loaded = LoadSnapshot(*config);
   if (!loaded) return StartFailed(*logs, loaded.error());

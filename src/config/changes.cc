@@ -33,11 +33,12 @@ struct KeyComparison {
 };
 
 // Every canonical key of config/keys.cc, in documentation order (the unit test keeps it so).
-constexpr std::array<KeyComparison, 26> kKeys{{
+constexpr std::array<KeyComparison, 27> kKeys{{
     {"insecure_mode", Same<&Config::insecure_mode>},
     {"obfuscate_pii", Same<&Config::obfuscate_pii>},
     {"csv_file_path", Same<&Config::csv_file_path>},
     {"log_level", Same<&Config::log_level>},
+    {"console_log_level", Same<&Config::console_log_level>},
     {"log_dir", Same<&Config::log_dir>},
     {"log_max_bytes", Same<&Config::log_max_bytes>},
     {"log_backup_count", Same<&Config::log_backup_count>},

@@ -58,6 +58,9 @@ struct Config {
   bool obfuscate_pii = false;
   std::string csv_file_path = "phone_directory.csv";
   LogLevel log_level = LogLevel::kInfo;
+  // callgate's: the least severe level also written to the console (lines must pass log_level
+  // too); unset, the console shows what log_level lets through. app.log keeps log_level.
+  std::optional<LogLevel> console_log_level;
   std::string log_dir;  // empty: console only
   std::uint64_t log_max_bytes = 10485760;
   int log_backup_count = 5;

@@ -46,9 +46,14 @@ Status SetPath(const Entry& entry, std::string& out) {
   return OkStatus();
 }
 
-// Keys the Python service reads as "None when absent": null and "" both mean unset.
+// For keys with no value by default, as the Python service reads its "None when absent" keys:
+// null and "" both mean unset.
+bool IsUnset(const Entry& entry) {
+  return entry.value.IsNull() || (entry.value.IsScalar() && entry.value.Scalar().empty());
+}
+
 Status SetOptionalPath(const Entry& entry, std::string& out) {
-  if (entry.value.IsNull() || (entry.value.IsScalar() && entry.value.Scalar().empty())) {
+  if (IsUnset(entry)) {
     out.clear();
     return OkStatus();
   }
@@ -64,6 +69,17 @@ Status SetLogLevel(const Entry& entry, LogLevel& out) {
                       Quote(text.value()));
   }
   out = *level;
+  return OkStatus();
+}
+
+Status SetOptionalLogLevel(const Entry& entry, std::optional<LogLevel>& out) {
+  if (IsUnset(entry)) {
+    out.reset();
+    return OkStatus();
+  }
+  LogLevel level{};
+  if (Status status = SetLogLevel(entry, level); !status.ok()) return status;
+  out = level;
   return OkStatus();
 }
 
@@ -137,12 +153,15 @@ struct TopLevelKey {
   Setter set;
 };
 
-// Documentation order: the Python service's keys, then callgate's.
-const std::array<TopLevelKey, 28> kTopLevelKeys{{
+// Documentation order: the Python service's keys, then callgate's, except console_log_level,
+// a callgate key documented beside log_level.
+const std::array<TopLevelKey, 29> kTopLevelKeys{{
     {"insecure_mode", "", [](const Entry& e, Config& c) { return SetFlag(e, c.insecure_mode); }},
     {"obfuscate_pii", "", [](const Entry& e, Config& c) { return SetFlag(e, c.obfuscate_pii); }},
     {"csv_file_path", "", [](const Entry& e, Config& c) { return SetPath(e, c.csv_file_path); }},
     {"log_level", "", [](const Entry& e, Config& c) { return SetLogLevel(e, c.log_level); }},
+    {"console_log_level", "",
+     [](const Entry& e, Config& c) { return SetOptionalLogLevel(e, c.console_log_level); }},
     {"log_dir", "", [](const Entry& e, Config& c) { return SetOptionalPath(e, c.log_dir); }},
     {"log_max_bytes", "",
      [](const Entry& e, Config& c) { return SetInteger(e, c.log_max_bytes, kKiB, kTiB); }},

@@ -46,6 +46,14 @@ struct Logs {
   std::shared_ptr<spdlog::logger> app;     // console (+ app.log): decisions, events, errors
   std::shared_ptr<spdlog::logger> access;  // access.log, one line per HTTP request; may be null
   const security::PiiMasker* masker = nullptr;
+  // The least severe of app's lines the console shows (console_log_level); a line must also pass
+  // app's own level. trace: the console shows every line app lets through.
+  spdlog::level::level_enum console_level = spdlog::level::trace;
+
+  // Whether a line at `level` reaches the console.
+  bool ConsoleShows(spdlog::level::level_enum level) const {
+    return app->should_log(level) && level >= console_level;
+  }
 
   // For log arguments from outside: Pii(number) prints the number, or its mask under
   // obfuscate_pii; Text(value) prints other text (a trigger point, an attribute name). Both

@@ -23,8 +23,9 @@ asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration interval, 
   }
 }
 
-spdlog::level::level_enum UnhiddenWarningLevel(const spdlog::logger& log) {
-  return std::clamp(log.level(), spdlog::level::warn, spdlog::level::critical);
+spdlog::level::level_enum UnhiddenWarningLevel(const Logs& logs) {
+  return std::clamp(std::max(logs.app->level(), logs.console_level), spdlog::level::warn,
+                    spdlog::level::critical);
 }
 
 std::vector<std::string> InsecureModeReminder(const config::Config& config) {

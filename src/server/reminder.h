@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "config/config.h"
+#include "server/logs.h"
 
 namespace callgate::server {
 
@@ -24,9 +25,10 @@ boost::asio::awaitable<void> RemindEvery(std::chrono::steady_clock::duration int
                                          const std::atomic<bool>& stopping,
                                          spdlog::level::level_enum level = spdlog::level::warn);
 
-// The level for a warning that no log_level may hide (insecure_mode's): WARNING, or the level
-// `log` is set to when that is higher, so that even a log kept to errors says it.
-spdlog::level::level_enum UnhiddenWarningLevel(const spdlog::logger& log);
+// The level for a warning that neither log_level nor console_log_level may hide (insecure_mode's):
+// WARNING, or the more severe of the levels `logs.app` and its console are set to when that is
+// higher, so that even a log or a console kept to errors says it.
+spdlog::level::level_enum UnhiddenWarningLevel(const Logs& logs);
 
 // insecure_mode's hourly reminder: what it lets through under `config`. Without TLS, that
 // traffic is not encrypted and clients are not authenticated; with TLS the main listener is

@@ -762,7 +762,7 @@ void Server::Impl::Run(const std::function<void()>& ready) {
         control_,
         RemindEvery(
             std::chrono::hours(1), *logs_.app, [this] { return InsecureModeReminder(config_); },
-            stopping_, UnhiddenWarningLevel(*logs_.app)),
+            stopping_, UnhiddenWarningLevel(logs_)),
         asio::detached);
   }
   asio::co_spawn(control_,

@@ -350,6 +350,31 @@ TEST_F(CliTest, CheckWarnsWhenCaBundlePathCannotBeWritten) {
   EXPECT_THAT(result.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
 }
 
+// A console_log_level above log_level without log_dir leaves some lines nowhere: check says so,
+// and serve says so at a level its console shows (a WARNING line would be lost as well).
+TEST_F(CliTest, CheckAndServeWarnOfLinesWrittenNowhere) {
+  const std::string yaml =
+      "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
+      "console_log_level: ERROR\ncsv_file_path: " +
+      Csv() + "\n";
+  const std::string config = WriteConfig(yaml);
+  const std::string warning =
+      ":5: key 'console_log_level': INFO and WARNING lines are written nowhere: log_level (INFO) "
+      "lets them through, this key keeps them off the console, and log_dir is unset, so there "
+      "is no app.log; set log_dir to keep them in app.log, or log_level: ERROR if they are not "
+      "wanted\n";
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("logs: console\n  warning: " + config + warning));
+  EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
+
+  auto serve = CallgateProcess::Start(dir_, yaml);
+  ASSERT_NE(serve, nullptr);
+  EXPECT_THAT(serve->output(),
+              HasSubstr("[error] callgate: " + (dir_.path() / "callgate.yaml").string() + warning));
+  EXPECT_EQ(serve->Stop(), 0);
+}
+
 TEST_F(CliTest, LookupExplainsTheDecision) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto exact = Run({"lookup", "--config", config, "+1 (408) 555-0101"});

@@ -798,6 +798,40 @@ TEST_F(ServerTest, LogFilesReceiveEveryLineWithinASecondAndRotate) {
   EXPECT_GT(access_lines, 0);
 }
 
+// console_log_level keeps the decision lines, with their numbers and names, off the console (the
+// journal under systemd) while app.log keeps them at log_level; the console still shows warnings,
+// and says once that callgate is ready. Unset, the console has every line log_level lets through.
+TEST_F(ServerTest, ConsoleLogLevelFiltersTheConsoleNotAppLog) {
+  struct Case {
+    std::string console_log_level;  // "": unset
+    bool decisions_on_console;
+  };
+  for (const Case& c : {Case{"", true}, Case{"WARNING", false}}) {
+    SCOPED_TRACE("console_log_level: " + c.console_log_level);
+    const auto logs = dir_.path() / ("logs" + c.console_log_level);
+    StartServer("log_level: INFO\nlog_dir: " + logs.string() + "\n" +
+                (c.console_log_level.empty() ? "" : "console_log_level: " + c.console_log_level));
+    ASSERT_FALSE(HasFatalFailure());
+    EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+    auto other = Connect()->Post("/other", CurriBody({{"callingnumber", "+14085550101"}}));
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->result(), http::status::not_found);
+    // A warning flushes the console, with the decision line before it when that is there.
+    ASSERT_TRUE(server_->WaitForOutput("not a CURRI path"));
+    const std::string console = server_->output();
+    EXPECT_EQ(console.find("calling=+14085550101") != std::string::npos, c.decisions_on_console)
+        << console;
+    EXPECT_THAT(console, HasSubstr("[warning] callgate: POST /other: not a CURRI path"));
+    EXPECT_EQ(Occurrences(console, "callgate ready"), 1U) << console;
+    ASSERT_EQ(server_->Stop(), 0);
+    const std::string app_log = ReadFile((logs / "app.log").string());
+    EXPECT_THAT(app_log, HasSubstr("calling=+14085550101"));
+    EXPECT_THAT(app_log, HasSubstr("-> exact match: Ada Lovelace"));
+    EXPECT_THAT(app_log, HasSubstr("[info] callgate: callgate ready"));
+    EXPECT_THAT(app_log, HasSubstr("[warning] callgate: POST /other: not a CURRI path"));
+  }
+}
+
 // A rotation that cannot reopen its file (here log_dir has become a file; also when out of
 // descriptors) loses lines while it lasts, and the files come back once they can be written.
 TEST_F(ServerTest, LogFilesComeBackAfterARotationThatFailed) {

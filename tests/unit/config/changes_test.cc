@@ -26,6 +26,7 @@ const std::map<std::string_view, std::string> kChangedFromDefault = {
     {"obfuscate_pii", "obfuscate_pii: true"},
     {"csv_file_path", "csv_file_path: other.csv"},
     {"log_level", "log_level: DEBUG"},
+    {"console_log_level", "console_log_level: WARNING"},
     {"log_dir", "log_dir: logs"},
     {"log_max_bytes", "log_max_bytes: 2048"},
     {"log_backup_count", "log_backup_count: 2"},

@@ -105,6 +105,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"log_level: VERBOSE\n", 1, "log_level",
                   "expected DEBUG, INFO, WARNING or ERROR (any case; WARN and CRITICAL are also "
                   "accepted), got 'VERBOSE'"},
+        ErrorCase{"log_level: INFO\nconsole_log_level: VERBOSE\n", 2, "console_log_level",
+                  "expected DEBUG, INFO, WARNING or ERROR (any case; WARN and CRITICAL are also "
+                  "accepted), got 'VERBOSE'"},
+        ErrorCase{"console_log_level: [WARNING]\n", 1, "console_log_level", "got a list"},
+        ErrorCase{"console_log_level: 3\n", 1, "console_log_level", "got '3'"},
         ErrorCase{"log_max_bytes: 100\n", 1, "log_max_bytes",
                   "expected an integer from 1024 to 1099511627776, got '100'"},
         ErrorCase{"log_max_bytes: 10MB\n", 1, "log_max_bytes", "got '10MB'"},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace callgate::config {
@@ -36,6 +37,7 @@ TEST(ParseConfigTest, DefaultsMatchThePythonService) {
   EXPECT_FALSE(config.obfuscate_pii);
   EXPECT_EQ(config.csv_file_path, "phone_directory.csv");
   EXPECT_EQ(config.log_level, LogLevel::kInfo);
+  EXPECT_EQ(config.console_log_level, std::nullopt) << "the console follows log_level";
   EXPECT_EQ(config.log_dir, "");
   EXPECT_EQ(config.log_max_bytes, 10485760u);
   EXPECT_EQ(config.log_backup_count, 5);
@@ -95,6 +97,12 @@ INSTANTIATE_TEST_SUITE_P(
         KeyCase{"obfuscate_pii: !!bool on", [](Config& c) { c.obfuscate_pii = true; }},
         KeyCase{"csv_file_path: data/dir.csv", [](Config& c) { c.csv_file_path = "data/dir.csv"; }},
         KeyCase{"log_level: debug", [](Config& c) { c.log_level = LogLevel::kDebug; }},
+        KeyCase{"console_log_level: warning",
+                [](Config& c) { c.console_log_level = LogLevel::kWarning; }},
+        KeyCase{"console_log_level: DEBUG",
+                [](Config& c) { c.console_log_level = LogLevel::kDebug; }},
+        KeyCase{"console_log_level:", [](Config&) {}},
+        KeyCase{"console_log_level: ''", [](Config&) {}},
         KeyCase{"log_dir: logs", [](Config& c) { c.log_dir = "logs"; }},
         KeyCase{"log_dir:", [](Config&) {}},
         KeyCase{"log_max_bytes: 1048576", [](Config& c) { c.log_max_bytes = 1048576; }},
@@ -234,6 +242,8 @@ class LogLevelSpellingTest : public testing::TestWithParam<SpellingCase> {};
 
 TEST_P(LogLevelSpellingTest, AcceptsPythonSpellingsInAnyCase) {
   EXPECT_EQ(ParseValues("log_level: " + GetParam().value).log_level, GetParam().level);
+  EXPECT_EQ(ParseValues("console_log_level: " + GetParam().value).console_log_level,
+            GetParam().level);
   Config config;
   ASSERT_TRUE(ApplyEnvironment(config, GetParam().value).ok());
   EXPECT_EQ(config.log_level, GetParam().level);

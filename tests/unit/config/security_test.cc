@@ -274,6 +274,14 @@ TEST(ApplyEnvironmentTest, LogLevelOverridesTheFile) {
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
 }
 
+TEST(ApplyEnvironmentTest, LogLevelLeavesConsoleLogLevelAlone) {
+  Result<Config> config = ParseConfig("console_log_level: ERROR\n", "env.yaml");
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(ApplyEnvironment(config.value(), "debug").ok());
+  EXPECT_EQ(config->log_level, LogLevel::kDebug);
+  EXPECT_EQ(config->console_log_level, LogLevel::kError);
+}
+
 TEST(ApplyEnvironmentTest, EmptyValueLeavesTheFileValue) {
   Result<Config> config = ParseConfig("log_level: WARNING\n", "env.yaml");
   ASSERT_TRUE(config.ok());

@@ -103,31 +103,42 @@ TEST(RemindEveryTest, LogsWhatTheFunctionReturnsEachTime) {
   EXPECT_EQ(CountOf(out.str(), "second of 2"), 1U);
 }
 
-// insecure_mode's warnings are logged at WARNING, or at the logger's level when it hides
-// warnings, and the reminder logs at the level it is given.
+// insecure_mode's warnings are logged at WARNING, or at the level of the logger or of its console
+// when that hides warnings, and the reminder logs at the level it is given.
 TEST(RemindEveryTest, AWarningNoLogLevelHides) {
   std::ostringstream out;
-  spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  const auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  spdlog::logger& log = *logger;
+  Logs logs;
+  logs.app = logger;
   const struct {
     spdlog::level::level_enum set;
+    spdlog::level::level_enum console;  // trace: console_log_level unset
     spdlog::level::level_enum expected;
   } cases[] = {
-      {spdlog::level::debug, spdlog::level::warn},
-      {spdlog::level::info, spdlog::level::warn},
-      {spdlog::level::warn, spdlog::level::warn},
-      {spdlog::level::err, spdlog::level::err},
-      {spdlog::level::critical, spdlog::level::critical},
+      {spdlog::level::debug, spdlog::level::trace, spdlog::level::warn},
+      {spdlog::level::info, spdlog::level::trace, spdlog::level::warn},
+      {spdlog::level::warn, spdlog::level::trace, spdlog::level::warn},
+      {spdlog::level::err, spdlog::level::trace, spdlog::level::err},
+      {spdlog::level::critical, spdlog::level::trace, spdlog::level::critical},
+      {spdlog::level::info, spdlog::level::debug, spdlog::level::warn},
+      {spdlog::level::info, spdlog::level::warn, spdlog::level::warn},
+      {spdlog::level::info, spdlog::level::err, spdlog::level::err},
+      {spdlog::level::err, spdlog::level::warn, spdlog::level::err},
   };
   for (const auto& c : cases) {
     log.set_level(c.set);
-    EXPECT_EQ(UnhiddenWarningLevel(log), c.expected) << c.set;
+    logs.console_level = c.console;
+    EXPECT_EQ(UnhiddenWarningLevel(logs), c.expected) << c.set << " " << c.console;
   }
+  logs.console_level = spdlog::level::trace;
 
   log.set_level(spdlog::level::err);
   std::atomic<bool> stopping{false};
   boost::asio::io_context ioc;
   auto message = [] { return std::vector<std::string>{"insecure_mode is on"}; };
-  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, message, stopping, UnhiddenWarningLevel(log)),
+  boost::asio::co_spawn(ioc, RemindEvery(5ms, log, message, stopping, UnhiddenWarningLevel(logs)),
                         boost::asio::detached);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (out.str().empty() && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(100ms);
