@@ -63,6 +63,29 @@ class ServerTest : public ::testing::Test {
     request.set("X-Padding", std::string(4096, 'p'));
     return Connect()->Send(request);
   }
+  // Serves a directory that is a FIFO: start-up reads it (written once), then a SIGHUP starts a
+  // reload that waits for a writer that never comes (as a network file system that does not
+  // answer would hold it). Returns the output's size before the SIGHUP.
+  std::size_t StartWithAStuckReload(int shutdown_timeout_seconds) {
+    const std::string fifo = (dir_.path() / "directory.fifo").string();
+    EXPECT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] {
+      const int fd = open(fifo.c_str(), O_WRONLY);
+      const std::string csv = "phone_number,display_name\n+14085550101,Ada Lovelace\n";
+      if (fd >= 0 && write(fd, csv.data(), csv.size()) >= 0) close(fd);
+    });
+    server_ = CallgateProcess::Start(
+        dir_,
+        "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
+        "shutdown_timeout_seconds: " +
+            std::to_string(shutdown_timeout_seconds) + "\ncsv_file_path: " + fifo + "\n");
+    writer.join();
+    if (server_ == nullptr) return 0;
+    const std::size_t mark = server_->output().size();
+    server_->Signal(SIGHUP);
+    EXPECT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark));
+    return mark;
+  }
 
   TempDir dir_;
   std::unique_ptr<CallgateProcess> server_;
@@ -1275,23 +1298,8 @@ TEST_F(ServerTest, SighupWhileStartingReloadsOnceServingAndWhileStoppingIsIgnore
 // A reload reading a file that never ends (a FIFO no one writes; a network file system that
 // does not answer) cannot hold up a stop for longer than shutdown_timeout_seconds.
 TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
-  const std::string fifo = (dir_.path() / "directory.fifo").string();
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  std::thread writer([&] {  // start-up's read; the reload then waits for a writer that never comes
-    const int fd = open(fifo.c_str(), O_WRONLY);
-    const std::string csv = "phone_number,display_name\n+14085550101,Ada Lovelace\n";
-    if (fd >= 0 && write(fd, csv.data(), csv.size()) >= 0) close(fd);
-  });
-  server_ = CallgateProcess::Start(dir_,
-                                   "insecure_mode: true\nlisten_host: 127.0.0.1\n"
-                                   "listen_port: 0\nadmin_listen: \"127.0.0.1:0\"\n"
-                                   "shutdown_timeout_seconds: 1\ncsv_file_path: " +
-                                       fifo + "\n");
-  writer.join();
+  StartWithAStuckReload(1);
   ASSERT_NE(server_, nullptr);
-  const std::size_t mark = server_->output().size();
-  server_->Signal(SIGHUP);
-  ASSERT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark));
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
   EXPECT_EQ(server_->Stop(std::chrono::seconds(10)), 0);
   EXPECT_THAT(server_->output(), HasSubstr("A reload has not finished within "
@@ -1301,23 +1309,8 @@ TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
 // A stop that waits for a stuck reload says so, and a second stop signal ends the wait (as it
 // ends the wait for requests in progress) instead of being ignored until the timeout.
 TEST_F(ServerTest, ASecondStopSignalEndsTheWaitForAStuckReload) {
-  const std::string fifo = (dir_.path() / "directory.fifo").string();
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  std::thread writer([&] {
-    const int fd = open(fifo.c_str(), O_WRONLY);
-    const std::string csv = "phone_number,display_name\n+14085550101,Ada Lovelace\n";
-    if (fd >= 0 && write(fd, csv.data(), csv.size()) >= 0) close(fd);
-  });
-  server_ = CallgateProcess::Start(dir_,
-                                   "insecure_mode: true\nlisten_host: 127.0.0.1\n"
-                                   "listen_port: 0\nadmin_listen: \"\"\n"
-                                   "shutdown_timeout_seconds: 300\ncsv_file_path: " +
-                                       fifo + "\n");
-  writer.join();
+  const std::size_t mark = StartWithAStuckReload(300);
   ASSERT_NE(server_, nullptr);
-  const std::size_t mark = server_->output().size();
-  server_->Signal(SIGHUP);
-  ASSERT_TRUE(server_->WaitForOutput("SIGHUP: reloading", mark));
   server_->Signal(SIGTERM);
   ASSERT_TRUE(server_->WaitForOutput(
       "shutdown: waiting up to 300 s (shutdown_timeout_seconds) for the reload in progress", mark));
