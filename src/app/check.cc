@@ -104,14 +104,20 @@ bool PrintSecurityErrors(const config::Config& config) {
   return printed.empty();
 }
 
-// The log files serve would open: an error when it could not.
+// The logs serve would write and the lowest level of line each keeps (the console's is the
+// higher of log_level and console_log_level): an error when the log files could not be opened.
 bool PrintLogs(const config::Config& config) {
   if (auto usable = CheckLogDirectory(config); !usable) {
     std::cout << "logs: " << usable.error().ToString() << "\n";
     return false;
   }
-  std::cout << "logs: console";
-  if (!config.log_dir.empty()) std::cout << ", app.log and access.log in " << config.log_dir;
+  const config::LogLevel console =
+      std::max(config.log_level, config.console_log_level.value_or(config.log_level));
+  std::cout << "logs: console (" << config::ToString(console) << " and above)";
+  if (!config.log_dir.empty()) {
+    std::cout << ", app.log (" << config::ToString(config.log_level)
+              << " and above) and access.log in " << config.log_dir;
+  }
   std::cout << "\n";
   return true;
 }

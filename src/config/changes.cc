@@ -33,7 +33,7 @@ struct KeyComparison {
 };
 
 // Every canonical key of config/keys.cc, in documentation order (the unit test keeps it so).
-constexpr std::array<KeyComparison, 27> kKeys{{
+constexpr auto kKeys = std::to_array<KeyComparison>({
     {"insecure_mode", Same<&Config::insecure_mode>},
     {"obfuscate_pii", Same<&Config::obfuscate_pii>},
     {"csv_file_path", Same<&Config::csv_file_path>},
@@ -63,7 +63,7 @@ constexpr std::array<KeyComparison, 27> kKeys{{
     {"read_timeout_seconds", Same<&Config::read_timeout_seconds>},
     {"idle_timeout_seconds", Same<&Config::idle_timeout_seconds>},
     {"shutdown_timeout_seconds", Same<&Config::shutdown_timeout_seconds>},
-}};
+});
 
 }  // namespace
 

@@ -155,7 +155,7 @@ struct TopLevelKey {
 
 // Documentation order: the Python service's keys, then callgate's, except console_log_level,
 // a callgate key documented beside log_level.
-const std::array<TopLevelKey, 29> kTopLevelKeys{{
+const auto kTopLevelKeys = std::to_array<TopLevelKey>({
     {"insecure_mode", "", [](const Entry& e, Config& c) { return SetFlag(e, c.insecure_mode); }},
     {"obfuscate_pii", "", [](const Entry& e, Config& c) { return SetFlag(e, c.obfuscate_pii); }},
     {"csv_file_path", "", [](const Entry& e, Config& c) { return SetPath(e, c.csv_file_path); }},
@@ -201,7 +201,7 @@ const std::array<TopLevelKey, 29> kTopLevelKeys{{
      [](const Entry& e, Config& c) { return SetInteger(e, c.idle_timeout_seconds, 1, 86400); }},
     {"shutdown_timeout_seconds", "",
      [](const Entry& e, Config& c) { return SetInteger(e, c.shutdown_timeout_seconds, 1, 300); }},
-}};
+});
 
 std::string_view CanonicalName(const TopLevelKey& key) {
   return key.canonical.empty() ? key.name : key.canonical;

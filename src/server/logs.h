@@ -73,8 +73,6 @@ struct Logs {
   }
 };
 
-// Logs a line that is written for every request. `format` is an FMT_COMPILE string: parsed
-// once at build time instead of on every call, about 100 ns a line less than logger.info().
 // What an exception says, for a log line: its what(), or that its type is unknown.
 inline std::string ExceptionText(const std::exception_ptr& failure) {
   try {
@@ -86,6 +84,8 @@ inline std::string ExceptionText(const std::exception_ptr& failure) {
   }
 }
 
+// Logs a line that is written for every request. `format` is an FMT_COMPILE string: parsed
+// once at build time instead of on every call, about 100 ns a line less than logger.info().
 template <class CompiledFormat, class... Args>
 void LogEveryRequest(spdlog::logger& logger, spdlog::level::level_enum level,
                      const CompiledFormat& format, const Args&... args) {

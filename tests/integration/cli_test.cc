@@ -317,8 +317,31 @@ TEST_F(CliTest, CheckCreatesNoLogDirectory) {
       WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\nlog_dir: " + logs + "\n");
   auto result = Run({"check", "--config", config});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_THAT(result.output, HasSubstr("logs: console, app.log and access.log in " + logs));
+  EXPECT_THAT(
+      result.output,
+      HasSubstr("logs: console (INFO and above), app.log (INFO and above) and access.log in " +
+                logs));
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "var"));
+}
+
+// The console keeps the higher of log_level and console_log_level; app.log keeps log_level.
+TEST_F(CliTest, CheckShowsTheLevelEachLogKeeps) {
+  const std::string logs = (dir_.path() / "logs").string();
+  const std::string base = "insecure_mode: true\ncsv_file_path: " + Csv() + "\nlog_dir: " + logs;
+  auto quiet_console =
+      Run({"check", "--config", WriteConfig(base + "\nconsole_log_level: WARNING\n")});
+  EXPECT_EQ(quiet_console.exit_code, 0) << quiet_console.output;
+  EXPECT_THAT(quiet_console.output,
+              HasSubstr("logs: console (WARNING and above), app.log (INFO and above) and "
+                        "access.log in " +
+                        logs + "\n"));
+  auto chatty_console = Run(
+      {"check", "--config", WriteConfig(base + "\nlog_level: ERROR\nconsole_log_level: DEBUG\n")});
+  EXPECT_EQ(chatty_console.exit_code, 0) << chatty_console.output;
+  EXPECT_THAT(chatty_console.output,
+              HasSubstr("logs: console (ERROR and above), app.log (ERROR and above) and "
+                        "access.log in " +
+                        logs + "\n"));
 }
 
 TEST_F(CliTest, CheckAndServeNameALogDirThatLinksToNothing) {
@@ -365,7 +388,8 @@ TEST_F(CliTest, CheckAndServeWarnOfLinesWrittenNowhere) {
       "wanted\n";
   auto check = Run({"check", "--config", config});
   EXPECT_EQ(check.exit_code, 0) << check.output;
-  EXPECT_THAT(check.output, HasSubstr("logs: console\n  warning: " + config + warning));
+  EXPECT_THAT(check.output,
+              HasSubstr("logs: console (ERROR and above)\n  warning: " + config + warning));
   EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
 
   auto serve = CallgateProcess::Start(dir_, yaml);
