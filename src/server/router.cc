@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
+#include <optional>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -203,8 +205,18 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
 
 Response Router::Forbidden(const Request& request, const PeerContext& peer) const {
   Metrics::Add(metrics_.forbidden);
-  logs_.app->warn("Denied {} {}: {}", MethodForLog(request), PathForLog(PathOf(request.target())),
-                  security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker));
+  // Each refusal costs the peer only a connection (and a handshake under TLS): one that
+  // reconnects in a loop would otherwise flood the log, and journald would drop the warnings
+  // that matter. One line per interval, with the number held back; at DEBUG, every one.
+  const std::optional<std::uint64_t> held_back = logs_.app->should_log(spdlog::level::debug)
+                                                     ? std::optional<std::uint64_t>(0)
+                                                     : denied_log_.Admit(LogThrottle::Clock::now());
+  if (held_back) {
+    logs_.app->warn("Denied {} {}: {}{}", MethodForLog(request),
+                    PathForLog(PathOf(request.target())),
+                    security::DescribeDenial(*peer.auth, peer.identity, *logs_.masker),
+                    denied_log_.HeldBack(*held_back));
+  }
   // The peer's identity is fixed for the connection, so every later request would be refused
   // too: close it rather than let it hold a connection slot.
   Response response = MakeResponse(request, http::status::forbidden, "Forbidden\n");

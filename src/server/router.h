@@ -75,11 +75,13 @@ class Router {
   const SnapshotStore& snapshots_;
   Metrics& metrics_;
   const Logs& logs_;
-  // The warnings for an unusable CURRI body and a POST to a path that is not a CURRI path: a
-  // client can send one with every request.
+  // The warnings for an unusable CURRI body, a POST to a path that is not a CURRI path, a
+  // refused /health and a peer no cluster allows: a client can send one with every request (a
+  // refused peer with every connection).
   mutable LogThrottle unusable_log_{std::chrono::seconds(10)};
   mutable LogThrottle not_curri_log_{std::chrono::seconds(10)};
   mutable LogThrottle health_denied_log_{std::chrono::seconds(10)};
+  mutable LogThrottle denied_log_{std::chrono::seconds(10)};
 };
 
 // A response with the request's version and keep-alive, `status`, and a body of `content_type`.

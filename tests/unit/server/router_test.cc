@@ -30,6 +30,12 @@ security::PeerIdentity From(const char* address) {
   return peer;
 }
 
+std::size_t Occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
 // What the authorizer decides for a peer whose address no cluster allows.
 security::AuthDecision DeniedByAddress() {
   security::AuthDecision denied;
@@ -164,7 +170,7 @@ TEST_F(RouterTest, HealthIsLoopbackOnlyWhenClustersAreDefined) {
   EXPECT_EQ(metrics_.forbidden.load(), 2U);
 }
 
-TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
+TEST_F(RouterTest, AnUnauthorizedPeerGets403AndAThrottledLogLineNamingTheRule) {
   const Router router = MakeRouter(true);
   const security::AuthDecision denied = DeniedByAddress();
   PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
@@ -174,13 +180,28 @@ TEST_F(RouterTest, AnUnauthorizedPeerGets403AndOneLogLineNamingTheRule) {
     EXPECT_EQ(response.body(), method == http::verb::head ? "" : "Forbidden\n");
     EXPECT_EQ(response[http::field::content_length], "10");
   }
-  EXPECT_THAT(log_.str(), HasSubstr("'hq'"));
-  EXPECT_THAT(log_.str(), HasSubstr("allowed_ips"));
+  // One line for the three: a peer that reconnects in a loop cannot flood the log.
+  const std::string log = log_.str();
+  const std::string line = "Denied POST /curri: peer 10.9.9.9";
+  ASSERT_NE(log.find(line), std::string::npos) << log;
+  EXPECT_EQ(log.find("Denied", log.find(line) + 1), std::string::npos) << log;
+  EXPECT_THAT(log, HasSubstr("'hq'"));
+  EXPECT_THAT(log, HasSubstr("allowed_ips"));
+  EXPECT_EQ(metrics_.forbidden.load(), 3U) << "every refusal is counted";
   EXPECT_EQ(metrics_.curri_requests.load(), 0U) << "a denied request never reaches the codec";
 }
 
 // A peer no cluster allows cannot keep its connection (and its slot) by asking for /health; a
 // call manager that asks keeps its connection.
+// At DEBUG, for troubleshooting a cluster's rules, every denial has its line.
+TEST_F(RouterTest, AtDebugEveryDenialIsLogged) {
+  logs_.app->set_level(spdlog::level::debug);
+  const Router router = MakeRouter(true);
+  PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), DeniedByAddress()};
+  for (int i = 0; i < 3; ++i) Handle(router, http::verb::post, "/curri", peer, "<Request/>");
+  EXPECT_EQ(Occurrences(log_.str(), "Denied POST /curri: peer 10.9.9.9"), 3U) << log_.str();
+}
+
 TEST_F(RouterTest, ANonLocalHealthRequestClosesTheConnectionOfAPeerNoClusterAllows) {
   const Router router = MakeRouter(true);
   const security::AuthDecision denied = DeniedByAddress();
@@ -224,11 +245,11 @@ TEST_F(RouterTest, HealthIsNotCached) {
 TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
   const security::PiiMasker masking(true);
   logs_.masker = &masking;
-  const Router router = MakeRouter(true);
   const security::AuthDecision denied = DeniedByAddress();
   const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
-  Handle(router, http::verb::post, "/curri", peer, "<Request/>");
-  Handle(router, http::verb::post, "/curri/+14085550101", peer, "<Request/>");
+  // A router each: a second denial within 10 s would be held back.
+  Handle(MakeRouter(true), http::verb::post, "/curri", peer, "<Request/>");
+  Handle(MakeRouter(true), http::verb::post, "/curri/+14085550101", peer, "<Request/>");
   EXPECT_THAT(log_.str(), HasSubstr("Denied POST /curri: "));
   EXPECT_THAT(log_.str(), HasSubstr("Denied POST {! "));
   EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
@@ -238,13 +259,12 @@ TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAPathCallgateDoesNotServe) {
 TEST_F(RouterTest, UnderObfuscatePiiADenialMasksAMethodHttpDoesNotDefine) {
   const security::PiiMasker masking(true);
   logs_.masker = &masking;
-  const Router router = MakeRouter(true);
   const security::AuthDecision denied = DeniedByAddress();
   const PeerContext peer{ListenerKind::kMain, From("10.9.9.9"), denied};
   Request request{http::verb::get, "/curri", 11};
   request.method_string("+14085550101");
-  EXPECT_EQ(router.Handle(request, peer).result(), http::status::forbidden);
-  Handle(router, http::verb::get, "/curri", peer);
+  EXPECT_EQ(MakeRouter(true).Handle(request, peer).result(), http::status::forbidden);
+  Handle(MakeRouter(true), http::verb::get, "/curri", peer);  // a router each, as above
   EXPECT_THAT(log_.str(), HasSubstr("Denied {! "));
   EXPECT_THAT(log_.str(), HasSubstr("Denied GET /curri: "));  // a method HTTP defines is shown
   EXPECT_THAT(log_.str(), Not(HasSubstr("4085550101")));
