@@ -281,6 +281,13 @@ bool HasUnframedTransferCoding(const http::request_parser<http::string_body>& pa
   return false;
 }
 
+// RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so a 1.0 message with Transfer-Encoding has
+// faulty framing (an intermediary may have read it by Content-Length or up to the close). The
+// request is answered, and the connection closed after it.
+bool Http10WithTransferEncoding(const Request& request) {
+  return request.version() < 11 && request.count(http::field::transfer_encoding) > 0;
+}
+
 // Feeds buffered bytes to `parser` and reads more until the message is complete. Beast's own
 // async_read_header/async_read do the same, but each also posts its completion when the bytes
 // were already here (the usual case: AwaitRequest's read holds the whole request), two trips
@@ -369,8 +376,9 @@ asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const Session
         peer.security_generation == env.security_generation.load(std::memory_order_acquire) ||
         env.reauthorize(peer);
     Response response = env.router.Handle(request, peer);
-    const bool keep_alive =
-        response.keep_alive() && still_allowed && !env.stopping.load(std::memory_order_relaxed);
+    const bool keep_alive = response.keep_alive() && still_allowed &&
+                            !env.stopping.load(std::memory_order_relaxed) &&
+                            !Http10WithTransferEncoding(request);
     SetKeepAlive(response, keep_alive);
     const beast::error_code ec = co_await Write(stream, env, peer, slot, response);
     LogAccess(env, peer, request, response, started, ec);

@@ -472,6 +472,32 @@ TEST_F(ServerTest, ATransferEncodingOtherThanChunkedIsRefused) {
   EXPECT_TRUE(server_->WaitForOutput("Bad Request (bad Transfer-Encoding)"));  // says why
 }
 
+// RFC 9112 §6.1: an HTTP/1.0 request with Transfer-Encoding has faulty framing: it is answered,
+// and the connection is closed after it, so nothing pipelined behind it is read as a request.
+TEST_F(ServerTest, AnHttp10RequestWithTransferEncodingClosesTheConnection) {
+  StartServer();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  char size[16];
+  snprintf(size, sizeof size, "%zx", body.size());
+  const std::string chunked = std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n";
+  const std::string next = "HEAD /curri HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto client = Connect();
+  ASSERT_TRUE(client->WriteRaw(
+      "POST /curri HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      chunked + next));
+  const std::string reply = client->ReadUntilClosed();
+  EXPECT_EQ(reply.rfind("HTTP/1.0 200 OK\r\n", 0), 0U) << reply;
+  EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("keep-alive"), std::string::npos) << reply;
+  EXPECT_EQ(Occurrences(reply, "HTTP/1."), 1U) << "the HEAD behind it is not answered: " << reply;
+
+  auto kept = Connect();  // the same request without Transfer-Encoding keeps its connection
+  ASSERT_TRUE(kept->WriteRaw("POST /curri HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n" + body + next +
+                             "HEAD /curri HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  EXPECT_EQ(Occurrences(kept->ReadUntilClosed(), "HTTP/1."), 3U);
+}
+
 // RFC 9112 §2.2: empty lines before a request line are ignored, also between pipelined requests.
 TEST_F(ServerTest, EmptyLinesBeforeARequestAreIgnored) {
   StartServer();
