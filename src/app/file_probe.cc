@@ -54,6 +54,9 @@ std::string WhyNotWritable(const fs::path& path, PathKind kind) {
       return Denied(absolute, W_OK | X_OK);
     }
     if (fs::is_directory(status)) return Quoted(path) + " is a directory";
+    // Writes to a FIFO wait for its reader: serve's log lines are written under a lock every
+    // request waits on.
+    if (fs::is_fifo(status)) return Quoted(path) + " is a FIFO (named pipe)";
     return Denied(absolute, W_OK);
   }
   const fs::path ancestor = NearestExisting(absolute.parent_path());

@@ -11,7 +11,8 @@ namespace callgate::app {
 enum class PathKind { kFile, kDirectory };
 
 // "" when this process could write `path` as a `kind`; otherwise why not, naming the path at
-// fault. An existing path must be of that kind and writable (a directory also searchable). A
+// fault. An existing path must be of that kind (a file not a FIFO) and writable (a directory
+// also searchable). A
 // missing one is judged by its nearest existing ancestor, which must be a directory this process
 // can create entries in (serve creates missing log directories). Judged with access(2), so
 // read-only mounts count; the real user is the one tested, as serve runs as one user.

@@ -105,6 +105,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
 
  private:
   static constexpr std::chrono::seconds kRetryEvery{1};
+  static constexpr const char* kFifo = "it is a FIFO (named pipe), not a file";
 
   template <class... Args>
   static void Announce(fmt::format_string<Args...> format, Args&&... args) {
@@ -128,15 +129,23 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   }
 
   // Opens path_ unless open(2) says it cannot be: spdlog's own open retries five times, 10 ms
-  // apart, and every logging thread would wait for that under this sink's lock.
+  // apart, and every logging thread would wait for that under this sink's lock. Not a FIFO: one
+  // put in its place would block the open until it has a reader, and every write once its
+  // reader stops, and with them every request (O_NONBLOCK keeps this probe's open from waiting).
   bool TryOpen(bool truncate) {
-    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
+    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | (truncate ? O_TRUNC : O_APPEND);
     const int fd = ::open(path_.c_str(), flags, 0666);  // less the umask, as fopen(3) makes it
-    if (fd < 0) {
-      Failed(std::generic_category().message(errno), 0);
+    if (fd < 0) {                                       // ENXIO: a FIFO with no reader
+      Failed(errno == ENXIO ? kFifo : std::generic_category().message(errno), 0);
       return false;
     }
+    struct stat st {};
+    const bool fifo = ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
     ::close(fd);
+    if (fifo) {
+      Failed(kFifo, 0);
+      return false;
+    }
     try {
       Open(truncate);
     } catch (const spdlog::spdlog_ex& e) {

@@ -128,6 +128,12 @@ void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
                    parent.string(), made.message());
     return;
   }
+  // Opening a FIFO to write waits for a reader: start-up would hang there.
+  if (std::filesystem::is_fifo(config.ca_bundle_path, made)) {
+    logs.app->warn("could not write ca_bundle_path {}: it is a FIFO (named pipe)",
+                   config.ca_bundle_path);
+    return;
+  }
   std::ofstream bundle(config.ca_bundle_path, std::ios::binary | std::ios::trunc);
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);

@@ -2,6 +2,7 @@
 // by make_pki.sh: two independent roots (A, B), an intermediate under A, client certificates
 // with various CN/SANs, an expired one and a self-signed one.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -482,6 +483,16 @@ TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
   const std::string bundle = (dir_.path() / "state" / "callgate" / "ca-bundle.pem").string();
   StartServer("ca_bundle_path: " + bundle + "\n");
   EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+}
+
+// A FIFO there would hold start-up until something read it: warned about, and the server starts.
+TEST_F(MutualTlsTest, ACaBundlePathThatIsAFifoIsNotWritten) {
+  const std::string bundle = (dir_.path() / "ca-bundle.pem").string();
+  ASSERT_EQ(mkfifo(bundle.c_str(), 0600), 0);
+  StartServer("ca_bundle_path: " + bundle + "\n");
+  ASSERT_NE(server_, nullptr);
+  EXPECT_THAT(server_->output(), HasSubstr("could not write ca_bundle_path " + bundle +
+                                           ": it is a FIFO (named pipe)"));
 }
 
 TEST_F(MutualTlsTest, ClustersThatCanMatchNobodyAreReported) {

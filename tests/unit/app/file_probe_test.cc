@@ -49,6 +49,10 @@ TEST_F(WhyNotWritableTest, APathOfTheWrongKindNamesIt) {
   EXPECT_EQ(WhyNotWritable(dir_ / "file", PathKind::kDirectory),
             "'" + (dir_ / "file").string() + "' is not a directory");
   EXPECT_EQ(WhyNotWritable(dir_, PathKind::kFile), "'" + dir_.string() + "' is a directory");
+  // A log file that is a FIFO would make every write wait for its reader.
+  ASSERT_EQ(mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  EXPECT_EQ(WhyNotWritable(dir_ / "fifo", PathKind::kFile),
+            "'" + (dir_ / "fifo").string() + "' is a FIFO (named pipe)");
 }
 
 TEST_F(WhyNotWritableTest, APathUnderAFileCannotBeCreated) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -214,6 +215,40 @@ TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost)
   EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 100 "));
   EXPECT_THAT(Console(), HasSubstr("writing " + (dir_ / "app.log").string() +
                                    " again; 15 lines could not be written to it"));
+}
+
+// A FIFO put in the file's place is not written: a write waits for its reader, and every request
+// would wait with it. Its lines are lost (and counted) until a file is back.
+TEST_F(RecoveringFileSinkTest, AFifoInTheFilesPlaceIsNotWritten) {
+  Write(0, 1);
+  Flush();
+  const fs::path path = dir_ / "app.log";
+  fs::remove(path);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const int reader = open(path.c_str(), O_RDONLY | O_NONBLOCK);  // else open(2) would wait
+  ASSERT_GE(reader, 0);
+  NextSecond();
+  Write(1, 3);
+  Flush();  // sees the replacement
+  Write(3, 4);
+  Flush();
+  char byte = 0;
+  const ssize_t got = read(reader, &byte, 1);
+  close(reader);
+  ASSERT_LE(got, 0) << "a line was written into the FIFO";
+  EXPECT_THAT(Console(), HasSubstr("cannot write " + path.string() +
+                                   ": it is a FIFO (named pipe), not a file"));
+
+  NextSecond();  // with no reader, opening it for writing fails at once (ENXIO), as a FIFO
+  Write(4, 5);
+  Flush();
+  fs::remove(path);
+  NextSecond();
+  Write(5, 6);
+  Flush();
+  EXPECT_THAT(Read(path), HasSubstr("line 5 "));
+  // Lines 1 and 2 went to the file removed before the flush that noticed; 3 and 4 were lost.
+  EXPECT_THAT(Console(), HasSubstr("writing " + path.string() + " again; 2 lines could not"));
 }
 
 // Uses up every descriptor the process may open, until Release(): open(2) then fails with EMFILE
