@@ -15,6 +15,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/console_sink.h"
 #include "app/file_probe.h"
 #include "app/recovering_file_sink.h"
 
@@ -25,15 +26,13 @@ constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
 constexpr const char* kAppLog = "app.log";        // in log_dir
 constexpr const char* kAccessLog = "access.log";  // in log_dir
 
-// Log files, and the console when it is not a terminal, are written through a 64 KB stdio buffer
-// instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen requests, and
-// each fill was a write(2) (about 2% of the server's CPU time under load, perf). No line waits
-// longer for it: every logger is flushed once a second, and the application log on warnings.
-// glibc ignores setvbuf's size unless it is given the buffer too, so the buffers are ours.
+// Log files are written through a 64 KB stdio buffer (the console through its own buffer,
+// console_sink.h) instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen
+// requests, and each fill was a write(2) (about 2% of the server's CPU time under load, perf). No
+// line waits longer for it: every logger is flushed once a second, and the application log on
+// warnings. glibc ignores setvbuf's size unless it is given the buffer too, so the buffers are
+// ours.
 constexpr std::size_t kFileBufferBytes = std::size_t{1} << 16;
-
-// stderr outlives every sink, so its buffer lives as long as the process.
-char console_buffer[kFileBufferBytes];
 
 // Gives each file a rotating sink opens its own buffer, freed once the file is closed (on
 // rotation and when the sink goes away).
@@ -61,29 +60,6 @@ spdlog::level::level_enum ToSpdlog(config::LogLevel level) {
   }
   return spdlog::level::info;
 }
-
-// The console when it is not a terminal (systemd, docker, a pipe): lines go through stdio's
-// buffer and reach the file descriptor on flush (warnings and above, once a second, and after
-// start-up and reloads), instead of one write(2) per line as spdlog's console sinks do. At INFO
-// every request logs a line, so this is a system call per request saved.
-// Unlocked: it is only ever an output of the FormatOnceSink below, which holds the lock.
-class BufferedConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
- public:
-  BufferedConsoleSink() : file_(stderr) {
-    std::setvbuf(file_, console_buffer, _IOFBF, sizeof console_buffer);
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& message) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(message, formatted);
-    std::fwrite(formatted.data(), 1, formatted.size(), file_);
-  }
-  void flush_() override { std::fflush(file_); }
-
- private:
-  std::FILE* file_;
-};
 
 // The formatter of FormatOnceSink's outputs: the line arrives finished, end of line included,
 // so it is copied as it is (a "%v" pattern would still run spdlog's pattern machinery per line).
@@ -132,7 +108,7 @@ class FormatOnceSink final : public spdlog::sinks::base_sink<std::mutex> {
 // An output of FormatOnceSink (unlocked: that sink holds the lock).
 spdlog::sink_ptr ConsoleOutput() {
   if (isatty(STDERR_FILENO)) return std::make_shared<spdlog::sinks::stderr_color_sink_st>();
-  return std::make_shared<BufferedConsoleSink>();
+  return std::make_shared<ConsoleSink>(STDERR_FILENO);
 }
 
 template <class Mutex>
