@@ -256,13 +256,16 @@ bool ReviewConfigFile(const ConfigSource& source, const config::Config& running,
   return true;
 }
 
-// SIGHUP: rebuild the directory snapshot and the TLS/authorization state. The two halves are
+// SIGHUP: rebuild the TLS/authorization state and the directory snapshot. The two halves are
 // independent: a half that fails keeps what it would have replaced, and the other half still
-// takes effect. The configuration file is only reviewed (ReviewConfigFile).
+// takes effect. The TLS half goes first: its files are small, and a CA taken out of a ca_file
+// must stop being trusted even while the directory's read hangs (a FIFO no one writes, a network
+// file system that does not answer) or takes seconds. The configuration file is only reviewed
+// (ReviewConfigFile).
 void Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
-  const bool directory = ReloadDirectory(config, logs, store);
   const bool security = ReloadSecurity(config, logs, server);
+  const bool directory = ReloadDirectory(config, logs, store);
   // After the two halves: a configuration file that does not answer (a FIFO, a network file
   // system) must not hold back what the reload is for.
   const bool config_file_ok = ReviewConfigFile(source, config, logs);
