@@ -173,7 +173,7 @@ std::optional<std::string> RefuseDirectory(const LoadedSnapshot& next, std::size
 bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
                      server::SnapshotStore& store) {
   const std::size_t before = Entries(*store.Current());
-  auto loaded = LoadSnapshot(config);
+  auto loaded = LoadSnapshot(config, LoadFor::kReload);
   std::optional<std::string> refusal;
   if (!loaded) {
     refusal = CapLogMessage(loaded.error().ToString());
@@ -308,7 +308,7 @@ int RunServe(const CommandLine& command_line) {
   if (const auto unwritten = UnwrittenLevelsWarning(*config)) {
     logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", unwritten->ToString());
   }
-  auto loaded = LoadSnapshot(*config);
+  auto loaded = LoadSnapshot(*config, LoadFor::kStart);
   if (!loaded) return StartFailed(*logs, loaded.error());
   LogLoaded(*logs, *loaded);
   auto security = server::BuildSecurityState(*config);
