@@ -37,14 +37,14 @@ std::optional<std::string> HowItChanged(const struct stat& then, const struct st
            std::to_string(now.st_size) + " bytes";
   }
   if (ended_at) {
-    return "it had " + std::to_string(then.st_size) + " bytes, but its end came after " +
-           std::to_string(*ended_at);
+    return "it had " + std::to_string(then.st_size) +
+           " bytes when opened, but the read found its " + "end after " + std::to_string(*ended_at);
   }
   if (!SameTime(now.st_mtim, then.st_mtim)) return "it was written to: its modification time moved";
   if (!SameTime(now.st_ctim, then.st_ctim)) {
     // ctime cannot be set back: it catches a writer that restores the modification time.
     return "its status change time moved: it was written to and its modification time put back "
-           "(as cp -p and rsync do), or its mode, owner or links changed";
+           "(as cp -p and rsync --inplace do), or its mode, owner or links changed";
   }
   return std::nullopt;
 }

@@ -101,7 +101,7 @@ const ChangeCase kChangeCases[] = {
     {"a writer truncates the file under the read, then writes it again", 5,
      [](const std::string& path) { std::filesystem::resize_file(path, 10); },
      [](const std::string& path) { WriteFile(path, kContent); },
-     "it had 42 bytes, but its end came after 10"},
+     "it had 42 bytes when opened, but the read found its end after 10"},
     {"a writer rewrites it in place to the same size", 5, RewriteInPlace, Unchanged,
      "it was written to: its modification time moved"},
     {"a writer rewrites it and puts its modification time back, as cp -p does", 5,
