@@ -205,7 +205,7 @@ int RunCheck(const CommandLine& command_line) {
   // At a terminal, an administrator reads the report; otherwise it may go to a log (the systemd
   // unit runs check before every start, into the journal), which obfuscate_pii keeps clean.
   const ErrorsFor errors_for = isatty(STDOUT_FILENO) ? ErrorsFor::kTerminal : ErrorsFor::kLogs;
-  if (auto loaded = LoadSnapshot(*config, errors_for); !loaded) {
+  if (auto loaded = LoadSnapshot(*config, LoadFor::kCommand, errors_for); !loaded) {
     std::cout << "directory: " << loaded.error().ToString() << "\n";
     ++failures;
   } else {

@@ -125,7 +125,7 @@ void PrintStartRefusal(const config::Config& config) {
 int RunLookup(const CommandLine& command_line) {
   auto config = LoadEffectiveConfig(command_line);
   if (!config) return PrintError(config.error());
-  auto loaded = LoadSnapshot(*config, ErrorsFor::kTerminal);
+  auto loaded = LoadSnapshot(*config, LoadFor::kCommand, ErrorsFor::kTerminal);
   if (!loaded) return PrintError(loaded.error());
   const directory::PhoneDirectory& directory = loaded->snapshot->directory;
   engine::CallQuery query;

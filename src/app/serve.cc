@@ -179,7 +179,7 @@ std::optional<std::string> RefuseDirectory(const LoadedSnapshot& next, std::size
 bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
                      server::SnapshotStore& store) {
   const std::size_t before = Entries(*store.Current());
-  auto loaded = LoadSnapshot(config);
+  auto loaded = LoadSnapshot(config, LoadFor::kReload);
   std::optional<std::string> refusal;
   if (!loaded) {
     refusal = CapLogMessage(loaded.error().ToString());
@@ -262,13 +262,16 @@ bool ReviewConfigFile(const ConfigSource& source, const config::Config& running,
   return true;
 }
 
-// SIGHUP: rebuild the directory snapshot and the TLS/authorization state. The two halves are
+// SIGHUP: rebuild the TLS/authorization state and the directory snapshot. The two halves are
 // independent: a half that fails keeps what it would have replaced, and the other half still
-// takes effect. The configuration file is only reviewed (ReviewConfigFile).
+// takes effect. The TLS half goes first: its files are small, and a CA taken out of a ca_file
+// must stop being trusted even while the directory's read hangs (a FIFO no one writes, a network
+// file system that does not answer) or takes seconds. The configuration file is only reviewed
+// (ReviewConfigFile).
 void Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
-  const bool directory = ReloadDirectory(config, logs, store);
   const bool security = ReloadSecurity(config, logs, server);
+  const bool directory = ReloadDirectory(config, logs, store);
   // After the two halves: a configuration file that does not answer (a FIFO, a network file
   // system) must not hold back what the reload is for.
   const bool config_file_ok = ReviewConfigFile(source, config, logs);
@@ -311,7 +314,7 @@ int RunServe(const CommandLine& command_line) {
   if (const auto unwritten = UnwrittenLevelsWarning(*config)) {
     logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", unwritten->ToString());
   }
-  auto loaded = LoadSnapshot(*config);
+  auto loaded = LoadSnapshot(*config, LoadFor::kStart);
   if (!loaded) return StartFailed(*logs, loaded.error());
   LogLoaded(*logs, *loaded);
   auto security = server::BuildSecurityState(*config);

@@ -25,9 +25,18 @@ struct LoadedSnapshot {
 // the terminal of an administrator running check or lookup.
 enum class ErrorsFor { kLogs, kTerminal };
 
-// Fails, naming the file, when the directory cannot be read or lacks a required column. For the
-// logs under obfuscate_pii, the error for a missing column does not quote the header's names.
-Result<LoadedSnapshot> LoadSnapshot(const config::Config& config,
+// What a load is for. The error for a directory file that changed while it was read (being
+// written) ends with what that means there and when to load it again.
+enum class LoadFor {
+  kStart,    // serve, before it serves: there is no directory in service to keep
+  kReload,   // SIGHUP: the directory in service stays
+  kCommand,  // check, lookup
+};
+
+// Fails, naming the file, when the directory cannot be read, lacks a required column, or changed
+// while it was read. For the logs under obfuscate_pii, the error for a missing column does not
+// quote the header's names.
+Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_for,
                                     ErrorsFor errors_for = ErrorsFor::kLogs);
 
 }  // namespace callgate::app

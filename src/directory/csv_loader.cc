@@ -484,8 +484,14 @@ Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimit
     if (!lines.ok()) return lines.error();
     const SizeHints hints{*lines + 1, file->size().value_or(0)};
     auto read = [&file](char* out, std::size_t count) { return file->Read(out, count); };
-    return ParsePieces(read, hints, path, limits);
+    Result<LoadedDirectory> parsed = ParsePieces(read, hints, path, limits);
+    if (Status unchanged = file->CheckUnchanged(); !unchanged.ok()) return unchanged.error();
+    return parsed;
   });
+}
+
+bool ChangedWhileRead(const Error& error) {
+  return error.line == 0 && error.message.starts_with(internal::FileStream::kChangedWhileRead);
 }
 
 }  // namespace callgate::directory

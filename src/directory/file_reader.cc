@@ -24,6 +24,38 @@ Error FileError(const std::string& path, const char* what, int error_number) {
                ""};
 }
 
+bool SameTime(const timespec& a, const timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// How the open file, `then` at Open() and `now`, changed while it was read; std::nullopt if it
+// did not, as far as its size and times tell.
+std::optional<std::string> HowItChanged(const struct stat& then, const struct stat& now,
+                                        std::optional<std::size_t> ended_at) {
+  if (now.st_size != then.st_size) {
+    return "its size went from " + std::to_string(then.st_size) + " to " +
+           std::to_string(now.st_size) + " bytes";
+  }
+  if (ended_at) {
+    return "it had " + std::to_string(then.st_size) +
+           " bytes when opened, but the read found its " + "end after " + std::to_string(*ended_at);
+  }
+  if (!SameTime(now.st_mtim, then.st_mtim)) return "it was written to: its modification time moved";
+  if (!SameTime(now.st_ctim, then.st_ctim)) {
+    // ctime cannot be set back: it catches a writer that restores the modification time.
+    return "its status change time moved: it was written to and its modification time put back "
+           "(as cp -p and rsync --inplace do), or its mode, owner or links changed";
+  }
+  return std::nullopt;
+}
+
+Error Changed(const std::string& path, const std::string& how) {
+  return Error{std::string(FileStream::kChangedWhileRead) + " (" + how +
+                   "): a file being written, or replaced, is not used. Write the new file beside "
+                   "it and rename it into place, which replaces it in one step",
+               path, 0, ""};
+}
+
 }  // namespace
 
 Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
@@ -38,6 +70,7 @@ Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_byt
   struct stat info {};
   if (fstat(fd, &info) != 0) return FileError(path, "cannot stat the file", errno);
   if (S_ISDIR(info.st_mode)) return Error{"is a directory, not a file", path, 0, ""};
+  if (S_ISREG(info.st_mode)) file.opened_ = info;
   if (S_ISREG(info.st_mode) && info.st_size > 0) {
     file.size_ = static_cast<std::size_t>(info.st_size);
     if (*file.size_ > max_bytes) return TooLarge(path, max_bytes);
@@ -54,7 +87,9 @@ FileStream::FileStream(FileStream&& other) noexcept
       path_(std::move(other.path_)),
       max_bytes_(other.max_bytes_),
       size_(other.size_),
-      read_(other.read_) {}
+      read_(other.read_),
+      opened_(other.opened_),
+      ended_at_(other.ended_at_) {}
 
 FileStream& FileStream::operator=(FileStream&& other) noexcept {
   if (this != &other) {
@@ -64,6 +99,8 @@ FileStream& FileStream::operator=(FileStream&& other) noexcept {
     max_bytes_ = other.max_bytes_;
     size_ = other.size_;
     read_ = other.read_;
+    opened_ = other.opened_;
+    ended_at_ = other.ended_at_;
   }
   return *this;
 }
@@ -78,7 +115,10 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
     const ssize_t n = read(fd_, out + done, count - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return FileError(path_, "cannot read the file", errno);
-    if (n == 0) break;
+    if (n == 0) {
+      if (size_ && read_ + done != *size_ && !ended_at_) ended_at_ = read_ + done;
+      break;
+    }
     done += static_cast<std::size_t>(n);
   }
   read_ += done;
@@ -89,6 +129,26 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
 Status FileStream::Rewind() {
   if (lseek(fd_, 0, SEEK_SET) != 0) return FileError(path_, "cannot go back in the file", errno);
   read_ = 0;
+  return OkStatus();
+}
+
+Status FileStream::CheckUnchanged() const {
+  if (!opened_) return OkStatus();
+  struct stat now {};
+  if (fstat(fd_, &now) != 0) return FileError(path_, "cannot stat the file", errno);
+  // The path first: a file renamed over the one open, or removed, changes its status change time
+  // (one link fewer), which would say less.
+  struct stat named {};
+  if (stat(path_.c_str(), &named) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return Changed(path_, "it was removed or renamed: its path names no file now");
+    }
+    return FileError(path_, "cannot stat the file", errno);
+  }
+  if (named.st_dev != now.st_dev || named.st_ino != now.st_ino) {
+    return Changed(path_, "another file was put in its place");
+  }
+  if (auto how = HowItChanged(*opened_, now, ended_at_)) return Changed(path_, *how);
   return OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -1303,6 +1304,123 @@ std::string LargeDirectory(int rows) {
   std::string csv = "phone_number,display_name\n";
   for (int i = 0; i < rows; ++i) csv += "+1200" + std::to_string(1'000'000 + i) + ",Name\n";
   return csv;
+}
+
+// Writes to the end of an open file, a row a write every 200 µs (`first` before them), from its
+// construction to its destruction: an export writing the directory slowly, in place.
+class SlowExport {
+ public:
+  SlowExport(int fd, std::string first) : thread_([this, fd, first] { Write(fd, first); }) {}
+  ~SlowExport() {
+    stop_ = true;
+    thread_.join();
+  }
+  SlowExport(const SlowExport&) = delete;
+  SlowExport& operator=(const SlowExport&) = delete;
+
+ private:
+  void Write(int fd, const std::string& first) {
+    if (write(fd, first.data(), first.size()) < 0) return;
+    for (int row = 0; !stop_; ++row) {
+      const std::string text = "+1300" + std::to_string(1'000'000 + row) + ",Exported\n";
+      if (write(fd, text.data(), text.size()) < 0) return;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // pace, not synchronisation
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// /health's last_reload_ok once a reload has finished ("true" or "false"), polled for up to 15 s.
+std::string AwaitReloadVerdict(std::uint16_t admin) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  std::string verdict;
+  do {
+    verdict = HealthField(admin, "last_reload_ok");
+    if (verdict == "true" || verdict == "false") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return verdict;
+}
+
+// The start of a directory an export is writing: `rows` rows of +1200..., then a row cut in the
+// middle. Big enough that reading it lasts tens of milliseconds, while the export adds to it.
+std::string ExportSoFar(int rows) {
+  std::string csv = "phone_number,display_name\n+14085550101,Ada King\n";
+  for (int i = 0; i < rows; ++i) csv += "+1200" + std::to_string(1'000'000 + i) + ",Name\n";
+  return csv + "+14085550104,Tom & Je";
+}
+
+// A SIGHUP while an export rewrites the directory in place: the reload reads a file that grows
+// under it (what it has so far would parse, its last row cut in the middle). The reload fails,
+// the directory in service stays, and the error says what to do; a SIGHUP once the file is
+// written loads all of it.
+TEST_F(ServerTest, AReloadOfADirectoryBeingWrittenKeepsTheOneInService) {
+  StartServer();
+  const std::uint16_t admin = server_->port("admin");
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  const int fd = open(csv.c_str(), O_WRONLY | O_TRUNC);
+  ASSERT_GE(fd, 0);
+  const std::string so_far = ExportSoFar(200'000);
+  ASSERT_EQ(write(fd, so_far.data(), so_far.size()), static_cast<ssize_t>(so_far.size()));
+  const std::size_t mark = server_->output().size();
+  std::string verdict;
+  {
+    const SlowExport export_going_on(fd, "rry\n");
+    server_->Signal(SIGHUP);
+    verdict = AwaitReloadVerdict(admin);
+  }
+  EXPECT_EQ(verdict, "false") << server_->output().substr(mark);
+  EXPECT_EQ(HealthField(admin, "exact_entries"), "3");
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_EQ(CurriName("+14085550104"), ExpectedCurriResponse("San Jose Downtown"));
+  const std::string said = server_->output().substr(mark);
+  EXPECT_THAT(said,
+              HasSubstr("Reload failed, the previous phone directory stays in service: " +
+                        (dir_.path() / "callgate.yaml").string() + ":5: key 'csv_file_path': '" +
+                        csv + "': changed while it was read (its size went from "))
+      << said;
+  EXPECT_THAT(said, HasSubstr("Write the new file beside it and rename it into place, which "
+                              "replaces it in one step. Send SIGHUP again once the new file is "
+                              "written"));
+  EXPECT_THAT(said, Not(HasSubstr("Reload complete")));
+
+  close(fd);  // the export has finished
+  server_->Signal(SIGHUP);
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output().substr(mark);
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
+  EXPECT_EQ(CurriName("+14085550104"), ExpectedCurriResponse("Tom &amp;amp; Jerry"));
+  EXPECT_EQ(CurriName("+13001000000"), ExpectedCurriResponse("Exported"));
+}
+
+// At start-up there is no directory to keep: a directory being written stops the start, and
+// check, which loads it the same way, says so too.
+TEST_F(ServerTest, ADirectoryBeingWrittenStopsAStartAndFailsCheck) {
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  const std::string config = dir_.Write("callgate.yaml",
+                                        "insecure_mode: true\nlisten_host: 127.0.0.1\n"
+                                        "listen_port: 0\nadmin_listen: \"\"\ncsv_file_path: " +
+                                            csv + "\n");
+  const int fd = open(csv.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  const std::string so_far = ExportSoFar(200'000);
+  ASSERT_EQ(write(fd, so_far.data(), so_far.size()), static_cast<ssize_t>(so_far.size()));
+  const std::string changed = config + ":5: key 'csv_file_path': '" + csv +
+                              "': changed while it was read (its size went from ";
+  {
+    const SlowExport export_going_on(fd, "rry\n");
+    const auto check = RunCommand({CallgateBinary(), "check", "--config", config});
+    EXPECT_EQ(check.exit_code, 1) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("directory: " + changed)) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("Run this command again once the new file is written"));
+    const auto start = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+    EXPECT_EQ(start.exit_code, 1) << start.output;
+    EXPECT_THAT(start.output, HasSubstr("refusing to start: " + changed)) << start.output;
+    EXPECT_THAT(start.output, HasSubstr("At start-up there is no directory in service to keep: "
+                                        "start callgate again once the new file is written"));
+  }
+  close(fd);
 }
 
 // SIGHUP's default action ends a process. systemd sends it for `systemctl reload` as soon as

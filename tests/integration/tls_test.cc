@@ -1,8 +1,10 @@
 // Mutual TLS and cluster access control against the real binary, with a PKI made at test time
 // by make_pki.sh: two independent roots (A, B), an intermediate under A, client certificates
 // with various CN/SANs, an expired one and a self-signed one.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -435,6 +437,44 @@ TEST_F(MutualTlsTest, ACaTakenOutOfCaFileEndsTheConnectionsItLetIn) {
       << server_->output();
   EXPECT_TRUE(server_->WaitForOutput("closing its connection after the request in progress", mark));
   EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kRefused));
+}
+
+// A reload reads the TLS files before the directory: a CA taken out of ca_file stops being
+// trusted even while the directory's read hangs (here a FIFO no one writes to, as a network file
+// system that does not answer would hold it), and the directory still loads once it answers.
+TEST_F(MutualTlsTest, ACaTakenOutOfCaFileStopsBeingTrustedWhileTheDirectoryReadHangs) {
+  const std::string hq_ca = dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")));
+  std::string config = Config("127.0.0.1", "shutdown_timeout_seconds: 1\n");
+  config.replace(config.find(Pki("ca-a.crt")), Pki("ca-a.crt").size(), hq_ca);
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
+  ASSERT_NE(open, nullptr);
+  ASSERT_EQ(open->Post("/curri", body)->result(), http::status::ok);
+
+  const std::string csv = (dir_.path() / "d.csv").string();
+  std::filesystem::remove(csv);
+  ASSERT_EQ(mkfifo(csv.c_str(), 0600), 0);
+  dir_.Write("hq-ca.pem", ReadFile(Pki("ca-b.crt")));
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reloaded TLS", mark)) << server_->output().substr(mark);
+  auto last = open->Post("/curri", body);
+  ASSERT_TRUE(last) << open->last_error();
+  EXPECT_EQ(last->body(), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_FALSE(last->keep_alive()) << "the connection A's CA let in is closed";
+  EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kRefused));
+  EXPECT_THAT(server_->output().substr(mark), ::testing::Not(HasSubstr("Reload complete")))
+      << "the directory's read is still held";
+
+  const int writer = ::open(csv.c_str(), O_WRONLY);  // the reload holds the read end
+  ASSERT_GE(writer, 0);
+  const std::string content = "phone_number,display_name\n+14085550101,Ada King\n";
+  EXPECT_EQ(write(writer, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  close(writer);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U);
 }
 
 // A peer no cluster allows cannot hold a connection slot by staying silent after its handshake.

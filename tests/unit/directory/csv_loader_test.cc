@@ -608,6 +608,60 @@ TEST(CsvLoaderTest, AQuoteLeftOpenFailsWithoutReadingToTheEnd) {
       << loaded.error().message;
 }
 
+// Appends to a file, a piece at a time and cutting rows in two, as a slow export writes it, from
+// its construction to its destruction.
+class SlowWriter {
+ public:
+  explicit SlowWriter(const std::string& path) : thread_([this, path] { Write(path); }) {
+    while (pieces_ == 0) std::this_thread::yield();  // writing before the caller goes on
+  }
+  ~SlowWriter() {
+    stop_ = true;
+    thread_.join();
+  }
+  SlowWriter(const SlowWriter&) = delete;
+  SlowWriter& operator=(const SlowWriter&) = delete;
+
+ private:
+  void Write(const std::string& path) {
+    const int fd = open(path.c_str(), O_WRONLY | O_APPEND);
+    const std::string rows = Repeated("+14085550104,Tom & Jerry,exact\n", 10);
+    for (std::size_t at = 0; !stop_ && fd >= 0; at = (at + 47) % rows.size()) {
+      const std::string piece = rows.substr(at, 47);
+      if (write(fd, piece.data(), piece.size()) < 0) break;
+      ++pieces_;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // pace, not synchronisation
+    }
+    if (fd >= 0) close(fd);
+    if (fd < 0) ++pieces_;  // let the constructor return: the test fails on what it loads
+  }
+
+  std::atomic<bool> stop_{false};
+  std::atomic<int> pieces_{0};
+  std::thread thread_;
+};
+
+// A file still being written is not loaded, whatever its bytes so far parse to: the load, of
+// 200,000 rows, lasts long enough for the writer to add to it many times, and the loader says
+// that the file changed while it was read.
+TEST(CsvLoaderTest, AFileWrittenWhileItIsLoadedIsRefused) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 200'000; ++i)
+    csv += "+1200" + std::to_string(1'000'000 + i) + ",Name,exact\n";
+  const TempFile file(csv);
+  const Result<LoadedDirectory> loaded = [&] {
+    const SlowWriter writer(file.path());
+    return LoadDirectoryCsv(file.path());
+  }();
+  ASSERT_FALSE(loaded.ok()) << "loaded " << loaded->rows << " rows of a file being written";
+  EXPECT_TRUE(ChangedWhileRead(loaded.error())) << loaded.error().ToString();
+  EXPECT_EQ(loaded.error().file, file.path());
+  EXPECT_EQ(loaded.error().line, 0);
+  EXPECT_NE(loaded.error().message.find("changed while it was read (its size went from "),
+            std::string::npos)
+      << loaded.error().message;
+}
+
 TEST(CsvLoaderTest, FileErrorsNameTheFile) {
   const TempFile big(kHeader + "+1,A,exact\n");
   const struct {
@@ -627,6 +681,7 @@ TEST(CsvLoaderTest, FileErrorsNameTheFile) {
     ASSERT_FALSE(loaded.ok());
     EXPECT_EQ(loaded.error().file, c.path);
     EXPECT_NE(loaded.error().message.find(c.contains), std::string::npos) << loaded.error().message;
+    EXPECT_FALSE(ChangedWhileRead(loaded.error()));
   }
 }
 
