@@ -1,6 +1,7 @@
 // callgate-loadgen: an HTTP/1.1 load client that behaves like a UCM cluster (N keep-alive
 // connections, one request in flight on each), in closed or open loop, over HTTP or (mutual)
 // TLS. See bench/README.md for the options and what each figure means.
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -89,9 +90,11 @@ Summary Summarize(const Options& options, const Scheduler& scheduler,
                   const std::vector<RunStats>& per_thread) {
   Summary summary;
   for (const RunStats& stats : per_thread) summary.stats.Merge(stats);
-  if (summary.stats.last_completion > scheduler.measure_start()) {
-    summary.elapsed = summary.stats.last_completion - scheduler.measure_start();
-  }
+  Clock::time_point end = summary.stats.last_completion;
+  // A -d run measures its duration: requests still failing after it (a server that stopped
+  // answering holds each one for --timeout) do not stretch it.
+  if (options.requests == 0) end = std::min(end, scheduler.measure_end());
+  if (end > scheduler.measure_start()) summary.elapsed = end - scheduler.measure_start();
   summary.mode = ModeName(options);
   return summary;
 }

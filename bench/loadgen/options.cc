@@ -186,7 +186,8 @@ Result:
       --json            print one JSON line
       --expect-status N status counted as success (200)
       --max-error-rate F exit 1 when more than this fraction of requests failed (0)
-      --timeout S       limit on each connect, handshake, write and read (5)
+      --timeout S       limit on each connect, handshake, write and read (5); in open
+                        loop also on how late a request may be sent (else it fails, unsent)
 Exit status: 0 success, 1 too many errors or no request completed, 2 usage or setup error.
 )";
 }

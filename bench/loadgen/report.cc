@@ -88,8 +88,10 @@ std::string FormatText(const Options& options, const Summary& summary) {
   if (options.rate > 0) out += Printf(" at %.0f requests/s", options.rate);
   out += Printf(", %.2f s measured\n", Seconds(summary.elapsed));
   out += Printf("requests     %llu (ok %llu)\n", U(s.requests()), U(s.ok));
-  out += Printf("errors       %llu (status %llu, connect %llu, io %llu, timeout %llu)\n",
-                U(s.errors()), U(s.bad_status), U(s.connect_errors), U(s.io_errors), U(s.timeouts));
+  out +=
+      Printf("errors       %llu (status %llu, connect %llu, io %llu, timeout %llu, unsent %llu)\n",
+             U(s.errors()), U(s.bad_status), U(s.connect_errors), U(s.io_errors), U(s.timeouts),
+             U(s.unsent));
   out += Printf("requests/s   %.1f\n", RequestsPerSecond(summary));
   out += Printf("connections  %llu opened while measuring\n", U(s.connections));
   out += Printf("bytes        in %llu, out %llu\n", U(s.bytes_in), U(s.bytes_out));
@@ -107,6 +109,7 @@ std::string FormatJson(const Options& options, const Summary& summary) {
                 U(s.errors()));
   out += Printf(",\"bad_status\":%llu,\"connect_errors\":%llu,\"io_errors\":%llu,\"timeouts\":%llu",
                 U(s.bad_status), U(s.connect_errors), U(s.io_errors), U(s.timeouts));
+  out += Printf(",\"unsent\":%llu", U(s.unsent));
   out += Printf(",\"requests_per_s\":%.1f,\"connections_opened\":%llu", RequestsPerSecond(summary),
                 U(s.connections));
   out += Printf(",\"bytes_in\":%llu,\"bytes_out\":%llu", U(s.bytes_in), U(s.bytes_out));

@@ -11,8 +11,9 @@ namespace callgate::loadgen {
 
 struct Summary {
   RunStats stats;
-  std::chrono::nanoseconds elapsed{0};  // from the end of the warm-up to the last completion
-  std::string mode;                     // "closed-loop", "open-loop" (+ " handshakes")
+  // From the end of the warm-up to the last completion; with -d, at most the duration.
+  std::chrono::nanoseconds elapsed{0};
+  std::string mode;  // "closed-loop", "open-loop" (+ " handshakes")
 };
 
 // Successful responses per second over `elapsed`; 0 when nothing was measured.

@@ -41,6 +41,7 @@ class Scheduler {
   void Stop() { stopped_.store(true, std::memory_order_relaxed); }
 
   Clock::time_point measure_start() const { return measure_start_; }
+  Clock::time_point measure_end() const { return measure_end_; }  // meaningless with -n
   bool open_loop() const { return plan_.rate > 0; }
 
  private:

@@ -21,12 +21,15 @@ struct RunStats {
   std::uint64_t connect_errors = 0;     // TCP connect or TLS handshake failed
   std::uint64_t io_errors = 0;          // write/read failed or the server closed mid-request
   std::uint64_t timeouts = 0;           // an operation exceeded --timeout
+  std::uint64_t unsent = 0;             // open loop: no connection was free within --timeout
   std::uint64_t bytes_in = 0;           // response bytes (headers and body)
   std::uint64_t bytes_out = 0;          // request bytes
   std::uint64_t connections = 0;        // connections established (handshakes) while measuring
   Clock::time_point last_completion{};  // of a measured request
 
-  std::uint64_t errors() const { return bad_status + connect_errors + io_errors + timeouts; }
+  std::uint64_t errors() const {
+    return bad_status + connect_errors + io_errors + timeouts + unsent;
+  }
   std::uint64_t requests() const { return ok + errors(); }
 
   void Merge(const RunStats& other) {
@@ -37,6 +40,7 @@ struct RunStats {
     connect_errors += other.connect_errors;
     io_errors += other.io_errors;
     timeouts += other.timeouts;
+    unsent += other.unsent;
     bytes_in += other.bytes_in;
     bytes_out += other.bytes_out;
     connections += other.connections;
