@@ -78,6 +78,22 @@ class MutualTlsTest : public ::testing::Test {
     server_ = CallgateProcess::Start(dir_, Config(listen_host, extra));
     ASSERT_NE(server_, nullptr);
   }
+  // hq's ca_file, a copy of CA A the test rewrites to take the CA out.
+  std::string HqCaFile() const { return (dir_.path() / "hq-ca.pem").string(); }
+  // Starts the server with hq's ca_file the copy above, and opens `open` with a certificate CA A
+  // issued, which it has been served once.
+  void StartWithAConnectionFromCaA(const std::string& extra, std::unique_ptr<HttpClient>& open) {
+    dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")));
+    std::string config = Config("127.0.0.1", extra);
+    config.replace(config.find(Pki("ca-a.crt")), Pki("ca-a.crt").size(), HqCaFile());
+    server_ = CallgateProcess::Start(dir_, config);
+    ASSERT_NE(server_, nullptr);
+    open = HttpClient::Connect(server_->port(), Client("a-cn"));
+    ASSERT_NE(open, nullptr);
+    auto served = open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+    ASSERT_TRUE(served) << open->last_error();
+    ASSERT_EQ(served->result(), http::status::ok);
+  }
   static TlsOptions Client(const std::string& name) {
     TlsOptions options;
     options.ca_file = Pki("server-trust.pem");  // the server certificates, before and after reload
@@ -398,15 +414,10 @@ TEST_F(MutualTlsTest, RequestsPipelinedPastACloseDoNotCostTheResponsesBeforeIt) 
 // UCM keeps its connections for hours: a CA taken out of ca_file must end the connections it let
 // in, not only refuse new ones. One kept in ca_file keeps them open.
 TEST_F(MutualTlsTest, ACaTakenOutOfCaFileEndsTheConnectionsItLetIn) {
-  const std::string hq_ca = dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")));
-  std::string config = Config("127.0.0.1", "");
-  config.replace(config.find(Pki("ca-a.crt")), Pki("ca-a.crt").size(), hq_ca);
-  server_ = CallgateProcess::Start(dir_, config);
-  ASSERT_NE(server_, nullptr);
+  std::unique_ptr<HttpClient> open;
+  ASSERT_NO_FATAL_FAILURE(StartWithAConnectionFromCaA("", open));
+  const std::string hq_ca = HqCaFile();
   const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
-  auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
-  ASSERT_NE(open, nullptr);
-  ASSERT_EQ(open->Post("/curri", body)->result(), http::status::ok);
 
   // The same CA, and B's added beside it: the connection is authorized again, and allowed.
   dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")) + ReadFile(Pki("ca-b.crt")));
@@ -443,15 +454,9 @@ TEST_F(MutualTlsTest, ACaTakenOutOfCaFileEndsTheConnectionsItLetIn) {
 // trusted even while the directory's read hangs (here a FIFO no one writes to, as a network file
 // system that does not answer would hold it), and the directory still loads once it answers.
 TEST_F(MutualTlsTest, ACaTakenOutOfCaFileStopsBeingTrustedWhileTheDirectoryReadHangs) {
-  const std::string hq_ca = dir_.Write("hq-ca.pem", ReadFile(Pki("ca-a.crt")));
-  std::string config = Config("127.0.0.1", "shutdown_timeout_seconds: 1\n");
-  config.replace(config.find(Pki("ca-a.crt")), Pki("ca-a.crt").size(), hq_ca);
-  server_ = CallgateProcess::Start(dir_, config);
-  ASSERT_NE(server_, nullptr);
+  std::unique_ptr<HttpClient> open;
+  ASSERT_NO_FATAL_FAILURE(StartWithAConnectionFromCaA("shutdown_timeout_seconds: 1\n", open));
   const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
-  auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
-  ASSERT_NE(open, nullptr);
-  ASSERT_EQ(open->Post("/curri", body)->result(), http::status::ok);
 
   const std::string csv = (dir_.path() / "d.csv").string();
   std::filesystem::remove(csv);
