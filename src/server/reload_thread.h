@@ -31,6 +31,13 @@ class ReloadThread {
     wake_.notify_one();
   }
 
+  // Whether a Request() waits for the thread to take it up (not whether a reload runs): a
+  // Request() now would be folded into that one.
+  bool Pending() {
+    std::lock_guard lock(mutex_);
+    return pending_;
+  }
+
   void Stop() {
     {
       std::lock_guard lock(mutex_);

@@ -662,6 +662,9 @@ void Server::Impl::RequestReload() {
           "SIGHUP: the reload started {} s ago is still running ({}); this reload will follow it",
           seconds, kStuckReloadReasons);
     }
+  } else if (reload_.Pending()) {
+    // Two SIGHUPs held while callgate started arrive together: they make one reload.
+    logs_.app->info("SIGHUP: a reload is about to start; this SIGHUP is carried out by it");
   } else {
     logs_.app->info("SIGHUP: reloading");
   }

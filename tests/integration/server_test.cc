@@ -1439,6 +1439,33 @@ TEST_F(ServerTest, SighupWhileStartingReloadsOnceServingAndWhileStoppingIsIgnore
   EXPECT_EQ(server_->Stop(std::chrono::seconds(15), SIGHUP), 0) << server_->output();
 }
 
+// Two SIGHUPs held while callgate starts are taken one after the other once it serves. Each line
+// says what its SIGHUP makes: "SIGHUP: reloading" a reload; "will follow it" one more after the
+// reload that runs; "about to start" none, a reload not yet begun carries it out.
+TEST_F(ServerTest, TwoSighupsHeldWhileStartingSayTheReloadsTheyMake) {
+  const std::string config = Config(dir_);
+  dir_.Write("directory.csv", LargeDirectory(500'000));
+  server_ = CallgateProcess::Launch(dir_, config);
+  ASSERT_TRUE(server_->WaitForOutput("insecure_mode is on")) << server_->output();
+  server_->Signal(SIGHUP);
+  // Two signals sent at once may be one for the kernel, until the first is taken.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->AwaitReady());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Occurrences(server_->output(), "SIGHUP: ") < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string said = server_->output();
+  ASSERT_EQ(Occurrences(said, "SIGHUP: "), 2U) << said;
+  const std::uint64_t reloads =
+      Occurrences(said, "SIGHUP: reloading") + Occurrences(said, "this reload will follow it");
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", reloads), reloads) << said;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a reload no line said
+  EXPECT_EQ(HealthField(server_->port("admin"), "reloads_ok"), std::to_string(reloads));
+}
+
 // A reload reading a file that never ends (a FIFO no one writes; a network file system that
 // does not answer) cannot hold up a stop for longer than shutdown_timeout_seconds.
 TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {

@@ -44,5 +44,27 @@ TEST(ReloadThreadTest, RequestsDuringARunMakeOneMoreRunAfterIt) {
   EXPECT_EQ(started.load(), 2) << "one run for both requests";
 }
 
+// Pending() is a request the thread has not taken up yet, not a reload that runs.
+TEST(ReloadThreadTest, PendingIsARequestNotYetTakenUp) {
+  ReloadThread reloads;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> started{0};
+  reloads.SetHandler([&] {
+    ++started;
+    released.wait();
+  });
+  EXPECT_FALSE(reloads.Pending());
+  reloads.Request();
+  ASSERT_TRUE(Eventually([&] { return started.load() == 1; }));
+  EXPECT_FALSE(reloads.Pending()) << "the first run has taken it up";
+  reloads.Request();
+  EXPECT_TRUE(reloads.Pending()) << "waits for the first run to end";
+  release.set_value();
+  ASSERT_TRUE(Eventually([&] { return started.load() == 2; }));
+  EXPECT_FALSE(reloads.Pending());
+  ASSERT_TRUE(reloads.StopWithin(std::chrono::seconds(10)));
+}
+
 }  // namespace
 }  // namespace callgate::server
