@@ -299,13 +299,19 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
                                                 const SessionEnv& env, ConnectionSlot& slot) {
   bool header_seen = false;
   std::size_t header_bytes = 0;  // taken by the parser until the header was done
+  std::size_t body_bytes = 0;    // taken since: the body as sent, chunk framing included
   for (;;) {
     beast::error_code ec;
     if (buffer.size() > 0) {
       const std::size_t used = parser.put(buffer.data(), ec);
       buffer.consume(used);
-      if (!header_seen) header_bytes += used;
+      (header_seen ? body_bytes : header_bytes) += used;
       if (ec && ec != http::error::need_more) co_return ec;
+      // body_limit counts only the chunks' data. Their framing (sizes, extensions, trailer
+      // fields) is held to the header's limit in all: one line at a time, it could be megabytes.
+      if (body_bytes - parser.get().body().size() > env.limits.max_header_bytes) {
+        co_return http::error::body_limit;
+      }
     }
     if (!header_seen && parser.is_header_done()) {
       header_seen = true;
