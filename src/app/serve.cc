@@ -334,8 +334,8 @@ int RunServe(const CommandLine& command_line) {
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
   (*server)->SetReloadHandler([&] { Reload(source, *config, *logs, store, **server); });
-  (*server)->Run([&] { AnnounceReady(*logs, **server); });
-  Announce(*logs, "callgate stopped");
+  (*server)->Run([&] { AnnounceReady(*logs, **server); },
+                 [&] { Announce(*logs, "callgate stopped"); });
   logs->app->flush();
   return 0;
 }

@@ -284,9 +284,9 @@ class Server::Impl {
 
   Status Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls);
   void CheckOpenFileLimit();
-  void Run(const std::function<void()>& ready);
+  void Run(const std::function<void()>& ready, const std::function<void()>& stopped);
   void BeginStop();
-  void StopReloads();
+  void StopReloads(const std::function<void()>& stopped);
   bool Reauthorize(PeerContext& peer) const;
 
   const config::Config config_;
@@ -751,7 +751,7 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
   control_.stop();
 }
 
-void Server::Impl::Run(const std::function<void()>& ready) {
+void Server::Impl::Run(const std::function<void()>& ready, const std::function<void()>& stopped) {
   for (auto& worker : workers_) {
     asio::co_spawn(worker->ioc, SweepDeadlines(*worker), asio::detached);
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
@@ -785,15 +785,16 @@ void Server::Impl::Run(const std::function<void()>& ready) {
                  asio::detached);
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
-  StopReloads();
+  StopReloads(stopped);
+  if (stopped) stopped();
 }
 
 // Waits for a reload in progress up to shutdown_timeout_seconds, or until a further stop signal
 // (the control context runs again between short waits, so its signal handler does). One that
 // takes longer is most likely stuck in a read that will never return; the process then ends
-// here, since what the reload uses cannot be destroyed under it. The requests have all been
-// answered by now.
-void Server::Impl::StopReloads() {
+// here, after `stopped`, since what the reload uses cannot be destroyed under it. The requests
+// have all been answered by now.
+void Server::Impl::StopReloads(const std::function<void()>& stopped) {
   if (reload_.StopWithin(std::chrono::milliseconds(0))) return;
   const std::chrono::seconds limit(config_.shutdown_timeout_seconds);
   if (hurry_) {
@@ -819,6 +820,7 @@ void Server::Impl::StopReloads() {
         "answer?)",
         limit.count());
   }
+  if (stopped) stopped();
   logs_.app->flush();
   if (logs_.access) logs_.access->flush();
   std::_Exit(0);
@@ -954,7 +956,9 @@ void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
   impl_->security_.store(std::move(state));
   impl_->security_generation_.fetch_add(1, std::memory_order_release);
 }
-void Server::Run(const std::function<void()>& ready) { impl_->Run(ready); }
+void Server::Run(const std::function<void()>& ready, const std::function<void()>& stopped) {
+  impl_->Run(ready, stopped);
+}
 void Server::Stop() {
   asio::post(impl_->control_, [impl = impl_.get()] { impl->BeginStop(); });
 }

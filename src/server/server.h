@@ -84,7 +84,10 @@ class Server {
   // Serves until a stop signal or Stop(), then shuts down gracefully. Call once. `ready` (if set)
   // is called on the calling thread once the worker threads run, pinned when configured, and
   // before the first connection is accepted (the listeners queue connections until then).
-  void Run(const std::function<void()>& ready = {});
+  // `stopped` (if set) is called on the calling thread once every request has been answered:
+  // before Run() returns or, when a reload is stuck past shutdown_timeout_seconds, before the
+  // process ends without returning (what the reload uses cannot be destroyed under it).
+  void Run(const std::function<void()>& ready = {}, const std::function<void()>& stopped = {});
 
   // Asks Run() to shut down gracefully. Thread-safe, idempotent.
   void Stop();

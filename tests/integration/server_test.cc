@@ -1486,6 +1486,7 @@ TEST_F(ServerTest, AStuckReloadDoesNotHoldUpAStop) {
   EXPECT_EQ(server_->Stop(std::chrono::seconds(10)), 0);
   EXPECT_THAT(server_->output(), HasSubstr("A reload has not finished within "
                                            "shutdown_timeout_seconds (1 s): exiting without"));
+  EXPECT_THAT(server_->output(), HasSubstr("callgate stopped")) << "as on every other stop";
 }
 
 // A stop that waits for a stuck reload says so, and a second stop signal ends the wait (as it
