@@ -200,13 +200,33 @@ Result<bool> ReadBool(const Entry& entry) {
 
 namespace {
 
-// Why digits written as YAML 1.1 (and so the Python service) read them are refused, when they
-// are: what to write instead.
-std::string IntegerHint(std::string_view text) {
-  const bool digits_and = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A number with a fraction or a unit after it ("1.5", "10MB", "30 s"): the unit the key counts in,
+// as its name says ("max_body_bytes"), for the hint.
+std::string UnitHint(std::string_view key, std::string_view text) {
+  const std::size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos) return "";
+  const std::string_view rest = text.substr(digits);
+  if (rest.size() > 1 && rest.front() == '.' && IsDigit(rest[1])) {
+    return " (write a whole number)";
+  }
+  const bool unit = std::all_of(rest.begin(), rest.end(), [](char c) {
+    return c == ' ' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   });
-  if (!digits_and) return "";
+  if (!unit) return "";
+  if (key.ends_with("_bytes")) return " (write the number of bytes alone, without a unit)";
+  if (key.ends_with("_seconds")) return " (write the number of seconds alone, without a unit)";
+  return " (write the number alone, without a unit)";
+}
+
+// Why digits written as YAML 1.1 (and so the Python service) read them are refused, when they
+// are, or what else they were written with: what to write instead.
+std::string IntegerHint(std::string_view key, std::string_view text) {
+  const bool digits_and = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return IsDigit(c) || c == '_' || c == '+' || c == '-';
+  });
+  if (!digits_and) return UnitHint(key, text);
   if (text.find('_') != std::string_view::npos) return " (write it without '_')";
   if (text.front() == '+') return " (write it without '+')";
   if (text.size() > 1 && text.front() == '0') {
@@ -226,7 +246,7 @@ Result<std::int64_t> ReadInteger(const Entry& entry, std::int64_t min, std::int6
       node.IsScalar() ? ParseDecimal(node.Scalar()) : std::nullopt;
   if (!value || *value < min || *value > max) {
     Error error = Expected(entry, RangeText(min, max), node);
-    if (node.IsScalar()) error.message += IntegerHint(node.Scalar());
+    if (node.IsScalar()) error.message += IntegerHint(entry.name, node.Scalar());
     return error;
   }
   return *value;
