@@ -226,6 +226,8 @@ Next steps (docs/ucm-setup.md has the details):
   2. In callgate's config.yaml:
        tls_cert_file: ${crt}
        tls_key_file: ${out_dir}/server.key
+     The key is readable by $(id -un) only: callgate run as another user (the systemd
+     unit's 'callgate') needs it as its own: chown callgate:callgate ${out_dir}/server.key
   3. In UCM's External Call Control profile, use exactly this host in the URI:
        https://${hostname}:<listen_port>/curri
 EOF
@@ -254,6 +256,8 @@ Next steps (docs/ucm-setup.md has the details):
   4. In callgate's config.yaml:
        tls_cert_file: ${out_dir}/server.crt
        tls_key_file: ${out_dir}/server.key
+     The key is readable by $(id -un) only: callgate run as another user (the systemd
+     unit's 'callgate') needs it as its own: chown callgate:callgate ${out_dir}/server.key
   5. In UCM's External Call Control profile, use exactly this host in the URI:
        https://${hostname}:<listen_port>/curri
 EOF
