@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -1543,6 +1544,46 @@ TEST_F(ServerTest, ASighupWhileAReloadIsStillRunningSaysSo) {
   EXPECT_EQ(write(writer, content.data(), content.size()), static_cast<ssize_t>(content.size()));
   close(writer);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 2), 2U) << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
+// Whether a thread of process `pid` waits, within 10 s, in an open() of a FIFO for a writer.
+bool AwaitOpeningAFifo(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      if (ReadFile((task.path() / "wchan").string()) == "wait_for_partner") return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// A SIGHUP interrupts a wait in open(). One sent while callgate starts, here while it waits to
+// open a FIFO csv_file_path, is held as any other (it failed the start: "Interrupted system
+// call"), and carried out once callgate serves.
+TEST_F(ServerTest, ASighupWhileStartingOpensAFifoIsHeld) {
+  const std::string config = Config(dir_);
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  std::filesystem::remove(csv);
+  ASSERT_EQ(mkfifo(csv.c_str(), 0600), 0);
+  server_ = CallgateProcess::Launch(dir_, config);
+  ASSERT_TRUE(AwaitOpeningAFifo(server_->pid())) << server_->output();
+  server_->Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int load = 0; load < 2; ++load) {  // the start, then the reload
+    const int writer = OpenOnceReaderWaits(csv);
+    ASSERT_GE(writer, 0) << server_->output();
+    ASSERT_EQ(write(writer, kDirectory, strlen(kDirectory)),
+              static_cast<ssize_t>(strlen(kDirectory)));
+    close(writer);
+    if (load == 0) {
+      ASSERT_TRUE(server_->AwaitReady());
+    }
+  }
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U) << server_->output();
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
 }
 
