@@ -1,4 +1,4 @@
-#include "directory/file_reader.h"
+#include "common/file_stream.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "common/paths.h"
 
-namespace callgate::directory::internal {
+namespace callgate {
 namespace {
 
 Error TooLarge(const std::string& path, std::size_t max_bytes) {
@@ -152,4 +152,4 @@ Status FileStream::CheckUnchanged() const {
   return OkStatus();
 }
 
-}  // namespace callgate::directory::internal
+}  // namespace callgate

@@ -1,4 +1,4 @@
-#include "directory/file_reader.h"
+#include "common/file_stream.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-namespace callgate::directory::internal {
+namespace callgate {
 namespace {
 
 constexpr std::string_view kContent = "phone_number,display_name\n+1,Ada Lovelace\n";
@@ -24,7 +24,7 @@ constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
 std::string Scratch(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
-          ("callgate_file_reader_" + std::to_string(getpid()) + "_" + name))
+          ("callgate_file_stream_" + std::to_string(getpid()) + "_" + name))
       .string();
 }
 
@@ -188,4 +188,4 @@ TEST(FileStreamTest, ASymbolicLinkSwitchedToAnotherFileDuringTheReadIsAChange) {
 }
 
 }  // namespace
-}  // namespace callgate::directory::internal
+}  // namespace callgate

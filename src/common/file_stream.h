@@ -1,7 +1,8 @@
-// Reads a file front to back, a buffer at a time, with a limit on its size. The file is copied
-// rather than mapped: an administrator rewriting the directory in place during a reload would make
-// a mapping fault (SIGBUS) instead of giving us merely inconsistent bytes, which the parser
-// tolerates, and which CheckUnchanged() then refuses.
+// Reads a file front to back, a buffer at a time, with a limit on its size, and says whether what
+// was read is one version of one file (CheckUnchanged): for files an administrator may rewrite
+// while callgate runs, such as the phone directory. The file is copied rather than mapped: a file
+// rewritten in place during a reload would make a mapping fault (SIGBUS) instead of giving us
+// merely inconsistent bytes, which CheckUnchanged() then refuses.
 #pragma once
 
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 
 #include "common/result.h"
 
-namespace callgate::directory::internal {
+namespace callgate {
 
 class FileStream {
  public:
@@ -71,4 +72,4 @@ class FileStream {
   std::optional<std::size_t> ended_at_;
 };
 
-}  // namespace callgate::directory::internal
+}  // namespace callgate
