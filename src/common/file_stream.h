@@ -1,8 +1,9 @@
 // Reads a file front to back, a buffer at a time, with a limit on its size, and says whether what
-// was read is one version of one file (CheckUnchanged): for files an administrator may rewrite
-// while callgate runs, such as the phone directory. The file is copied rather than mapped: a file
-// rewritten in place during a reload would make a mapping fault (SIGBUS) instead of giving us
-// merely inconsistent bytes, which CheckUnchanged() then refuses.
+// was read is one version of one file (CheckUnchanged), for the files an administrator may
+// rewrite while callgate runs: the phone directory, the TLS certificate, key and CA files. The
+// file is copied rather than mapped: a file rewritten in place during a reload would make a
+// mapping fault (SIGBUS) instead of giving us merely inconsistent bytes, which CheckUnchanged()
+// then refuses.
 #pragma once
 
 #include <sys/stat.h>
