@@ -20,6 +20,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -46,7 +47,7 @@ class ChangeAtFirstRead {
         stop_(eventfd(0, EFD_CLOEXEC)) {
     if (group_ < 0 || stop_ < 0 ||
         fanotify_mark(group_, FAN_MARK_ADD, FAN_ACCESS_PERM, AT_FDCWD, path.c_str()) != 0) {
-      const std::string why = std::strerror(errno);
+      const std::string why = std::generic_category().message(errno);
       Close();
       throw std::runtime_error("cannot watch the reads of " + path + ": " + why);
     }
