@@ -10,8 +10,9 @@ Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_f
   auto loaded = directory::LoadDirectoryCsv(config.csv_file_path, limits);
   if (!loaded) {
     Error error = loaded.error();
-    if (directory::ChangedWhileRead(error))
+    if (directory::ChangedWhileRead(error)) {
       error.message += WhenToLoadAgain(load_for, "there is no directory in service to keep");
+    }
     if (error.line > 0) return error;  // a place in the file: the file and line say it
     // The file as a whole (missing, unreadable, too large, empty, changed while it was read):
     // named by the key that names it, as a TLS file is.
