@@ -14,6 +14,7 @@
 #include "app/effective_config.h"
 #include "app/file_probe.h"
 #include "app/logging.h"
+#include "app/security_loader.h"
 #include "app/snapshot_loader.h"
 #include "security/peer_authorizer.h"
 #include "security/tls_context.h"
@@ -89,7 +90,7 @@ std::size_t PrintSecurity(const config::Config& config, const server::SecuritySt
 bool PrintSecurityErrors(const config::Config& config) {
   std::vector<std::string> printed;
   const auto print = [&printed](std::string_view refusal, const Error& error) {
-    std::string text = error.ToString();
+    std::string text = WithWhenToLoadAgain(error, LoadFor::kCommand).ToString();
     if (std::find(printed.begin(), printed.end(), text) != printed.end()) return;
     std::cout << "security: " << refusal << text << "\n";
     printed.push_back(std::move(text));
@@ -196,7 +197,7 @@ int RunCheck(const CommandLine& command_line) {
   }
   if (!PrintSecurityErrors(*config)) {
     ++failures;
-  } else if (auto state = server::BuildSecurityState(*config); !state) {
+  } else if (auto state = LoadSecurityState(*config, LoadFor::kCommand); !state) {
     std::cout << "security: " << state.error().ToString() << "\n";
     ++failures;
   } else {

@@ -17,6 +17,7 @@
 #include "app/commands.h"
 #include "app/effective_config.h"
 #include "app/logging.h"
+#include "app/security_loader.h"
 #include "app/snapshot_loader.h"
 #include "common/log_text.h"
 #include "server/hangup_guard.h"
@@ -205,7 +206,7 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
 // The TLS half of a reload. True if the new certificates are in service.
 bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
                     server::Server& server) {
-  auto security = server::BuildSecurityState(config);
+  auto security = LoadSecurityState(config, LoadFor::kReload);
   if (!security) {
     logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
                     CapLogMessage(security.error().ToString()));
@@ -317,7 +318,7 @@ int RunServe(const CommandLine& command_line) {
   auto loaded = LoadSnapshot(*config, LoadFor::kStart);
   if (!loaded) return StartFailed(*logs, loaded.error());
   LogLoaded(*logs, *loaded);
-  auto security = server::BuildSecurityState(*config);
+  auto security = LoadSecurityState(*config, LoadFor::kStart);
   if (!security) return StartFailed(*logs, security.error());
   LogTrustStore(*logs, **security);
   for (const Error& warning : config::ConfiguredForNobody(*config)) {

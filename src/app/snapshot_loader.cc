@@ -1,26 +1,6 @@
 #include "app/snapshot_loader.h"
 
-#include <string_view>
-
 namespace callgate::app {
-namespace {
-
-// What follows the error for a file that changed while it was read (which says to write the new
-// file beside it and rename it into place).
-std::string_view WhenToLoadAgain(LoadFor load_for) {
-  switch (load_for) {
-    case LoadFor::kStart:
-      return ". At start-up there is no directory in service to keep: start callgate again once "
-             "the new file is written";
-    case LoadFor::kReload:
-      return ". Send SIGHUP again once the new file is written";
-    case LoadFor::kCommand:
-      break;
-  }
-  return ". Run this command again once the new file is written";
-}
-
-}  // namespace
 
 Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_for,
                                     ErrorsFor errors_for) {
@@ -30,7 +10,9 @@ Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_f
   auto loaded = directory::LoadDirectoryCsv(config.csv_file_path, limits);
   if (!loaded) {
     Error error = loaded.error();
-    if (directory::ChangedWhileRead(error)) error.message += WhenToLoadAgain(load_for);
+    if (directory::ChangedWhileRead(error)) {
+      error.message += WhenToLoadAgain(load_for, "there is no directory in service to keep");
+    }
     if (error.line > 0) return error;  // a place in the file: the file and line say it
     // The file as a whole (missing, unreadable, too large, empty, changed while it was read):
     // named by the key that names it, as a TLS file is.

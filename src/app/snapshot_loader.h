@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/load_for.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "directory/csv_loader.h"
@@ -24,14 +25,6 @@ struct LoadedSnapshot {
 // Where a load's errors go: to the logs, which obfuscate_pii keeps free of personal data, or to
 // the terminal of an administrator running check or lookup.
 enum class ErrorsFor { kLogs, kTerminal };
-
-// What a load is for. The error for a directory file that changed while it was read (being
-// written) ends with what that means there and when to load it again.
-enum class LoadFor {
-  kStart,    // serve, before it serves: there is no directory in service to keep
-  kReload,   // SIGHUP: the directory in service stays
-  kCommand,  // check, lookup
-};
 
 // Fails, naming the file, when the directory cannot be read, lacks a required column, or changed
 // while it was read. For the logs under obfuscate_pii, the error for a missing column does not

@@ -15,11 +15,11 @@
 #include <optional>
 #include <utility>
 
+#include "common/file_stream.h"
 #include "common/log_text.h"
 #include "common/phone_number.h"
 #include "common/strings.h"
 #include "directory/csv_reader.h"
-#include "directory/file_reader.h"
 #include "directory/name_sanitizer.h"
 
 namespace callgate::directory {
@@ -441,7 +441,7 @@ Result<LoadedDirectory> ReportingOutOfMemory(std::string_view file_name, Parse p
 
 // The number of lines in the file, read a buffer at a time, after which the file is back at its
 // start. 0 when the file's size is not known (a pipe cannot be read twice).
-Result<std::size_t> CountFileLines(internal::FileStream& file, std::size_t buffer_bytes) {
+Result<std::size_t> CountFileLines(FileStream& file, std::size_t buffer_bytes) {
   if (!file.size()) return std::size_t{0};
   auto buffer = std::make_unique_for_overwrite<char[]>(buffer_bytes);
   std::size_t lines = 0;
@@ -476,7 +476,7 @@ Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_
 }
 
 Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits) {
-  Result<internal::FileStream> file = internal::FileStream::Open(path, limits.max_file_bytes);
+  Result<FileStream> file = FileStream::Open(path, limits.max_file_bytes);
   if (!file.ok()) return file.error();
   return ReportingOutOfMemory(path, [&]() -> Result<LoadedDirectory> {
     const std::size_t buffer_bytes = std::max<std::size_t>(limits.read_buffer_bytes, 1);
@@ -491,7 +491,7 @@ Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimit
 }
 
 bool ChangedWhileRead(const Error& error) {
-  return error.line == 0 && error.message.starts_with(internal::FileStream::kChangedWhileRead);
+  return error.line == 0 && error.message.starts_with(FileStream::kChangedWhileRead);
 }
 
 }  // namespace callgate::directory

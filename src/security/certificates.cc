@@ -9,19 +9,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <system_error>
 
+#include "common/file_stream.h"
 #include "common/ip_network.h"
 #include "common/log_text.h"
-#include "common/paths.h"
 #include "common/strings.h"
 
 namespace callgate::security {
 namespace {
 
-constexpr long kMaxPemFileBytes = 16L * 1024 * 1024;
+constexpr std::size_t kMaxPemFileBytes = std::size_t{16} * 1024 * 1024;
 
 struct BioDeleter {
   void operator()(BIO* bio) const { BIO_free(bio); }
@@ -42,6 +41,37 @@ Error FileError(const std::string& path, std::string message) {
 
 // strerror() is not thread-safe; the generic category's message() is.
 std::string SystemError(int number) { return std::generic_category().message(number); }
+
+// The words ReadPemFile's errors have always had.
+std::string PemFileProblem(FileProblem problem, int error_number, std::size_t /*max_bytes*/) {
+  switch (problem) {
+    case FileProblem::kCannotOpen:
+      return "cannot open: " + SystemError(error_number);
+    case FileProblem::kIsADirectory:
+      return "cannot read: " + SystemError(EISDIR);
+    case FileProblem::kTooLarge:
+      return "larger than 16 MiB: not a certificate file";
+    case FileProblem::kCannotStat:
+    case FileProblem::kCannotRead:
+    case FileProblem::kCannotRewind:
+      break;
+  }
+  return "cannot read: " + SystemError(error_number);
+}
+
+// The rest of `file`, a buffer at a time.
+Result<std::string> ReadToTheEnd(FileStream& file) {
+  constexpr std::size_t kBufferBytes = 8192;
+  std::string content;
+  while (true) {
+    const std::size_t held = content.size();
+    content.resize(held + kBufferBytes);
+    Result<std::size_t> count = file.Read(content.data() + held, kBufferBytes);
+    if (!count) return count.error();
+    content.resize(held + *count);
+    if (*count < kBufferBytes) return content;
+  }
+}
 
 // True when the error queue holds only "no more PEM blocks", the normal end of a PEM file.
 bool OnlyEndOfPem() {
@@ -168,26 +198,25 @@ void AddUnique(std::vector<std::string>& names, std::string name) {
 }  // namespace
 
 Result<std::string> ReadPemFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    const int open_error = errno;
-    return FileError(path, "cannot open: " + SystemError(open_error) +
-                               (open_error == ENOENT ? RelativePathNote(path) : ""));
-  }
-  std::string content;
-  char buffer[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 &&
-         content.size() <= static_cast<std::size_t>(kMaxPemFileBytes)) {
-    content.append(buffer, n);
-  }
-  const int read_error = std::ferror(file) != 0 ? errno : 0;
-  std::fclose(file);
-  if (read_error != 0) return FileError(path, "cannot read: " + SystemError(read_error));
-  if (content.size() > static_cast<std::size_t>(kMaxPemFileBytes)) {
-    return FileError(path, "larger than 16 MiB: not a certificate file");
-  }
+  Result<FileStream> file = FileStream::Open(path, kMaxPemFileBytes, PemFileProblem);
+  if (!file) return file.error();
+  Result<std::string> content = ReadToTheEnd(*file);
+  if (!content) return content;
+  // What was read may be part of a file being written (a ca_file caught between two of the CAs
+  // `cat` writes into it), or of two files.
+  if (Status unchanged = file->CheckUnchanged(); !unchanged) return unchanged.error();
   return content;
+}
+
+bool ChangedWhileRead(const Error& error) {
+  std::string_view message = error.message;
+  // "'PATH': " leads the message once a loader has named the file's key (BuildTlsContext).
+  if (message.starts_with('\'')) {
+    const std::size_t end = message.find("': ");
+    if (end == std::string_view::npos) return false;
+    message.remove_prefix(end + 3);
+  }
+  return message.starts_with(FileStream::kChangedWhileRead);
 }
 
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {

@@ -34,13 +34,22 @@ struct CertificateSummary {
 };
 
 // The contents of a PEM file (certificate or key). Errors (Error::file = path): cannot be opened
-// or read (with the system's reason), or larger than 16 MiB (certificate files are kilobytes;
-// the cap stops a mistaken path from being slurped).
+// or read (with the system's reason), larger than 16 MiB (certificate files are kilobytes; the
+// cap stops a mistaken path from being slurped), or a regular file that changed while it was
+// read (see ChangedWhileRead): what was read would be part of a file being written, such as a
+// ca_file caught between two of its CAs, or of two files.
 Result<std::string> ReadPemFile(const std::string& path);
 
-// Every certificate in the PEM file `path`, in file order. Errors (Error::file = path): the file
-// cannot be opened (with the system's reason), a PEM block is malformed, or there is no
-// certificate at all. Other PEM blocks (e.g. a private key in a combined file) are skipped.
+// Whether `error`, from a loader here that reads a PEM file (ReadPemFile, LoadPemCertificates,
+// LoadClusterCaFile, PeerAuthorizer::Build, BuildTlsContext), says that the file changed while it
+// was read (FileStream::CheckUnchanged; the message starts with FileStream::kChangedWhileRead, or
+// with the file's quoted path and then that): a load once the writer has finished may work, so a
+// caller may say when to try again.
+bool ChangedWhileRead(const Error& error);
+
+// Every certificate in the PEM file `path`, in file order. Errors (Error::file = path): those of
+// ReadPemFile, a PEM block is malformed, or there is no certificate at all. Other PEM blocks
+// (e.g. a private key in a combined file) are skipped.
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path);
 
 CertificateSummary Summarize(const X509* certificate);

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
 #include "harness.h"
+#include "support/change_at_first_read.h"
 
 namespace callgate::testing {
 namespace {
@@ -480,6 +482,85 @@ TEST_F(MutualTlsTest, ACaTakenOutOfCaFileStopsBeingTrustedWhileTheDirectoryReadH
   close(writer);
   ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U);
+}
+
+// `cat a.pem b.pem > hq-ca.pem` still writing when a reload reads the file (held at the reload's
+// first read of it while B's CA is appended): the reload takes nothing from it, the trust in
+// service stays (the connection CA A let in is served, B's certificate with hq's subject is
+// still refused) and the log says why and what to do. Once the file is written, a SIGHUP takes
+// both CAs.
+TEST_F(MutualTlsTest, ACaFileBeingWrittenWhenAReloadReadsItKeepsTheTrustInService) {
+  if (!ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  std::unique_ptr<HttpClient> open;
+  ASSERT_NO_FATAL_FAILURE(StartWithAConnectionFromCaA("", open));
+  const std::string hq_ca = HqCaFile();
+  const std::string ca_a = ReadFile(Pki("ca-a.crt"));
+  const std::string ca_b = ReadFile(Pki("ca-b.crt"));
+  std::size_t mark = server_->output().size();
+  {
+    const ChangeAtFirstRead cat(hq_ca, [&] { std::ofstream(hq_ca, std::ios::app) << ca_b; });
+    server_->Signal(SIGHUP);
+    ASSERT_TRUE(server_->WaitForOutput("Reload failed", mark)) << server_->output().substr(mark);
+    EXPECT_TRUE(cat.changed());
+  }
+  EXPECT_TRUE(server_->WaitForOutput(
+      "Reload failed, the previous TLS certificates stay in service: " +
+          (dir_.path() / "callgate.yaml").string() + ":10: key 'clusters.hq.ca_file': '" + hq_ca +
+          "': changed while it was read (its size went from " + std::to_string(ca_a.size()) +
+          " to " + std::to_string(ca_a.size() + ca_b.size()) +
+          " bytes): a file being written, or replaced, is not used. Write the new file beside it "
+          "and rename it into place, which replaces it in one step. Send SIGHUP again once the "
+          "new file is written",
+      mark))
+      << server_->output().substr(mark);
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_failed", 1), 1U);
+  EXPECT_EQ(HealthField(server_->port("admin"), "last_reload_ok"), "false");
+  auto kept = open->Post("/curri", CurriBody({{"callingnumber", "+14085550101"}}));
+  ASSERT_TRUE(kept) << open->last_error();
+  EXPECT_EQ(kept->result(), http::status::ok);
+  EXPECT_TRUE(kept->keep_alive());
+  EXPECT_EQ(ToString(Try(Client("b-cn"))), ToString(Outcome::kForbidden));
+
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
+  EXPECT_EQ(ToString(Try(Client("b-cn"))), ToString(Outcome::kAllowed));
+}
+
+// At start-up there is nothing in service to keep: a certificate file being written (its chain
+// appended as it is read) stops the start, and check, which reads it the same way, fails too.
+TEST_F(MutualTlsTest, ACertificateFileBeingWrittenStopsAStartAndFailsCheck) {
+  if (!ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  const std::string config = dir_.Write("callgate.yaml", Config("127.0.0.1", ""));
+  const std::string certificate = (dir_.path() / "server.crt").string();
+  const auto append_the_chain = [&] {
+    std::ofstream(certificate, std::ios::app) << ReadFile(Pki("ca-a.crt"));
+  };
+  const std::string changed = config + ":4: key 'tls_cert_file': '" + certificate +
+                              "': changed while it was read (its size went from ";
+  {
+    const ChangeAtFirstRead writer(certificate, append_the_chain);
+    const auto check = RunCommand({CallgateBinary(), "check", "--config", config});
+    EXPECT_TRUE(writer.changed());
+    EXPECT_EQ(check.exit_code, 1) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("security: " + changed)) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("rename it into place, which replaces it in one step. Run "
+                                        "this command again once the new file is written"));
+  }
+  {
+    const ChangeAtFirstRead writer(certificate, append_the_chain);
+    const auto start = RunCommand({"/usr/bin/timeout", "20", CallgateBinary(), "--config", config});
+    EXPECT_TRUE(writer.changed());
+    EXPECT_EQ(start.exit_code, 1) << start.output;
+    EXPECT_THAT(start.output, HasSubstr("refusing to start: " + changed)) << start.output;
+    EXPECT_THAT(start.output, HasSubstr("rename it into place, which replaces it in one step. At "
+                                        "start-up there are no TLS certificates in service to "
+                                        "keep: start callgate again once the new file is written"));
+  }
 }
 
 // A peer no cluster allows cannot hold a connection slot by staying silent after its handshake.

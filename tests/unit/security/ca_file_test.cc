@@ -5,9 +5,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "support/change_at_first_read.h"
+#include "test_config.h"
 #include "test_pki.h"
 
 namespace callgate::security {
@@ -78,6 +81,38 @@ TEST(CaFileWarningsTest, NoneForAFileOfSoundCertificates) {
   auto certificates = LoadPemCertificates(path);
   ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
   EXPECT_THAT(CaFileWarnings(path, *certificates), SizeIs(0));
+}
+
+// `cat a.pem b.pem > ca.pem` still writing when the file is opened: what a read finds depends on
+// when it runs (one CA of the two, which the cluster would trust alone until the next reload, or
+// both), so neither is taken. The error is located at the cluster's ca_file key, as its others
+// are.
+TEST(LoadClusterCaFileTest, RefusesACaFileThatChangedWhileItWasRead) {
+  if (!callgate::testing::ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  const Credential a = Issue(Spec("root a").Ca(), nullptr);
+  const Credential b = Issue(Spec("root b").Ca(), nullptr);
+  const TempDir dir;
+  const std::string path = dir.Write("ca.pem", CertPem(a.cert.get()));
+  config::Config config;
+  config.file = "callgate.yaml";
+  config.clusters = {testing::MakeCluster("hq", testing::Strings{"10.0.0.0/8"}, path,
+                                          testing::Strings{"ucm.example.com"})};
+  const callgate::testing::ChangeAtFirstRead writer(path, [&] {
+    std::ofstream(path, std::ios::binary | std::ios::app) << CertPem(b.cert.get());
+  });
+  auto certificates = LoadClusterCaFile(config, config.clusters[0]);
+  ASSERT_TRUE(writer.changed());
+  ASSERT_FALSE(certificates.ok()) << certificates->size() << " CA(s) loaded";
+  EXPECT_EQ(certificates.error().ToString(),
+            "callgate.yaml:9: key 'clusters.hq.ca_file': '" + path +
+                "': changed while it was read (its size went from " +
+                std::to_string(CertPem(a.cert.get()).size()) + " to " +
+                std::to_string(CertPem(a.cert.get()).size() + CertPem(b.cert.get()).size()) +
+                " bytes): a file being written, or replaced, is not used. Write the new file "
+                "beside it and rename it into place, which replaces it in one step");
+  EXPECT_TRUE(ChangedWhileRead(certificates.error()));
 }
 
 }  // namespace

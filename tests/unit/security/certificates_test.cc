@@ -8,8 +8,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 
+#include "support/change_at_first_read.h"
 #include "test_pki.h"
 
 namespace callgate::security {
@@ -97,6 +101,111 @@ TEST(LoadPemCertificatesTest, DirectoryIsAnError) {
   auto certificates = LoadPemCertificates(dir);
   ASSERT_FALSE(certificates.ok());
   EXPECT_THAT(certificates.error().message, HasSubstr("cannot read: Is a directory"));
+}
+
+// The limit and the words of ReadPemFile's errors, which reading through FileStream keeps.
+TEST(ReadPemFileTest, ErrorsNameTheFileAndTheProblem) {
+  const testing::TempDir dir;
+  const std::string largest =
+      dir.Write("largest.pem", std::string(std::size_t{16} * 1024 * 1024, '-'));
+  const std::string too_large =
+      dir.Write("too-large.pem", std::string(std::size_t{16} * 1024 * 1024 + 1, '-'));
+  ASSERT_TRUE(ReadPemFile(largest).ok()) << "16 MiB is within the limit";
+  const struct {
+    std::string path;
+    std::string message;
+  } cases[] = {
+      {dir.Path("missing.pem"), "cannot open: No such file or directory"},
+      {dir.Path(""), "cannot read: Is a directory"},
+      {too_large, "larger than 16 MiB: not a certificate file"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    auto content = ReadPemFile(c.path);
+    ASSERT_FALSE(content.ok());
+    EXPECT_EQ(content.error().file, c.path);
+    EXPECT_EQ(content.error().message, c.message);
+    EXPECT_FALSE(ChangedWhileRead(content.error()));
+  }
+}
+
+template <typename T>
+std::optional<Error> ErrorOf(const Result<T>& result) {
+  if (result.ok()) return std::nullopt;
+  return result.error();
+}
+
+std::string RootPem(const testing::Credential& root) { return testing::CertPem(root.cert.get()); }
+
+// A ca_file that `cat a.pem b.pem > ca.pem` is still writing: opened with one CA in it, it has
+// two by the time it is read.
+void WriteTheSecondCa(const std::string& path) {
+  std::ofstream(path, std::ios::binary | std::ios::app) << RootPem(TestPki::Get().root_b());
+}
+
+// A new file renamed into place while the old one is read.
+void RenameANewFileIntoPlace(const std::string& path) {
+  std::ofstream(path + ".new", std::ios::binary) << RootPem(TestPki::Get().root_b());
+  std::filesystem::rename(path + ".new", path);
+}
+
+// What was read is not one version of one file: the certificates a reader would take from it
+// (one CA of two; the CAs of a file no longer in place) are refused, with the rules and the words
+// of the phone directory's.
+TEST(ReadPemFileTest, RefusesAFileThatChangedWhileItWasRead) {
+  if (!callgate::testing::ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  const std::string first_ca = RootPem(TestPki::Get().root_a());
+  const struct {
+    std::string label;
+    void (*change)(const std::string& path);
+    std::string how;
+  } cases[] = {
+      {"a writer appends the second CA", WriteTheSecondCa,
+       "(its size went from " + std::to_string(first_ca.size()) + " to " +
+           std::to_string(first_ca.size() + RootPem(TestPki::Get().root_b()).size()) + " bytes)"},
+      {"a new file is renamed into place", RenameANewFileIntoPlace,
+       "(another file was put in its place)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    for (const bool certificates : {false, true}) {
+      const testing::TempDir dir;
+      const std::string path = dir.Write("ca.pem", first_ca);
+      const callgate::testing::ChangeAtFirstRead writer(path, [&] { c.change(path); });
+      const std::optional<Error> error =
+          certificates ? ErrorOf(LoadPemCertificates(path)) : ErrorOf(ReadPemFile(path));
+      ASSERT_TRUE(writer.changed());
+      ASSERT_TRUE(error) << (certificates ? "certificates loaded" : "the file was read");
+      EXPECT_EQ(error->file, path);
+      EXPECT_EQ(error->message, "changed while it was read " + c.how +
+                                    ": a file being written, or replaced, is not used. Write the "
+                                    "new file beside it and rename it into place, which replaces "
+                                    "it in one step");
+      EXPECT_TRUE(ChangedWhileRead(*error));
+    }
+  }
+}
+
+TEST(ChangedWhileReadTest, KnowsTheErrorAsALoaderWordsIt) {
+  const struct {
+    std::string message;
+    bool changed;
+  } cases[] = {
+      {"changed while it was read (its size went from 1 to 2 bytes): ...", true},
+      // BuildTlsContext and LoadClusterCaFile lead with the file's path.
+      {"'certs/hq.pem': changed while it was read (its size went from 1 to 2 bytes): ...", true},
+      {"'certs/hq.pem': cannot open: No such file or directory", false},
+      {"'certs/hq.pem': certificate #1 (CN = changed while it was read) is a leaf certificate",
+       false},
+      {"no PEM certificate found", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ChangedWhileRead(Error{c.message, "callgate.yaml", 9, "clusters.hq.ca_file", ""}),
+              c.changed)
+        << c.message;
+  }
 }
 
 TEST(SummarizeTest, DescribesALeaf) {

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "support/change_at_first_read.h"
 #include "test_config.h"
 #include "test_pki.h"
 
@@ -145,6 +147,39 @@ TEST(BuildTlsContextTest, ErrorCarriesTheLineOfTheKey) {
   EXPECT_EQ(context.error().line, 3);
   EXPECT_EQ(context.error().ToString().rfind("callgate.yaml:3: key 'tls_cert_file': '", 0), 0u)
       << context.error().ToString();
+}
+
+// Each TLS file caught while it is written is refused, with its key: a certificate file cut
+// short, or holding a chain and a key of two versions, must not go into service.
+TEST(BuildTlsContextTest, RefusesATlsFileThatChangedWhileItWasRead) {
+  if (!callgate::testing::ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  TestPki& pki = TestPki::Get();
+  for (const std::string key : {"tls_cert_file", "tls_key_file", "clusters.hq.ca_file"}) {
+    SCOPED_TRACE(key);
+    const testing::TempDir dir;
+    config::Config config = ServerConfig(pki.server(), {ClusterWithCa("hq", "")});
+    config.tls_cert_file = dir.Write("server.crt", testing::CertPem(pki.server().cert.get()));
+    config.tls_key_file = dir.Write("server.key", testing::KeyPem(pki.server().key.get()));
+    config.clusters[0].ca_file = dir.Write("ca.pem", testing::CertPem(pki.root_a().cert.get()));
+    const std::string& path = key == "tls_cert_file"  ? config.tls_cert_file
+                              : key == "tls_key_file" ? config.tls_key_file
+                                                      : *config.clusters[0].ca_file;
+    ASSERT_TRUE(BuildTlsContext(config).ok()) << "the files as they are load";
+    const callgate::testing::ChangeAtFirstRead writer(
+        path, [&] { std::ofstream(path, std::ios::binary | std::ios::app) << "\n"; });
+    auto context = BuildTlsContext(config);
+    ASSERT_TRUE(writer.changed());
+    ASSERT_FALSE(context.ok()) << "built from a file being written";
+    EXPECT_EQ(context.error().key, key);
+    EXPECT_THAT(context.error().message,
+                ::testing::StartsWith("'" + path +
+                                      "': changed while it was read (its size went "
+                                      "from "));
+    EXPECT_THAT(context.error().message, HasSubstr("rename it into place"));
+    EXPECT_TRUE(ChangedWhileRead(context.error()));
+  }
 }
 
 TEST(BuildTlsContextTest, TlsOneTwoAndOneThreeOnly) {

@@ -1,10 +1,11 @@
-#include "directory/file_reader.h"
+#include "common/file_stream.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -16,7 +17,9 @@
 
 #include <gtest/gtest.h>
 
-namespace callgate::directory::internal {
+#include "common/paths.h"
+
+namespace callgate {
 namespace {
 
 constexpr std::string_view kContent = "phone_number,display_name\n+1,Ada Lovelace\n";
@@ -24,7 +27,7 @@ constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
 std::string Scratch(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
-          ("callgate_file_reader_" + std::to_string(getpid()) + "_" + name))
+          ("callgate_file_stream_" + std::to_string(getpid()) + "_" + name))
       .string();
 }
 
@@ -187,5 +190,72 @@ TEST(FileStreamTest, ASymbolicLinkSwitchedToAnotherFileDuringTheReadIsAChange) {
       << unchanged.error().message;
 }
 
+// The words of FileStream's errors, which the CSV's errors have always had.
+TEST(FileStreamTest, ErrorsSayWhatWentWrongWithTheFile) {
+  const std::string big = Scratch("big.csv");
+  WriteFile(big, kContent);
+  const struct {
+    std::string path;
+    std::size_t max_bytes;
+    std::string message;
+  } cases[] = {
+      {"/nonexistent/callgate/file.csv", 1 << 20,
+       "cannot open the file: No such file or directory"},
+      {"/tmp", 1 << 20, "is a directory, not a file"},
+      {big, 20, "file is larger than the limit of 20 bytes"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    Result<FileStream> file = FileStream::Open(c.path, c.max_bytes);
+    ASSERT_FALSE(file.ok());
+    EXPECT_EQ(file.error().file, c.path);
+    EXPECT_EQ(file.error().message, c.message);
+  }
+  // A file that does not say its size (/proc) is stopped once it has given more than the limit.
+  Result<FileStream> status = FileStream::Open("/proc/self/status", 100);
+  ASSERT_TRUE(status.ok()) << status.error().ToString();
+  EXPECT_FALSE(ReadSome(*status, kAll));
+  std::filesystem::remove(big);
+}
+
+// A caller words the errors its own way (the TLS files keep theirs), from what went wrong, the
+// system's reason and the limit; a missing file still says where a relative path was looked for.
+TEST(FileStreamTest, ACallerMayWordTheErrors) {
+  const FileProblemText words = [](FileProblem problem, int error_number, std::size_t max_bytes) {
+    return std::to_string(static_cast<int>(problem)) + "/" + std::to_string(error_number) + "/" +
+           std::to_string(max_bytes);
+  };
+  const std::string big = Scratch("big.pem");
+  WriteFile(big, kContent);
+  const struct {
+    std::string path;
+    std::string message;
+  } cases[] = {
+      {"/nonexistent/callgate/file.pem",
+       std::to_string(static_cast<int>(FileProblem::kCannotOpen)) + "/" + std::to_string(ENOENT) +
+           "/20"},
+      {"relative-and-missing.pem", std::to_string(static_cast<int>(FileProblem::kCannotOpen)) +
+                                       "/" + std::to_string(ENOENT) + "/20" +
+                                       RelativePathNote("relative-and-missing.pem")},
+      {"/tmp", std::to_string(static_cast<int>(FileProblem::kIsADirectory)) + "/0/20"},
+      {big, std::to_string(static_cast<int>(FileProblem::kTooLarge)) + "/0/20"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    Result<FileStream> file = FileStream::Open(c.path, 20, words);
+    ASSERT_FALSE(file.ok());
+    EXPECT_EQ(file.error().file, c.path);
+    EXPECT_EQ(file.error().message, c.message);
+  }
+  Result<FileStream> status = FileStream::Open("/proc/self/status", 20, words);
+  ASSERT_TRUE(status.ok()) << status.error().ToString();
+  char buffer[64];
+  Result<std::size_t> read = status->Read(buffer, sizeof buffer);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().message,
+            std::to_string(static_cast<int>(FileProblem::kTooLarge)) + "/0/20");
+  std::filesystem::remove(big);
+}
+
 }  // namespace
-}  // namespace callgate::directory::internal
+}  // namespace callgate

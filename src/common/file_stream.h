@@ -1,7 +1,9 @@
-// Reads a file front to back, a buffer at a time, with a limit on its size. The file is copied
-// rather than mapped: an administrator rewriting the directory in place during a reload would make
-// a mapping fault (SIGBUS) instead of giving us merely inconsistent bytes, which the parser
-// tolerates, and which CheckUnchanged() then refuses.
+// Reads a file front to back, a buffer at a time, with a limit on its size, and says whether what
+// was read is one version of one file (CheckUnchanged), for the files an administrator may
+// rewrite while callgate runs: the phone directory, the TLS certificate, key and CA files. The
+// file is copied rather than mapped: a file rewritten in place during a reload would make a
+// mapping fault (SIGBUS) instead of giving us merely inconsistent bytes, which CheckUnchanged()
+// then refuses.
 #pragma once
 
 #include <sys/stat.h>
@@ -13,13 +15,36 @@
 
 #include "common/result.h"
 
-namespace callgate::directory::internal {
+namespace callgate {
+
+// What can go wrong with a file, other than a change while it was read (see CheckUnchanged).
+enum class FileProblem {
+  kCannotOpen,    // open(2) failed
+  kCannotStat,    // fstat(2) or stat(2) failed
+  kIsADirectory,  // which open(2) accepts for reading
+  kTooLarge,      // more than max_bytes, as its size said or as a read found
+  kCannotRead,    // read(2) failed
+  kCannotRewind   // lseek(2) failed
+};
+
+// The message of an error about a file (the Error names the file): for `problem`, given the
+// system's `error_number` (0 for kIsADirectory and kTooLarge) and the `max_bytes` the file was
+// opened with. Lets a caller keep the words its errors have always had.
+using FileProblemText = std::string (*)(FileProblem problem, int error_number,
+                                        std::size_t max_bytes);
+
+// FileStream's own words: "cannot open the file: No such file or directory", "is a directory,
+// not a file", "file is larger than the limit of 1048576 bytes", "cannot read the file: ...".
+std::string DescribeFileProblem(FileProblem problem, int error_number, std::size_t max_bytes);
 
 class FileStream {
  public:
   // Opens `path` for reading. Fails, naming the file, if it cannot be opened, is a directory, or
-  // says it holds more than `max_bytes`. Pipes and other files of unknown size are fine.
-  static Result<FileStream> Open(const std::string& path, std::size_t max_bytes);
+  // says it holds more than `max_bytes`. Pipes and other files of unknown size are fine. Its
+  // errors, here and later (other than kChangedWhileRead), are worded by `describe`; one about a
+  // file that does not exist then says where a relative path was looked for (RelativePathNote).
+  static Result<FileStream> Open(const std::string& path, std::size_t max_bytes,
+                                 FileProblemText describe = DescribeFileProblem);
 
   FileStream(FileStream&& other) noexcept;
   FileStream& operator=(FileStream&& other) noexcept;
@@ -57,13 +82,17 @@ class FileStream {
   static constexpr std::string_view kChangedWhileRead = "changed while it was read";
 
  private:
-  FileStream(int fd, std::string path, std::size_t max_bytes, std::optional<std::size_t> size);
+  FileStream(int fd, std::string path, std::size_t max_bytes, FileProblemText describe);
+
+  // The error for `problem`, naming the file, in the words of describe_.
+  Error Problem(FileProblem problem, int error_number) const;
 
   int fd_;
   std::string path_;
   std::size_t max_bytes_;
-  std::optional<std::size_t> size_;
-  std::size_t read_ = 0;  // bytes read since the start
+  FileProblemText describe_;
+  std::optional<std::size_t> size_;  // see size()
+  std::size_t read_ = 0;             // bytes read since the start
   // What fstat said at Open() of a regular file; std::nullopt for other files.
   std::optional<struct stat> opened_;
   // The bytes a read that reached the end had read, when they were not size(): the file grew or
@@ -71,4 +100,4 @@ class FileStream {
   std::optional<std::size_t> ended_at_;
 };
 
-}  // namespace callgate::directory::internal
+}  // namespace callgate

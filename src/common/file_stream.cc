@@ -1,4 +1,4 @@
-#include "directory/file_reader.h"
+#include "common/file_stream.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,19 +10,8 @@
 
 #include "common/paths.h"
 
-namespace callgate::directory::internal {
+namespace callgate {
 namespace {
-
-Error TooLarge(const std::string& path, std::size_t max_bytes) {
-  return Error{"file is larger than the limit of " + std::to_string(max_bytes) + " bytes", path, 0,
-               ""};
-}
-
-// "WHAT: <the system's message>", naming the file.
-Error FileError(const std::string& path, const char* what, int error_number) {
-  return Error{std::string(what) + ": " + std::generic_category().message(error_number), path, 0,
-               ""};
-}
 
 bool SameTime(const timespec& a, const timespec& b) {
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
@@ -58,34 +47,60 @@ Error Changed(const std::string& path, const std::string& how) {
 
 }  // namespace
 
-Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes) {
+std::string DescribeFileProblem(FileProblem problem, int error_number, std::size_t max_bytes) {
+  const auto refused = [error_number](std::string_view doing) {
+    return std::string(doing) + ": " + std::generic_category().message(error_number);
+  };
+  switch (problem) {
+    case FileProblem::kCannotOpen:
+      return refused("cannot open the file");
+    case FileProblem::kCannotStat:
+      return refused("cannot stat the file");
+    case FileProblem::kIsADirectory:
+      return "is a directory, not a file";
+    case FileProblem::kTooLarge:
+      return "file is larger than the limit of " + std::to_string(max_bytes) + " bytes";
+    case FileProblem::kCannotRead:
+      return refused("cannot read the file");
+    case FileProblem::kCannotRewind:
+      return refused("cannot go back in the file");
+  }
+  return refused("cannot use the file");  // not reached: every FileProblem has its words above
+}
+
+Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_bytes,
+                                    FileProblemText describe) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int open_error = errno;
+  FileStream file(fd, path, max_bytes, describe);  // closes fd on every return below
   if (fd < 0) {
-    const int open_error = errno;
-    Error error = FileError(path, "cannot open the file", open_error);
+    Error error = file.Problem(FileProblem::kCannotOpen, open_error);
     if (open_error == ENOENT) error.message += RelativePathNote(path);
     return error;
   }
-  FileStream file(fd, path, max_bytes, std::nullopt);  // closes fd on every return below
   struct stat info {};
-  if (fstat(fd, &info) != 0) return FileError(path, "cannot stat the file", errno);
-  if (S_ISDIR(info.st_mode)) return Error{"is a directory, not a file", path, 0, ""};
+  if (fstat(fd, &info) != 0) return file.Problem(FileProblem::kCannotStat, errno);
+  if (S_ISDIR(info.st_mode)) return file.Problem(FileProblem::kIsADirectory, 0);
   if (S_ISREG(info.st_mode)) file.opened_ = info;
   if (S_ISREG(info.st_mode) && info.st_size > 0) {
     file.size_ = static_cast<std::size_t>(info.st_size);
-    if (*file.size_ > max_bytes) return TooLarge(path, max_bytes);
+    if (*file.size_ > max_bytes) return file.Problem(FileProblem::kTooLarge, 0);
   }
   return file;
 }
 
-FileStream::FileStream(int fd, std::string path, std::size_t max_bytes,
-                       std::optional<std::size_t> size)
-    : fd_(fd), path_(std::move(path)), max_bytes_(max_bytes), size_(size) {}
+FileStream::FileStream(int fd, std::string path, std::size_t max_bytes, FileProblemText describe)
+    : fd_(fd), path_(std::move(path)), max_bytes_(max_bytes), describe_(describe) {}
+
+Error FileStream::Problem(FileProblem problem, int error_number) const {
+  return Error{describe_(problem, error_number, max_bytes_), path_, 0, ""};
+}
 
 FileStream::FileStream(FileStream&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
       max_bytes_(other.max_bytes_),
+      describe_(other.describe_),
       size_(other.size_),
       read_(other.read_),
       opened_(other.opened_),
@@ -97,6 +112,7 @@ FileStream& FileStream::operator=(FileStream&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
     max_bytes_ = other.max_bytes_;
+    describe_ = other.describe_;
     size_ = other.size_;
     read_ = other.read_;
     opened_ = other.opened_;
@@ -114,7 +130,7 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
   while (done < count) {
     const ssize_t n = read(fd_, out + done, count - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FileError(path_, "cannot read the file", errno);
+    if (n < 0) return Problem(FileProblem::kCannotRead, errno);
     if (n == 0) {
       if (size_ && read_ + done != *size_ && !ended_at_) ended_at_ = read_ + done;
       break;
@@ -122,12 +138,12 @@ Result<std::size_t> FileStream::Read(char* out, std::size_t count) {
     done += static_cast<std::size_t>(n);
   }
   read_ += done;
-  if (read_ > max_bytes_) return TooLarge(path_, max_bytes_);
+  if (read_ > max_bytes_) return Problem(FileProblem::kTooLarge, 0);
   return done;
 }
 
 Status FileStream::Rewind() {
-  if (lseek(fd_, 0, SEEK_SET) != 0) return FileError(path_, "cannot go back in the file", errno);
+  if (lseek(fd_, 0, SEEK_SET) != 0) return Problem(FileProblem::kCannotRewind, errno);
   read_ = 0;
   return OkStatus();
 }
@@ -135,7 +151,7 @@ Status FileStream::Rewind() {
 Status FileStream::CheckUnchanged() const {
   if (!opened_) return OkStatus();
   struct stat now {};
-  if (fstat(fd_, &now) != 0) return FileError(path_, "cannot stat the file", errno);
+  if (fstat(fd_, &now) != 0) return Problem(FileProblem::kCannotStat, errno);
   // The path first: a file renamed over the one open, or removed, changes its status change time
   // (one link fewer), which would say less.
   struct stat named {};
@@ -143,7 +159,7 @@ Status FileStream::CheckUnchanged() const {
     if (errno == ENOENT || errno == ENOTDIR) {
       return Changed(path_, "it was removed or renamed: its path names no file now");
     }
-    return FileError(path_, "cannot stat the file", errno);
+    return Problem(FileProblem::kCannotStat, errno);
   }
   if (named.st_dev != now.st_dev || named.st_ino != now.st_ino) {
     return Changed(path_, "another file was put in its place");
@@ -152,4 +168,4 @@ Status FileStream::CheckUnchanged() const {
   return OkStatus();
 }
 
-}  // namespace callgate::directory::internal
+}  // namespace callgate
