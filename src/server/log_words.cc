@@ -1,5 +1,7 @@
 #include "server/log_words.h"
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 
 namespace callgate::server {
@@ -13,6 +15,14 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSegmentChar(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
          c == '-';
+}
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `lower` is in lower case.
+bool EqualsIgnoringCase(std::string_view value, std::string_view lower) {
+  return value.size() == lower.size() && std::equal(value.begin(), value.end(), lower.begin(),
+                                                    [](char v, char l) { return Lower(v) == l; });
 }
 
 }  // namespace
@@ -31,6 +41,13 @@ bool IsAttributeNameForLog(std::string_view id) {
     digits += IsDigit(c) ? 1 : 0;
   }
   return digits <= kMaxAttributeDigits;
+}
+
+bool IsTriggerPointForLog(std::string_view value) {
+  static constexpr std::array<std::string_view, 3> kTriggerPoints = {
+      "translationpattern", "directorynumber", "routepattern"};
+  return std::any_of(kTriggerPoints.begin(), kTriggerPoints.end(),
+                     [value](std::string_view known) { return EqualsIgnoringCase(value, known); });
 }
 
 }  // namespace callgate::server

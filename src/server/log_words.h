@@ -1,8 +1,8 @@
 // The words of the CURRI protocol that a log line shows in clear under obfuscate_pii although a
-// client chose them: an XACML attribute name. Whatever else a client puts there (a phone number,
-// a person's name or address) is masked instead. Each test says what UCM sends, strictly, rather
-// than guess at what personal data looks like: a number with spaces or dashes, or a name, passes
-// any such guess.
+// client chose them: an XACML attribute name, a trigger point. Whatever else a client puts there (a
+// phone number, a person's name or address) is masked instead. Each test says what UCM sends,
+// strictly, rather than guess at what personal data looks like: a number with spaces or dashes, or
+// a name, passes any such guess.
 #pragma once
 
 #include <string_view>
@@ -14,5 +14,10 @@ namespace callgate::server {
 // urn:oasis:names:tc:xacml:1.0:resource:resource-id). A phone number has more digits; a name
 // has a space, an address an '@'. O(length), no allocation.
 bool IsAttributeNameForLog(std::string_view id);
+
+// A trigger point type UCM sends (protocols/curri.md §1.3): translationpattern, directorynumber,
+// or routepattern (not observed: what route patterns would send), in any case. O(length), no
+// allocation.
+bool IsTriggerPointForLog(std::string_view value);
 
 }  // namespace callgate::server

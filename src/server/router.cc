@@ -38,13 +38,6 @@ void CountDecision(Metrics& metrics, engine::NameSource source) {
 // method it knows that the path does not allow.
 bool NotImplemented(const Request& request) { return request.method() == http::verb::unknown; }
 
-// A trigger point as UCM names one (translationpattern, directorynumber): letters only. A
-// heuristic against phone numbers in client text, not a guarantee that no name passes.
-bool LooksLikeTriggerPoint(std::string_view value) {
-  return std::all_of(value.begin(), value.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
-}
-
 }  // namespace
 
 Response MakeResponse(const Request& request, http::status status, std::string body,
@@ -125,7 +118,7 @@ Response Router::HandleCurri(const Request& request) const {
   LogEveryRequest(*logs_.app, spdlog::level::info,
                   FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"),
                   logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
-                  logs_.Word(query.trigger_point, LooksLikeTriggerPoint),
+                  logs_.Word(query.trigger_point, IsTriggerPointForLog),
                   logs_.Pii(query.calling_device), engine::ToString(decision.source),
                   std::string_view(decision.calling_name ? " match: " : ""),
                   logs_.Pii(decision.calling_name.value_or("")));

@@ -45,5 +45,19 @@ TEST(LogWordsTest, AnAttributeNameIsShownOnlyWhenItIsAUrnOfProtocolWords) {
   }
 }
 
+TEST(LogWordsTest, ATriggerPointIsShownOnlyWhenItIsOneUcmSends) {
+  const WordCase cases[] = {
+      {"translationpattern", true},   {"directorynumber", true},
+      {"routepattern", true},  // not observed: what route patterns would send
+      {"TranslationPattern", true},   {"DIRECTORYNUMBER", true},
+      {"ZeldaQuux", false},           {"x", false},
+      {"translationpatterns", false}, {"translation pattern", false},
+      {"trig+15105550133", false},    {"", false},
+  };
+  for (const WordCase& c : cases) {
+    EXPECT_EQ(IsTriggerPointForLog(c.input), c.shown) << c.input;
+  }
+}
+
 }  // namespace
 }  // namespace callgate::server
