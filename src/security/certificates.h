@@ -19,6 +19,14 @@ struct X509Deleter {
 // An owned certificate.
 using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * certificates) const {
+    sk_X509_pop_free(certificates, X509_free);
+  }
+};
+// An owned stack of owned certificates (what X509_STORE_CTX_get1_certs returns).
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
 // What start-up and DEBUG logs show about a certificate. Never contains key material.
 struct CertificateSummary {
   std::string subject;     // one-line DN, "C = US, O = Example, CN = cucm-pub.example.com"

@@ -29,6 +29,14 @@ int RefusalIndex() {
   return index;
 }
 
+// Whether a certificate of the trust store has `name` as its subject. By name, not by
+// certificate: a name the trust store holds is the administrator's to read, whichever
+// certificate of the client's chain carries it.
+bool TrustStoreHas(X509_STORE_CTX* store, const X509_NAME* name) {
+  const X509StackPtr found(X509_STORE_CTX_get1_certs(store, name));
+  return sk_X509_num(found.get()) > 0;
+}
+
 std::unique_ptr<CertificateRefusal> Describe(X509_STORE_CTX* store) {
   auto refusal = std::make_unique<CertificateRefusal>();
   refusal->reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
@@ -37,13 +45,22 @@ std::unique_ptr<CertificateRefusal> Describe(X509_STORE_CTX* store) {
     refusal->issuer = Summarize(client).issuer;
     refusal->self_issued =
         X509_NAME_cmp(X509_get_issuer_name(client), X509_get_subject_name(client)) == 0;
+    refusal->issuer_trusted = TrustStoreHas(store, X509_get_issuer_name(client));
   }
   refusal->depth = X509_STORE_CTX_get_error_depth(store);
   const X509* at_depth = X509_STORE_CTX_get_current_cert(store);
   if (refusal->depth > 0 && at_depth != nullptr) {
     refusal->subject_at_depth = Summarize(at_depth).subject;
+    refusal->subject_at_depth_trusted = TrustStoreHas(store, X509_get_subject_name(at_depth));
   }
   return refusal;
+}
+
+// A name of the client's chain for the line: quoted as it is, or masked under obfuscate_pii
+// unless the trust store has it (a CA of a ca_file, which the administrator needs to see).
+std::string ChainName(const std::string& name, bool trusted, const PiiMasker& masker) {
+  if (trusted || !masker.enabled()) return "\"" + name + "\"";
+  return masker.Mask(name);
 }
 
 // OpenSSL's verify callback: keeps OpenSSL's verdict, except for a self-signed client
@@ -99,15 +116,18 @@ std::optional<CertificateRefusal> ClientCertificateRefusal(const SSL* ssl) {
 
 std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& masker) {
   std::string line = refusal.reason + ": ";
-  if (refusal.depth > 0)
-    line += "CA certificate \"" + refusal.subject_at_depth + "\" in the chain of ";
+  if (refusal.depth > 0) {
+    line += "CA certificate " +
+            ChainName(refusal.subject_at_depth, refusal.subject_at_depth_trusted, masker) +
+            " in the chain of ";
+  }
   line += refusal.common_name.empty() ? "client certificate without CN"
                                       : "client certificate CN " + masker.Mask(refusal.common_name);
   if (refusal.self_issued && masker.enabled()) {
     return line +
            ", issued by itself (its issuer, its own subject, is left out under obfuscate_pii)";
   }
-  return line + ", issuer \"" + refusal.issuer + "\"";
+  return line + ", issuer " + ChainName(refusal.issuer, refusal.issuer_trusted, masker);
 }
 
 std::vector<std::string> OfferedCipherSuites(const SSL* ssl) {

@@ -36,6 +36,11 @@ struct CertificateRefusal {
   // The client's certificate names itself as its issuer (self-signed): its issuer is then its
   // subject, personal data as much as its CN.
   bool self_issued = false;
+  // Whether `issuer`, and `subject_at_depth`, is the subject of a certificate of the trust store
+  // (a ca_file's): a name from the administrator's configuration. Any other name of the chain is
+  // one the client chose (a "Personal CA" of its own, say).
+  bool issuer_trusted = false;
+  bool subject_at_depth_trusted = false;
 };
 
 // Installs the recording callback on `context` together with `mode` (SSL_CTX_set_verify). SSLs
@@ -52,8 +57,10 @@ std::optional<CertificateRefusal> ClientCertificateRefusal(const SSL* ssl);
 // For the log line: 'unable to get local issuer certificate: client certificate CN
 // cucm-pub.example.com, issuer "O = Example, CN = Example Root CA"', and for an error higher up
 // the chain 'certificate has expired: CA certificate "CN = Issuing CA" in the chain of client
-// certificate CN ..., issuer "..."'. The CN is masked like other peer names (obfuscate_pii); the
-// issuers are CAs, not peers, and are shown as they are.
+// certificate CN ..., issuer "..."'. Under obfuscate_pii the CN is masked like other peer names,
+// and so is every other name of the client's chain (the CA at the depth, the issuer) but those
+// of the trust store's own certificates, which are shown as they are for diagnosis; the issuer of
+// a self-issued certificate, its own subject, is left out.
 std::string DescribeRefusal(const CertificateRefusal& refusal, const PiiMasker& masker);
 
 // The cipher suites the client offered in its hello, by OpenSSL name ("AES256-SHA",

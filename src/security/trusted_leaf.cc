@@ -2,22 +2,15 @@
 
 #include <openssl/x509.h>
 
-#include <memory>
+#include "security/certificates.h"
 
 namespace callgate::security {
 namespace {
 
-struct X509StackDeleter {
-  void operator()(STACK_OF(X509) * certificates) const {
-    sk_X509_pop_free(certificates, X509_free);
-  }
-};
-
 // Every certificate of the store with the leaf's subject: the duplicates OpenSSL's issuer
 // lookup stops at the first of.
 bool InStore(X509_STORE_CTX* store, const X509* leaf) {
-  std::unique_ptr<STACK_OF(X509), X509StackDeleter> same_subject(
-      X509_STORE_CTX_get1_certs(store, X509_get_subject_name(leaf)));
+  X509StackPtr same_subject(X509_STORE_CTX_get1_certs(store, X509_get_subject_name(leaf)));
   for (int i = 0; i < sk_X509_num(same_subject.get()); ++i) {
     if (X509_cmp(sk_X509_value(same_subject.get(), i), leaf) == 0) return true;
   }

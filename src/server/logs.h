@@ -2,6 +2,7 @@
 // the server only borrows them.
 #pragma once
 
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <string>
@@ -42,6 +43,12 @@ class LogText {
   std::string_view view_;
 };
 
+// A response's body size as access.log writes it (Logs::BodySize).
+struct LoggedBodySize {
+  std::size_t bytes;
+  bool hidden;  // written "-"
+};
+
 struct Logs {
   std::shared_ptr<spdlog::logger> app;     // console (+ app.log): decisions, events, errors
   std::shared_ptr<spdlog::logger> access;  // access.log, one line per HTTP request; may be null
@@ -71,6 +78,10 @@ struct Logs {
   LogText Word(std::string_view value, bool (*looks_like_word)(std::string_view)) const {
     return LogText(masking() && !looks_like_word(value) ? masker : nullptr, value);
   }
+  // A response's body size for access.log: "-" under obfuscate_pii, since the size of a CURRI
+  // answer gives away the length of the display name in it (472 bytes without a name, 512 with
+  // one of 10 characters). Formatted as the number itself is, without allocating.
+  LoggedBodySize BodySize(std::size_t bytes) const { return {bytes, masking()}; }
 };
 
 // What an exception says, for a log line: its what(), or that its type is unknown.
@@ -96,6 +107,18 @@ void LogEveryRequest(spdlog::logger& logger, spdlog::level::level_enum level,
 }
 
 }  // namespace callgate::server
+
+template <>
+struct fmt::formatter<callgate::server::LoggedBodySize> {
+  constexpr auto parse(fmt::format_parse_context& context) { return context.begin(); }
+  template <class FormatContext>
+  auto format(const callgate::server::LoggedBodySize& size, FormatContext& context) const {
+    if (!size.hidden) return fmt::format_to(context.out(), FMT_COMPILE("{}"), size.bytes);
+    auto out = context.out();
+    *out++ = '-';
+    return out;
+  }
+};
 
 template <>
 struct fmt::formatter<callgate::server::LogText> : fmt::formatter<std::string_view> {

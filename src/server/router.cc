@@ -14,6 +14,7 @@
 #include "codec/curri.h"
 #include "engine/policy_engine.h"
 #include "security/certificates.h"
+#include "server/log_words.h"
 
 namespace callgate::server {
 namespace http = boost::beast::http;
@@ -36,25 +37,6 @@ void CountDecision(Metrics& metrics, engine::NameSource source) {
 // RFC 9110 §9.1: a method callgate does not know at all ("FOO"), whatever the path: 405 is for a
 // method it knows that the path does not allow.
 bool NotImplemented(const Request& request) { return request.method() == http::verb::unknown; }
-
-// A trigger point as UCM names one (translationpattern, directorynumber): letters only. A
-// heuristic against phone numbers in client text, not a guarantee that no name passes.
-bool LooksLikeTriggerPoint(std::string_view value) {
-  return std::all_of(value.begin(), value.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
-}
-
-// An XACML attribute name (urn:Cisco:uc:1.0:callingnumber): a URN with no run of three digits,
-// which a phone number would have. A heuristic too: `urn:John Smith` passes.
-bool LooksLikeAttributeName(std::string_view id) {
-  if (!id.starts_with("urn:")) return false;
-  int digits = 0;
-  for (const char c : id) {
-    digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
-    if (digits == 3) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -116,7 +98,7 @@ Response Router::HandleCurri(const Request& request) const {
   const bool debug = logs_.app->should_log(spdlog::level::debug);
   codec::CurriRequest parsed = codec::ParseCurriRequest(request.body(), debug);
   for (const auto& [id, value] : parsed.attributes) {
-    logs_.app->debug("Parsed XACML attribute: {} = {}", logs_.Word(id, LooksLikeAttributeName),
+    logs_.app->debug("Parsed XACML attribute: {} = {}", logs_.Word(id, IsAttributeNameForLog),
                      logs_.Pii(value));
   }
   if (parsed.status != codec::CurriStatus::kOk) {
@@ -136,7 +118,7 @@ Response Router::HandleCurri(const Request& request) const {
   LogEveryRequest(*logs_.app, spdlog::level::info,
                   FMT_COMPILE("curri calling={} called={} trigger={} device={} -> {}{}{}"),
                   logs_.Pii(query.calling_number), logs_.Pii(query.called_number),
-                  logs_.Word(query.trigger_point, LooksLikeTriggerPoint),
+                  logs_.Word(query.trigger_point, IsTriggerPointForLog),
                   logs_.Pii(query.calling_device), engine::ToString(decision.source),
                   std::string_view(decision.calling_name ? " match: " : ""),
                   logs_.Pii(decision.calling_name.value_or("")));

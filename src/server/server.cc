@@ -630,7 +630,9 @@ void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::er
 
 // DEBUG: what the client presented, for certificate troubleshooting. Under obfuscate_pii its
 // subject and names are masked as in the Denied line (a client that is refused may present a
-// person's certificate), and so is the issuer of one that issued itself.
+// person's certificate), and so is the issuer of one that issued itself. So is its serial: the
+// trust-store lines and `callgate check` show a ca_file's certificates unmasked, a self-signed
+// client certificate among them, and its serial would name the masked subject.
 void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
   if (!peer.identity.certificate || !logs_.app->should_log(spdlog::level::debug)) return;
   const auto& cert = *peer.identity.certificate;
@@ -640,8 +642,8 @@ void Server::Impl::LogClientCertificate(const PeerContext& peer) const {
   logs_.app->debug(
       "Client certificate from {}: subject={} issuer={} serial={} valid={}..{} sans=[{}]",
       logs_.Pii(peer.address), logs_.Pii(cert.subject),
-      self_issued ? logs_.Pii(cert.issuer) : logs_.Text(cert.issuer), cert.serial, cert.not_before,
-      cert.not_after, fmt::join(sans, ", "));
+      self_issued ? logs_.Pii(cert.issuer) : logs_.Text(cert.issuer), logs_.Pii(cert.serial),
+      cert.not_before, cert.not_after, fmt::join(sans, ", "));
 }
 
 // A SIGHUP while a reload still runs waits for it, and says so: otherwise a reload stuck in a read

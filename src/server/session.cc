@@ -102,17 +102,18 @@ void LogAccess(const SessionEnv& env, const PeerContext& peer, const Request& re
   if (!env.logs.access) return;
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+  const LoggedBodySize size = env.logs.BodySize(response.body().size());
   if (request.target().empty()) {
     LogEveryRequest(*env.logs.access, spdlog::level::info, FMT_COMPILE("{} \"-\" {} {} {}us{}"),
-                    env.logs.Pii(peer.address), response.result_int(), response.body().size(),
-                    micros, Undelivered(write_error));
+                    env.logs.Pii(peer.address), response.result_int(), size, micros,
+                    Undelivered(write_error));
     return;
   }
   LogEveryRequest(*env.logs.access, spdlog::level::info,
                   FMT_COMPILE("{} \"{} {} HTTP/{}.{}\" {} {} {}us{}"), env.logs.Pii(peer.address),
                   env.router.MethodForLog(request),  // a token: no quote
                   env.router.PathForLog(PathOf(request.target()), '"'), request.version() / 10,
-                  request.version() % 10, response.result_int(), response.body().size(), micros,
+                  request.version() % 10, response.result_int(), size, micros,
                   Undelivered(write_error));
 }
 

@@ -299,7 +299,8 @@ TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
 
 // Under obfuscate_pii the DEBUG certificate line masks the address and, as the Denied line
 // does, the certificate's subject and names (a refused client may present a person's
-// certificate); its issuer, a CA, is shown.
+// certificate), and its serial, which the unmasked trust-store lines would otherwise link to
+// the subject; its issuer, a CA, is shown, and so is its validity.
 TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddressAndTheCertificatesNames) {
   StartServer("obfuscate_pii: true\nlog_level: DEBUG\n");
   EXPECT_EQ(ToString(Try(Client("a-dns"))), ToString(Outcome::kAllowed));
@@ -311,6 +312,8 @@ TEST_F(MutualTlsTest, DebugCertificateLineMasksTheAddressAndTheCertificatesNames
   EXPECT_THAT(line, Not(HasSubstr("cucm-sub1.example.com"))) << line;  // the DNS SAN
   EXPECT_THAT(line, HasSubstr("subject={! ")) << line;
   EXPECT_THAT(line, HasSubstr("sans=[{! ")) << line;
+  EXPECT_THAT(line, HasSubstr("serial={! ")) << line;
+  EXPECT_THAT(line, HasSubstr(" valid=20")) << line;
   EXPECT_THAT(line, HasSubstr("callgate test CA A")) << line;  // the issuer
 }
 
@@ -318,6 +321,28 @@ TEST_F(MutualTlsTest, ASelfSignedClusterCertificateIsItsOwnCa) {
   StartServer("  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("selfsigned.crt") +
               "\n    allowed_subjects: [cucm-pub.example.com]\n");
   EXPECT_EQ(ToString(Try(Client("selfsigned"))), ToString(Outcome::kAllowed));
+}
+
+// A self-signed client certificate trusted through its ca_file is the administrator's
+// configuration, shown as it is in the DEBUG trust-store lines; under obfuscate_pii the client
+// certificate line must not give its serial, which would name the subject it masks.
+TEST_F(MutualTlsTest, UnderObfuscatePiiTheClientLineDoesNotRepeatTheTrustStoresSerial) {
+  StartServer("  lab:\n    allowed_ips: [127.0.0.1]\n    ca_file: " + Pki("selfsigned.crt") +
+              "\n    allowed_subjects: [cucm-pub.example.com]\nobfuscate_pii: true\n"
+              "log_level: DEBUG\n");
+  EXPECT_EQ(ToString(Try(Client("selfsigned"))), ToString(Outcome::kAllowed));
+  ASSERT_TRUE(server_->WaitForOutput("Client certificate from {! "));
+  const std::string log = server_->output();
+  const std::size_t trusted =
+      log.find("trusted: subject=C = US, O = Example Corp, OU = Voice, CN = cucm-pub");
+  ASSERT_NE(trusted, std::string::npos) << log;
+  const std::size_t serial = log.find("serial=", trusted) + 7;
+  const std::string serial_text = log.substr(serial, log.find(' ', serial) - serial);
+  ASSERT_GE(serial_text.size(), 8U) << log;
+  const std::size_t start = log.find("Client certificate from");
+  const std::string line = log.substr(start, log.find('\n', start) - start);
+  EXPECT_THAT(line, Not(HasSubstr(serial_text))) << line;
+  EXPECT_THAT(line, HasSubstr("serial={! ")) << line;
 }
 
 // During a renewal of a self-signed UCM node, its ca_file holds the old and the new

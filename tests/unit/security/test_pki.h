@@ -5,7 +5,8 @@
 //   root_a ─┬─ intermediate_a ── client_a_via_intermediate   (cluster A's CA)
 //           ├─ client_a_cn, client_a_dns, client_a_ip, client_a_expired, client_a_rsa
 //   root_b ─── client_b_with_a_subject                         (cluster B's CA)
-//   root_c ─── client_unknown_ca                               (configured nowhere)
+//   root_c ─┬─ client_unknown_ca                               (configured nowhere)
+//           └─ personal_ca ── client_via_personal_ca         (a chain a client made up)
 //   ucm_self_signed (CA:TRUE, used as its own ca_file, as UCM's CallManager.pem is)
 //   ucm_renewed_old, _new, _impostor, _expired (like it, all four with one subject)
 //   self_signed_leaf (CA:FALSE), server (self-signed ECDSA), server_rsa (self-signed RSA)
@@ -233,6 +234,15 @@ class TestPki {
     return Make("client_via_expired_intermediate", Spec("cucm-sub3.example.com"),
                 &intermediate_a_expired());
   }
+  // A ca_file holding that expired intermediate and then root A.
+  const std::string& expired_intermediate_and_root_a_file() {
+    if (bundle_a_expired_.empty()) {
+      bundle_a_expired_ =
+          dir_.Write("expired_intermediate_and_root_a.pem",
+                     CertPem(intermediate_a_expired().cert.get()) + CertPem(root_a().cert.get()));
+    }
+    return bundle_a_expired_;
+  }
   const Credential& root_b() { return Make("root_b", Spec("Cluster B Root CA").Ca()); }
   const Credential& root_c() { return Make("root_c", Spec("Unknown Root CA").Ca()); }
 
@@ -259,6 +269,14 @@ class TestPki {
   }
   const Credential& client_unknown_ca() {
     return Make("client_unknown_ca", Spec("cucm-pub.example.com"), &root_c());
+  }
+  // A CA named after a person, under the unknown root, and a client certificate it issued (the
+  // client sends the CA with it): the names of a chain are the client's to choose.
+  const Credential& personal_ca() {
+    return Make("personal_ca", Spec("Zelda Quux Personal CA 14085559876").Ca(), &root_c());
+  }
+  const Credential& client_via_personal_ca() {
+    return Make("client_via_personal_ca", Spec("cucm-pub.example.com"), &personal_ca());
   }
   const Credential& ucm_self_signed() {
     return Make("ucm_self_signed", Spec("cucm-selfsigned.example.com").Ca());
@@ -324,6 +342,7 @@ class TestPki {
 
   TempDir dir_;
   std::string bundle_a_;
+  std::string bundle_a_expired_;
   std::map<std::string, std::unique_ptr<Credential>> made_;
 };
 

@@ -176,11 +176,18 @@ TEST(DescribeRefusalTest, NamesTheReasonTheCertificateAndItsIssuerWithTheCnMaske
             "unable to get local issuer certificate: client certificate CN cucm-pub.example.com, "
             "issuer \"O = Example, CN = Example Root CA\"");
 
+  // An issuer the trust store has is shown; any other is masked, being the client's to name.
   const PiiMasker masker(true);
+  refusal.issuer_trusted = true;
   const std::string masked = DescribeRefusal(refusal, masker);
   EXPECT_THAT(masked, HasSubstr("client certificate CN " + masker.Mask("cucm-pub.example.com")));
   EXPECT_THAT(masked, ::testing::Not(HasSubstr("cucm-pub")));
-  EXPECT_THAT(masked, HasSubstr("CN = Example Root CA"));
+  EXPECT_THAT(masked, HasSubstr("issuer \"O = Example, CN = Example Root CA\""));
+  refusal.issuer_trusted = false;
+  EXPECT_EQ(DescribeRefusal(refusal, masker),
+            "unable to get local issuer certificate: client certificate CN " +
+                masker.Mask("cucm-pub.example.com") + ", issuer " +
+                masker.Mask("O = Example, CN = Example Root CA"));
 
   // Self-signed: its issuer is its subject, left out under obfuscate_pii like its CN.
   refusal = {"self-signed certificate", "Selma 4085550199", "CN = Selma 4085550199", 0, "", true};
@@ -196,6 +203,50 @@ TEST(DescribeRefusalTest, NamesTheReasonTheCertificateAndItsIssuerWithTheCnMaske
   EXPECT_EQ(DescribeRefusal(refusal, PiiMasker(false)),
             "certificate has expired: CA certificate \"CN = Issuing CA\" in the chain of client "
             "certificate without CN, issuer \"CN = Issuing CA\"");
+}
+
+// Under obfuscate_pii the refusal line of a real handshake masks every name of the client's
+// chain but the trust store's own: a client can make up a chain of CAs named after a person.
+TEST(RefusalLineTest, UnderObfuscatePiiOnlyTheTrustStoresNamesOfTheChainAreShown) {
+  TestPki& pki = TestPki::Get();
+  const config::Config config = testing::ServerConfig(
+      pki.server(),
+      {MakeCluster("hq", Strings{"10.1.1.0/24"}, pki.root_a().cert_file,
+                   Strings{"cucm-pub.example.com"}),
+       MakeCluster("expired", Strings{"10.2.1.0/24"}, pki.expired_intermediate_and_root_a_file(),
+                   Strings{"cucm-sub3.example.com"})});
+  auto context = BuildTlsContext(config);
+  ASSERT_TRUE(context.ok()) << context.error().ToString();
+  const PiiMasker masker(true);
+  const std::string personal = "O = callgate tests, CN = Zelda Quux Personal CA 14085559876";
+  const std::string unknown_root = "O = callgate tests, CN = Unknown Root CA";
+  const std::string root_a = "O = callgate tests, CN = Cluster A Root CA";
+  const std::string expired = "O = callgate tests, CN = Expired Issuing CA";
+  struct Case {
+    const Credential* client;
+    std::string line;  // after the reason
+  };
+  const std::string cn = "client certificate CN " + masker.Mask("cucm-pub.example.com");
+  const std::vector<Case> cases = {
+      {&pki.client_unknown_ca(), cn + ", issuer " + masker.Mask(unknown_root)},
+      {&pki.client_via_personal_ca(), "CA certificate " + masker.Mask(personal) +
+                                          " in the chain of " + cn + ", issuer " +
+                                          masker.Mask(personal)},
+      {&pki.client_a_expired(), cn + ", issuer \"" + root_a + "\""},
+      {&pki.client_via_expired_intermediate(),
+       "CA certificate \"" + expired + "\" in the chain of client certificate CN " +
+           masker.Mask("cucm-sub3.example.com") + ", issuer \"" + expired + "\""},
+  };
+  for (const Case& c : cases) {
+    ClientOptions options;
+    options.credential = c.client;
+    options.trusted_server = &pki.server();
+    auto result = RunHandshake((*context)->native(), options);
+    EXPECT_FALSE(result.server_ok);
+    const std::string line = ExplainHandshakeFailure(result.server.get(), 0, masker);
+    EXPECT_THAT(line, ::testing::EndsWith(": " + c.line)) << line;
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("Zelda"))) << line;
+  }
 }
 
 TEST_F(HandshakeTest, TlsOneOneClientFails) {

@@ -420,9 +420,9 @@ TEST_F(RouterTest, PiiIsMaskedInDecisionLogs) {
   logs_.masker = &masker_;
 }
 
-// A trigger point and an attribute name are a client's text: shown when they look like what UCM
-// sends (a word, a URN), masked otherwise under obfuscate_pii.
-TEST_F(RouterTest, UnderObfuscatePiiATriggerPointOrAttributeNameThatIsNoWordIsMasked) {
+// A trigger point and an attribute name are a client's text: shown when they are what UCM sends
+// (one of its trigger points, a URN of protocol words), masked otherwise under obfuscate_pii.
+TEST_F(RouterTest, UnderObfuscatePiiATriggerPointOrAttributeNameUcmDoesNotSendIsMasked) {
   security::PiiMasker masking(true);
   logs_.masker = &masking;
   const Router router = MakeRouter(false);
@@ -440,15 +440,29 @@ TEST_F(RouterTest, UnderObfuscatePiiATriggerPointOrAttributeNameThatIsNoWordIsMa
          body("translationpattern", "urn:Cisco:uc:1.0:callednumber"));
   Handle(router, http::verb::post, "/curri", peer, body("trig+15105550133", "urn:x:15555550122"));
   Handle(router, http::verb::post, "/curri", peer, body("x", "+15555550122"));
+  // Not URNs of protocol words, though they start as one (log_words_test.cc has the rule).
+  for (const char* id : {"urn:+33 1 23 45 67 89", "urn:Cisco:uc:1.0:callingnumber:14-08-55-59-87-6",
+                         "urn:zelda.quux@example.com", "urn:Zelda Quux"}) {
+    Handle(router, http::verb::post, "/curri", peer, body("translationpattern", id));
+  }
+  Handle(router, http::verb::post, "/curri", peer,
+         body("ZeldaQuux", "urn:Cisco:uc:1.0:callednumber"));  // a word, but not UCM's
+  Handle(router, http::verb::post, "/curri", peer,
+         body("DirectoryNumber", "urn:Cisco:uc:1.0:callednumber"));
   logs_.app->set_level(spdlog::level::info);
   logs_.masker = &masker_;
   const std::string log = log_.str();
   EXPECT_THAT(log, HasSubstr("trigger=translationpattern "));
+  EXPECT_THAT(log, HasSubstr("trigger=DirectoryNumber "));
   EXPECT_THAT(log, HasSubstr("Parsed XACML attribute: urn:Cisco:uc:1.0:callednumber = {! "));
   EXPECT_THAT(log, HasSubstr("trigger={! "));
   EXPECT_THAT(log, HasSubstr("Parsed XACML attribute: {! "));
   EXPECT_THAT(log, Not(HasSubstr("5105550133")));
   EXPECT_THAT(log, Not(HasSubstr("5555550122")));
+  EXPECT_THAT(log, Not(HasSubstr("45 67 89")));
+  EXPECT_THAT(log, Not(HasSubstr("55-59-87")));
+  EXPECT_THAT(log, Not(HasSubstr("Zelda")));
+  EXPECT_THAT(log, Not(HasSubstr("zelda")));
 }
 
 // Every value from the request is written log-safe: one request, one line, whatever it holds.

@@ -234,5 +234,41 @@ TEST_F(SessionTest, AHeadRequestThatEndsTheConnectionGetsAnErrorWithoutContent) 
   EXPECT_EQ(reply.substr(reply.size() - 4), "\r\n\r\n") << reply;
 }
 
+// access.log as a session writes it, with obfuscate_pii on or off.
+class AccessLogTest : public SessionTest {
+ protected:
+  // The lines of a 404 ("Not Found\n", 10 bytes), then of a 400 for a request line the parser
+  // refused.
+  std::string LinesOf404And400(bool obfuscate) {
+    const security::PiiMasker masker(obfuscate);
+    logs_.masker = &masker;
+    std::ostringstream access;
+    logs_.access = std::make_shared<spdlog::logger>(
+        "access", std::make_shared<spdlog::sinks::ostream_sink_st>(access));
+    ClientSends("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP\r\n\r\n");
+    client_.shutdown(tcp::socket::shutdown_send);
+    StartSessionThatLingers();
+    ioc_.run();
+    logs_.access.reset();
+    logs_.masker = &masker_;
+    return access.str();
+  }
+};
+
+TEST_F(AccessLogTest, EachLineGivesTheBodySize) {
+  const std::string lines = LinesOf404And400(false);
+  EXPECT_NE(lines.find("\"GET /nowhere HTTP/1.1\" 404 10 "), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\"-\" 400 "), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("\"-\" 400 - "), std::string::npos) << lines;
+}
+
+// The size of a CURRI answer gives away the length of the display name in it: under
+// obfuscate_pii access.log writes "-" in its place, for every response.
+TEST_F(AccessLogTest, UnderObfuscatePiiALineGivesNoBodySize) {
+  const std::string lines = LinesOf404And400(true);
+  EXPECT_NE(lines.find(" HTTP/1.1\" 404 - "), std::string::npos) << lines;  // the path masked
+  EXPECT_NE(lines.find("\"-\" 400 - "), std::string::npos) << lines;
+}
+
 }  // namespace
 }  // namespace callgate::server
