@@ -320,6 +320,10 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
       // buffered, so nearly twice the limit could pass: the whole block is measured here.
       if (header_bytes > env.limits.max_header_bytes) co_return http::error::header_limit;
       if (HasUnframedTransferCoding(parser)) co_return http::error::bad_transfer_encoding;
+      // RFC 9112 §3.2: no form of request-target has a fragment (`/curri#x`); Beast lets '#' by.
+      if (parser.get().target().find('#') != std::string_view::npos) {
+        co_return http::error::bad_target;
+      }
       if (parser.is_done()) co_return beast::error_code{};
       parser.eager(true);  // from here on, take every body byte that is already buffered
       if (ExpectsContinue(parser.get())) {

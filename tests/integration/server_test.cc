@@ -573,6 +573,13 @@ TEST_F(ServerTest, BrokenFramingGets400OrACloseAndOthersAreStillServed) {
     EXPECT_EQ(client->ReadUntilClosed().rfind("HTTP/1.1 400", 0), 0U);
   }
   {
+    // A request-target with a fragment, which no form of it has (RFC 9112 §3.2).
+    auto client = Connect();
+    ASSERT_TRUE(client->WriteRaw("HEAD /curri#x HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0U) << reply;
+  }
+  {
     // A chunk-size line that never ends: refused once it outgrows the header limit.
     auto client = Connect();
     ASSERT_TRUE(client->WriteRaw(
@@ -588,8 +595,8 @@ TEST_F(ServerTest, BrokenFramingGets400OrACloseAndOthersAreStillServed) {
     ASSERT_TRUE(client->WriteRaw(raw.substr(0, raw.size() - 100)));
   }
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
-  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 2), 2U)
-      << "the two 400s; a client that hangs up is not a bad request";
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "bad_requests", 3), 3U)
+      << "the three 400s; a client that hangs up is not a bad request";
 }
 
 TEST_F(ServerTest, AStalledRequestTimesOutWhileOthersAreServed) {
