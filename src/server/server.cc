@@ -333,6 +333,7 @@ class Server::Impl {
 
   asio::awaitable<void> AcceptLoop(Listener& listener);
   bool MayServe(const tcp::socket& socket, Listener& listener);
+  void NoteGoneBeforeServed(const Listener& listener);
   enum class Shed { kClosed, kNoneWaiting, kNotClosed };
   Shed CloseOneWhileOutOfDescriptors(Listener& listener);
   asio::awaitable<void> AcceptFailed(Listener& listener, const beast::error_code& ec);
@@ -487,7 +488,10 @@ Server::Impl::Shed Server::Impl::CloseOneWhileOutOfDescriptors(Listener& listene
 bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
-  if (ec) return false;
+  if (ec) {
+    NoteGoneBeforeServed(listener);
+    return false;
+  }
   const auto address = IpAddress::Parse(remote.address().to_string());
   if (!address) return false;
   if (address->is_loopback() || security_.load()->authorizer->MayAllow(*address)) return true;
@@ -499,6 +503,14 @@ bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
         logs_.Pii(address->ToString()), listener.not_allowed_log.HeldBack(*held_back));
   }
   return false;
+}
+
+// A peer gone before its connection could be served (many load balancers end their TCP check
+// with a reset right after the connect) is counted as one that closed does: accepted, and on a
+// TLS listener closed before its ClientHello.
+void Server::Impl::NoteGoneBeforeServed(const Listener& listener) {
+  Metrics::Add(metrics_.connections_accepted);
+  if (listener.info.tls) Metrics::Add(metrics_.tls_closed_before_hello);
 }
 
 Worker& Server::Impl::ChooseWorkerFor(tcp::socket& socket) {
@@ -549,7 +561,10 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
   const BoundListener& info = listener.info;
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
-  if (ec) co_return;
+  if (ec) {  // counted as accepted already
+    if (info.tls) Metrics::Add(metrics_.tls_closed_before_hello);
+    co_return;
+  }
   const auto address = IpAddress::Parse(remote.address().to_string());
   if (!address) co_return;
   PeerContext peer;
@@ -599,12 +614,15 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
   }
 }
 
-// A client that connects and closes without a ClientHello (a load balancer's TCP check, a port
-// scan) is routine: it has a counter of its own, so that tls_handshake_failures counts clients
-// that tried TLS, and a DEBUG line that says what it is, not OpenSSL's "stream truncated" at INFO.
+// A client that connects and closes, or resets, without a ClientHello (a load balancer's TCP
+// check, a port scan) is routine: it has a counter of its own, so that tls_handshake_failures
+// counts clients that tried TLS, and a DEBUG line that says what it is, not OpenSSL's "stream
+// truncated" at INFO.
 void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
                                         const SSL* ssl) {
-  if (ec == asio::ssl::error::stream_truncated && security::NoClientHello(ssl)) {
+  const bool closed = ec == asio::ssl::error::stream_truncated || ec == asio::error::eof ||
+                      ec == asio::error::connection_reset;
+  if (closed && security::NoClientHello(ssl)) {
     Metrics::Add(metrics_.tls_closed_before_hello);
     logs_.app->debug(
         "TLS connection from {} closed before its ClientHello: not a TLS client (a TCP health "

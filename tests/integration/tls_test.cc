@@ -1,8 +1,11 @@
 // Mutual TLS and cluster access control against the real binary, with a PKI made at test time
 // by make_pki.sh: two independent roots (A, B), an intermediate under A, client certificates
 // with various CN/SANs, an expired one and a self-signed one.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -295,6 +298,35 @@ TEST_F(MutualTlsTest, CommonHandshakeFailuresAreExplained) {
   // The TCP check has a counter of its own: tls_handshake_failures counts the two TLS clients.
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_closed_before_hello", 1), 1U);
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_handshake_failures", 2), 2U);
+}
+
+// Connects to 127.0.0.1:`port` and resets the connection at once (SO_LINGER 0), as many load
+// balancers end their TCP check. False if it could not connect.
+bool ConnectAndReset(std::uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const linger reset{1, 0};
+  const bool connected =
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0 &&
+      connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return connected;
+}
+
+// A TCP check that resets is counted as one that closes, whether the reset comes before
+// callgate has served the connection (it was counted nowhere) or during its handshake (it was a
+// handshake failure).
+TEST_F(MutualTlsTest, ConnectionsResetBeforeAClientHelloAreCountedAsClosedBeforeIt) {
+  StartServer();
+  constexpr int kChecks = 20;
+  for (int i = 0; i < kChecks; ++i) ASSERT_TRUE(ConnectAndReset(server_->port()));
+  EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "tls_closed_before_hello", kChecks),
+            static_cast<std::uint64_t>(kChecks));
+  EXPECT_EQ(HealthField(server_->port("admin"), "tls_handshake_failures"), "0");
 }
 
 // Under obfuscate_pii the DEBUG certificate line masks the address and, as the Denied line
