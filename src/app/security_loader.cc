@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "security/certificates.h"
+#include "common/file_stream.h"
 
 namespace callgate::app {
 
@@ -14,7 +14,7 @@ Result<std::shared_ptr<const server::SecurityState>> LoadSecurityState(const con
 }
 
 Error WithWhenToLoadAgain(Error error, LoadFor load_for) {
-  if (security::ChangedWhileRead(error)) {
+  if (ChangedWhileRead(error)) {
     error.message += WhenToLoadAgain(load_for, "there are no TLS certificates in service to keep");
   }
   return error;

@@ -17,7 +17,7 @@ Result<std::shared_ptr<const server::SecurityState>> LoadSecurityState(const con
                                                                        LoadFor load_for);
 
 // `error`, from a loader of the TLS files; when it says that a file changed while it was read
-// (security::ChangedWhileRead), followed by when to load it again (WhenToLoadAgain).
+// (ChangedWhileRead, common/file_stream.h), followed by when to load it again (WhenToLoadAgain).
 Error WithWhenToLoadAgain(Error error, LoadFor load_for);
 
 }  // namespace callgate::app

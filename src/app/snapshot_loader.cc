@@ -1,5 +1,7 @@
 #include "app/snapshot_loader.h"
 
+#include "common/file_stream.h"
+
 namespace callgate::app {
 
 Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_for,
@@ -10,7 +12,7 @@ Result<LoadedSnapshot> LoadSnapshot(const config::Config& config, LoadFor load_f
   auto loaded = directory::LoadDirectoryCsv(config.csv_file_path, limits);
   if (!loaded) {
     Error error = loaded.error();
-    if (directory::ChangedWhileRead(error)) {
+    if (ChangedWhileRead(error)) {
       error.message += WhenToLoadAgain(load_for, "there is no directory in service to keep");
     }
     if (error.line > 0) return error;  // a place in the file: the file and line say it

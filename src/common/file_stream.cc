@@ -168,4 +168,14 @@ Status FileStream::CheckUnchanged() const {
   return OkStatus();
 }
 
+bool ChangedWhileRead(const Error& error) {
+  std::string_view message = error.message;
+  if (message.starts_with('\'')) {
+    const std::size_t end = message.find("': ");
+    if (end == std::string_view::npos) return false;
+    message.remove_prefix(end + 3);
+  }
+  return message.starts_with(FileStream::kChangedWhileRead);
+}
+
 }  // namespace callgate

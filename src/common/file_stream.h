@@ -100,4 +100,11 @@ class FileStream {
   std::optional<std::size_t> ended_at_;
 };
 
+// Whether `error`, from FileStream or a loader that reads a file through it, says that the file
+// changed while it was read (CheckUnchanged): its message starts with kChangedWhileRead, or with
+// the file's quoted path and then that ("'certs/hq.pem': changed while ...", as a loader that
+// names the file's key words it). A load once the writer has finished may work, so a caller may
+// say when to try again.
+bool ChangedWhileRead(const Error& error);
+
 }  // namespace callgate

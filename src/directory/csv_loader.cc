@@ -490,8 +490,4 @@ Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimit
   });
 }
 
-bool ChangedWhileRead(const Error& error) {
-  return error.line == 0 && error.message.starts_with(FileStream::kChangedWhileRead);
-}
-
 }  // namespace callgate::directory

@@ -54,15 +54,11 @@ Result<LoadedDirectory> ParseDirectoryCsv(std::string_view content, std::string_
 // Reads and parses `path`, the same as ParseDirectoryCsv on its bytes. The file is read twice, a
 // buffer at a time (first to count its lines and size the tables, then to parse it), so the
 // memory a load takes beyond the directory itself is one buffer, not a copy of the file. Fails
-// on a missing or unreadable file, naming it, and (naming it, no line; see ChangedWhileRead) on a
-// regular file that changed while it was read: what was read would be part of a file being
-// written, or of two, and a file being written ends anywhere, even inside a name. That error
-// takes the place of the one the parse found, if any: a file cut short is the likely cause of it.
+// on a missing or unreadable file, naming it, and (naming it, no line; ChangedWhileRead in
+// common/file_stream.h knows it) on a regular file that changed while it was read: what was read
+// would be part of a file being written, or of two, and a file being written ends anywhere, even
+// inside a name. That error takes the place of the one the parse found, if any: a file cut short is
+// the likely cause of it.
 Result<LoadedDirectory> LoadDirectoryCsv(const std::string& path, const CsvLimits& limits = {});
-
-// Whether `error`, from LoadDirectoryCsv, says that the file changed while it was read (its size
-// or times moved between the opening and the end of the read, or its path now names another
-// file): a load once the writer has finished may work, so a caller may say when to try again.
-bool ChangedWhileRead(const Error& error);
 
 }  // namespace callgate::directory

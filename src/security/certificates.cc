@@ -208,17 +208,6 @@ Result<std::string> ReadPemFile(const std::string& path) {
   return content;
 }
 
-bool ChangedWhileRead(const Error& error) {
-  std::string_view message = error.message;
-  // "'PATH': " leads the message once a loader has named the file's key (BuildTlsContext).
-  if (message.starts_with('\'')) {
-    const std::size_t end = message.find("': ");
-    if (end == std::string_view::npos) return false;
-    message.remove_prefix(end + 3);
-  }
-  return message.starts_with(FileStream::kChangedWhileRead);
-}
-
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {
   auto content = ReadPemFile(path);
   if (!content) return content.error();

@@ -44,16 +44,9 @@ struct CertificateSummary {
 // The contents of a PEM file (certificate or key). Errors (Error::file = path): cannot be opened
 // or read (with the system's reason), larger than 16 MiB (certificate files are kilobytes; the
 // cap stops a mistaken path from being slurped), or a regular file that changed while it was
-// read (see ChangedWhileRead): what was read would be part of a file being written, such as a
-// ca_file caught between two of its CAs, or of two files.
+// read (ChangedWhileRead, common/file_stream.h): what was read would be part of a file being
+// written, such as a ca_file caught between two of its CAs, or of two files.
 Result<std::string> ReadPemFile(const std::string& path);
-
-// Whether `error`, from a loader here that reads a PEM file (ReadPemFile, LoadPemCertificates,
-// LoadClusterCaFile, PeerAuthorizer::Build, BuildTlsContext), says that the file changed while it
-// was read (FileStream::CheckUnchanged; the message starts with FileStream::kChangedWhileRead, or
-// with the file's quoted path and then that): a load once the writer has finished may work, so a
-// caller may say when to try again.
-bool ChangedWhileRead(const Error& error);
 
 // Every certificate in the PEM file `path`, in file order. Errors (Error::file = path): those of
 // ReadPemFile, a PEM block is malformed, or there is no certificate at all. Other PEM blocks

@@ -99,7 +99,7 @@ class TlsContext {
 
 // Reads tls_cert_file, tls_key_file and every cluster's ca_file. Errors: either TLS file unset;
 // a file missing or unreadable (with the system's reason), or that changed while it was read
-// (ChangedWhileRead, certificates.h); no certificate in tls_cert_file; a key that is not an
+// (ChangedWhileRead, common/file_stream.h); no certificate in tls_cert_file; a key that is not an
 // unencrypted PEM private key (there is no passphrase prompt); a key that does not match the
 // certificate; a certificate in tls_cert_file that has expired (UCM would refuse every
 // connection); any ca_file error of LoadClusterCaFile (a leaf, no root, no certificate). Each

@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_stream.h"
+
 namespace callgate::directory {
 namespace {
 

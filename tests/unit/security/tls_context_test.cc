@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_stream.h"
 #include "support/change_at_first_read.h"
 #include "test_config.h"
 #include "test_pki.h"
