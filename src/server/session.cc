@@ -289,15 +289,26 @@ bool Http10WithTransferEncoding(const Request& request) {
   return request.version() < 11 && request.count(http::field::transfer_encoding) > 0;
 }
 
+// Whether a request from `peer` is answered without its body: a peer no cluster allows gets 403
+// and its connection closed (Router::Forbidden), or /health from loopback, so its body need not be
+// read, nor asked for with "100 Continue". Only a decision made under the TLS files in force
+// counts: an older one is made again first (ServeHttp).
+bool AnsweredWithoutBody(const PeerContext& peer, const SessionEnv& env) {
+  return peer.auth && !peer.auth->allowed &&
+         peer.security_generation == env.security_generation.load(std::memory_order_acquire);
+}
+
 // Feeds buffered bytes to `parser` and reads more until the message is complete. Beast's own
 // async_read_header/async_read do the same, but each also posts its completion when the bytes
 // were already here (the usual case: AwaitRequest's read holds the whole request), two trips
 // through the scheduler per request. The parser enforces the header and body limits itself.
-// It stops once after the header, where a client that asked for it gets "100 Continue".
+// It stops once after the header, where a client that asked for it gets "100 Continue", or, for
+// a request AnsweredWithoutBody, stops there with `body_unread` set.
 template <class Stream>
 asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buffer& buffer,
                                                 http::request_parser<http::string_body>& parser,
-                                                const SessionEnv& env, ConnectionSlot& slot) {
+                                                const SessionEnv& env, const PeerContext& peer,
+                                                ConnectionSlot& slot, bool& body_unread) {
   bool header_seen = false;
   std::size_t header_bytes = 0;  // taken by the parser until the header was done
   std::size_t body_bytes = 0;    // taken since: the body as sent, chunk framing included
@@ -325,6 +336,10 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
         co_return http::error::bad_target;
       }
       if (parser.is_done()) co_return beast::error_code{};
+      if (AnsweredWithoutBody(peer, env)) {
+        body_unread = true;
+        co_return beast::error_code{};
+      }
       parser.eager(true);  // from here on, take every body byte that is already buffered
       if (ExpectsContinue(parser.get())) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -351,15 +366,17 @@ asio::awaitable<beast::error_code> ParseMessage(Stream& stream, beast::flat_buff
 
 // Reads one whole request. Returns the error that ends the connection, if any; `request` then
 // holds as much of the header as was read (the request line once it was complete).
+// `body_unread`: as for ParseMessage.
 template <class Stream>
 asio::awaitable<beast::error_code> ReadRequest(Stream& stream, beast::flat_buffer& buffer,
-                                               const SessionEnv& env, ConnectionSlot& slot,
-                                               Request& request) {
+                                               const SessionEnv& env, const PeerContext& peer,
+                                               ConnectionSlot& slot, Request& request,
+                                               bool& body_unread) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(env.limits.max_header_bytes);
   parser.body_limit(env.limits.max_body_bytes);
   SetDeadline(slot, env.limits.read_timeout);
-  if (auto ec = co_await ParseMessage(stream, buffer, parser, env, slot)) {
+  if (auto ec = co_await ParseMessage(stream, buffer, parser, env, peer, slot, body_unread)) {
     request.base() = parser.get().base();  // what was read of the header, for the access log
     co_return ec;
   }
@@ -377,17 +394,20 @@ asio::awaitable<void> ServeHttp(Stream& stream, PeerContext& peer, const Session
     slot.busy = true;
     const Clock::time_point started = Clock::now();
     Request request;
-    if (auto error = co_await ReadRequest(stream, buffer, env, slot, request)) {
+    bool body_unread = false;
+    if (auto error = co_await ReadRequest(stream, buffer, env, peer, slot, request, body_unread)) {
       const std::string_view unread{static_cast<const char*>(buffer.data().data()), buffer.size()};
       co_await SendError(stream, env, peer, slot, error, request, unread, started);
       co_return;
     }
+    // A request answered without its body keeps the refusal it was read under: authorized again
+    // now, after a reload, it could be routed as if its body were empty.
     const bool still_allowed =
-        !peer.auth ||
+        !peer.auth || body_unread ||
         peer.security_generation == env.security_generation.load(std::memory_order_acquire) ||
         env.reauthorize(peer);
     Response response = env.router.Handle(request, peer);
-    const bool keep_alive = response.keep_alive() && still_allowed &&
+    const bool keep_alive = response.keep_alive() && still_allowed && !body_unread &&
                             !env.stopping.load(std::memory_order_relaxed) &&
                             !Http10WithTransferEncoding(request);
     SetKeepAlive(response, keep_alive);

@@ -648,6 +648,22 @@ TEST_F(MutualTlsTest, APlainHttpListenerBesideTlsStillEnforcesClusters) {
   EXPECT_EQ(health->result(), http::status::ok) << "loopback may read /health";
 }
 
+// A refused peer's body is not read: no "100 Continue" invites it, and the 403 does not wait
+// for it (RFC 9110 §10.1.1: a final response before the content, the connection closed after).
+TEST_F(MutualTlsTest, ARefusedPeerIsAnsweredAtItsHeaderWithoutContinue) {
+  StartServer("http_listen: \"127.0.0.1:0\"\n");
+  for (const std::string expect : {"Expect: 100-continue\r\n", ""}) {
+    auto plain = HttpClient::Connect(server_->port("http"));
+    ASSERT_NE(plain, nullptr);
+    // The header promises 500 bytes that never come: only an answer at the header gets back.
+    ASSERT_TRUE(plain->WriteRaw("POST /curri HTTP/1.1\r\nHost: x\r\n" + expect +
+                                "Content-Length: 500\r\n\r\n<Request"));
+    const std::string reply = plain->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 403 Forbidden\r\n", 0), 0U) << expect << reply;
+    EXPECT_THAT(reply, HasSubstr("Connection: close\r\n"));
+  }
+}
+
 TEST_F(MutualTlsTest, DebugLogsShowTheTrustStoreTheClientCertificateAndEachClusterDecision) {
   StartServer("log_level: DEBUG\n");
   EXPECT_EQ(ToString(Try(Client("a-dns"))), ToString(Outcome::kAllowed));
