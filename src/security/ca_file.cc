@@ -71,22 +71,20 @@ std::optional<std::string> WeakSignature(const std::string& path, std::size_t in
 
 }  // namespace
 
-std::vector<std::string> CaFileWarnings(const std::string& path,
+std::vector<std::string> CaFileWarnings(const std::string& path, const std::string& content,
                                         const std::vector<X509Ptr>& certificates) {
   std::vector<std::string> warnings;
   for (std::size_t i = 0; i < certificates.size(); ++i) {
     if (auto weak = WeakKey(path, i, certificates[i].get())) warnings.push_back(*weak);
     if (auto weak = WeakSignature(path, i, certificates[i].get())) warnings.push_back(*weak);
   }
-  const auto content = ReadPemFile(path);
-  if (!content) return warnings;
-  if (content->find("-----BEGIN X509 CRL-----") != std::string::npos) {
+  if (content.find("-----BEGIN X509 CRL-----") != std::string::npos) {
     warnings.push_back("ca_file '" + path +
                        "' holds a CRL, which callgate does not check: to stop trusting a "
                        "certificate, take it or its CA out of ca_file, or its name out of "
                        "allowed_subjects, and reload");
   }
-  if (content->find("PRIVATE KEY-----") != std::string::npos) {
+  if (content.find("PRIVATE KEY-----") != std::string::npos) {
     warnings.push_back("ca_file '" + path +
                        "' holds a private key, which a ca_file does not need: keep only the CA "
                        "certificates there");
@@ -94,10 +92,11 @@ std::vector<std::string> CaFileWarnings(const std::string& path,
   return warnings;
 }
 
-Result<std::vector<X509Ptr>> LoadClusterCaFile(const config::Config& config,
-                                               const config::Cluster& cluster) {
+Result<CaFile> LoadClusterCaFile(const config::Config& config, const config::Cluster& cluster) {
   const std::string& path = *cluster.ca_file;
-  auto certificates = LoadPemCertificates(path);
+  auto content = ReadPemFile(path);
+  if (!content) return AtCluster(config, cluster, "'" + path + "': " + content.error().message);
+  auto certificates = ParsePemCertificates(path, *content);
   if (!certificates) {
     return AtCluster(config, cluster, "'" + path + "': " + certificates.error().message);
   }
@@ -111,7 +110,30 @@ Result<std::vector<X509Ptr>> LoadClusterCaFile(const config::Config& config,
   if (!has_root) {
     return AtCluster(config, cluster, NoRootMessage(path, certificates.value()[0].get()));
   }
-  return certificates;
+  std::vector<std::string> warnings = CaFileWarnings(path, *content, *certificates);
+  return CaFile{
+      .path = path, .certificates = std::move(certificates).value(), .warnings = warnings};
+}
+
+Result<CaFiles> CaFiles::Load(const config::Config& config) {
+  CaFiles loaded;
+  for (const config::Cluster& cluster : config.clusters) {
+    if (!cluster.ca_file) continue;
+    const auto& files = loaded.files_;
+    const bool seen = std::any_of(files.begin(), files.end(), [&](const CaFile& file) {
+      return file.path == *cluster.ca_file;
+    });
+    if (seen) continue;
+    auto file = LoadClusterCaFile(config, cluster);
+    if (!file) return file.error();
+    loaded.files_.push_back(std::move(file).value());
+  }
+  return loaded;
+}
+
+const CaFile& CaFiles::Of(const config::Cluster& cluster) const {
+  return *std::find_if(files_.begin(), files_.end(),
+                       [&](const CaFile& file) { return file.path == *cluster.ca_file; });
 }
 
 }  // namespace callgate::security

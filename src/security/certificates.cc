@@ -211,7 +211,12 @@ Result<std::string> ReadPemFile(const std::string& path) {
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {
   auto content = ReadPemFile(path);
   if (!content) return content.error();
-  BioPtr bio(BIO_new_mem_buf(content->data(), static_cast<int>(content->size())));
+  return ParsePemCertificates(path, *content);
+}
+
+Result<std::vector<X509Ptr>> ParsePemCertificates(const std::string& path,
+                                                  const std::string& content) {
+  BioPtr bio(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   std::vector<X509Ptr> certificates;
   ERR_clear_error();
   // _AUX also accepts "TRUSTED CERTIFICATE" blocks, as OpenSSL's own CA-file loader does.
@@ -222,7 +227,7 @@ Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path) {
     return FileError(path, "malformed PEM certificate #" + std::to_string(certificates.size() + 1) +
                                ": " + TakeOpenSslErrors());
   }
-  if (certificates.empty()) return FileError(path, NoCertificateMessage(content.value()));
+  if (certificates.empty()) return FileError(path, NoCertificateMessage(content));
   return certificates;
 }
 

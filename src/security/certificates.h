@@ -52,6 +52,9 @@ Result<std::string> ReadPemFile(const std::string& path);
 // ReadPemFile, a PEM block is malformed, or there is no certificate at all. Other PEM blocks
 // (e.g. a private key in a combined file) are skipped.
 Result<std::vector<X509Ptr>> LoadPemCertificates(const std::string& path);
+// The same for `content`, read from `path` (which only the errors name).
+Result<std::vector<X509Ptr>> ParsePemCertificates(const std::string& path,
+                                                  const std::string& content);
 
 CertificateSummary Summarize(const X509* certificate);
 

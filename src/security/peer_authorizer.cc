@@ -52,17 +52,13 @@ std::optional<std::vector<std::string>> NormaliseSubjects(const config::Cluster&
   return subjects;
 }
 
-Result<std::optional<std::vector<std::string>>> AnchorFingerprints(const config::Config& config,
-                                                                   const config::Cluster& cluster) {
-  if (!cluster.ca_file) return std::optional<std::vector<std::string>>();
-  auto certificates = LoadClusterCaFile(config, cluster);
-  if (!certificates) return certificates.error();
+std::vector<std::string> AnchorFingerprints(const CaFile& file) {
   std::vector<std::string> fingerprints;
-  for (const X509Ptr& certificate : certificates.value()) {
+  for (const X509Ptr& certificate : file.certificates) {
     fingerprints.push_back(Sha256Fingerprint(certificate.get()));
   }
   std::sort(fingerprints.begin(), fingerprints.end());
-  return std::optional(std::move(fingerprints));
+  return fingerprints;
 }
 
 ClusterVerdict Fail(const std::string& cluster, Rule rule, std::string why) {
@@ -130,10 +126,17 @@ std::string_view ToString(Rule rule) {
 }
 
 Result<PeerAuthorizer> PeerAuthorizer::Build(const config::Config& config) {
+  auto ca_files = CaFiles::Load(config);
+  if (!ca_files) return ca_files.error();
+  return Build(config, *ca_files);
+}
+
+Result<PeerAuthorizer> PeerAuthorizer::Build(const config::Config& config,
+                                             const CaFiles& ca_files) {
   std::vector<ClusterRules> clusters;
   bool requires_client_certificate = false;
   for (const config::Cluster& cluster : config.clusters) {
-    auto rules = BuildCluster(config, cluster);
+    auto rules = BuildCluster(config, cluster, ca_files);
     if (!rules) return rules.error();
     requires_client_certificate |= rules->anchor_fingerprints.has_value();
     clusters.push_back(std::move(rules).value());
@@ -144,21 +147,26 @@ Result<PeerAuthorizer> PeerAuthorizer::Build(const config::Config& config) {
 std::vector<Error> PeerAuthorizer::ClusterErrors(const config::Config& config) {
   std::vector<Error> errors;
   for (const config::Cluster& cluster : config.clusters) {
-    if (auto rules = BuildCluster(config, cluster); !rules) errors.push_back(rules.error());
+    if (auto networks = ParseNetworks(config, cluster); !networks) {
+      errors.push_back(networks.error());
+    } else if (cluster.ca_file) {
+      if (auto file = LoadClusterCaFile(config, cluster); !file) errors.push_back(file.error());
+    }
   }
   return errors;
 }
 
 Result<PeerAuthorizer::ClusterRules> PeerAuthorizer::BuildCluster(const config::Config& config,
-                                                                  const config::Cluster& cluster) {
+                                                                  const config::Cluster& cluster,
+                                                                  const CaFiles& ca_files) {
   auto networks = ParseNetworks(config, cluster);
   if (!networks) return networks.error();
-  auto anchors = AnchorFingerprints(config, cluster);
-  if (!anchors) return anchors.error();
+  std::optional<std::vector<std::string>> anchors;
+  if (cluster.ca_file) anchors = AnchorFingerprints(ca_files.Of(cluster));
   return ClusterRules{
       .name = cluster.name,
       .networks = std::move(networks).value(),
-      .anchor_fingerprints = std::move(anchors).value(),
+      .anchor_fingerprints = std::move(anchors),
       .ca_file = cluster.ca_file.value_or(""),
       .subjects = NormaliseSubjects(cluster),
       .ip_only = config::AcceptsAddressAlone(config, cluster),

@@ -30,6 +30,7 @@
 #include "common/ip_network.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "security/ca_file.h"
 #include "security/peer_identity.h"
 #include "security/pii_masker.h"
 
@@ -61,9 +62,11 @@ struct AuthDecision {
 class PeerAuthorizer {
  public:
   // Parses every allowed_ips entry (IpNetwork::Parse, as the configuration checked them) and
-  // loads every ca_file (see LoadClusterCaFile). Errors name the configuration file, the
-  // cluster's line and the key ("clusters.<name>.allowed_ips").
-  // Reads files; call it off the I/O threads.
+  // takes each cluster's trust anchors from `ca_files`, loaded from the same `config`. Errors
+  // name the configuration file, the cluster's line and the key ("clusters.<name>.allowed_ips").
+  static Result<PeerAuthorizer> Build(const config::Config& config, const CaFiles& ca_files);
+  // The same, loading the ca_files itself (CaFiles::Load, whose errors it returns). Reads files;
+  // call it off the I/O threads.
   static Result<PeerAuthorizer> Build(const config::Config& config);
   // What Build would refuse, for every cluster rather than the first: at most one error per
   // cluster, in configuration order. Empty when Build succeeds. Reads files, as Build.
@@ -98,7 +101,7 @@ class PeerAuthorizer {
       : clusters_(std::move(clusters)), requires_client_certificate_(requires_client_certificate) {}
 
   static Result<ClusterRules> BuildCluster(const config::Config& config,
-                                           const config::Cluster& cluster);
+                                           const config::Cluster& cluster, const CaFiles& ca_files);
   static ClusterVerdict Check(const ClusterRules& rules, const PeerIdentity& peer);
 
   std::vector<ClusterRules> clusters_;

@@ -127,25 +127,15 @@ Status UsePrivateKey(SSL_CTX* context, const config::Config& config) {
 }
 
 // Adds every cluster's CA certificates (once each) to the trust store and to the list of CA
-// names sent in the CertificateRequest, and what in each ca_file will not work as expected
-// (CaFileWarnings, once per file) to `warnings`.
+// names sent in the CertificateRequest.
 Result<std::vector<TlsContext::Trusted>> LoadClientTrust(SSL_CTX* context,
                                                          const config::Config& config,
-                                                         std::vector<std::string>& warnings) {
+                                                         const CaFiles& ca_files) {
   std::vector<TlsContext::Trusted> trusted;
-  std::vector<std::string> files_seen;
   X509_STORE* store = SSL_CTX_get_cert_store(context);
   for (const config::Cluster& cluster : config.clusters) {
     if (!cluster.ca_file) continue;
-    auto certificates = LoadClusterCaFile(config, cluster);
-    if (!certificates) return certificates.error();
-    if (std::find(files_seen.begin(), files_seen.end(), *cluster.ca_file) == files_seen.end()) {
-      files_seen.push_back(*cluster.ca_file);
-      for (std::string& warning : CaFileWarnings(*cluster.ca_file, *certificates)) {
-        warnings.push_back(std::move(warning));
-      }
-    }
-    for (const X509Ptr& certificate : certificates.value()) {
+    for (const X509Ptr& certificate : ca_files.Of(cluster).certificates) {
       CertificateSummary summary = Summarize(certificate.get());
       auto known = std::find_if(trusted.begin(), trusted.end(), [&](const auto& entry) {
         return entry.certificate.sha256 == summary.sha256;
@@ -276,6 +266,21 @@ Status CheckFilesNamed(const config::Config& config) {
   return OkStatus();
 }
 
+// A context with the protocol settings and the server's certificate chain and key, which has not
+// expired; no trust store yet.
+Result<SslCtxPtr> ServerContext(const config::Config& config) {
+  if (Status named = CheckFilesNamed(config); !named) return named.error();
+  SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
+  if (!context) return OpenSslFailure("SSL_CTX_new failed");
+  SSL_CTX_set_default_passwd_cb(context.get(), RefusePassphrase);
+  if (Status s = ConfigureProtocol(context.get(), config.tls_legacy_ciphers); !s) return s.error();
+  if (Status s = UseCertificateChain(context.get(), config); !s) return s.error();
+  if (Status s = UsePrivateKey(context.get(), config); !s) return s.error();
+  const std::vector<CertificateSummary> chain = ServerChain(context.get());
+  if (Status s = CheckChainNotExpired(config, chain, UnixNow()); !s) return s.error();
+  return context;
+}
+
 }  // namespace
 
 TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
@@ -291,25 +296,30 @@ TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
 TlsContext::~TlsContext() { SSL_CTX_free(context_); }
 
 Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config) {
-  if (Status named = CheckFilesNamed(config); !named) return named.error();
-  SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
-  if (!context) return OpenSslFailure("SSL_CTX_new failed");
-  SSL_CTX_set_default_passwd_cb(context.get(), RefusePassphrase);
-  if (Status s = ConfigureProtocol(context.get(), config.tls_legacy_ciphers); !s) return s.error();
-  if (Status s = UseCertificateChain(context.get(), config); !s) return s.error();
-  if (Status s = UsePrivateKey(context.get(), config); !s) return s.error();
-  std::vector<std::string> trust_warnings;
-  auto trusted = LoadClientTrust(context.get(), config, trust_warnings);
+  // The server's own files first, as the other overload reports them before the trust store:
+  // callgate check lists the clusters' ca_files apart (PeerAuthorizer::ClusterErrors).
+  if (auto server = ServerContext(config); !server) return server.error();
+  auto ca_files = CaFiles::Load(config);
+  if (!ca_files) return ca_files.error();
+  return BuildTlsContext(config, *ca_files);
+}
+
+Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config,
+                                                          const CaFiles& ca_files) {
+  auto context = ServerContext(config);
+  if (!context) return context.error();
+  auto trusted = LoadClientTrust(context->get(), config, ca_files);
   if (!trusted) return trusted.error();
   const bool requires_client_certificate = !trusted->empty();
-  if (requires_client_certificate) RequireClientCertificates(context.get());
-  std::vector<CertificateSummary> server = ServerChain(context.get());
-  if (Status s = CheckChainNotExpired(config, server, UnixNow()); !s) return s.error();
-  std::vector<std::string> warnings = Warnings(context.get(), config);
-  warnings.insert(warnings.end(), trust_warnings.begin(), trust_warnings.end());
+  if (requires_client_certificate) RequireClientCertificates(context->get());
+  std::vector<CertificateSummary> server = ServerChain(context->get());
+  std::vector<std::string> warnings = Warnings(context->get(), config);
+  for (const CaFile& file : ca_files.files()) {
+    warnings.insert(warnings.end(), file.warnings.begin(), file.warnings.end());
+  }
   // new, not make_shared: the constructor is private to this factory.
   auto built = std::shared_ptr<TlsContext>(
-      new TlsContext(context.release(), requires_client_certificate, config.tls_cert_file,
+      new TlsContext(context->release(), requires_client_certificate, config.tls_cert_file,
                      std::move(server), std::move(trusted).value(), std::move(warnings)));
   std::vector<std::string> expiry = built->ExpiryWarnings(UnixNow());
   built->warnings_.insert(built->warnings_.begin(), expiry.begin(), expiry.end());

@@ -35,6 +35,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "security/ca_file.h"
 #include "security/certificates.h"
 
 namespace callgate::security {
@@ -83,7 +84,8 @@ class TlsContext {
   std::vector<std::string> ExpiryWarnings(std::int64_t now_unix) const;
 
  private:
-  friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
+  friend Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config,
+                                                                   const CaFiles& ca_files);
   // Takes ownership of `context` (one reference).
   TlsContext(SSL_CTX* context, bool requires_client_certificate, std::string certificate_file,
              std::vector<CertificateSummary> server_chain, std::vector<Trusted> trust_store,
@@ -102,8 +104,13 @@ class TlsContext {
 // (ChangedWhileRead, common/file_stream.h); no certificate in tls_cert_file; a key that is not an
 // unencrypted PEM private key (there is no passphrase prompt); a key that does not match the
 // certificate; a certificate in tls_cert_file that has expired (UCM would refuse every
-// connection); any ca_file error of LoadClusterCaFile (a leaf, no root, no certificate). Each
-// error names the configuration key and the file. Reads files; call it off the I/O threads.
+// connection). Each error names the configuration key and the file. The trust store is every
+// certificate of `ca_files`, loaded from the same `config`. Reads files; call it off the I/O
+// threads.
+Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config,
+                                                          const CaFiles& ca_files);
+// The same, loading the ca_files itself (CaFiles::Load, whose errors it returns: a leaf, no
+// root, no certificate).
 Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config);
 
 }  // namespace callgate::security

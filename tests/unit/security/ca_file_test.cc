@@ -21,6 +21,7 @@ using ::testing::AllOf;
 using testing::CertPem;
 using ::testing::Contains;
 using testing::Credential;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Issue;
 using testing::KeyPem;
@@ -51,16 +52,15 @@ TEST(CaFileWarningsTest, NameWhatTlsSecurityLevelTwoRefusesAndWhatIsIgnored) {
   const Credential weak_key = Issue(Spec("weak root").Ca().Rsa(1024), nullptr);
   const Credential sha1_intermediate = Issue(Spec("sha1 intermediate").Ca().Sha1(), &root);
   const Credential sha1_root = Issue(Spec("sha1 root").Ca().Sha1(), nullptr);  // never checked
-  const TempDir dir;
-  const std::string path = dir.Write(
-      "ca.pem", CertPem(root.cert.get()) + CertPem(weak_key.cert.get()) +
-                    CertPem(sha1_intermediate.cert.get()) + CertPem(sha1_root.cert.get()) +
-                    CrlPem(root) + KeyPem(root.key.get()));
-  auto certificates = LoadPemCertificates(path);
+  const std::string content = CertPem(root.cert.get()) + CertPem(weak_key.cert.get()) +
+                              CertPem(sha1_intermediate.cert.get()) +
+                              CertPem(sha1_root.cert.get()) + CrlPem(root) + KeyPem(root.key.get());
+  const std::string path = "certs/ca.pem";
+  auto certificates = ParsePemCertificates(path, content);
   ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
   ASSERT_THAT(*certificates, SizeIs(4));
 
-  const std::vector<std::string> warnings = CaFileWarnings(path, *certificates);
+  const std::vector<std::string> warnings = CaFileWarnings(path, content, *certificates);
   EXPECT_THAT(warnings, SizeIs(4));
   EXPECT_THAT(warnings, Contains(AllOf(HasSubstr("ca_file '" + path + "': certificate #2"),
                                        HasSubstr("CN = weak root"), HasSubstr("1024-bit key"),
@@ -75,13 +75,67 @@ TEST(CaFileWarningsTest, NoneForAFileOfSoundCertificates) {
   const Credential root = Issue(Spec("root").Ca(), nullptr);
   const Credential rsa_root = Issue(Spec("rsa root").Ca().Rsa(), nullptr);
   const Credential intermediate = Issue(Spec("intermediate").Ca(), &root);
-  const TempDir dir;
-  const std::string path =
-      dir.Write("ca.pem", CertPem(root.cert.get()) + CertPem(rsa_root.cert.get()) +
-                              CertPem(intermediate.cert.get()));
-  auto certificates = LoadPemCertificates(path);
+  const std::string content =
+      CertPem(root.cert.get()) + CertPem(rsa_root.cert.get()) + CertPem(intermediate.cert.get());
+  auto certificates = ParsePemCertificates("ca.pem", content);
   ASSERT_TRUE(certificates.ok()) << certificates.error().ToString();
-  EXPECT_THAT(CaFileWarnings(path, *certificates), SizeIs(0));
+  EXPECT_THAT(CaFileWarnings("ca.pem", content, *certificates), SizeIs(0));
+}
+
+// LoadClusterCaFile passes on what CaFileWarnings finds in the file it read.
+TEST(LoadClusterCaFileTest, CarriesTheFilesWarnings) {
+  const Credential root = Issue(Spec("root").Ca(), nullptr);
+  const TempDir dir;
+  const std::string path = dir.Write("ca.pem", CertPem(root.cert.get()) + CrlPem(root));
+  config::Config config;
+  config.clusters = {testing::MakeCluster("hq", testing::Strings{"10.0.0.0/8"}, path,
+                                          testing::Strings{"ucm.example.com"})};
+  auto file = LoadClusterCaFile(config, config.clusters[0]);
+  ASSERT_TRUE(file.ok()) << file.error().ToString();
+  EXPECT_EQ(file->path, path);
+  EXPECT_THAT(file->certificates, SizeIs(1));
+  EXPECT_THAT(file->warnings, ElementsAre(HasSubstr("holds a CRL")));
+}
+
+// A file several clusters name is read once, so that every cluster (and the authorizer and the
+// TLS context built from one CaFiles) has the same version of it.
+TEST(CaFilesTest, LoadsEachFileOnceInTheOrderTheClustersNameThem) {
+  const Credential a = Issue(Spec("root a").Ca(), nullptr);
+  const Credential b = Issue(Spec("root b").Ca(), nullptr);
+  const TempDir dir;
+  const std::string shared = dir.Write("shared.pem", CertPem(a.cert.get()));
+  const std::string own = dir.Write("own.pem", CertPem(a.cert.get()) + CertPem(b.cert.get()));
+  config::Config config;
+  const testing::Strings ips{"10.0.0.0/8"};
+  const testing::Strings names{"ucm.example.com"};
+  config.clusters = {testing::MakeCluster("hq", ips, shared, names),
+                     testing::MakeCluster("addresses only", ips, std::nullopt, std::nullopt),
+                     testing::MakeCluster("branch", ips, own, names),
+                     testing::MakeCluster("dr", ips, shared, names)};
+  auto ca_files = CaFiles::Load(config);
+  ASSERT_TRUE(ca_files.ok()) << ca_files.error().ToString();
+  ASSERT_THAT(ca_files->files(), SizeIs(2));
+  EXPECT_EQ(ca_files->files()[0].path, shared);
+  EXPECT_EQ(ca_files->files()[1].path, own);
+  EXPECT_EQ(&ca_files->Of(config.clusters[0]), &ca_files->Of(config.clusters[3]));
+  EXPECT_EQ(&ca_files->Of(config.clusters[2]), &ca_files->files()[1]);
+  EXPECT_THAT(ca_files->Of(config.clusters[2]).certificates, SizeIs(2));
+}
+
+// The first error stops the load, located at the first cluster that names the file.
+TEST(CaFilesTest, AFileThatCannotBeLoadedIsAnErrorAtTheFirstClusterNamingIt) {
+  const TempDir dir;
+  const std::string missing = dir.Path("missing.pem");
+  config::Config config;
+  config.file = "callgate.yaml";
+  const testing::Strings ips{"10.0.0.0/8"};
+  config.clusters = {testing::MakeCluster("hq", ips, std::nullopt, std::nullopt),
+                     testing::MakeCluster("branch", ips, missing, testing::Strings{"a"}),
+                     testing::MakeCluster("dr", ips, missing, testing::Strings{"a"})};
+  auto ca_files = CaFiles::Load(config);
+  ASSERT_FALSE(ca_files.ok());
+  EXPECT_EQ(ca_files.error().key, "clusters.branch.ca_file");
+  EXPECT_THAT(ca_files.error().message, HasSubstr("'" + missing + "'"));
 }
 
 // `cat a.pem b.pem > ca.pem` still writing when the file is opened: what a read finds depends on
@@ -105,7 +159,7 @@ TEST(LoadClusterCaFileTest, RefusesACaFileThatChangedWhileItWasRead) {
   });
   auto certificates = LoadClusterCaFile(config, config.clusters[0]);
   ASSERT_TRUE(writer.changed());
-  ASSERT_FALSE(certificates.ok()) << certificates->size() << " CA(s) loaded";
+  ASSERT_FALSE(certificates.ok()) << certificates->certificates.size() << " CA(s) loaded";
   EXPECT_EQ(certificates.error().ToString(),
             "callgate.yaml:9: key 'clusters.hq.ca_file': '" + path +
                 "': changed while it was read (its size went from " +
