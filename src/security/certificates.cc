@@ -282,10 +282,15 @@ bool IsCa(const X509* certificate) {
 
 bool IsSelfSigned(X509* certificate) { return X509_self_signed(certificate, 1) == 1; }
 
+std::string ComparableName(std::string_view name) {
+  if (auto address = IpAddress::Parse(name)) return address->ToString();
+  return AsciiLower(name);
+}
+
 std::vector<std::string> CertificateNames(const X509* certificate) {
   std::vector<std::string> names;
   for (const std::string& name : RawCommonNames(certificate)) {
-    if (IsPrintable(name)) AddUnique(names, AsciiLower(name));
+    if (IsPrintable(name)) AddUnique(names, ComparableName(name));
   }
   if (GeneralNamesPtr sans = SubjectAltNames(certificate)) {
     for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -77,10 +78,14 @@ bool IsCa(const X509* certificate);
 // OpenSSL caches the certificate's parsed extensions on first use.
 bool IsSelfSigned(X509* certificate);
 
+// A name as allowed_subjects and a certificate's names are compared: an IP address as canonical
+// address text (IpAddress::ToString: "2001:DB8:0::1" is "2001:db8::1"), anything else lower-cased.
+std::string ComparableName(std::string_view name);
+
 // The identities a certificate asserts, as allowed_subjects compares them: every subject CN and
-// every DNS SAN, lower-cased, and every IP SAN as canonical address text (IpAddress::ToString).
-// Values with embedded NULs or that are not valid UTF-8 are left out. Duplicates are removed;
-// order: CNs, then SANs as they appear.
+// every DNS SAN through ComparableName (a CN may be an address), and every IP SAN as canonical
+// address text. Values with embedded NULs or that are not valid UTF-8 are left out. Duplicates
+// are removed; order: CNs, then SANs as they appear.
 std::vector<std::string> CertificateNames(const X509* certificate);
 
 // The subject's last CN (the most specific one), converted to UTF-8 but otherwise as the

@@ -34,19 +34,12 @@ Result<std::optional<std::vector<IpNetwork>>> ParseNetworks(const config::Config
   return std::optional(std::move(networks));
 }
 
-// allowed_subjects compare with CertificateNames(): lower-case, and IP text in canonical form
-// so that "2001:DB8:0::1" in the configuration matches the SAN 2001:db8::1.
-std::string NormaliseSubject(std::string_view subject) {
-  if (auto address = IpAddress::Parse(subject)) return address->ToString();
-  return AsciiLower(subject);
-}
-
 std::optional<std::vector<std::string>> NormaliseSubjects(const config::Cluster& cluster) {
   if (!cluster.allowed_subjects) return std::nullopt;
   std::vector<std::string> subjects;
   for (const std::string& entry : *cluster.allowed_subjects) {
     std::string_view trimmed = Trim(entry);
-    if (!trimmed.empty()) subjects.push_back(NormaliseSubject(trimmed));
+    if (!trimmed.empty()) subjects.push_back(ComparableName(trimmed));  // as CertificateNames()
   }
   std::sort(subjects.begin(), subjects.end());
   return subjects;

@@ -247,6 +247,19 @@ TEST(CertificateNamesTest, LowerCasedCnDnsAndIpSans) {
   EXPECT_THAT(CertificateNames(pki.server().cert.get()), ElementsAre("callgate.example.com"));
 }
 
+// A CN that is an address is compared as allowed_subjects' addresses are, in canonical form: the
+// same text on both sides matches, however it is written.
+TEST(CertificateNamesTest, ACommonNameThatIsAnAddressIsInCanonicalForm) {
+  const testing::Credential v6 = testing::Issue(testing::Spec("2001:DB8:0::1"), nullptr);
+  EXPECT_THAT(CertificateNames(v6.cert.get()), ElementsAre("2001:db8::1"));
+  const testing::Credential mapped = testing::Issue(testing::Spec("::FFFF:10.1.1.10"), nullptr);
+  EXPECT_THAT(CertificateNames(mapped.cert.get()), ElementsAre(ComparableName("::ffff:10.1.1.10")));
+  const testing::Credential v4 = testing::Issue(testing::Spec("10.1.1.10"), nullptr);
+  EXPECT_THAT(CertificateNames(v4.cert.get()), ElementsAre("10.1.1.10"));
+  EXPECT_EQ(ComparableName("2001:db8:0::1"), "2001:db8::1");
+  EXPECT_EQ(ComparableName("CUCM-Pub.Example.com"), "cucm-pub.example.com");
+}
+
 TEST(CertificateNamesTest, CommonNameKeepsCase) {
   EXPECT_EQ(CommonName(TestPki::Get().client_a_cn().cert.get()), "CUCM-Pub.Example.com");
 }
