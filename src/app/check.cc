@@ -10,6 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "app/commands.h"
 #include "app/effective_config.h"
 #include "app/file_probe.h"
@@ -133,17 +136,18 @@ std::size_t PrintLogLevels(const config::Config& config) {
 
 // The listeners serve would bind: an error when a host does not resolve or two listeners want
 // the same port. Not bound here: the server being checked may be running and hold them.
-bool PrintListeners(const config::Config& config) {
-  const auto listeners = server::CheckListeners(config);
-  if (!listeners) {
-    std::cout << "listeners: " << listeners.error().ToString() << "\n";
+// `warnings` counts what serve would warn about.
+bool PrintListeners(const config::Config& config, std::size_t& warnings) {
+  const auto checked = server::CheckListeners(config);
+  if (!checked) {
+    std::cout << "listeners: " << checked.error().ToString() << "\n";
     return false;
   }
-  std::cout << "listeners: ";
-  for (std::size_t i = 0; i < listeners->size(); ++i) {
-    std::cout << (i == 0 ? "" : ", ") << (*listeners)[i];
+  std::cout << "listeners: " << fmt::format("{}", fmt::join(checked->listeners, ", ")) << "\n";
+  for (const Error& warning : checked->warnings) {
+    std::cout << "  warning: " << warning.ToString() << "\n";
+    ++warnings;
   }
-  std::cout << "\n";
   return true;
 }
 
@@ -190,7 +194,7 @@ int RunCheck(const CommandLine& command_line) {
   } else {
     ++failures;
   }
-  if (PrintListeners(*config)) {
+  if (PrintListeners(*config, warnings)) {
     warnings += PrintOpenFileLimit(*config);
   } else {
     ++failures;

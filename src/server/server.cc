@@ -14,6 +14,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -25,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/ip_network.h"
+#include "common/strings.h"
 #include "security/handshake_failure.h"
 #include "server/connection_registry.h"
 #include "server/descriptors.h"
@@ -156,11 +158,23 @@ std::string WhyNotListening(const beast::error_code& ec) {
   return ec.message();
 }
 
-Result<tcp::endpoint> Resolve(const config::Config& config, const config::Endpoint& endpoint,
-                              ListenerKeys keys) {
+// Where a listener listens, and the other addresses its host name resolves to, which it does not.
+struct ResolvedListener {
+  tcp::endpoint endpoint;
+  std::vector<asio::ip::address> unused;
+};
+
+// The host itself when it is an address; 127.0.0.1 for localhost, whatever the resolver says
+// (RFC 6761 §6.3: a hosts file that maps it elsewhere would put an admin listener, allowed on
+// localhost as loopback, on that address); otherwise the first address the name resolves to.
+Result<ResolvedListener> Resolve(const config::Config& config, const config::Endpoint& endpoint,
+                                 ListenerKeys keys) {
   beast::error_code ec;
   auto address = asio::ip::make_address(endpoint.host, ec);
-  if (!ec) return tcp::endpoint(address, endpoint.port);
+  if (!ec) return ResolvedListener{tcp::endpoint(address, endpoint.port), {}};
+  if (EqualsIgnoreCase(endpoint.host, "localhost")) {
+    return ResolvedListener{tcp::endpoint(asio::ip::address_v4::loopback(), endpoint.port), {}};
+  }
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port),
@@ -169,7 +183,28 @@ Result<tcp::endpoint> Resolve(const config::Config& config, const config::Endpoi
     return config::KeyError(config, keys.host,
                             fmt::format("cannot resolve '{}': {}", endpoint.host, ec.message()));
   }
-  return results.begin()->endpoint();
+  ResolvedListener resolved{results.begin()->endpoint(), {}};
+  for (const auto& result : results) {
+    const asio::ip::address other = result.endpoint().address();
+    if (other != resolved.endpoint.address() &&
+        std::find(resolved.unused.begin(), resolved.unused.end(), other) == resolved.unused.end()) {
+      resolved.unused.push_back(other);
+    }
+  }
+  return resolved;
+}
+
+// What a listener whose host name has more addresses than the one it listens on says about the
+// others, or "": a client that connects to one of them is refused.
+std::string UnusedAddressesNote(const ListenerSpec& spec, const ResolvedListener& resolved) {
+  if (resolved.unused.empty()) return "";
+  std::vector<std::string> others;
+  for (const auto& address : resolved.unused) others.push_back(address.to_string());
+  return fmt::format(
+      "'{}' resolves to {} as well as {}, and callgate listens on {} only: set the address to "
+      "listen on ('::' for every address)",
+      spec.endpoint.host, fmt::join(others, ", "), resolved.endpoint.address().to_string(),
+      resolved.endpoint.address().to_string());
 }
 
 std::string UrlOf(bool tls, const tcp::endpoint& endpoint) {
@@ -849,14 +884,15 @@ void Server::Impl::StopReloads(const std::function<void()>& stopped) {
 namespace {
 
 // The address of each of `specs` in turn, once each resolves and no two overlap.
-Result<std::vector<tcp::endpoint>> ResolveAll(const config::Config& config,
-                                              const std::vector<ListenerSpec>& specs) {
-  std::vector<tcp::endpoint> endpoints;
+Result<std::vector<ResolvedListener>> ResolveAll(const config::Config& config,
+                                                 const std::vector<ListenerSpec>& specs) {
+  std::vector<ResolvedListener> endpoints;
   for (const ListenerSpec& spec : specs) {
-    auto resolved = Resolve(config, spec.endpoint, spec.keys);
-    if (!resolved) return resolved.error();
+    auto listener = Resolve(config, spec.endpoint, spec.keys);
+    if (!listener) return listener.error();
+    const tcp::endpoint* resolved = &listener->endpoint;
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-      if (!Overlap(endpoints[i], *resolved)) continue;
+      if (!Overlap(endpoints[i].endpoint, *resolved)) continue;
       // Blame the key the file set: with flask_port: 5001, the admin listener's default.
       const bool set_here = config.key_lines.contains(spec.keys.port);
       return config::KeyError(
@@ -866,7 +902,7 @@ Result<std::vector<tcp::endpoint>> ResolveAll(const config::Config& config,
                       config.KeyAsWritten(specs[i].keys.port), config.KeyAsWritten(spec.keys.port),
                       resolved->port(), specs[i].endpoint.host, spec.endpoint.host));
     }
-    endpoints.push_back(*resolved);
+    endpoints.push_back(std::move(listener).value());
   }
   return endpoints;
 }
@@ -885,25 +921,28 @@ beast::error_code TryBindAnyPort(const asio::ip::address& address) {
   return ec;
 }
 
-Result<std::vector<std::string>> CheckListeners(const config::Config& config) {
+Result<CheckedListeners> CheckListeners(const config::Config& config) {
   const std::vector<ListenerSpec> specs = ListenersOf(config);
   auto endpoints = ResolveAll(config, specs);
   if (!endpoints) return endpoints.error();
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (const auto ec = TryBindAnyPort((*endpoints)[i].address())) {
+    if (const auto ec = TryBindAnyPort((*endpoints)[i].endpoint.address())) {
       return config::KeyError(config, specs[i].keys.host,
                               fmt::format("cannot listen on {}:{}: {}", specs[i].endpoint.host,
                                           specs[i].endpoint.port, WhyNotListening(ec)));
     }
   }
-  std::vector<std::string> described;
-  described.reserve(specs.size());
-  for (const ListenerSpec& spec : specs) {
+  CheckedListeners checked;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const ListenerSpec& spec = specs[i];
     const bool ipv6 = spec.endpoint.host.find(':') != std::string::npos;  // "[::1]:5000"
-    described.push_back(fmt::format("{}{}{}:{} ({})", ipv6 ? "[" : "", spec.endpoint.host,
-                                    ipv6 ? "]" : "", spec.endpoint.port, spec.name));
+    checked.listeners.push_back(fmt::format("{}{}{}:{} ({})", ipv6 ? "[" : "", spec.endpoint.host,
+                                            ipv6 ? "]" : "", spec.endpoint.port, spec.name));
+    if (std::string note = UnusedAddressesNote(spec, (*endpoints)[i]); !note.empty()) {
+      checked.warnings.push_back(config::KeyError(config, spec.keys.host, std::move(note)));
+    }
   }
-  return described;
+  return checked;
 }
 
 std::optional<std::string> OpenFileLimitWarning(const config::Config& config,
@@ -940,9 +979,13 @@ Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
   auto endpoints = ResolveAll(config, specs);
   if (!endpoints) return endpoints.error();
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (Status status = impl->Bind(specs[i], (*endpoints)[i], tls && !specs[i].plain_only);
+    const ResolvedListener& resolved = (*endpoints)[i];
+    if (Status status = impl->Bind(specs[i], resolved.endpoint, tls && !specs[i].plain_only);
         !status) {
       return status.error();
+    }
+    if (std::string note = UnusedAddressesNote(specs[i], resolved); !note.empty()) {
+      logs.app->warn("{}", config::KeyError(config, specs[i].keys.host, note).ToString());
     }
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -38,9 +38,13 @@ struct BoundListener {
 // `callgate check`, which must not take the ports of a server that is already running): every
 // host is an address or a name that resolves to one of this machine's addresses (tried with a
 // bind to a port of the system's choosing), and no two listeners ask for the same port on
-// overlapping addresses. The error names the file, line and key. On success, each listener as
-// "host:port (name)", the main one first.
-Result<std::vector<std::string>> CheckListeners(const config::Config& config);
+// overlapping addresses. The error names the file, line and key.
+struct CheckedListeners {
+  std::vector<std::string> listeners;  // each as "host:port (name)", the main one first
+  // What Create() logs as warnings: a host name with more addresses than the one it listens on.
+  std::vector<Error> warnings;
+};
+Result<CheckedListeners> CheckListeners(const config::Config& config);
 
 // The warning serve logs at start-up when `open_files` descriptors are too few for the
 // connections `config` allows (descriptors.h), or nullopt. `callgate check` passes the hard

@@ -166,6 +166,58 @@ TEST_F(CliTest, CheckWritesAnIpv6ListenerInBrackets) {
   EXPECT_THAT(result.output, HasSubstr("listeners: [::1]:5000 (main), 127.0.0.1:5001 (admin)\n"));
 }
 
+// Runs `callgate ARGS` for at most `seconds` with `hosts` in place of /etc/hosts, in a mount
+// namespace of its own; nullopt where this process may not make one (a container without
+// CAP_SYS_ADMIN).
+std::optional<CommandResult> RunWithHostsFile(const std::string& hosts, const std::string& seconds,
+                                              const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"/usr/bin/unshare",
+                                "--mount",
+                                "/bin/sh",
+                                "-c",
+                                "mount --bind \"$0\" /etc/hosts && exec \"$@\"",
+                                hosts,
+                                "/usr/bin/timeout",
+                                seconds,
+                                CallgateBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  if (RunCommand(
+          {"/usr/bin/unshare", "--mount", "/bin/sh", "-c", "mount --bind /etc/hosts /etc/hosts"})
+          .exit_code != 0) {
+    return std::nullopt;
+  }
+  return RunCommand(argv);
+}
+
+// localhost is the loopback address whatever the resolver says (RFC 6761 §6.3): a hosts file
+// that maps it elsewhere must not move a listener, least of all the admin listener, which
+// admin_listen allows on localhost as loopback. A host name with several addresses is listened
+// on at one, which serve and check warn about.
+TEST_F(CliTest, LocalhostIsLoopbackAndANameWithSeveralAddressesIsWarnedAbout) {
+  const std::string hosts =
+      dir_.Write("hosts", "192.0.2.1 localhost\n127.0.0.2 twice\n127.0.0.3 twice\n");
+  const std::string config = WriteConfig(
+      "insecure_mode: true\nlisten_host: twice\nlisten_port: 0\n"
+      "admin_listen: \"localhost:0\"\ncsv_file_path: " +
+      Csv() + "\n");
+  auto check = RunWithHostsFile(hosts, "20", {"check", "--config", config});
+  if (!check) GTEST_SKIP() << "cannot make a mount namespace here";
+  EXPECT_EQ(check->exit_code, 0) << check->output;  // 192.0.2.1 is no address of this machine
+  EXPECT_THAT(check->output, HasSubstr("listeners: twice:0 (main), localhost:0 (admin)\n"));
+  EXPECT_THAT(check->output,
+              HasSubstr("  warning: " + config +
+                        ":2: key 'listen_host': 'twice' resolves to 127.0.0.3 as well as "
+                        "127.0.0.2, and callgate listens on 127.0.0.2 only"));
+  // insecure_mode, the CSV's row without a number, and the host name
+  EXPECT_THAT(check->output, HasSubstr("check: OK (3 warning(s))"));
+
+  auto serve = RunWithHostsFile(hosts, "2", {"--config", config});  // stopped after 2 s
+  EXPECT_THAT(serve->output, HasSubstr("listening on http://127.0.0.1:"));
+  EXPECT_THAT(serve->output, HasSubstr(" (admin)"));
+  EXPECT_THAT(serve->output, HasSubstr("listening on http://127.0.0.2:"));
+  EXPECT_THAT(serve->output, HasSubstr("'twice' resolves to 127.0.0.3 as well as 127.0.0.2"));
+}
+
 TEST_F(CliTest, StrictCheckFailsOnInsecureMode) {
   const std::string csv = dir_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + csv + "\n");
