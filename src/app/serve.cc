@@ -74,6 +74,15 @@ void LogLoaded(const server::Logs& logs, const LoadedSnapshot& loaded) {
   LogLoadWarnings(logs, loaded);
 }
 
+// What a TLS state serves, so that a renewal can be confirmed from the log: the server
+// certificate (the administrator's own, not masked) and the number of client CAs trusted.
+std::string ServingText(const security::TlsContext& tls) {
+  const security::CertificateSummary& leaf = tls.server_chain().front();
+  return fmt::format(
+      "certificate \"{}\" (serial {}, valid until {}), {} trusted client CA certificate(s)",
+      leaf.subject, leaf.serial, leaf.not_after, tls.trust_store().size());
+}
+
 void LogTrustStore(const server::Logs& logs, const server::SecurityState& state) {
   if (!state.tls) return;
   for (const auto& warning : state.tls->warnings()) logs.app->warn("TLS: {}", warning);
@@ -214,8 +223,9 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   }
   LogTrustStore(logs, **security);
   const bool tls = (*security)->tls != nullptr;
+  const std::string serving = tls ? ServingText(*(*security)->tls) : "";
   server.PublishSecurity(std::move(security).value());
-  if (tls) logs.app->info("Reloaded TLS certificate, key and CA files");
+  if (tls) logs.app->info("Reloaded TLS certificate, key and CA files: serving {}", serving);
   return true;
 }
 
@@ -321,6 +331,7 @@ int RunServe(const CommandLine& command_line) {
   auto security = LoadSecurityState(*config, LoadFor::kStart);
   if (!security) return StartFailed(*logs, security.error());
   LogTrustStore(*logs, **security);
+  if ((*security)->tls) logs->app->info("TLS: serving {}", ServingText(*(*security)->tls));
   for (const Error& warning : config::ConfiguredForNobody(*config)) {
     logs->app->warn("{}", warning.ToString());
   }

@@ -422,12 +422,19 @@ TEST_F(MutualTlsTest, SighupReloadsCertificatesWhileAConnectionStaysOpen) {
   auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
   ASSERT_NE(open, nullptr);
   EXPECT_EQ(open->server_common_name(), "localhost");
+  // The log says which certificate is served, so that a renewal can be confirmed from it (and
+  // the trust store: CA A and CA B, the two clusters' ca_files).
+  EXPECT_THAT(server_->output(), HasSubstr("TLS: serving certificate \"CN = localhost\" (serial "));
+  EXPECT_THAT(server_->output(), HasSubstr(", 2 trusted client CA certificate(s)"));
 
   dir_.Write("server.crt", ReadFile(Pki("server2.crt")));
   dir_.Write("server.key", ReadFile(Pki("server2.key")));
   std::size_t mark = server_->output().size();
   server_->Signal(SIGHUP);
   ASSERT_TRUE(server_->WaitForOutput("Reloaded TLS", mark)) << server_->output();
+  EXPECT_THAT(server_->output().substr(mark),
+              HasSubstr("Reloaded TLS certificate, key and CA files: serving certificate \"CN = "
+                        "callgate-reloaded\" (serial "));
   auto fresh = HttpClient::Connect(server_->port(), Client("a-cn"));
   ASSERT_NE(fresh, nullptr);
   EXPECT_EQ(fresh->server_common_name(), "callgate-reloaded");
