@@ -158,6 +158,14 @@ std::string WhyNotListening(const beast::error_code& ec) {
   return ec.message();
 }
 
+// A peer's address, from its bytes (IPv4-mapped ones as IPv4): a round trip through text could
+// fail on a link-local address's zone, an interface name, and end the connection unaccounted.
+IpAddress AddressOf(const tcp::endpoint& remote) {
+  const asio::ip::address address = remote.address();
+  if (address.is_v4()) return *IpAddress::FromBytes(address.to_v4().to_bytes());
+  return *IpAddress::FromBytes(address.to_v6().to_bytes());
+}
+
 // Where a listener listens, and the other addresses its host name resolves to, which it does not.
 struct ResolvedListener {
   tcp::endpoint endpoint;
@@ -527,15 +535,14 @@ bool Server::Impl::MayServe(const tcp::socket& socket, Listener& listener) {
     NoteGoneBeforeServed(listener);
     return false;
   }
-  const auto address = IpAddress::Parse(remote.address().to_string());
-  if (!address) return false;
-  if (address->is_loopback() || security_.load()->authorizer->MayAllow(*address)) return true;
+  const IpAddress address = AddressOf(remote);
+  if (address.is_loopback() || security_.load()->authorizer->MayAllow(address)) return true;
   Metrics::Add(metrics_.connections_not_allowed);
   if (auto held_back = listener.not_allowed_log.Admit(std::chrono::steady_clock::now())) {
     logs_.app->warn(
         "Closed a connection from {} as it was accepted: no cluster's allowed_ips "
         "holds the address{}",
-        logs_.Pii(address->ToString()), listener.not_allowed_log.HeldBack(*held_back));
+        logs_.Pii(address.ToString()), listener.not_allowed_log.HeldBack(*held_back));
   }
   return false;
 }
@@ -600,12 +607,10 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, const Listener& li
     if (info.tls) Metrics::Add(metrics_.tls_closed_before_hello);
     co_return;
   }
-  const auto address = IpAddress::Parse(remote.address().to_string());
-  if (!address) co_return;
   PeerContext peer;
   peer.listener = info.kind;
-  peer.identity.address = *address;
-  peer.address = address->ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
+  peer.identity.address = AddressOf(remote);
+  peer.address = peer.identity.address.ToString();  // ::ffff:10.1.1.10 logs as 10.1.1.10
   // The count before the state: a reload in between leaves an older count, which only means one
   // needless Reauthorize(), never a missed one.
   peer.security_generation = security_generation_.load(std::memory_order_acquire);
