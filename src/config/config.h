@@ -142,6 +142,9 @@ bool AcceptsAddressAlone(const Config& config, const Cluster& cluster);
 // allowed_ips, or without allowed_subjects (blank entries, compared trimmed, are none), matches
 // nobody. The exception is insecure_mode, where a cluster with allowed_ips and neither ca_file
 // nor allowed_subjects filters by address.
+// An allowed_subjects entry that no certificate name can equal, each at that key: a wildcard
+// ('*.example.com': names are compared whole), a distinguished name ('CN=...'), a network
+// ('10.1.1.0/24') or a name with a final dot.
 // Then, the same for http_listen beside TLS: a plain-HTTP client has no certificate to show, so
 // only such an address-alone cluster can use it.
 std::vector<Error> ConfiguredForNobody(const Config& config);

@@ -2,13 +2,15 @@
 // plus the checks that follow from callgate's own listeners and per-cluster chain verification.
 // Each refusal says what is wrong and how to fix it, because it is the first thing a new user
 // meets.
-// ConfiguredForNobody: the clusters and the plain-HTTP listener that are valid but that no
-// client can use.
+// ConfiguredForNobody: the clusters, the allowed_subjects entries and the plain-HTTP listener
+// that are valid but that no client can use.
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/ip_network.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "config/values.h"
@@ -154,6 +156,33 @@ bool AcceptsAddressAlone(const Config& config, const Cluster& cluster) {
   return config.insecure_mode && !cluster.ca_file && !cluster.allowed_subjects;
 }
 
+// Why an allowed_subjects entry can match no certificate name as written, or nullopt. Names are
+// compared whole (security::ComparableName): there are no wildcards, no distinguished names and
+// no networks, and a DNS name in a certificate has no final dot.
+std::optional<std::string> SubjectThatMatchesNothing(std::string_view entry) {
+  const std::string_view subject = Trim(entry);
+  const std::string quoted = "'" + std::string(subject) + "'";
+  if (subject.find('*') != std::string_view::npos) {
+    return quoted +
+           " is compared as it is written: callgate does not match wildcards, so only a "
+           "certificate that names itself '*...' would match; list each UCM node's name";
+  }
+  if (subject.find('=') != std::string_view::npos) {
+    return quoted +
+           " looks like a distinguished name, which no certificate name is: list the CN or SAN "
+           "value alone (e.g. 'cucm-pub.example.com')";
+  }
+  if (subject.find('/') != std::string_view::npos && IpNetwork::Parse(subject).ok()) {
+    return quoted +
+           " is a network: allowed_subjects compares certificate names and single addresses; "
+           "networks belong in allowed_ips";
+  }
+  if (subject.size() > 1 && subject.ends_with('.')) {
+    return quoted + " ends with a dot, which no certificate name has: remove it";
+  }
+  return std::nullopt;
+}
+
 std::vector<Error> ConfiguredForNobody(const Config& config) {
   std::vector<Error> warnings;
   const auto warn = [&](const Cluster& cluster, std::string message) {
@@ -173,6 +202,13 @@ std::vector<Error> ConfiguredForNobody(const Config& config) {
            "remove both keys to accept its addresses alone (insecure_mode only)");
     } else if (!by_address_alone && !HasSubject(cluster)) {
       warn(cluster, NoSubjectsAdvice(cluster));
+    }
+    if (!cluster.allowed_subjects) continue;
+    for (const std::string& subject : *cluster.allowed_subjects) {
+      if (auto why = SubjectThatMatchesNothing(subject)) {
+        warnings.push_back(Error{std::move(*why), config.file, cluster.LineOf("allowed_subjects"),
+                                 "clusters." + cluster.name + ".allowed_subjects"});
+      }
     }
   }
   if (auto listener = PlainListenerForNobody(config)) warnings.push_back(std::move(*listener));

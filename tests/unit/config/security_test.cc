@@ -192,6 +192,21 @@ INSTANTIATE_TEST_SUITE_P(
                    "insecure_mode: true\n" +
                        std::string(kTls),
                    {kNoSubjects}},
+        NobodyCase{"SubjectsThatNoCertificateNameEquals",
+                   "clusters:\n  a:\n    allowed_ips: [10.0.0.1]\n    ca_file: c.pem\n"
+                   "    allowed_subjects: ['*.example.com', 'CN=cucm-pub.example.com',\n"
+                   "      10.1.1.0/24, cucm.example.com., cucm-pub.example.com, 10.1.1.10,\n"
+                   "      '2001:db8::/64']\n" +
+                       std::string(kTls),
+                   {"sec.yaml:5: key 'clusters.a.allowed_subjects': '*.example.com' is compared "
+                    "as it is written: callgate does not match wildcards",
+                    "sec.yaml:5: key 'clusters.a.allowed_subjects': 'CN=cucm-pub.example.com' "
+                    "looks like a distinguished name",
+                    "sec.yaml:5: key 'clusters.a.allowed_subjects': '10.1.1.0/24' is a network",
+                    "sec.yaml:5: key 'clusters.a.allowed_subjects': 'cucm.example.com.' ends with "
+                    "a dot",
+                    "sec.yaml:5: key 'clusters.a.allowed_subjects': '2001:db8::/64' is a "
+                    "network"}},
         NobodyCase{"EmptySubjectList",
                    "clusters:\n  a: {allowed_ips: [10.0.0.1], ca_file: c.pem, "
                    "allowed_subjects: []}\ninsecure_mode: true\n" +
