@@ -155,7 +155,18 @@ std::string WhyNotListening(const beast::error_code& ec) {
   if (ec == boost::system::errc::address_not_available) {
     return ec.message() + " (it is not an address of this machine)";
   }
+  if (ec == boost::system::errc::permission_denied) {
+    return ec.message() +
+           " (a port below 1024 needs CAP_NET_BIND_SERVICE: in the systemd unit, "
+           "AmbientCapabilities= and CapabilityBoundingSet=; or use a port from 1024 up)";
+  }
   return ec.message();
+}
+
+// "127.0.0.1:5000", "[::1]:5000", "host:5000": as in a URL, so that an IPv6 port stands apart.
+std::string HostPort(const config::Endpoint& endpoint) {
+  const bool ipv6 = endpoint.host.find(':') != std::string::npos;
+  return fmt::format("{}{}{}:{}", ipv6 ? "[" : "", endpoint.host, ipv6 ? "]" : "", endpoint.port);
 }
 
 // A peer's address, from its bytes (IPv4-mapped ones as IPv4): a round trip through text could
@@ -401,7 +412,6 @@ class Server::Impl {
 };
 
 Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls) {
-  const config::Endpoint& endpoint = spec.endpoint;
   beast::error_code ec;
   tcp::acceptor acceptor(control_);
   acceptor.open(address.protocol(), ec);
@@ -413,9 +423,9 @@ Status Server::Impl::Bind(const ListenerSpec& spec, const tcp::endpoint& address
     // "Cannot assign requested address" is the host's fault (not one of this machine's
     // addresses); anything else, "Address already in use" first, is the port's.
     const bool host = ec == boost::system::errc::address_not_available;
-    return config::KeyError(config_, host ? spec.keys.host : spec.keys.port,
-                            fmt::format("cannot listen on {}:{}: {}", endpoint.host, endpoint.port,
-                                        WhyNotListening(ec)));
+    return config::KeyError(
+        config_, host ? spec.keys.host : spec.keys.port,
+        fmt::format("cannot listen on {}: {}", HostPort(spec.endpoint), WhyNotListening(ec)));
   }
   BoundListener info{spec.kind, tls, std::string(spec.name), UrlOf(tls, acceptor.local_endpoint())};
   bound_.push_back(info);
@@ -932,17 +942,15 @@ Result<CheckedListeners> CheckListeners(const config::Config& config) {
   if (!endpoints) return endpoints.error();
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (const auto ec = TryBindAnyPort((*endpoints)[i].endpoint.address())) {
-      return config::KeyError(config, specs[i].keys.host,
-                              fmt::format("cannot listen on {}:{}: {}", specs[i].endpoint.host,
-                                          specs[i].endpoint.port, WhyNotListening(ec)));
+      return config::KeyError(
+          config, specs[i].keys.host,
+          fmt::format("cannot listen on {}: {}", HostPort(specs[i].endpoint), WhyNotListening(ec)));
     }
   }
   CheckedListeners checked;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const ListenerSpec& spec = specs[i];
-    const bool ipv6 = spec.endpoint.host.find(':') != std::string::npos;  // "[::1]:5000"
-    checked.listeners.push_back(fmt::format("{}{}{}:{} ({})", ipv6 ? "[" : "", spec.endpoint.host,
-                                            ipv6 ? "]" : "", spec.endpoint.port, spec.name));
+    checked.listeners.push_back(fmt::format("{} ({})", HostPort(spec.endpoint), spec.name));
     if (std::string note = UnusedAddressesNote(spec, (*endpoints)[i]); !note.empty()) {
       checked.warnings.push_back(config::KeyError(config, spec.keys.host, std::move(note)));
     }

@@ -646,6 +646,25 @@ TEST_F(CliTest, ListenersThatCannotBeBoundAreNamedByTheirKey) {
                                     "assign requested address (it is not an address of this "
                                     "machine)"));
   }
+
+  // A port taken on an IPv6 address is written as in a URL, so that the port stands apart.
+  const int taken = socket(AF_INET6, SOCK_STREAM, 0);
+  ASSERT_GE(taken, 0);
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(taken, reinterpret_cast<sockaddr*>(&address), length), 0);
+  ASSERT_EQ(listen(taken, 1), 0);
+  ASSERT_EQ(getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string port = std::to_string(ntohs(address.sin6_port));
+  const std::string in_use =
+      WriteConfig(head + "listen_host: \"::1\"\nlisten_port: " + port + "\nadmin_listen: \"\"\n");
+  auto result = Run({"--config", in_use});
+  close(taken);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr(in_use + ":4: key 'listen_port': cannot listen on [::1]:" +
+                                       port + ": Address already in use"));
 }
 
 // check is run beside the server it checks: a port that server holds is no error.
