@@ -95,6 +95,17 @@ void LogTrustStore(const server::Logs& logs, const server::SecurityState& state)
   }
 }
 
+// `url` as this machine reaches it: a listener on every address (0.0.0.0, [::]) through loopback.
+std::string LocalUrl(std::string url) {
+  for (const auto& [any, loopback] :
+       {std::pair{"://0.0.0.0:", "://127.0.0.1:"}, std::pair{"://[::]:", "://[::1]:"}}) {
+    if (auto at = url.find(any); at != std::string::npos) {
+      url.replace(at, std::string_view(any).size(), loopback);
+    }
+  }
+  return url;
+}
+
 // A command a developer can paste to see a name come back (plain HTTP main listener only).
 void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
                    const engine::Snapshot& snapshot) {
@@ -106,7 +117,7 @@ void PrintCurlHint(const server::Logs& logs, const server::BoundListener& main,
       "xmlns=\"urn:oasis:names:tc:xacml:2.0:context:schema:os\"><Subject><Attribute "
       "AttributeId=\"urn:Cisco:uc:1.0:callingnumber\"><AttributeValue>{}</AttributeValue>"
       "</Attribute></Subject></Request>'",
-      main.url, known ? kSampleNumber : "<a number from your CSV>");
+      LocalUrl(main.url), known ? kSampleNumber : "<a number from your CSV>");
 }
 
 // "callgate ready (2 worker threads, pinned to CPUs 0,1)": said once the workers run, so that

@@ -117,6 +117,25 @@ TEST_F(ServerTest, AnswersNamesByteForByteLikeThePythonService) {
   }
 }
 
+// The curl command start-up prints gets a name back when pasted, also from a server on every
+// address (0.0.0.0 is no address to connect to: the command says 127.0.0.1).
+TEST_F(ServerTest, TheCurlCommandPrintedAtStartUpGetsANameBack) {
+  std::string config = Config(dir_);
+  config.replace(config.find("listen_host: 127.0.0.1"), 22, "listen_host: 0.0.0.0");
+  server_ = CallgateProcess::Start(dir_, config);
+  ASSERT_NE(server_, nullptr);
+  const std::string output = server_->output();
+  const std::size_t at = output.find("Try it: ");
+  ASSERT_NE(at, std::string::npos) << output;
+  const std::string command =
+      output.substr(at + 8, output.find('\n', at) - at - 8) + " --noproxy '*' --max-time 20";
+  EXPECT_THAT(command,
+              HasSubstr("curl -s http://127.0.0.1:" + std::to_string(server_->port()) + "/curri "));
+  const CommandResult pasted = RunCommand({"/bin/sh", "-c", command});
+  EXPECT_EQ(pasted.exit_code, 0) << command;
+  EXPECT_EQ(pasted.output, ExpectedCurriResponse("Ada Lovelace")) << command;
+}
+
 TEST_F(ServerTest, CurriResponseHeadersAndFallbackToTransformedNumber) {
   StartServer();
   auto client = Connect();
