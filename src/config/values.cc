@@ -131,7 +131,10 @@ std::optional<std::string> ParseListenHost(std::string_view text) {
 Result<Endpoint> ParseEndpoint(std::string_view text) {
   if (text.empty()) return Endpoint{};
   const std::size_t colon = text.rfind(':');
-  if (colon == text.npos) return Invalid("the port is missing");
+  const std::size_t bracket = text.rfind(']');  // "[::1]": its colons are the address's
+  if (colon == text.npos || (bracket != text.npos && colon < bracket)) {
+    return Invalid("the port is missing");
+  }
   const std::string_view host = text.substr(0, colon);
   if (host.empty()) return Invalid("the host is missing (use 0.0.0.0 for every IPv4 address)");
   if (host.find(':') != host.npos && host.front() != '[') {
@@ -140,7 +143,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   const std::optional<std::string> parsed_host = ParseListenHost(host);
   if (!parsed_host) return Invalid("the host is not an IP address or a host name");
   const std::optional<std::uint16_t> port = ParsePort(text.substr(colon + 1));
-  if (!port) return Invalid("the port must be a number from 0 to 65535");
+  if (!port) return Invalid("the port must be a number from 0 to 65535, without leading zeros");
   return Endpoint{*parsed_host, *port};
 }
 

@@ -167,6 +167,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"http_listen: '::1:8080'\n", 1, "http_listen", "needs brackets"},
         ErrorCase{"admin_listen: '[10.0.0.1]:80'\n", 1, "admin_listen", "not an IP address"},
         ErrorCase{"admin_listen: 'localhost:http'\n", 1, "admin_listen", "from 0 to 65535"},
+        ErrorCase{"admin_listen: '127.0.0.1:05001'\n", 1, "admin_listen",
+                  "from 0 to 65535, without leading zeros"},
+        ErrorCase{"admin_listen: '[::1]'\n", 1, "admin_listen", "the port is missing"},
         ErrorCase{
             "admin_listen:\n", 1, "admin_listen",
             "expected \"host:port\", \"[ipv6]:port\" or \"\" to disable, got an empty value"}));
