@@ -186,6 +186,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   tcp::socket client(fixture.ioc);
   std::optional<callgate::server::PlainStream> stream;
   callgate::server::PeerContext peer{.identity = {}, .address = "127.0.0.1"};
+  // A third of the inputs (chosen by length, so that an input always runs the same way) come
+  // from a peer no cluster allows, whose requests are answered at their header.
+  if (size % 3 == 0) peer.auth = callgate::security::AuthDecision{.allowed = false};
   callgate::server::ConnectionSlot slot;
   slot.close = [&stream] { stream->close(); };
 
