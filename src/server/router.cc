@@ -173,11 +173,15 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
   // (a file left invalid, a reload that hangs) from the age.
   const std::int64_t now = security::UnixNow();
   const std::time_t loaded = std::chrono::system_clock::to_time_t(snapshot->loaded_at);
+  // Whole seconds elapsed: the two times' whole seconds apart would read up to 1 s high.
+  const std::int64_t age = std::chrono::floor<std::chrono::seconds>(
+                               std::chrono::system_clock::now() - snapshot->loaded_at)
+                               .count();
   std::string body = fmt::format(
       "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},"
       "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},{}}}\n",
       snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-      fmt::gmtime(loaded), std::max<std::int64_t>(0, now - loaded),
+      fmt::gmtime(loaded), std::max<std::int64_t>(0, age),
       metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
   Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
   // A proxy or a load balancer between the monitor and callgate must not answer from a copy.

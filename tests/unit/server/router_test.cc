@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "directory/phone_directory.h"
 
@@ -350,6 +352,24 @@ TEST_F(RouterTest, HealthSaysWhenTheDirectoryWasLoaded) {
   const std::int64_t expected = security::UnixNow() - 1795485600;
   EXPECT_GE(age, expected - 5);
   EXPECT_LE(age, expected);
+}
+
+// The age is the whole seconds elapsed, not the difference of the two times' whole seconds: a
+// directory read just before the current second began is 0 s old, not 1.
+TEST_F(RouterTest, HealthsDirectoryAgeIsTheWholeSecondsElapsed) {
+  using std::chrono::system_clock;
+  // Early in a second, so that the request below is answered within the same one.
+  while (system_clock::now() - std::chrono::floor<std::chrono::seconds>(system_clock::now()) >
+         std::chrono::milliseconds(500)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto snapshot = std::make_shared<engine::Snapshot>();
+  snapshot->loaded_at =
+      std::chrono::floor<std::chrono::seconds>(system_clock::now()) - std::chrono::microseconds(1);
+  (void)store_.Publish(snapshot);
+  const PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
+  const std::string body = Handle(MakeRouter(false), http::verb::get, "/health", peer).body();
+  EXPECT_THAT(body, HasSubstr("\"directory_age_seconds\":0,")) << body;
 }
 
 // A client can send an unusable body with every request: one warning per 10 s, the rest counted
