@@ -48,7 +48,7 @@ std::string PemFileProblem(FileProblem problem, int error_number, std::size_t /*
     case FileProblem::kCannotOpen:
       return "cannot open: " + SystemError(error_number);
     case FileProblem::kIsADirectory:
-      return "cannot read: " + SystemError(EISDIR);
+      return "is a directory, not a file";  // as the CSV's (common/file_stream.cc)
     case FileProblem::kTooLarge:
       return "larger than 16 MiB: not a certificate file";
     case FileProblem::kCannotStat:

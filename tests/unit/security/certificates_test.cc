@@ -101,7 +101,7 @@ TEST(LoadPemCertificatesTest, DirectoryIsAnError) {
   const std::string dir = TestPki::Get().dir().Path("");
   auto certificates = LoadPemCertificates(dir);
   ASSERT_FALSE(certificates.ok());
-  EXPECT_THAT(certificates.error().message, HasSubstr("cannot read: Is a directory"));
+  EXPECT_THAT(certificates.error().message, HasSubstr("is a directory, not a file"));
 }
 
 // The limit and the words of ReadPemFile's errors, which reading through FileStream keeps.
@@ -117,7 +117,7 @@ TEST(ReadPemFileTest, ErrorsNameTheFileAndTheProblem) {
     std::string message;
   } cases[] = {
       {dir.Path("missing.pem"), "cannot open: No such file or directory"},
-      {dir.Path(""), "cannot read: Is a directory"},
+      {dir.Path(""), "is a directory, not a file"},
       {too_large, "larger than 16 MiB: not a certificate file"},
   };
   for (const auto& c : cases) {
