@@ -7,7 +7,6 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <system_error>
