@@ -691,6 +691,20 @@ TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
   EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
 }
 
+// An old bundle is replaced whole by the new one, renamed into place: nothing is left beside it.
+TEST_F(MutualTlsTest, CaBundlePathReplacesAnOldBundleWhole) {
+  const std::string bundle = dir_.Write("bundles/ca-bundle.pem", "an old bundle\n");
+  StartServer("ca_bundle_path: " + bundle + "\n");
+  EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+  EXPECT_THAT(server_->output(),
+              HasSubstr("Wrote 2 cluster CA file(s) to ca_bundle_path " + bundle));
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "bundles")) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"ca-bundle.pem"});
+}
+
 // A FIFO there would hold start-up until something read it: warned about, and the server starts.
 TEST_F(MutualTlsTest, ACaBundlePathThatIsAFifoIsNotWritten) {
   const std::string bundle = (dir_.path() / "ca-bundle.pem").string();
