@@ -12,11 +12,78 @@
 #include <system_error>
 
 #include "app/file_probe.h"
+#include "app/logging.h"
 #include "security/certificates.h"
 
 namespace callgate::app {
 namespace fs = std::filesystem;
 namespace {
+
+// A file callgate reads or writes, and what the configuration calls it.
+struct UsedFile {
+  std::string what;  // "the file csv_file_path names", "app.log in log_dir", ...
+  int line = 0;      // where the configuration sets it; 0: not known, or a default
+  std::string path;
+};
+
+int LineOf(const config::Config& config, std::string_view key) {
+  const auto line = config.key_lines.find(key);
+  return line == config.key_lines.end() ? 0 : line->second;
+}
+
+std::vector<UsedFile> FilesCallgateUses(const config::Config& config) {
+  std::vector<UsedFile> files;
+  if (!config.file.empty()) files.push_back({"the configuration file itself", 0, config.file});
+  const auto add_key = [&](std::string_view key, const std::string& path) {
+    if (path.empty()) return;
+    files.push_back({"the file " + std::string(config.KeyAsWritten(key)) + " names",
+                     LineOf(config, key), path});
+  };
+  add_key("csv_file_path", config.csv_file_path);
+  add_key("tls_cert_file", config.tls_cert_file);
+  add_key("tls_key_file", config.tls_key_file);
+  for (const config::Cluster& cluster : config.clusters) {
+    if (!cluster.ca_file) continue;
+    files.push_back({"the file clusters." + cluster.name + ".ca_file names",
+                     cluster.LineOf("ca_file"), *cluster.ca_file});
+  }
+  if (!config.log_dir.empty()) {
+    for (const std::string_view log : {kAppLog, kAccessLog}) {
+      files.push_back({std::string(log) + " in log_dir", LineOf(config, "log_dir"),
+                       (fs::path(config.log_dir) / log).string()});
+    }
+  }
+  return files;
+}
+
+// `path` made absolute (against the working directory, as every path of the configuration is)
+// and normal: "a/./b/../c" is "$PWD/a/c".
+fs::path Normal(const fs::path& path) {
+  std::error_code error;
+  const fs::path absolute = fs::absolute(path, error);
+  return (error ? path : absolute).lexically_normal();
+}
+
+// Whether `a` and `b` name one file, as CheckCaBundlePath says. A log file need not exist yet:
+// the first two tests do not need it to.
+bool SameFile(const fs::path& a, const fs::path& b) {
+  if (Normal(a) == Normal(b)) return true;
+  std::error_code error;
+  const fs::path real_a = fs::weakly_canonical(Normal(a), error);
+  if (!error && real_a == fs::weakly_canonical(Normal(b), error) && !error) return true;
+  return fs::equivalent(a, b, error) && !error;
+}
+
+Error Collision(const config::Config& config, const UsedFile& used) {
+  std::string message = "'" + config.ca_bundle_path + "' is " + used.what;
+  if (used.line > 0) message += " (line " + std::to_string(used.line) + ")";
+  if (used.path != config.ca_bundle_path) message += ", '" + used.path + "'";
+  message +=
+      ": serve writes the combined CA bundle to ca_bundle_path at start-up, which would "
+      "overwrite it; give ca_bundle_path a file of its own, or remove it (callgate does not need "
+      "the bundle)";
+  return config::KeyError(config, "ca_bundle_path", std::move(message));
+}
 
 // An error about `file` with the system's reason; `file` is left out when it is the bundle itself,
 // which the warning that reports the error names already.
@@ -108,6 +175,14 @@ Status WriteNewFile(const config::Config& config, const fs::path& path, const st
 }
 
 }  // namespace
+
+Status CheckCaBundlePath(const config::Config& config) {
+  if (config.ca_bundle_path.empty()) return OkStatus();
+  for (const UsedFile& used : FilesCallgateUses(config)) {
+    if (SameFile(config.ca_bundle_path, used.path)) return Collision(config, used);
+  }
+  return OkStatus();
+}
 
 std::string WhyCaBundleNotWritable(const config::Config& config) {
   const fs::path target = Target(config.ca_bundle_path);

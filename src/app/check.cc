@@ -186,8 +186,14 @@ int RunCheck(const CommandLine& command_line) {
     std::cout << "config: " << config.error().ToString() << "\n";
     return Verdict(1, 0, command_line.strict);
   }
-  std::cout << "config: " << config->file << ": OK\n";
   int failures = 0;
+  // The configuration loaded; the rest of the report can still be made.
+  if (Status bundle = CheckCaBundlePath(*config); !bundle) {
+    std::cout << "config: " << bundle.error().ToString() << "\n";
+    ++failures;
+  } else {
+    std::cout << "config: " << config->file << ": OK\n";
+  }
   std::size_t warnings = 0;
   if (PrintLogs(*config)) {
     warnings += PrintLogLevels(*config);

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <system_error>
 
+#include "app/ca_bundle.h"
 #include "common/paths.h"
 
 namespace callgate::app {
@@ -57,6 +58,11 @@ Result<config::Config> LoadEffectiveConfig(const ConfigSource& source) {
 
 Result<config::Config> LoadEffectiveConfig(const CommandLine& command_line) {
   return LoadEffectiveConfig(ResolveConfigSource(command_line));
+}
+
+Status StartRefusal(const config::Config& config) {
+  if (Status secure = config::ValidateSecurity(config); !secure) return secure;
+  return CheckCaBundlePath(config);
 }
 
 int PrintError(const Error& error) {

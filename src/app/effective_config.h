@@ -27,6 +27,11 @@ Result<config::Config> LoadEffectiveConfig(const ConfigSource& source);
 // Both of the above.
 Result<config::Config> LoadEffectiveConfig(const CommandLine& command_line);
 
+// Why serve would refuse to start with `config`, which loaded: the first of the secure-by-default
+// refusals (config::ValidateSecurity), else a ca_bundle_path that is a file callgate reads or
+// writes (CheckCaBundlePath, ca_bundle.h). Reads the file system, creates nothing; thread-safe.
+Status StartRefusal(const config::Config& config);
+
 // Prints "callgate: <error>" to stderr; returns 1 for `return PrintError(...)`.
 int PrintError(const Error& error);
 

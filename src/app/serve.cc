@@ -208,11 +208,11 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   return true;
 }
 
-// The configuration file as a start would take it: loaded, and not refused as insecure.
+// The configuration file as a start would take it: loaded, and not refused (StartRefusal).
 Result<config::Config> LoadForStart(const ConfigSource& source) {
   auto config = LoadEffectiveConfig(source);
   if (!config) return config;
-  if (auto secure = config::ValidateSecurity(*config); !secure) return secure.error();
+  if (Status refused = StartRefusal(*config); !refused) return refused.error();
   return config;
 }
 
@@ -289,8 +289,9 @@ int RunServe(const CommandLine& command_line) {
   const ConfigSource source = ResolveConfigSource(command_line);
   auto config = LoadEffectiveConfig(source);
   if (!config) return PrintError(config.error());
-  if (auto secure = config::ValidateSecurity(*config); !secure) {
-    std::cerr << "callgate: refusing to start: " << secure.error().ToString() << "\n";
+  // Before the log files are opened: ca_bundle_path may be one of them.
+  if (Status refused = StartRefusal(*config); !refused) {
+    std::cerr << "callgate: refusing to start: " << refused.error().ToString() << "\n";
     return 1;
   }
   const security::PiiMasker masker(config->obfuscate_pii);

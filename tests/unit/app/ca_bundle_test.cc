@@ -83,6 +83,83 @@ class CaBundleTest : public ::testing::Test {
   fs::path dir_;
 };
 
+struct CollisionCase {
+  std::string bundle;             // ca_bundle_path, under the test's directory
+  std::optional<std::string> is;  // what it is said to be; nullopt: no error
+};
+
+void PrintTo(const CollisionCase& c, std::ostream* os) { *os << c.bundle; }
+
+class CheckCaBundlePathTest : public CaBundleTest,
+                              public ::testing::WithParamInterface<CollisionCase> {};
+
+// The files exist, but for the log files: serve has not made them yet, and they still count.
+TEST_P(CheckCaBundlePathTest, RefusesAFileCallgateReadsOrWrites) {
+  for (const char* name : {"directory.csv", "server.crt", "server.key", "ca-a.pem", "ca-b.pem"}) {
+    Write(name, kCaA);
+  }
+  Write("config.yaml", "");
+  fs::create_directories(dir_ / "logs");
+  fs::create_symlink(dir_ / "ca-a.pem", dir_ / "link-to-ca-a.pem");
+  fs::create_hard_link(dir_ / "directory.csv", dir_ / "hard-link-to-directory.csv");
+  fs::create_directory_symlink(dir_ / "logs", dir_ / "link-to-logs");
+  const CollisionCase& c = GetParam();
+  const Status checked = CheckCaBundlePath(Config(Path(c.bundle)));
+  if (!c.is) {
+    EXPECT_TRUE(checked.ok()) << checked.error().ToString();
+    return;
+  }
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().file, Path("config.yaml"));
+  EXPECT_EQ(checked.error().line, 10);
+  EXPECT_EQ(checked.error().key, "ca_bundle_path");
+  EXPECT_THAT(checked.error().message, HasSubstr("'" + Path(c.bundle) + "' is " + *c.is));
+  EXPECT_THAT(checked.error().message,
+              HasSubstr(": serve writes the combined CA bundle to ca_bundle_path at start-up, "
+                        "which would overwrite it; give ca_bundle_path a file of its own"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, CheckCaBundlePathTest,
+    ::testing::Values(
+        CollisionCase{"bundle.pem", std::nullopt},
+        CollisionCase{"logs/app.1.log", std::nullopt},  // not a file serve writes at start-up
+        CollisionCase{"config.yaml", "the configuration file itself"},
+        CollisionCase{"directory.csv", "the file csv_file_path names (line 1)"},
+        CollisionCase{"server.crt", "the file tls_cert_file names (line 2)"},
+        CollisionCase{"server.key", "the file tls_key_file names (line 3)"},
+        CollisionCase{"ca-a.pem", "the file clusters.hq.ca_file names (line 7)"},
+        CollisionCase{"ca-b.pem", "the file clusters.dr.ca_file names (line 9)"},
+        CollisionCase{"logs/app.log", "app.log in log_dir (line 4)"},
+        CollisionCase{"logs/access.log", "access.log in log_dir (line 4)"},
+        // The same file by another name: spelt otherwise, through links, or a hard link.
+        CollisionCase{"logs/../ca-a.pem", "the file clusters.hq.ca_file names (line 7)"},
+        CollisionCase{"./logs//./access.log", "access.log in log_dir (line 4)"},
+        CollisionCase{"link-to-ca-a.pem", "the file clusters.hq.ca_file names (line 7)"},
+        CollisionCase{"link-to-logs/app.log", "app.log in log_dir (line 4)"},
+        CollisionCase{"hard-link-to-directory.csv", "the file csv_file_path names (line 1)"}));
+
+TEST_F(CaBundleTest, CheckIsOkWithoutCaBundlePath) {
+  config::Config config = Config("x");
+  config.ca_bundle_path.clear();
+  EXPECT_TRUE(CheckCaBundlePath(config).ok());
+}
+
+// The brief's case, relative paths and all: a ca_file given as ca_bundle_path too, named in the
+// message by what the file wrote.
+TEST_F(CaBundleTest, ARelativeCaFileIsNamedAsTheFileWroteIt) {
+  Result<config::Config> config = config::ParseConfig(
+      "clusters:\n  hq:\n    ca_file: bund/ca.pem\nca_bundle_path: bund/./ca.pem\n", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const Status checked = CheckCaBundlePath(*config);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().ToString(),
+            "c.yaml:4: key 'ca_bundle_path': 'bund/./ca.pem' is the file clusters.hq.ca_file "
+            "names (line 3), 'bund/ca.pem': serve writes the combined CA bundle to "
+            "ca_bundle_path at start-up, which would overwrite it; give ca_bundle_path a file of "
+            "its own, or remove it (callgate does not need the bundle)");
+}
+
 TEST_F(CaBundleTest, JoinsEveryDistinctCaFileInClusterOrderInDirectoriesItMakes) {
   const std::string a = Write("ca-a.pem", kCaA);
   const std::string b = Write("ca-b.pem", kCaB);
