@@ -706,6 +706,22 @@ TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
+// CONFIG_FILE may have been set long ago, where whoever reads the error does not look.
+TEST_F(CliTest, AMissingConfigurationFileNamedByConfigFileSaysSo) {
+  const std::string cwd = dir_.path().string();
+  auto result = RunCommand({"/usr/bin/env", "-C", cwd, "CONFIG_FILE=nope.yaml", "/usr/bin/timeout",
+                            "20", CallgateBinary(), "check"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output,
+              HasSubstr("config: nope.yaml: cannot open the configuration file: No such file or "
+                        "directory (named by the environment variable CONFIG_FILE) (a relative "
+                        "path, looked for in " +
+                        cwd + ")\n"));
+  auto named = RunIn(dir_.path(), {"check", "--config", "nope.yaml"});
+  EXPECT_EQ(named.exit_code, 1) << named.output;
+  EXPECT_THAT(named.output, Not(HasSubstr("CONFIG_FILE")));
+}
+
 // Secure by default: each refusal exits non-zero before listening and says how to fix it.
 class SecureByDefaultTest : public CliTest {
  protected:
