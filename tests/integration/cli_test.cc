@@ -910,6 +910,30 @@ TEST_F(SecureByDefaultTest, ACaBundlePathThatIsAFileCallgateReadsIsRefused) {
   }
 }
 
+// A private key other users can read is theirs too: check and start-up warn, and say the fix.
+TEST_F(SecureByDefaultTest, CheckAndServeWarnOfAKeyOtherUsersCanRead) {
+  const std::string key = pki_.Write("readable.key", ReadFile(Pki("server.key")));
+  ASSERT_EQ(chmod(key.c_str(), 0644), 0);
+  const std::string yaml = "listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n" +
+                           Tls(key) + Cluster(Pki("ca-a.crt"));
+  const std::string warning = "TLS: tls_key_file '" + key +
+                              "': the private key is readable by its group and other users (mode "
+                              "0644); make it readable by callgate's user alone: chmod 600 '" +
+                              key + "', and chown it to that user";
+  const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n" + yaml);
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 0) << check.output;  // a warning, not an error
+  EXPECT_THAT(check.output, HasSubstr("  warning: " + warning));
+  EXPECT_THAT(check.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+  auto serve = CallgateProcess::Start(dir_, "csv_file_path: " + Csv() + "\n" + yaml);
+  ASSERT_NE(serve, nullptr);
+  EXPECT_THAT(serve->output(), HasSubstr("[warning] callgate: " + warning));
+  EXPECT_EQ(serve->Stop(), 0);
+  ASSERT_EQ(chmod(key.c_str(), 0600), 0);
+  auto private_key = Run({"check", "--config", config});
+  EXPECT_THAT(private_key.output, Not(HasSubstr("tls_key_file '")));
+}
+
 TEST_F(SecureByDefaultTest, StrictCheckPassesWithoutWarnings) {
   const std::string csv = pki_.Write("clean.csv", "phone_number,display_name\n+14085550101,Ada\n");
   auto result = Run({"check", "--strict", "--config",

@@ -50,6 +50,14 @@ class MutualTlsTest : public ::testing::Test {
   static void TearDownTestSuite() { delete pki_; }
   static std::string Pki(const std::string& name) { return (pki_->path() / name).string(); }
 
+  // A key written to dir_ with mode 600, as real ones are (one others can read gets a warning);
+  // a later dir_.Write() over it keeps that.
+  std::string PrivateKeyFile(const std::string& name, const std::string& pem) {
+    const std::string file = dir_.Write(name, pem);
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return file;
+  }
   std::string Config(const std::string& listen_host, const std::string& extra) {
     return "listen_host: \"" + listen_host +
            "\"\nlisten_port: 0\n"
@@ -58,7 +66,7 @@ class MutualTlsTest : public ::testing::Test {
            dir_.Write("server.crt", ReadFile(Pki("server.crt"))) +
            "\n"
            "tls_key_file: " +
-           dir_.Write("server.key", ReadFile(Pki("server.key"))) +
+           PrivateKeyFile("server.key", ReadFile(Pki("server.key"))) +
            "\n"
            "csv_file_path: " +
            dir_.Write("d.csv", "phone_number,display_name\n+14085550101,Ada Lovelace\n") +
