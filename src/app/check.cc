@@ -13,9 +13,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "app/ca_bundle.h"
 #include "app/commands.h"
 #include "app/effective_config.h"
-#include "app/file_probe.h"
 #include "app/logging.h"
 #include "app/security_loader.h"
 #include "app/snapshot_loader.h"
@@ -75,7 +75,7 @@ std::size_t PrintSecurity(const config::Config& config, const server::SecuritySt
   }
   if (!config.ca_bundle_path.empty()) {
     // serve logs a warning and goes on: callgate itself does not read the bundle.
-    const std::string problem = WhyNotWritable(config.ca_bundle_path, PathKind::kFile);
+    const std::string problem = WhyCaBundleNotWritable(config);
     if (!problem.empty()) {
       const Error warning = config::KeyError(
           config, "ca_bundle_path", problem + " (serve writes the combined CA bundle there)");
@@ -186,8 +186,14 @@ int RunCheck(const CommandLine& command_line) {
     std::cout << "config: " << config.error().ToString() << "\n";
     return Verdict(1, 0, command_line.strict);
   }
-  std::cout << "config: " << config->file << ": OK\n";
   int failures = 0;
+  // The configuration loaded; the rest of the report can still be made.
+  if (Status bundle = CheckCaBundlePath(*config); !bundle) {
+    std::cout << "config: " << bundle.error().ToString() << "\n";
+    ++failures;
+  } else {
+    std::cout << "config: " << config->file << ": OK\n";
+  }
   std::size_t warnings = 0;
   if (PrintLogs(*config)) {
     warnings += PrintLogLevels(*config);

@@ -92,7 +92,8 @@ std::string Usage() {
 Options may come before or after the command. -c FILE and --config=FILE are --config FILE.
 -- ends the options: what follows is the command or NUMBER (callgate lookup -- -1001).
 The configuration file is --config FILE, else $CONFIG_FILE, else ./config.yaml.
-$LOG_LEVEL (DEBUG, INFO, WARNING, ERROR) overrides log_level.
+$LOG_LEVEL overrides log_level: DEBUG, INFO, WARNING or ERROR, in any case
+(WARN and CRITICAL are WARNING and ERROR).
 SIGHUP reloads the phone directory and the TLS certificate, key and CA files.
 )";
 }

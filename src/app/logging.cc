@@ -23,8 +23,6 @@ namespace callgate::app {
 namespace {
 
 constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n: %v";
-constexpr const char* kAppLog = "app.log";        // in log_dir
-constexpr const char* kAccessLog = "access.log";  // in log_dir
 
 // Log files are written through a 64 KB stdio buffer (the console through its own buffer,
 // console_sink.h) instead of the default 4 KB: at INFO a busy server fills 4 KB every few dozen
@@ -113,7 +111,7 @@ spdlog::sink_ptr ConsoleOutput() {
 
 template <class Mutex>
 std::shared_ptr<RecoveringFileSink<Mutex>> RotatingSink(const config::Config& config,
-                                                        const char* name) {
+                                                        std::string_view name) {
   const auto path = std::filesystem::path(config.log_dir) / name;
   return std::make_shared<RecoveringFileSink<Mutex>>(
       path.string(), config.log_max_bytes, static_cast<std::size_t>(config.log_backup_count),
@@ -141,7 +139,7 @@ Status CheckLogDirectory(const config::Config& config) {
   if (config.log_dir.empty()) return OkStatus();
   const std::filesystem::path dir = config.log_dir;
   std::string problem = WhyNotWritable(dir, PathKind::kDirectory);
-  for (const char* name : {kAppLog, kAccessLog}) {
+  for (const std::string_view name : {kAppLog, kAccessLog}) {
     if (problem.empty()) problem = WhyNotWritable(dir / name, PathKind::kFile);
   }
   if (!problem.empty()) return LogDirError(config, problem);

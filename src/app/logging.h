@@ -3,12 +3,17 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "common/result.h"
 #include "config/config.h"
 #include "server/logs.h"
 
 namespace callgate::app {
+
+// The names of the log files in log_dir.
+inline constexpr std::string_view kAppLog = "app.log";
+inline constexpr std::string_view kAccessLog = "access.log";
 
 // Creates the "app" and "access" loggers for `config` (access is null without log_dir) and
 // registers "app" as spdlog's default. The console output of "app" is set to console_log_level,

@@ -112,11 +112,12 @@ void PrintDecision(const engine::Decision& decision, std::string_view raw,
 }
 
 // lookup answers for any configuration it can read, but an answer for one that serve refuses
-// (secure by default) is not what any call gets: say so, and why.
+// (secure by default, or a ca_bundle_path that would overwrite a file callgate uses) is not what
+// any call gets: say so, and why.
 void PrintStartRefusal(const config::Config& config) {
-  if (auto secure = config::ValidateSecurity(config); !secure) {
+  if (Status refused = StartRefusal(config); !refused) {
     std::cout << "note: serve would refuse to start with this configuration: "
-              << secure.error().ToString() << "\n";
+              << refused.error().ToString() << "\n";
   }
 }
 

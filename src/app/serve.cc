@@ -1,19 +1,15 @@
 // `callgate serve`: load everything, refuse unsafe or broken configurations, then serve.
-#include <algorithm>
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "app/ca_bundle.h"
 #include "app/commands.h"
 #include "app/effective_config.h"
 #include "app/logging.h"
@@ -129,46 +125,18 @@ void AnnounceReady(const server::Logs& logs, const server::Server& server) {
            cpus.empty() ? "" : ", pinned to CPUs ", fmt::join(cpus, ","));
 }
 
-// ca_bundle_path, kept for the Python service's tools: every distinct cluster ca_file, joined.
-// callgate itself does not read it. Failing to write it is not fatal, as in the reference.
-// Missing directories are made, as for log_dir.
-void WriteCaBundle(const config::Config& config, const server::Logs& logs) {
+// ca_bundle_path, kept for the Python service's tools (ca_bundle.h). Failing to write it is not
+// fatal, as in the reference: callgate itself does not read it.
+void WriteCaBundleOrWarn(const config::Config& config, const server::Logs& logs) {
   if (config.ca_bundle_path.empty()) return;
-  std::vector<std::string> files;
-  for (const auto& cluster : config.clusters) {
-    if (cluster.ca_file && std::find(files.begin(), files.end(), *cluster.ca_file) == files.end()) {
-      files.push_back(*cluster.ca_file);
-    }
-  }
-  // Its directory is made as log_dir's is: callgate check counts a missing one as creatable.
-  std::error_code made;
-  const std::filesystem::path parent = std::filesystem::path(config.ca_bundle_path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, made);
-  if (made) {
-    logs.app->warn("could not write ca_bundle_path {}: cannot create {}: {}", config.ca_bundle_path,
-                   parent.string(), made.message());
-    return;
-  }
-  // Opening a FIFO to write waits for a reader: start-up would hang there.
-  if (std::filesystem::is_fifo(config.ca_bundle_path, made)) {
-    logs.app->warn("could not write ca_bundle_path {}: it is a FIFO (named pipe)",
-                   config.ca_bundle_path);
-    return;
-  }
-  std::ofstream bundle(config.ca_bundle_path, std::ios::binary | std::ios::trunc);
-  for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    bundle << in.rdbuf();
-    if (!in.good() && !in.eof()) break;
-    bundle << '\n';
-  }
-  if (!bundle.good()) {
-    logs.app->warn("could not write ca_bundle_path {}: {}", config.ca_bundle_path,
-                   std::generic_category().message(errno));
+  const Result<std::size_t> written = WriteCaBundle(config);
+  if (!written) {
+    logs.app->warn("could not write ca_bundle_path {}: {}; the file there is as it was",
+                   config.ca_bundle_path, written.error().ToString());
     return;
   }
   logs.app->info("Wrote {} cluster CA file(s) to ca_bundle_path {} (callgate does not need it)",
-                 files.size(), config.ca_bundle_path);
+                 *written, config.ca_bundle_path);
 }
 
 std::size_t Entries(const engine::Snapshot& snapshot) {
@@ -240,11 +208,11 @@ bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
   return true;
 }
 
-// The configuration file as a start would take it: loaded, and not refused as insecure.
+// The configuration file as a start would take it: loaded, and not refused (StartRefusal).
 Result<config::Config> LoadForStart(const ConfigSource& source) {
   auto config = LoadEffectiveConfig(source);
   if (!config) return config;
-  if (auto secure = config::ValidateSecurity(*config); !secure) return secure.error();
+  if (Status refused = StartRefusal(*config); !refused) return refused.error();
   return config;
 }
 
@@ -321,8 +289,9 @@ int RunServe(const CommandLine& command_line) {
   const ConfigSource source = ResolveConfigSource(command_line);
   auto config = LoadEffectiveConfig(source);
   if (!config) return PrintError(config.error());
-  if (auto secure = config::ValidateSecurity(*config); !secure) {
-    std::cerr << "callgate: refusing to start: " << secure.error().ToString() << "\n";
+  // Before the log files are opened: ca_bundle_path may be one of them.
+  if (Status refused = StartRefusal(*config); !refused) {
+    std::cerr << "callgate: refusing to start: " << refused.error().ToString() << "\n";
     return 1;
   }
   const security::PiiMasker masker(config->obfuscate_pii);
@@ -346,7 +315,7 @@ int RunServe(const CommandLine& command_line) {
   for (const Error& warning : config::ConfiguredForNobody(*config)) {
     logs->app->warn("{}", warning.ToString());
   }
-  WriteCaBundle(*config, *logs);
+  WriteCaBundleOrWarn(*config, *logs);
   // The store holds the only reference: a reload must be able to free this directory.
   server::SnapshotStore store(std::move(loaded->snapshot));
   auto server = server::Server::Create(*config, store, *logs, std::move(security).value());

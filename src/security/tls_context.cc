@@ -2,8 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "security/ca_file.h"
@@ -177,8 +179,38 @@ void RequireClientCertificates(SSL_CTX* context) {
   VerifyClientsAndRecordRefusals(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
 }
 
+// "its group", "other users", "its group and other users".
+std::string Who(bool group, bool others) {
+  if (group && others) return "its group and other users";
+  return group ? "its group" : "other users";
+}
+
+// A private key that users other than its owner can read is theirs too, and one they can write
+// they can replace: the production checklist asks for mode 600 (scripts/setup-certs.sh makes it
+// so). Judged on the file the path names now, after the key was read from it.
+std::optional<std::string> KeyPermissionsWarning(const std::string& key_file) {
+  struct stat status {};
+  if (::stat(key_file.c_str(), &status) != 0) return std::nullopt;
+  const mode_t mode = status.st_mode;
+  std::string who;
+  if ((mode & (S_IRGRP | S_IROTH)) != 0) {
+    who = "readable by " + Who((mode & S_IRGRP) != 0, (mode & S_IROTH) != 0);
+  }
+  if ((mode & (S_IWGRP | S_IWOTH)) != 0) {
+    who += (who.empty() ? "writable by " : " and writable by ") +
+           Who((mode & S_IWGRP) != 0, (mode & S_IWOTH) != 0);
+  }
+  if (who.empty()) return std::nullopt;
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode & 07777));
+  return "tls_key_file '" + key_file + "': the private key is " + who + " (mode " + octal +
+         "); make it readable by callgate's user alone: chmod 600 '" + key_file +
+         "', and chown it to that user (callgate under deploy/callgate.service)";
+}
+
 std::vector<std::string> Warnings(SSL_CTX* context, const config::Config& config) {
   std::vector<std::string> warnings;
+  if (auto key = KeyPermissionsWarning(config.tls_key_file)) warnings.push_back(std::move(*key));
   const X509* certificate = SSL_CTX_get0_certificate(context);
   const std::string file = "tls_cert_file '" + config.tls_cert_file + "'";
   if (X509_cmp_current_time(X509_get0_notBefore(certificate)) > 0) {

@@ -71,9 +71,11 @@ class TlsContext {
   // The client CAs (union of all ca_files, duplicates removed, in the order of the clusters),
   // for DEBUG logging at start-up and the expiry warnings.
   const std::vector<Trusted>& trust_store() const { return trust_store_; }
-  // Things that work but probably not as intended, for WARNING lines at start-up: the server
-  // certificate is not yet valid; tls_legacy_ciphers is on with a non-RSA key (so AES256-SHA can
-  // never be negotiated); and ExpiryWarnings() at the time the context was built.
+  // Things that work but probably not as intended, for WARNING lines at start-up: tls_key_file
+  // is readable or writable by its group or other users (a read or write bit of its mode past
+  // the owner's, as in 640 or 644); the server certificate is not yet valid; tls_legacy_ciphers
+  // is on with a non-RSA key (so AES256-SHA can never be negotiated); and ExpiryWarnings() at the
+  // time the context was built.
   const std::vector<std::string>& warnings() const { return warnings_; }
   // One warning for each certificate this context relies on, each certificate of the server's
   // chain (server_chain()) and of the ca_files, that has expired or expires within

@@ -34,6 +34,13 @@ class CliTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);
   }
+  // Run() in the working directory `cwd`, which relative paths in the configuration are read from.
+  CommandResult RunIn(const std::filesystem::path& cwd, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/env",     "-C", cwd.string(),
+                                  "/usr/bin/timeout", "20", CallgateBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
   std::string WriteConfig(const std::string& yaml) { return dir_.Write("config.yaml", yaml); }
 
   TempDir dir_;
@@ -699,6 +706,22 @@ TEST_F(CliTest, ConfigFileAndLogLevelComeFromTheEnvironmentToo) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
+// CONFIG_FILE may have been set long ago, where whoever reads the error does not look.
+TEST_F(CliTest, AMissingConfigurationFileNamedByConfigFileSaysSo) {
+  const std::string cwd = dir_.path().string();
+  auto result = RunCommand({"/usr/bin/env", "-C", cwd, "CONFIG_FILE=nope.yaml", "/usr/bin/timeout",
+                            "20", CallgateBinary(), "check"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output,
+              HasSubstr("config: nope.yaml: cannot open the configuration file: No such file or "
+                        "directory (named by the environment variable CONFIG_FILE) (a relative "
+                        "path, looked for in " +
+                        cwd + ")\n"));
+  auto named = RunIn(dir_.path(), {"check", "--config", "nope.yaml"});
+  EXPECT_EQ(named.exit_code, 1) << named.output;
+  EXPECT_THAT(named.output, Not(HasSubstr("CONFIG_FILE")));
+}
+
 // Secure by default: each refusal exits non-zero before listening and says how to fix it.
 class SecureByDefaultTest : public CliTest {
  protected:
@@ -844,6 +867,71 @@ TEST_F(SecureByDefaultTest, CheckNamesEverySecurityErrorAtOnce) {
   const std::size_t first = keyed.output.find(hq_error);
   ASSERT_NE(first, std::string::npos) << keyed.output;
   EXPECT_EQ(keyed.output.find(hq_error, first + 1), std::string::npos) << keyed.output;
+}
+
+// serve writes ca_bundle_path at start-up: a file callgate reads there would be lost (a ca_file
+// left empty, the phone directory overwritten with PEM). check fails and serve refuses to start,
+// naming ca_bundle_path and the key it collides with, and the file is left as it was. The paths
+// are relative, read from the working directory, as the review found it.
+TEST_F(SecureByDefaultTest, ACaBundlePathThatIsAFileCallgateReadsIsRefused) {
+  struct Case {
+    std::string bundle;
+    std::string is;  // what the refusal says it is
+  };
+  for (const Case& c : {Case{"bund/ca.pem", "is the file clusters.hq.ca_file names (line 10)"},
+                        Case{"./bund/../directory.csv",
+                             "is the file csv_file_path names (line 6), 'directory.csv'"}}) {
+    SCOPED_TRACE(c.bundle);
+    dir_.Write("bund/ca.pem", ReadFile(Pki("ca-a.crt")));
+    dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada Lovelace\n");
+    const std::filesystem::path file = dir_.path() / std::filesystem::path(c.bundle);
+    const std::string before = ReadFile(file.lexically_normal());
+    const std::string config =
+        WriteConfig("listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n" +
+                    Tls(Pki("server.key")) + "csv_file_path: directory.csv\n" +
+                    Cluster("bund/ca.pem") + "ca_bundle_path: " + c.bundle + "\n");
+    const std::string refusal = config + ":12: key 'ca_bundle_path': '" + c.bundle + "' " + c.is +
+                                ": serve writes the combined CA bundle to ca_bundle_path at "
+                                "start-up, which would overwrite it; give ca_bundle_path a file "
+                                "of its own, or remove it (callgate does not need the bundle)\n";
+    auto check = RunIn(dir_.path(), {"check", "--config", config});
+    EXPECT_EQ(check.exit_code, 1) << check.output;
+    EXPECT_THAT(check.output, HasSubstr("config: " + refusal));
+    EXPECT_THAT(check.output, HasSubstr("directory: "));  // the rest of the report goes on
+    EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
+    auto serve = RunIn(dir_.path(), {"--config", config});
+    EXPECT_EQ(serve.exit_code, 1) << serve.output;
+    EXPECT_THAT(serve.output, HasSubstr("callgate: refusing to start: " + refusal));
+    EXPECT_EQ(ReadFile(file.lexically_normal()), before) << "byte for byte";
+    auto lookup = RunIn(dir_.path(), {"lookup", "--config", config, "+14085550101"});
+    EXPECT_EQ(lookup.exit_code, 0) << lookup.output;
+    EXPECT_THAT(lookup.output,
+                HasSubstr("note: serve would refuse to start with this configuration: " + refusal));
+  }
+}
+
+// A private key other users can read is theirs too: check and start-up warn, and say the fix.
+TEST_F(SecureByDefaultTest, CheckAndServeWarnOfAKeyOtherUsersCanRead) {
+  const std::string key = pki_.Write("readable.key", ReadFile(Pki("server.key")));
+  ASSERT_EQ(chmod(key.c_str(), 0644), 0);
+  const std::string yaml = "listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n" +
+                           Tls(key) + Cluster(Pki("ca-a.crt"));
+  const std::string warning = "TLS: tls_key_file '" + key +
+                              "': the private key is readable by its group and other users (mode "
+                              "0644); make it readable by callgate's user alone: chmod 600 '" +
+                              key + "', and chown it to that user";
+  const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n" + yaml);
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 0) << check.output;  // a warning, not an error
+  EXPECT_THAT(check.output, HasSubstr("  warning: " + warning));
+  EXPECT_THAT(check.output, HasSubstr("check: OK (2 warning(s))"));  // and the CSV's row 3
+  auto serve = CallgateProcess::Start(dir_, "csv_file_path: " + Csv() + "\n" + yaml);
+  ASSERT_NE(serve, nullptr);
+  EXPECT_THAT(serve->output(), HasSubstr("[warning] callgate: " + warning));
+  EXPECT_EQ(serve->Stop(), 0);
+  ASSERT_EQ(chmod(key.c_str(), 0600), 0);
+  auto private_key = Run({"check", "--config", config});
+  EXPECT_THAT(private_key.output, Not(HasSubstr("tls_key_file '")));
 }
 
 TEST_F(SecureByDefaultTest, StrictCheckPassesWithoutWarnings) {

@@ -1276,6 +1276,31 @@ std::string ReloadOutput(const CallgateProcess& server) {
   return server.output().substr(mark);
 }
 
+// ca_bundle_path takes effect at a restart only, and one that names a file callgate reads would
+// stop that restart: a reload says so, as for any file that would, keeps the configuration it
+// runs with, and writes nothing there.
+TEST_F(ServerTest, AReloadRefusesACaBundlePathThatIsAFileCallgateReads) {
+  const std::string config = Config(dir_);
+  StartServer();
+  const std::uint16_t admin = server_->port("admin");
+  const std::string csv = (dir_.path() / "directory.csv").string();
+  dir_.Write("callgate.yaml", config + "ca_bundle_path: " + csv + "\n");
+  const std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload,
+              HasSubstr("Reload: callgate would refuse to start with its configuration "
+                        "file as it is now, and goes on with the configuration it "
+                        "started with; fix the file before the next restart (callgate "
+                        "check tests it): " +
+                        (dir_.path() / "callgate.yaml").string() + ":6: key 'ca_bundle_path': '" +
+                        csv + "' is the file csv_file_path names (line 5): serve writes"))
+      << reload;
+  // The counters move just after "Reload complete".
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U) << server_->output();
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "false") << server_->output();
+  EXPECT_EQ(ReadFile(csv), kDirectory);
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+}
+
 // No configuration key is reloaded, but a SIGHUP reads the file again (with the environment of
 // the start: LOG_LEVEL here) to say which keys wait for a restart, or that the file would stop
 // one. The directory is reloaded all the same, from the file the running configuration names.

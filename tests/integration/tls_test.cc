@@ -50,6 +50,14 @@ class MutualTlsTest : public ::testing::Test {
   static void TearDownTestSuite() { delete pki_; }
   static std::string Pki(const std::string& name) { return (pki_->path() / name).string(); }
 
+  // A key written to dir_ with mode 600, as real ones are (one others can read gets a warning);
+  // a later dir_.Write() over it keeps that.
+  std::string PrivateKeyFile(const std::string& name, const std::string& pem) {
+    const std::string file = dir_.Write(name, pem);
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return file;
+  }
   std::string Config(const std::string& listen_host, const std::string& extra) {
     return "listen_host: \"" + listen_host +
            "\"\nlisten_port: 0\n"
@@ -58,7 +66,7 @@ class MutualTlsTest : public ::testing::Test {
            dir_.Write("server.crt", ReadFile(Pki("server.crt"))) +
            "\n"
            "tls_key_file: " +
-           dir_.Write("server.key", ReadFile(Pki("server.key"))) +
+           PrivateKeyFile("server.key", ReadFile(Pki("server.key"))) +
            "\n"
            "csv_file_path: " +
            dir_.Write("d.csv", "phone_number,display_name\n+14085550101,Ada Lovelace\n") +
@@ -689,6 +697,20 @@ TEST_F(MutualTlsTest, CaBundlePathGetsEveryClusterCaForOldTools) {
   const std::string bundle = (dir_.path() / "state" / "callgate" / "ca-bundle.pem").string();
   StartServer("ca_bundle_path: " + bundle + "\n");
   EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+}
+
+// An old bundle is replaced whole by the new one, renamed into place: nothing is left beside it.
+TEST_F(MutualTlsTest, CaBundlePathReplacesAnOldBundleWhole) {
+  const std::string bundle = dir_.Write("bundles/ca-bundle.pem", "an old bundle\n");
+  StartServer("ca_bundle_path: " + bundle + "\n");
+  EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+  EXPECT_THAT(server_->output(),
+              HasSubstr("Wrote 2 cluster CA file(s) to ca_bundle_path " + bundle));
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "bundles")) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"ca-bundle.pem"});
 }
 
 // A FIFO there would hold start-up until something read it: warned about, and the server starts.

@@ -1,6 +1,9 @@
 #include "app/command_line.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "config/config.h"
 
 namespace callgate::app {
 namespace {
@@ -91,6 +94,17 @@ TEST(CommandLineTest, ConfigPathPrecedence) {
   EXPECT_EQ(ConfigPath(CommandLine{}, "env.yaml"), "env.yaml");
   EXPECT_EQ(ConfigPath(CommandLine{}, ""), "config.yaml");
   EXPECT_EQ(ConfigPath(CommandLine{}, nullptr), "config.yaml");
+}
+
+// --help says which LOG_LEVEL values are accepted: each spelling it names is.
+TEST(CommandLineTest, UsageSaysWhichLogLevelsAreAccepted) {
+  EXPECT_THAT(Usage(), ::testing::HasSubstr(
+                           "$LOG_LEVEL overrides log_level: DEBUG, INFO, WARNING or ERROR, in any "
+                           "case\n(WARN and CRITICAL are WARNING and ERROR).\n"));
+  for (const char* spelling : {"DEBUG", "info", "Warning", "ERROR", "warn", "Critical"}) {
+    config::Config config;
+    EXPECT_TRUE(config::ApplyEnvironment(config, spelling).ok()) << spelling;
+  }
 }
 
 }  // namespace

@@ -337,6 +337,10 @@ class TestPki {
     for (const Credential* link : credential->chain) pem += CertPem(link->cert.get());
     credential->cert_file = dir_.Write(name + ".crt", pem);
     credential->key_file = dir_.Write(name + ".key", KeyPem(credential->key.get()));
+    // As `openssl req -keyout` and scripts/setup-certs.sh make them: a key readable by others
+    // gets a warning (tls_context.h).
+    std::filesystem::permissions(credential->key_file, std::filesystem::perms::owner_read |
+                                                           std::filesystem::perms::owner_write);
     return *made_.emplace(name, std::move(credential)).first->second;
   }
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -260,6 +261,50 @@ TEST(BuildTlsContextTest, WarningsForSettingsThatCannotWork) {
   auto fine = BuildTlsContext(legacy_rsa);
   ASSERT_TRUE(fine.ok()) << fine.error().ToString();
   EXPECT_TRUE(fine.value()->warnings().empty());
+}
+
+struct KeyModeCase {
+  mode_t mode;
+  std::string warning;  // after "the private key is "; empty: none
+};
+
+// A key other users can read is no longer private, and one they can write they can replace: the
+// production checklist's mode is 600. Warned about, not refused (tls_key_file's owner may be
+// the only member of its group).
+TEST(BuildTlsContextTest, WarnsOfAKeyOtherUsersCanReadOrWrite) {
+  const std::vector<KeyModeCase> cases = {
+      {0600, ""},
+      {0400, ""},
+      {0700, ""},
+      {0610, ""},  // an execute bit gives nothing away
+      {0640, "readable by its group (mode 0640)"},
+      {0604, "readable by other users (mode 0604)"},
+      {0644, "readable by its group and other users (mode 0644)"},
+      {0620, "writable by its group (mode 0620)"},
+      {0666,
+       "readable by its group and other users and writable by its group and other users (mode "
+       "0666)"},
+  };
+  const testing::TempDir dir;
+  const std::string key =
+      dir.Write("server.key", testing::KeyPem(TestPki::Get().server().key.get()));
+  config::Config config = ServerConfig(TestPki::Get().server());
+  config.tls_key_file = key;
+  for (const KeyModeCase& c : cases) {
+    SCOPED_TRACE(c.mode);
+    ASSERT_EQ(chmod(key.c_str(), c.mode), 0);
+    auto context = BuildTlsContext(config);
+    ASSERT_TRUE(context.ok()) << context.error().ToString();
+    if (c.warning.empty()) {
+      EXPECT_TRUE(context.value()->warnings().empty());
+      continue;
+    }
+    EXPECT_THAT(context.value()->warnings(),
+                ElementsAre("tls_key_file '" + key + "': the private key is " + c.warning +
+                            "; make it readable by callgate's user alone: chmod 600 '" + key +
+                            "', and chown it to that user (callgate under "
+                            "deploy/callgate.service)"));
+  }
 }
 
 TEST(BuildTlsContextTest, ACertificateAboutToExpireIsAWarningAtOnce) {
