@@ -2,7 +2,11 @@
 // where, or under which alias, the file wrote them).
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "common/ip_network.h"
 #include "config/config.h"
 
 namespace callgate::config {
@@ -15,10 +19,38 @@ bool Same(const Config& a, const Config& b) {
   return a.*kMember == b.*kMember;
 }
 
+// allowed_ips as the authorizer matches them: each entry's network (IpNetwork::Parse: "::1" and
+// "0:0::1/128" are one), in no order, each once.
+std::optional<std::vector<std::string>> Networks(
+    const std::optional<std::vector<std::string>>& ips) {
+  if (!ips) return std::nullopt;
+  std::vector<std::string> networks;
+  for (const std::string& entry : *ips) {
+    const Result<IpNetwork> network = IpNetwork::Parse(entry);
+    networks.push_back(network ? network->ToString() : entry);
+  }
+  std::sort(networks.begin(), networks.end());
+  networks.erase(std::unique(networks.begin(), networks.end()), networks.end());
+  return networks;
+}
+
 // A cluster's rules, without the lines the file wrote them on.
 bool SameRules(const Cluster& a, const Cluster& b) {
-  return a.name == b.name && a.allowed_ips == b.allowed_ips && a.ca_file == b.ca_file &&
-         a.allowed_subjects == b.allowed_subjects;
+  return a.name == b.name && Networks(a.allowed_ips) == Networks(b.allowed_ips) &&
+         a.ca_file == b.ca_file && a.allowed_subjects == b.allowed_subjects;
+}
+
+// A listener's host, an address however it is written ("::1", "0:0::1") as the same address.
+std::string Host(const std::string& host) {
+  const std::optional<IpAddress> address = IpAddress::Parse(host);
+  return address ? address->ToString() : host;
+}
+
+template <auto kMember>
+bool SameEndpoint(const Config& a, const Config& b) {
+  const Endpoint& x = a.*kMember;
+  const Endpoint& y = b.*kMember;
+  return Host(x.host) == Host(y.host) && x.port == y.port;
 }
 
 // In order: the clusters are tried in file order, so a reordering is a change.
@@ -43,7 +75,7 @@ constexpr auto kKeys = std::to_array<KeyComparison>({
     {"log_max_bytes", Same<&Config::log_max_bytes>},
     {"log_backup_count", Same<&Config::log_backup_count>},
     {"listen_host",
-     [](const Config& a, const Config& b) { return a.listen.host == b.listen.host; }},
+     [](const Config& a, const Config& b) { return Host(a.listen.host) == Host(b.listen.host); }},
     {"listen_port",
      [](const Config& a, const Config& b) { return a.listen.port == b.listen.port; }},
     {"tls_cert_file", Same<&Config::tls_cert_file>},
@@ -52,8 +84,8 @@ constexpr auto kKeys = std::to_array<KeyComparison>({
     {"clusters", SameClusters},
     {"ca_bundle_path", Same<&Config::ca_bundle_path>},
     {"curri_paths", Same<&Config::curri_paths>},
-    {"http_listen", Same<&Config::http_listen>},
-    {"admin_listen", Same<&Config::admin_listen>},
+    {"http_listen", SameEndpoint<&Config::http_listen>},
+    {"admin_listen", SameEndpoint<&Config::admin_listen>},
     {"admin_listen_allow_remote", Same<&Config::admin_listen_allow_remote>},
     {"worker_threads", Same<&Config::worker_threads>},
     {"pin_worker_threads", Same<&Config::pin_worker_threads>},

@@ -95,5 +95,25 @@ TEST(ChangedKeysTest, AnyChangeToTheClustersIsClusters) {
       ElementsAre("clusters"));
 }
 
+// An address or a network written another way, or allowed_ips in another order, is the same
+// rule: a reload says nothing waits for a restart.
+TEST(ChangedKeysTest, AddressesWrittenAnotherWayAreNoChange) {
+  const Config running = Parse(
+      "admin_listen: \"[::1]:5001\"\nhttp_listen: \"127.0.0.1:8080\"\nlisten_host: \"::1\"\n"
+      "clusters:\n  a:\n    allowed_ips: [127.0.0.2, \"::1\", 10.1.2.0/24]\n");
+  EXPECT_THAT(ChangedKeys(running, Parse("admin_listen: \"[0:0::1]:5001\"\n"
+                                         "http_listen: \"127.0.0.1:8080\"\n"
+                                         "listen_host: \"0::1\"\n"
+                                         "clusters:\n  a:\n    allowed_ips: [\"0:0::1\", "
+                                         "10.1.2.7/24, 127.0.0.2/32, 127.0.0.2]\n")),
+              IsEmpty());
+  EXPECT_THAT(ChangedKeys(running, Parse("admin_listen: \"[::2]:5001\"\n"
+                                         "http_listen: \"127.0.0.1:8080\"\n"
+                                         "listen_host: \"::1\"\n"
+                                         "clusters:\n  a:\n    allowed_ips: [127.0.0.2, \"::1\", "
+                                         "10.1.2.0/23]\n")),
+              ElementsAre("clusters", "admin_listen"));
+}
+
 }  // namespace
 }  // namespace callgate::config
