@@ -328,12 +328,12 @@ TlsContext::TlsContext(SSL_CTX* context, bool requires_client_certificate,
 TlsContext::~TlsContext() { SSL_CTX_free(context_); }
 
 Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config) {
-  // The server's own files first, as the other overload reports them before the trust store:
+  auto ca_files = CaFiles::Load(config);
+  if (ca_files) return BuildTlsContext(config, *ca_files);
+  // A problem with the server's own files comes first, as the other overload reports it:
   // callgate check lists the clusters' ca_files apart (PeerAuthorizer::ClusterErrors).
   if (auto server = ServerContext(config); !server) return server.error();
-  auto ca_files = CaFiles::Load(config);
-  if (!ca_files) return ca_files.error();
-  return BuildTlsContext(config, *ca_files);
+  return ca_files.error();
 }
 
 Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const config::Config& config,
