@@ -26,18 +26,13 @@ struct UsedFile {
   std::string path;
 };
 
-int LineOf(const config::Config& config, std::string_view key) {
-  const auto line = config.key_lines.find(key);
-  return line == config.key_lines.end() ? 0 : line->second;
-}
-
 std::vector<UsedFile> FilesCallgateUses(const config::Config& config) {
   std::vector<UsedFile> files;
   if (!config.file.empty()) files.push_back({"the configuration file itself", 0, config.file});
   const auto add_key = [&](std::string_view key, const std::string& path) {
     if (path.empty()) return;
-    files.push_back({"the file " + std::string(config.KeyAsWritten(key)) + " names",
-                     LineOf(config, key), path});
+    files.push_back(
+        {"the file " + std::string(config.KeyAsWritten(key)) + " names", config.LineOf(key), path});
   };
   add_key("csv_file_path", config.csv_file_path);
   add_key("tls_cert_file", config.tls_cert_file);
@@ -49,7 +44,7 @@ std::vector<UsedFile> FilesCallgateUses(const config::Config& config) {
   }
   if (!config.log_dir.empty()) {
     for (const std::string_view log : {kAppLog, kAccessLog}) {
-      files.push_back({std::string(log) + " in log_dir", LineOf(config, "log_dir"),
+      files.push_back({std::string(log) + " in log_dir", config.LineOf("log_dir"),
                        (fs::path(config.log_dir) / log).string()});
     }
   }

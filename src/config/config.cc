@@ -91,8 +91,7 @@ Status ApplyEnvironment(Config& config, const std::string& log_level_env) {
 }
 
 Error KeyError(const Config& config, std::string_view key, std::string message) {
-  const auto line = config.key_lines.find(key);
-  return Error{std::move(message), config.file, line == config.key_lines.end() ? 0 : line->second,
+  return Error{std::move(message), config.file, config.LineOf(key),
                std::string(config.KeyAsWritten(key))};
 }
 

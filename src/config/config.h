@@ -95,6 +95,11 @@ struct Config {
 
   // `key` (a canonical name) as the file wrote it: its alias when it was set through one.
   std::string_view KeyAsWritten(std::string_view key) const;
+  // The line key_lines has for `key` (a canonical name); 0 when the file left it at its default.
+  int LineOf(std::string_view key) const {
+    const auto found = key_lines.find(key);
+    return found == key_lines.end() ? 0 : found->second;
+  }
 
   bool tls_enabled() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
 
