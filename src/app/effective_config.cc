@@ -48,7 +48,7 @@ Error WithItsSource(Error error, const ConfigSource& source) {
   if (source.named_by == ConfigNamedBy::kEnvironment && error.line == 0) {
     error.message += " (named by the environment variable CONFIG_FILE)";
   }
-  if (missing) error.message += RelativePathNote(source.path);
+  if (missing) error.message += MissingPathNote(source.path);
   return error;
 }
 

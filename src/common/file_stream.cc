@@ -75,7 +75,7 @@ Result<FileStream> FileStream::Open(const std::string& path, std::size_t max_byt
   FileStream file(fd, path, max_bytes, describe);  // closes fd on every return below
   if (fd < 0) {
     Error error = file.Problem(FileProblem::kCannotOpen, open_error);
-    if (open_error == ENOENT) error.message += RelativePathNote(path);
+    if (open_error == ENOENT) error.message += MissingPathNote(path);
     return error;
   }
   struct stat info {};

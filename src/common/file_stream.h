@@ -42,7 +42,8 @@ class FileStream {
   // Opens `path` for reading. Fails, naming the file, if it cannot be opened, is a directory, or
   // says it holds more than `max_bytes`. Pipes and other files of unknown size are fine. Its
   // errors, here and later (other than kChangedWhileRead), are worded by `describe`; one about a
-  // file that does not exist then says where a relative path was looked for (RelativePathNote).
+  // file that does not exist then says where a relative path was looked for, or where a dangling
+  // symbolic link points (MissingPathNote).
   static Result<FileStream> Open(const std::string& path, std::size_t max_bytes,
                                  FileProblemText describe = DescribeFileProblem);
 

@@ -236,7 +236,7 @@ TEST(FileStreamTest, ACallerMayWordTheErrors) {
            "/20"},
       {"relative-and-missing.pem", std::to_string(static_cast<int>(FileProblem::kCannotOpen)) +
                                        "/" + std::to_string(ENOENT) + "/20" +
-                                       RelativePathNote("relative-and-missing.pem")},
+                                       MissingPathNote("relative-and-missing.pem")},
       {"/tmp", std::to_string(static_cast<int>(FileProblem::kIsADirectory)) + "/0/20"},
       {big, std::to_string(static_cast<int>(FileProblem::kTooLarge)) + "/0/20"},
   };
