@@ -12,13 +12,6 @@ bool KeptAsIs(char c, char quote) {
   return byte >= 0x20 && byte < 0x7F && c != '\\' && (quote == '\0' || c != quote);
 }
 
-// The characters a terminal or viewer would use to break a line or reorder its text.
-bool MovesText(char32_t code_point) {
-  return code_point <= 0x9F ||                              // C1 controls (U+0080-U+009F)
-         (code_point >= 0x2028 && code_point <= 0x202E) ||  // line/paragraph separators, bidi
-         (code_point >= 0x2066 && code_point <= 0x2069);    // bidi isolates
-}
-
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 void AppendHex(std::string& out, std::string_view bytes) {

@@ -37,4 +37,10 @@ Utf8Char DecodeUtf8(std::string_view s, std::size_t i) {
   return d;
 }
 
+bool MovesText(char32_t code_point) {
+  return code_point < 0x20 || (code_point >= 0x7F && code_point <= 0x9F) ||  // C0, DEL, C1
+         (code_point >= 0x2028 && code_point <= 0x202E) ||  // line/paragraph separators, bidi
+         (code_point >= 0x2066 && code_point <= 0x2069);    // bidi isolates
+}
+
 }  // namespace callgate

@@ -18,4 +18,10 @@ struct Utf8Char {
 // caller replacing each one with U+FFFD does as Unicode recommends.
 Utf8Char DecodeUtf8(std::string_view s, std::size_t i);
 
+// Whether a screen would use `code_point` to break a line or to reorder the text around it: the
+// C0 and C1 controls and DEL, the line and paragraph separators and the bidi embeddings and
+// overrides (U+2028-U+202E), and the bidi isolates (U+2066-U+2069). Text from outside that is
+// shown beside other text (a log line, a phone's display) must not hold them.
+bool MovesText(char32_t code_point);
+
 }  // namespace callgate

@@ -30,9 +30,10 @@ bool AppendCleaned(std::string_view raw, std::string* out) {
     if (!d.valid) {
       out->append(kReplacement);
       invalid = true;
-    } else if (d.code_point > 0x9F && d.code_point != 0xFFFE && d.code_point != 0xFFFF) {
-      // U+0080-U+009F are the C1 controls; U+FFFE and U+FFFF are not characters XML allows
-      // (the response leaves them out, codec/curri.cc), so a name is stored as it is sent.
+    } else if (!MovesText(d.code_point) && d.code_point != 0xFFFE && d.code_point != 0xFFFF) {
+      // MovesText: C1 controls, and what would break the phone's display line or reorder the
+      // text beside the name (the number, on most phones). U+FFFE and U+FFFF are not characters
+      // XML allows (the response leaves them out, codec/curri.cc), so a name is stored as sent.
       out->append(raw.substr(i, d.length));
     }
     i += d.length;

@@ -1,6 +1,8 @@
 // Cleans a display name read from a directory file before anyone displays or logs it: removes
-// control characters (C0, DEL and C1, U+0080-U+009F), replaces invalid UTF-8 with U+FFFD (one per
-// maximal invalid subsequence, as Unicode recommends), trims ASCII whitespace at both ends and
+// control characters (C0, DEL and C1, U+0080-U+009F) and the characters that break a line or
+// reorder the text around them (U+2028-U+202E, U+2066-U+2069: MovesText in common/utf8.h),
+// replaces invalid UTF-8 with U+FFFD (one per maximal invalid subsequence, as Unicode
+// recommends), trims whitespace (Unicode's too, as Python's str.strip()) at both ends and
 // truncates to a byte limit without splitting a UTF-8 sequence. Pure; allocation-free for names
 // that are already clean printable ASCII.
 #pragma once

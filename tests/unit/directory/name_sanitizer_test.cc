@@ -31,6 +31,33 @@ const CleanCase kCleanCases[] = {
      "A\xC2\xA0"
      "B"},                             // U+00A0 is kept
     {"\xC2\x85 Ada \xC2\x85", "Ada"},  // trimmed after removal
+    // What would break the display line or reorder the text beside the name: removed. U+202E
+    // (right-to-left override) would show "ecilA" as "Alice", and the number after it backwards.
+    {"\xE2\x80\xAE"
+     "ecilA\xE2\x80\xAC Bob",
+     "ecilA Bob"},
+    {"A\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAD"
+     "B",
+     "AB"},  // U+202A, U+202B, U+202D: embeddings and the left-to-right override
+    {"A\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9"
+     "B",
+     "AB"},  // U+2066-U+2069: the isolates
+    {"Ada\xE2\x80\xA8Lovelace\xE2\x80\xA9", "AdaLovelace"},  // line, paragraph separators
+    {"\xE2\x80\xAE", ""},
+    // Kept: the narrow no-break space U+202F, the marks U+200E/U+200F (which move no other
+    // text), and the joiners U+200C/U+200D that Persian, Indic scripts and emoji need.
+    {"A\xE2\x80\xAF"
+     "B\xE2\x80\x8E"
+     "C\xE2\x80\x8F"
+     "D\xE2\x80\x8C"
+     "E\xE2\x80\x8D"
+     "F",
+     "A\xE2\x80\xAF"
+     "B\xE2\x80\x8E"
+     "C\xE2\x80\x8F"
+     "D\xE2\x80\x8C"
+     "E\xE2\x80\x8D"
+     "F"},
     // Not characters to XML, which the response leaves out: so does the directory.
     {"\xEF\xBF\xBE Bob\xEF\xBF\xBF", "Bob"},
     {"\xEF\xBF\xBF", ""},
