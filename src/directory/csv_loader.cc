@@ -375,6 +375,12 @@ std::string DirectoryParser::MissingColumnText(std::string_view column) const {
            "the header phone_number,display_name[,match_type]";
   }
   const std::string missing = "the header row has no '" + std::string(column) + "' column";
+  if (reader_.field_count() > headers.size()) {  // past kMaxHeaderColumns: not read
+    return missing + " among its first " + std::to_string(headers.size()) + " (of " +
+           std::to_string(reader_.field_count()) +
+           "), the only ones read: put phone_number, display_name and match_type before the "
+           "other columns";
+  }
   // `Phone Number` for phone_number (a spreadsheet's heading): named whatever quote_header says,
   // since only a known column's name matches.
   for (const std::string& h : headers) {

@@ -364,6 +364,11 @@ const ErrorCase kErrorCases[] = {
      "(U+FEFF): save the file again)"},
     {"many columns", "a,b,c,d,e,f,g,h,i,j,k,display_name\n", 1, "phone_number",
      "(it has 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', ...)"},
+    // Only the header's first 4096 columns are read: the error says so, not that it has none.
+    {"the required columns past the header's first 4096", Repeated("c,", 4096) + kHeader, 1,
+     "phone_number",
+     "the header row has no 'phone_number' column among its first 4096 (of 4099), the only ones "
+     "read: put phone_number, display_name and match_type before the other columns"},
     {"missing display_name", "\nphone_number,name,match_type\n+1,Ada,exact\n", 2, "display_name",
      "no 'display_name' column"},
     // A spreadsheet's headings: said even when the header's names are not quoted.
