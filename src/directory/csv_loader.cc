@@ -61,6 +61,39 @@ std::optional<std::string_view> MisspeltColumn(std::string_view name) {
   return std::nullopt;
 }
 
+// Why a header without the required columns may be a file callgate cannot read as it was saved,
+// or "": UTF-16 (Excel's "Unicode Text"; its ASCII characters come with NUL bytes), or columns
+// separated by ';' (Excel where the decimal separator is a comma), a tab or '|' instead of commas,
+// when one of the header's names split at that character is a known column. Quotes none of the
+// file's text: this is said under obfuscate_pii too.
+std::string WronglyEncodedOrSeparated(const std::vector<std::string>& headers) {
+  const auto any_holds = [&headers](char c) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [c](const std::string& h) { return h.find(c) != h.npos; });
+  };
+  if (any_holds('\0')) {
+    return "it holds NUL bytes, so the file is probably UTF-16 (as Excel's \"Unicode Text\" "
+           "saves it) or not text: save it as UTF-8 (Excel: \"CSV UTF-8\")";
+  }
+  for (const auto& [separator, called] :
+       {std::pair{';', "';'"}, std::pair{'\t', "tabs"}, std::pair{'|', "'|'"}}) {
+    if (!any_holds(separator)) continue;
+    for (std::string_view rest : headers) {
+      while (!rest.empty()) {
+        const std::size_t end = std::min(rest.find(separator), rest.size());
+        const std::string_view name = TrimUnicodeSpace(rest.substr(0, end));
+        if (EqualsIgnoreCase(name, kNumberColumn) || EqualsIgnoreCase(name, kNameColumn)) {
+          return std::string("its columns are separated by ") + called +
+                 ", and callgate reads commas only (RFC 4180): save the file with commas "
+                 "between the columns";
+        }
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+      }
+    }
+  }
+  return "";
+}
+
 std::optional<MatchType> ParseMatchType(std::string_view raw) {
   const std::string_view text = TrimUnicodeSpace(raw);
   if (text.empty() || EqualsIgnoreCase(text, "exact")) return MatchType::kExact;
@@ -375,6 +408,9 @@ std::string DirectoryParser::MissingColumnText(std::string_view column) const {
            "the header phone_number,display_name[,match_type]";
   }
   const std::string missing = "the header row has no '" + std::string(column) + "' column";
+  if (std::string why = WronglyEncodedOrSeparated(headers); !why.empty()) {
+    return missing + ": " + why;
+  }
   if (reader_.field_count() > headers.size()) {  // past kMaxHeaderColumns: not read
     return missing + " among its first " + std::to_string(headers.size()) + " (of " +
            std::to_string(reader_.field_count()) +

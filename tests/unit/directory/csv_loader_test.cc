@@ -364,6 +364,20 @@ const ErrorCase kErrorCases[] = {
      "(U+FEFF): save the file again)"},
     {"many columns", "a,b,c,d,e,f,g,h,i,j,k,display_name\n", 1, "phone_number",
      "(it has 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', ...)"},
+    // Files saved another way than as CSV in UTF-8 are named as such, quoting none of their text.
+    {"UTF-16 with its byte order mark", std::string("\xFF\xFEp\0h\0o\0n\0e\0,\0n\0\n\0", 18), 1,
+     "phone_number",
+     "the header row has no 'phone_number' column: it holds NUL bytes, so the file is probably "
+     "UTF-16 (as Excel's \"Unicode Text\" saves it) or not text: save it as UTF-8",
+     CsvLimits{.quote_header = false}},
+    {"separated by semicolons", "Phone_Number;Display_Name\n+1;Ada\n", 1, "phone_number",
+     "the header row has no 'phone_number' column: its columns are separated by ';', and "
+     "callgate reads commas only (RFC 4180): save the file with commas between the columns",
+     CsvLimits{.quote_header = false}},
+    {"separated by tabs", "x,\"display_name\t phone_number\"\n", 1, "phone_number",
+     "its columns are separated by tabs"},
+    {"separated by bars", "phone_number|display_name\n", 1, "phone_number",
+     "its columns are separated by '|'"},
     // Only the header's first 4096 columns are read: the error says so, not that it has none.
     {"the required columns past the header's first 4096", Repeated("c,", 4096) + kHeader, 1,
      "phone_number",
