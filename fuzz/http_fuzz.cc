@@ -191,6 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size % 3 == 0) peer.auth = callgate::security::AuthDecision{.allowed = false};
   callgate::server::ConnectionSlot slot;
   slot.close = [&stream] { stream->close(); };
+  slot.cancel = [&stream] { stream->cancel(); };
 
   const std::string input(reinterpret_cast<const char*>(data), size);
   std::string received;

@@ -26,6 +26,9 @@ struct ConnectionSlot {
   Clock::time_point deadline = Clock::time_point::max();
   bool timed_out = false;       // CloseExpired closed it: its pending operation ended in a timeout
   std::function<void()> close;  // closes the socket: a pending operation ends with an error
+  // Cancels the pending operation (it ends with operation_aborted), leaving the socket open: a
+  // read that has already taken a request's bytes still completes with them.
+  std::function<void()> cancel;
 };
 
 class ConnectionRegistry {
@@ -33,14 +36,18 @@ class ConnectionRegistry {
   using Handle = std::list<ConnectionSlot*>::iterator;
   using Clock = ConnectionSlot::Clock;
 
-  // `slot` must have `close` set, and stay alive until it is removed.
+  // `slot` must have `close` and `cancel` set, and stay alive until it is removed.
   Handle Add(ConnectionSlot* slot) { return slots_.insert(slots_.end(), slot); }
   void Remove(Handle handle) { slots_.erase(handle); }
 
-  // Closes every idle connection; busy ones see the stop flag after their response.
+  // Ends every idle connection; busy ones see the stop flag after their response. An idle one's
+  // read is cancelled, not its socket closed: that read may have taken a request's bytes already,
+  // its completion queued behind this, or more bytes may wait in the socket, which the session
+  // reads and answers before it closes the connection (session.cc, AwaitRequest). Closing the
+  // socket here lost such requests, sent before the stop.
   void CloseIdle() {
     for (ConnectionSlot* slot : slots_) {
-      if (!slot->busy) slot->close();
+      if (!slot->busy) slot->cancel();
     }
   }
 

@@ -259,8 +259,10 @@ struct OpenConnection {
 // so that no sweep or shutdown can close a stream that is gone.
 class RegisteredSlot {
  public:
-  RegisteredSlot(ConnectionRegistry& registry, std::function<void()> close) : registry_(registry) {
-    slot_.close = std::move(close);
+  // `stream`: a PlainStream or the TcpStream under a TlsStream.
+  RegisteredSlot(ConnectionRegistry& registry, beast::tcp_stream& stream) : registry_(registry) {
+    slot_.close = [&stream] { stream.close(); };
+    slot_.cancel = [&stream] { stream.cancel(); };
     handle_ = registry_.Add(&slot_);
   }
   ~RegisteredSlot() { registry_.Remove(handle_); }
@@ -636,7 +638,7 @@ asio::awaitable<void> Server::Impl::ServePlain(tcp::socket socket, PeerContext& 
                                                const SecurityState& state,
                                                ConnectionRegistry& registry) {
   PlainStream stream(std::move(socket));
-  RegisteredSlot registered(registry, [&stream] { stream.close(); });
+  RegisteredSlot registered(registry, stream);
   peer.identity = security::IdentifyPeer(peer.identity.address, nullptr);
   co_await ServeStream(stream, peer, state, registered.slot());
   co_await LingeringClose(stream.socket(), registered.slot());
@@ -646,7 +648,7 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
                                              const SecurityState& state,
                                              ConnectionRegistry& registry) {
   TlsStream stream(std::move(socket), *state.asio_tls);
-  RegisteredSlot registered(registry, [&stream] { beast::get_lowest_layer(stream).close(); });
+  RegisteredSlot registered(registry, beast::get_lowest_layer(stream));
   beast::get_lowest_layer(stream).expires_after(env_.limits.read_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUse);
   if (ec) {
@@ -670,6 +672,9 @@ asio::awaitable<void> Server::Impl::ServeTls(tcp::socket socket, PeerContext& pe
 // truncated" at INFO.
 void Server::Impl::NoteHandshakeFailure(const PeerContext& peer, const beast::error_code& ec,
                                         const SSL* ssl) {
+  // A shutdown cancels handshakes in progress (ConnectionRegistry::CloseIdle): not the client's
+  // failure.
+  if (ec == asio::error::operation_aborted && stopping_.load(std::memory_order_relaxed)) return;
   const bool closed = ec == asio::ssl::error::stream_truncated || ec == asio::error::eof ||
                       ec == asio::error::connection_reset;
   if (closed && security::NoClientHello(ssl)) {

@@ -246,6 +246,13 @@ std::chrono::seconds IdleTimeout(const PeerContext& peer, const SessionLimits& l
                                                          : limits.idle_timeout;
 }
 
+// Whether bytes wait unread in the connection's socket (FIONREAD).
+template <class Stream>
+bool HasInput(Stream& stream) {
+  beast::error_code ec;
+  return beast::get_lowest_layer(stream).socket().available(ec) > 0 && !ec;
+}
+
 // Waits for the first byte of the next request (the idle part of a keep-alive connection). The
 // idle deadline is set once: empty lines do not extend it, or a client sending one every few
 // seconds would hold its connection for ever.
@@ -257,9 +264,17 @@ asio::awaitable<bool> AwaitRequest(Stream& stream, beast::flat_buffer& buffer,
   slot.busy = false;
   SetDeadline(slot, IdleTimeout(peer, env.limits));
   do {
-    if (env.stopping.load(std::memory_order_relaxed)) co_return false;
+    // During a stop, bytes already here are read and answered (with Connection: close): a request
+    // sent before the stop, or right after a keep-alive response the stop came too late to mark.
+    if (env.stopping.load(std::memory_order_relaxed) && !HasInput(stream)) {
+      slot.close();  // no lingering: nothing more is wanted from an idle connection
+      co_return false;
+    }
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUse);
-    if (Checked(ec, slot)) co_return false;  // peer closed, idle timeout, or shutdown
+    // A shutdown cancels an idle connection's read (ConnectionRegistry::CloseIdle): back to the
+    // check above.
+    if (ec == asio::error::operation_aborted && !slot.timed_out) continue;
+    if (Checked(ec, slot)) co_return false;  // peer closed, or idle timeout
     buffer.commit(n);
   } while (!SkipEmptyLines(buffer));
   co_return true;

@@ -201,6 +201,35 @@ TEST_F(MutualTlsTest, FailedHandshakesAreLoggedOncePerIntervalAndAllCounted) {
   EXPECT_NE(output.find("certificate has expired"), std::string::npos) << output;
 }
 
+// As over plain HTTP (ServerTest.SigtermAnswersRequestsThatArrivedBeforeIt): a request that
+// reached the server before SIGTERM is answered, also on a connection idle until then, whose
+// cancelled TLS read is made again.
+TEST_F(MutualTlsTest, SigtermAnswersRequestsThatArrivedBeforeIt) {
+  StartServer();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  const std::string request =
+      "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(HttpClient::Connect(server_->port(), Client("a-cn")));
+    ASSERT_NE(clients.back(), nullptr);
+    ASSERT_TRUE(clients.back()->Post("/curri", body));
+  }
+  server_->Signal(SIGSTOP);
+  for (auto& client : clients) ASSERT_TRUE(client->WriteRaw(request));
+  server_->Signal(SIGTERM);
+  server_->Signal(SIGCONT);
+  for (auto& client : clients) {
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
+    EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
+  }
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_EQ(server_->output().find("Operation canceled"), std::string::npos)
+      << "a handshake or read the stop cancelled is not a failure: " << server_->output();
+}
+
 TEST_F(MutualTlsTest, ProtocolVersions) {
   StartServer();
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {

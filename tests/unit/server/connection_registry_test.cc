@@ -8,12 +8,15 @@ namespace {
 using std::chrono::seconds;
 using Clock = ConnectionRegistry::Clock;
 
-// A slot whose close() counts its calls, as a socket's close would end its pending operation.
+// A slot whose close() and cancel() count their calls, as a socket's would end its pending
+// operation.
 struct FakeConnection {
   ConnectionSlot slot;
   int closed = 0;
+  int cancelled = 0;
   FakeConnection() {
     slot.close = [this] { ++closed; };
+    slot.cancel = [this] { ++cancelled; };
   }
 };
 
@@ -53,16 +56,20 @@ TEST(ConnectionRegistryTest, RemovedConnectionsAreNotSwept) {
   EXPECT_EQ(kept.closed, 1);
 }
 
-TEST(ConnectionRegistryTest, CloseIdleLeavesBusyConnectionsToFinish) {
+// An idle connection's read is cancelled, not its socket closed: the read may hold a request
+// already, which the session then answers (SessionTest).
+TEST(ConnectionRegistryTest, CloseIdleCancelsIdleReadsAndLeavesBusyConnectionsToFinish) {
   FakeConnection idle, busy;
   busy.slot.busy = true;
   ConnectionRegistry registry;
   registry.Add(&idle.slot);
   registry.Add(&busy.slot);
   registry.CloseIdle();
-  EXPECT_EQ(idle.closed, 1);
+  EXPECT_EQ(idle.cancelled, 1);
+  EXPECT_EQ(idle.closed, 0);
+  EXPECT_EQ(busy.cancelled, 0);
   EXPECT_EQ(busy.closed, 0);
-  EXPECT_FALSE(idle.slot.timed_out) << "a shutdown's close is not a timeout";
+  EXPECT_FALSE(idle.slot.timed_out) << "a shutdown is not a timeout";
 }
 
 }  // namespace

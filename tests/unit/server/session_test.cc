@@ -40,6 +40,7 @@ class SessionTest : public ::testing::Test {
     client_.connect(acceptor_.local_endpoint());
     stream_.emplace(acceptor_.accept());
     slot_.close = [this] { stream_->close(); };
+    slot_.cancel = [this] { stream_->cancel(); };
     registry_.Add(&slot_);
   }
 
@@ -146,6 +147,49 @@ TEST_F(SessionTest, ARequestReadJustBeforeTheSweepClosedTheConnectionIsNotServed
   EXPECT_EQ(ClientReadsToTheEnd(), "");
   EXPECT_EQ(metrics_.requests.load(), 0U) << "the request was read, but never routed";
   EXPECT_EQ(metrics_.read_timeouts.load(), 0U) << "an idle connection, not a stalled request";
+}
+
+// A shutdown ends idle connections (ConnectionRegistry::CloseIdle), but one whose request is
+// here already is not idle: the request came in before the stop, and is answered with
+// Connection: close. First a request the session's read has taken, its completion queued
+// behind the stop; then one that waits in the socket while the read has not run yet.
+TEST_F(SessionTest, AShutdownAnswersARequestAlreadyReadBeforeItEndsTheConnection) {
+  ClientSends("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  StartSession();
+  asio::post(ioc_, [this] {
+    stopping_ = true;
+    registry_.CloseIdle();
+  });
+  ioc_.run();
+  const std::string reply = ClientReadsToTheEnd();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << reply;
+  EXPECT_NE(reply.find("Connection: close\r\n"), std::string::npos) << reply;
+  EXPECT_EQ(metrics_.requests.load(), 1U);
+}
+
+TEST_F(SessionTest, AShutdownAnswersARequestWaitingInTheSocket) {
+  StartSession();
+  ioc_.poll();  // the session waits for its first request
+  ASSERT_FALSE(session_ended_);
+  ClientSends("POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  stopping_ = true;
+  registry_.CloseIdle();  // before the read's readiness is seen
+  ioc_.run();
+  const std::string reply = ClientReadsToTheEnd();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << reply;
+  EXPECT_NE(reply.find("Connection: close\r\n"), std::string::npos) << reply;
+}
+
+// An idle connection with nothing to read is closed at once by a shutdown.
+TEST_F(SessionTest, AShutdownClosesAnIdleConnectionAtOnce) {
+  StartSession();
+  ioc_.poll();
+  stopping_ = true;
+  registry_.CloseIdle();
+  ioc_.run();
+  EXPECT_TRUE(session_ended_);
+  EXPECT_FALSE(stream_->socket().is_open()) << "closed, not left to linger";
+  EXPECT_EQ(metrics_.requests.load(), 0U);
 }
 
 // A reload of the TLS files moves security_generation on: a peer authorized under an earlier
