@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/ip_network.h"
+#include "common/strings.h"
 #include "config/config.h"
 
 namespace callgate::config {
@@ -40,8 +41,10 @@ bool SameRules(const Cluster& a, const Cluster& b) {
          a.ca_file == b.ca_file && a.allowed_subjects == b.allowed_subjects;
 }
 
-// A listener's host, an address however it is written ("::1", "0:0::1") as the same address.
+// A listener's host, an address however it is written ("::1", "0:0::1") as the same address, and
+// localhost as 127.0.0.1, the address callgate listens on for it (server.cc, ResolvedListener).
 std::string Host(const std::string& host) {
+  if (EqualsIgnoreCase(host, "localhost")) return "127.0.0.1";
   const std::optional<IpAddress> address = IpAddress::Parse(host);
   return address ? address->ToString() : host;
 }

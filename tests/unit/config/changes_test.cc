@@ -107,6 +107,12 @@ TEST(ChangedKeysTest, AddressesWrittenAnotherWayAreNoChange) {
                                          "clusters:\n  a:\n    allowed_ips: [\"0:0::1\", "
                                          "10.1.2.7/24, 127.0.0.2/32, 127.0.0.2]\n")),
               IsEmpty());
+  // localhost is 127.0.0.1, which callgate listens on for it without asking the resolver.
+  EXPECT_THAT(ChangedKeys(Parse("admin_listen: \"127.0.0.1:5001\"\nlisten_host: LocalHost\n"),
+                          Parse("admin_listen: \"localhost:5001\"\nlisten_host: 127.0.0.1\n")),
+              IsEmpty());
+  EXPECT_THAT(ChangedKeys(Parse("listen_host: localhost\n"), Parse("listen_host: \"::1\"\n")),
+              ElementsAre("listen_host"));
   EXPECT_THAT(ChangedKeys(running, Parse("admin_listen: \"[::2]:5001\"\n"
                                          "http_listen: \"127.0.0.1:8080\"\n"
                                          "listen_host: \"::1\"\n"
