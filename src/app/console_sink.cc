@@ -27,7 +27,34 @@ bool TakesBytes(int fd, std::chrono::milliseconds wait) {
          (console.revents & POLLOUT) != 0;
 }
 
+// Writes from the front of `text` while `fd` takes bytes within `wait` (a regular file always
+// does), at most PIPE_BUF bytes a write, which a pipe or a socket that polls writable takes whole.
+// Returns how many bytes were written. Never throws.
+std::size_t WriteWhileTaken(int fd, bool regular_file, std::string_view text,
+                            std::chrono::milliseconds wait) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  std::size_t written = 0;
+  while (written < text.size()) {
+    if (!regular_file) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (!TakesBytes(fd, std::max(left, std::chrono::milliseconds(0)))) break;
+    }
+    std::size_t size = text.size() - written;
+    if (!regular_file) size = std::min<std::size_t>(size, PIPE_BUF);
+    const ssize_t n = ::write(fd, text.data() + written, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EAGAIN, EPIPE, EBADF
+    written += static_cast<std::size_t>(n);
+  }
+  return written;
+}
+
 }  // namespace
+
+bool WriteNotice(int fd, std::string_view text, std::chrono::milliseconds wait) {
+  return WriteWhileTaken(fd, IsRegularFile(fd), text, wait) == text.size();
+}
 
 ConsoleSink::ConsoleSink(int fd) : fd_(fd), regular_file_(IsRegularFile(fd)) {
   pending_.reserve(kWriteAt + 1024);
@@ -63,22 +90,7 @@ void ConsoleSink::Drain(std::chrono::milliseconds wait) {
 }
 
 void ConsoleSink::WritePending(std::chrono::milliseconds wait) {
-  const auto until = std::chrono::steady_clock::now() + wait;
-  std::size_t written = 0;
-  while (written < pending_.size()) {
-    if (!regular_file_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      if (!TakesBytes(fd_, std::max(left, std::chrono::milliseconds(0)))) break;
-    }
-    std::size_t size = pending_.size() - written;
-    if (!regular_file_) size = std::min<std::size_t>(size, PIPE_BUF);
-    const ssize_t n = ::write(fd_, pending_.data() + written, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EAGAIN, EPIPE, EBADF: kept for the next try
-    written += static_cast<std::size_t>(n);
-  }
-  pending_.erase(0, written);
+  pending_.erase(0, WriteWhileTaken(fd_, regular_file_, pending_, wait));  // the rest kept
 }
 
 }  // namespace callgate::app

@@ -18,11 +18,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 
 namespace callgate::app {
+
+// Writes `text` to `fd` as far as the console takes it within `wait`, waiting no longer, and
+// never throws (EPIPE, EIO, EBADF: not written). For notices written under a lock that requests
+// wait on, other than the console's own (RecoveringFileSink's), which a stalled console must not
+// hold. A pipe or a socket takes a notice of up to PIPE_BUF bytes whole, or not at all. Returns
+// whether all of `text` was written.
+bool WriteNotice(int fd, std::string_view text, std::chrono::milliseconds wait);
 
 class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:

@@ -35,6 +35,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 
+#include "app/console_sink.h"
+
 namespace callgate::app {
 
 template <class Mutex>
@@ -44,13 +46,16 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
 
   // Opens `path` at once; throws spdlog::spdlog_ex if it cannot (start-up reports that). `now`
   // is for tests, which cannot wait for the retries.
+  // `notice_fd` is the console its notices go to (WriteNotice: never waiting for it long).
   RecoveringFileSink(std::string path, std::size_t max_bytes, std::size_t backups,
                      const spdlog::file_event_handlers& handlers,
-                     std::function<Clock::time_point()> now = Clock::now)
+                     std::function<Clock::time_point()> now = Clock::now,
+                     int notice_fd = STDERR_FILENO)
       : path_(std::move(path)),
         max_bytes_(max_bytes),
         backups_(backups),
         now_(std::move(now)),
+        notice_fd_(notice_fd),
         file_(handlers) {
     Open(/*truncate=*/false);
   }
@@ -87,7 +92,8 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     }
     unflushed_ = 0;
     if (out_of_service_) {
-      Announce("writing {} again; {} line{} could not be written to it", path_, lost_,
+      // "up to": some of the lines counted since the last flush may have reached the file.
+      Announce("writing {} again; up to {} line{} could not be written to it", path_, lost_,
                lost_ == 1 ? "" : "s");
       out_of_service_ = false;
       lost_ = 0;
@@ -107,10 +113,21 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   static constexpr std::chrono::seconds kRetryEvery{1};
   static constexpr const char* kFifo = "it is a FIFO (named pipe), not a file";
 
+  // How long a notice may wait for the console: it is written under this sink's lock, which
+  // requests wait on. A console that takes nothing for that long (a stalled journal, a pipe whose
+  // reader stopped, a closed one) does not get it.
+  static constexpr std::chrono::milliseconds kNoticeWait{10};
+
+  // One line to the console, never blocking on it and never throwing: an exception here would
+  // leave this sink's state half changed (a file removed under it never opened again).
   template <class... Args>
-  static void Announce(fmt::format_string<Args...> format, Args&&... args) {
-    fmt::print(stderr, "callgate: {}\n", fmt::format(format, std::forward<Args>(args)...));
-    std::fflush(stderr);
+  void Announce(fmt::format_string<Args...> format, Args&&... args) noexcept {
+    try {
+      WriteNotice(notice_fd_,
+                  fmt::format("callgate: {}\n", fmt::format(format, std::forward<Args>(args)...)),
+                  kNoticeWait);
+    } catch (...) {  // out of memory for the line: it is left out
+    }
   }
 
   std::string Backup(std::size_t index) const {
@@ -123,9 +140,26 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     file_.open(path_, truncate);
     open_ = true;
     size_ = file_.size();
+    EndPartialLine();
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) identity_ = {st.st_dev, st.st_ino};
     next_presence_check_ = now_() + kRetryEvery;
+  }
+
+  // A write cut short (a full disk) leaves part of a line at the end of the file: the next line
+  // starts on a line of its own, not glued to it, which would break every line-based reader.
+  void EndPartialLine() {
+    if (size_ == 0) return;
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return;
+    char last = '\n';
+    const bool read = ::pread(fd, &last, 1, static_cast<off_t>(size_ - 1)) == 1;
+    ::close(fd);
+    if (!read || last == '\n') return;
+    spdlog::memory_buf_t newline;
+    newline.push_back('\n');
+    file_.write(newline);
+    ++size_;
   }
 
   // Opens path_ unless open(2) says it cannot be: spdlog's own open retries five times, 10 ms
@@ -246,6 +280,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   const std::size_t max_bytes_;
   const std::size_t backups_;
   const std::function<Clock::time_point()> now_;
+  const int notice_fd_;
   spdlog::details::file_helper file_;
   bool open_ = false;
   std::size_t size_ = 0;

@@ -1,6 +1,7 @@
 #include "app/recovering_file_sink.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -214,7 +215,7 @@ TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost)
   Flush();
   EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 100 "));
   EXPECT_THAT(Console(), HasSubstr("writing " + (dir_ / "app.log").string() +
-                                   " again; 15 lines could not be written to it"));
+                                   " again; up to 15 lines could not be written to it"));
 }
 
 // A FIFO put in the file's place is not written: a write waits for its reader, and every request
@@ -248,7 +249,84 @@ TEST_F(RecoveringFileSinkTest, AFifoInTheFilesPlaceIsNotWritten) {
   Flush();
   EXPECT_THAT(Read(path), HasSubstr("line 5 "));
   // Lines 1 and 2 went to the file removed before the flush that noticed; 3 and 4 were lost.
-  EXPECT_THAT(Console(), HasSubstr("writing " + path.string() + " again; 2 lines could not"));
+  EXPECT_THAT(Console(), HasSubstr("writing " + path.string() + " again; up to 2 lines could not"));
+}
+
+// The console as a pipe no one reads any more, full, as a stalled journal's is: its write end
+// blocking, as a console's is. Or one whose reader has gone (writes fail with EPIPE).
+class ConsolePipe {
+ public:
+  enum class Reader { kStalled, kGone };
+  explicit ConsolePipe(Reader reader) {
+    EXPECT_EQ(pipe(fds_), 0);
+    if (reader == Reader::kGone) {
+      close(fds_[0]);
+      fds_[0] = -1;
+      signal(SIGPIPE, SIG_IGN);  // as callgate has it
+      return;
+    }
+    fcntl(fds_[1], F_SETFL, O_NONBLOCK);
+    const std::string block(4096, 'x');
+    while (write(fds_[1], block.data(), block.size()) > 0) {
+    }
+    fcntl(fds_[1], F_SETFL, 0);
+  }
+  ~ConsolePipe() {
+    for (const int fd : fds_) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  int write_end() const { return fds_[1]; }
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
+// The console's notices are written under the sink's lock, which requests wait on: a console
+// that takes nothing must neither hold the sink (the flush below would never return: every call
+// waited with it) nor, failing, leave it half changed (a file removed under it was never opened
+// again, fmt's print having thrown on EPIPE).
+TEST_F(RecoveringFileSinkTest, AConsoleThatTakesNothingHoldsNothingUp) {
+  for (const auto reader : {ConsolePipe::Reader::kStalled, ConsolePipe::Reader::kGone}) {
+    SCOPED_TRACE(reader == ConsolePipe::Reader::kStalled ? "stalled" : "gone");
+    const ConsolePipe console(reader);
+    const fs::path path = dir_ / (reader == ConsolePipe::Reader::kStalled ? "s.log" : "g.log");
+    auto sink = std::make_shared<Sink>(
+        path.string(), 1000, 3, spdlog::file_event_handlers{}, [this] { return now_; },
+        console.write_end());
+    spdlog::logger logger("console", sink);
+    logger.set_pattern("%v");
+    logger.info("before");
+    logger.flush();
+    fs::remove(path);
+    NextSecond();
+    logger.info("lost");
+    logger.flush();  // sees the removal, and tells the console, which takes nothing
+    logger.info("after");
+    logger.flush();
+    ASSERT_TRUE(fs::exists(path)) << "opened anew";
+    EXPECT_THAT(Read(path), HasSubstr("after"));
+  }
+}
+
+// A write cut short (a full disk) left part of a line: the next line does not continue it.
+TEST_F(RecoveringFileSinkTest, ALineLeftUnfinishedIsEndedBeforeTheNext) {
+  std::ofstream(dir_ / "cut.log") << "whole\n2026-11-24 19:44:14.872 [in";
+  auto sink = std::make_shared<Sink>((dir_ / "cut.log").string(), 1000, 3,
+                                     spdlog::file_event_handlers{}, [this] { return now_; });
+  spdlog::logger logger("cut", sink);
+  logger.set_pattern("%v");
+  logger.info("next");
+  logger.flush();
+  EXPECT_EQ(Read(dir_ / "cut.log"), "whole\n2026-11-24 19:44:14.872 [in\nnext\n");
+  auto again = std::make_shared<Sink>((dir_ / "cut.log").string(), 1000, 3,
+                                      spdlog::file_event_handlers{}, [this] { return now_; });
+  spdlog::logger whole("whole", again);
+  whole.set_pattern("%v");
+  whole.info("last");
+  whole.flush();
+  EXPECT_EQ(Read(dir_ / "cut.log"), "whole\n2026-11-24 19:44:14.872 [in\nnext\nlast\n")
+      << "a file that ends a line gets no empty one";
 }
 
 // Uses up every descriptor the process may open, until Release(): open(2) then fails with EMFILE
