@@ -1,4 +1,8 @@
 // `callgate serve`: load everything, refuse unsafe or broken configurations, then serve.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -281,9 +285,21 @@ int StartFailed(const server::Logs& logs, const Error& error) {
   return 1;
 }
 
+// A standard descriptor closed at start (by a supervisor, or `2>&-`) would be the next file or
+// socket opened: console lines would be written into a log file, or a connection. /dev/null
+// takes its place.
+void FillClosedStandardDescriptors() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null = ::open("/dev/null", O_RDWR);  // the lowest free descriptor: `fd`
+    if (null >= 0 && null != fd) ::close(null);
+  }
+}
+
 }  // namespace
 
 int RunServe(const CommandLine& command_line) {
+  FillClosedStandardDescriptors();    // before anything is opened
   std::signal(SIGPIPE, SIG_IGN);      // NOLINT: a closed peer is an error code, not a signal
   server::HoldHangupsForTheServer();  // a reload asked for while loading happens once serving
   const ConfigSource source = ResolveConfigSource(command_line);

@@ -573,6 +573,23 @@ TEST_F(CliTest, LookupShowsNamesSafelyOnATerminal) {
   EXPECT_THAT(plain.output, HasSubstr("exact match: \"Jos\xC3\xA9\"\n"));  // UTF-8 as it is
 }
 
+// Started with stderr closed (a supervisor's `2>&-`), serve would have its next file or socket
+// as descriptor 2, and write its console lines into it: /dev/null takes its place.
+TEST_F(CliTest, ServeStartedWithStderrClosedWritesItsConsoleToDevNull) {
+  const std::string config = WriteConfig(
+      "insecure_mode: true\nlisten_host: 127.0.0.1\n"
+      "listen_port: 0\nadmin_listen: \"\"\ncsv_file_path: " +
+      Csv() + "\n");
+  // Once it has its event descriptors and listener (6 or more open), what is descriptor 2?
+  const std::string script =
+      "\"$0\" --config \"$1\" 2>&- > /dev/null & p=$!; i=0; "
+      "while [ $i -lt 100 ] && [ \"$(ls /proc/$p/fd 2> /dev/null | wc -l)\" -lt 6 ]; do "
+      "sleep 0.1; i=$((i + 1)); done; readlink /proc/$p/fd/2; kill $p; wait $p";
+  auto result = RunCommand({"/bin/sh", "-c", script, CallgateBinary(), config});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "/dev/null\n");
+}
+
 // lookup still answers for a configuration serve refuses, but says that serve would refuse it.
 TEST_F(CliTest, LookupNotesThatServeWouldRefuseTheConfiguration) {
   const std::string config = WriteConfig("csv_file_path: " + Csv() + "\n");
