@@ -384,8 +384,11 @@ std::string DirectoryParser::ReaderErrorText() const {
 Error DirectoryParser::ReaderError() const {
   std::string column;  // none for a row too long: no one field is
   if (reader_.error() != CsvReader::ErrorKind::kRecordTooLong) {
+    // By its number where the header's names may not be quoted (they may be a first row of
+    // data: CsvLimits::quote_header).
     const std::size_t field = reader_.error_field();
-    const bool named = field < columns_.headers.size() && !columns_.headers[field].empty();
+    const bool named =
+        limits_.quote_header && field < columns_.headers.size() && !columns_.headers[field].empty();
     column = named ? LogSafeCopy(columns_.headers[field], '\'') : std::to_string(field + 1);
   }
   return Error{ReaderErrorText(), std::string(file_name_), static_cast<int>(reader_.error_line()),

@@ -26,8 +26,9 @@ struct CsvLimits {
   std::size_t max_kept_warnings = 100;                // later ones are only counted
   std::size_t read_buffer_bytes = 1 << 20;            // the text is parsed this much at a time
                                                       // (a longer record grows the buffer)
-  // Whether the error for a missing column may list the header's names. False under
-  // obfuscate_pii: the first row of a file without a header is data, personal data.
+  // Whether errors may quote the header's names (the missing column's lists them, a row's names
+  // its column). False under obfuscate_pii: the first row of a file without a header is data,
+  // personal data; a column is then named by its number.
   bool quote_header = true;
 };
 

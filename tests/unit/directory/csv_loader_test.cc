@@ -393,6 +393,10 @@ const ErrorCase kErrorCases[] = {
      CsvLimits{.quote_header = false}},
     {"unterminated quote", kHeader + "+1,Ada,exact\n+2,\"Bob,exact\n+3,Cy,exact\n", 3,
      "display_name", "quoted field is not terminated"},
+    // Under obfuscate_pii a column is named by its number: a header's names are not quoted.
+    {"unterminated quote under a header not quoted",
+     "phone_number,display_name,Alice Johnson\n+1,A,\"x\n", 2, "3",
+     "quoted field is not terminated", CsvLimits{.quote_header = false}},
     {"unterminated quote in the header", "phone_number,\"display_name\n", 1, "2",
      "quoted field is not terminated"},
     {"unterminated quote past the header's columns", kHeader + "+1,A,exact,\"x\n", 2, "4",
