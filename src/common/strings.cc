@@ -31,7 +31,7 @@ bool IsUnicodeSpace(std::string_view s, std::size_t at, std::size_t n) {
   if (a == 0xE1) return b == 0x9A && c == 0x80;  // U+1680
   if (a == 0xE3) return b == 0x80 && c == 0x80;  // U+3000
   if (a != 0xE2) return false;
-  if (b == 0x81) return c == 0x9F;                                         // U+205F
+  if (b == 0x81) return c == 0x9F;  // U+205F
   // U+2000-U+200A, U+2028, U+2029, U+202F; `c` must be a continuation byte: E2 80 followed by
   // ASCII is broken UTF-8, not a space, and trimming it would eat the ASCII character.
   return b == 0x80 && ((c >= 0x80 && c <= 0x8A) || c == 0xA8 || c == 0xA9 || c == 0xAF);
