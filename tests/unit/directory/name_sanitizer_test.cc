@@ -41,7 +41,7 @@ const CleanCase kCleanCases[] = {
      "AB"},  // U+202A, U+202B, U+202D: embeddings and the left-to-right override
     {"A\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9"
      "B",
-     "AB"},  // U+2066-U+2069: the isolates
+     "AB"},                                                  // U+2066-U+2069: the isolates
     {"Ada\xE2\x80\xA8Lovelace\xE2\x80\xA9", "AdaLovelace"},  // line, paragraph separators
     {"\xE2\x80\xAE", ""},
     // Kept: the narrow no-break space U+202F, the marks U+200E/U+200F (which move no other
