@@ -448,4 +448,28 @@ std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name
          "</AttributeAssignment></Obligation></Obligations></Result></Response>";
 }
 
+std::vector<std::string> RepliesToRequestsSentJustBeforeSigterm(
+    const CallgateProcess& server, const std::function<std::unique_ptr<HttpClient>()>& connect,
+    int count) {
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  const std::string request =
+      "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < count; ++i) {
+    clients.push_back(connect());
+    if (!clients.back() || !clients.back()->Post("/curri", body)) {
+      ADD_FAILURE() << "connection " << i << " was not served";
+      return {};
+    }
+  }
+  server.Signal(SIGSTOP);
+  for (auto& client : clients) EXPECT_TRUE(client->WriteRaw(request)) << client->last_error();
+  server.Signal(SIGTERM);
+  server.Signal(SIGCONT);
+  std::vector<std::string> replies;
+  for (auto& client : clients) replies.push_back(client->ReadUntilClosed());
+  return replies;
+}
+
 }  // namespace callgate::testing

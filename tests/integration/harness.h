@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -168,5 +169,13 @@ std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& at
 
 // The exact response body callgate (and the Python service) sends for `name` (nullopt: none).
 std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name);
+
+// Requests that reach `server` just before its SIGTERM: opens `count` connections with
+// `connect` and has each served once (keep-alive, then idle), stops the process (SIGSTOP), sends
+// a CURRI request for +14085550101 on each, then SIGTERM and SIGCONT, so that the stop and the
+// requests are seen at once. Returns what each connection read up to its close.
+std::vector<std::string> RepliesToRequestsSentJustBeforeSigterm(
+    const CallgateProcess& server, const std::function<std::unique_ptr<HttpClient>()>& connect,
+    int count);
 
 }  // namespace callgate::testing

@@ -1063,23 +1063,12 @@ TEST_F(ServerTest, SigtermLetsARequestInFlightFinish) {
 // requests are seen at once when it resumes (before, most such connections were closed unread).
 TEST_F(ServerTest, SigtermAnswersRequestsThatArrivedBeforeIt) {
   StartServer("");
-  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
-  const std::string request =
-      "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\n\r\n" + body;
-  std::vector<std::unique_ptr<HttpClient>> clients;
-  for (int i = 0; i < 20; ++i) {
-    clients.push_back(Connect());
-    ASSERT_TRUE(clients.back()->Post("/curri", body));  // keep-alive, then idle
-  }
-  server_->Signal(SIGSTOP);
-  for (auto& client : clients) ASSERT_TRUE(client->WriteRaw(request));
-  server_->Signal(SIGTERM);
-  server_->Signal(SIGCONT);
+  const auto replies = RepliesToRequestsSentJustBeforeSigterm(
+      *server_, [this] { return Connect(); }, 20);
+  ASSERT_EQ(replies.size(), 20U);
   // Each gets its answer, and then the connection closes: with Connection: close, or, for one
   // served before the stop was seen, with keep-alive and a close while it is idle.
-  for (auto& client : clients) {
-    const std::string reply = client->ReadUntilClosed();
+  for (const std::string& reply : replies) {
     EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
     EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
   }

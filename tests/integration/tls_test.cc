@@ -206,22 +206,10 @@ TEST_F(MutualTlsTest, FailedHandshakesAreLoggedOncePerIntervalAndAllCounted) {
 // cancelled TLS read is made again.
 TEST_F(MutualTlsTest, SigtermAnswersRequestsThatArrivedBeforeIt) {
   StartServer();
-  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
-  const std::string request =
-      "POST /curri HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\n\r\n" + body;
-  std::vector<std::unique_ptr<HttpClient>> clients;
-  for (int i = 0; i < 20; ++i) {
-    clients.push_back(HttpClient::Connect(server_->port(), Client("a-cn")));
-    ASSERT_NE(clients.back(), nullptr);
-    ASSERT_TRUE(clients.back()->Post("/curri", body));
-  }
-  server_->Signal(SIGSTOP);
-  for (auto& client : clients) ASSERT_TRUE(client->WriteRaw(request));
-  server_->Signal(SIGTERM);
-  server_->Signal(SIGCONT);
-  for (auto& client : clients) {
-    const std::string reply = client->ReadUntilClosed();
+  const auto replies = RepliesToRequestsSentJustBeforeSigterm(
+      *server_, [this] { return HttpClient::Connect(server_->port(), Client("a-cn")); }, 20);
+  ASSERT_EQ(replies.size(), 20U);
+  for (const std::string& reply : replies) {
     EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
     EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
   }
