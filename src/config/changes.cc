@@ -42,7 +42,7 @@ bool SameRules(const Cluster& a, const Cluster& b) {
 }
 
 // A listener's host, an address however it is written ("::1", "0:0::1") as the same address, and
-// localhost as 127.0.0.1, the address callgate listens on for it (server.cc, ResolvedListener).
+// localhost as 127.0.0.1, the address callgate listens on for it (server/server.cc, Resolve).
 std::string Host(const std::string& host) {
   if (EqualsIgnoreCase(host, "localhost")) return "127.0.0.1";
   const std::optional<IpAddress> address = IpAddress::Parse(host);

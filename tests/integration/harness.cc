@@ -448,7 +448,7 @@ std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name
          "</AttributeAssignment></Obligation></Obligations></Result></Response>";
 }
 
-std::vector<std::string> RepliesToRequestsSentJustBeforeSigterm(
+void ExpectRequestsSentJustBeforeSigtermAnswered(
     const CallgateProcess& server, const std::function<std::unique_ptr<HttpClient>()>& connect,
     int count) {
   const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
@@ -460,16 +460,18 @@ std::vector<std::string> RepliesToRequestsSentJustBeforeSigterm(
     clients.push_back(connect());
     if (!clients.back() || !clients.back()->Post("/curri", body)) {
       ADD_FAILURE() << "connection " << i << " was not served";
-      return {};
+      return;
     }
   }
   server.Signal(SIGSTOP);
   for (auto& client : clients) EXPECT_TRUE(client->WriteRaw(request)) << client->last_error();
   server.Signal(SIGTERM);
   server.Signal(SIGCONT);
-  std::vector<std::string> replies;
-  for (auto& client : clients) replies.push_back(client->ReadUntilClosed());
-  return replies;
+  for (auto& client : clients) {
+    const std::string reply = client->ReadUntilClosed();
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
+    EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
+  }
 }
 
 }  // namespace callgate::testing

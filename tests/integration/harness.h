@@ -170,11 +170,13 @@ std::string CurriBody(const std::vector<std::pair<std::string, std::string>>& at
 // The exact response body callgate (and the Python service) sends for `name` (nullopt: none).
 std::string ExpectedCurriResponse(const std::optional<std::string>& escaped_name);
 
-// Requests that reach `server` just before its SIGTERM: opens `count` connections with
-// `connect` and has each served once (keep-alive, then idle), stops the process (SIGSTOP), sends
-// a CURRI request for +14085550101 on each, then SIGTERM and SIGCONT, so that the stop and the
-// requests are seen at once. Returns what each connection read up to its close.
-std::vector<std::string> RepliesToRequestsSentJustBeforeSigterm(
+// Requests that reach `server` just before its SIGTERM are answered: opens `count` connections
+// with `connect` and has each served once (keep-alive, then idle), stops the process (SIGSTOP),
+// sends a CURRI request for +14085550101 (Ada Lovelace in the test directory) on each, then
+// SIGTERM and SIGCONT, so that the stop and the requests are seen at once. Expects each
+// connection to get its 200 with the name before it closes: with Connection: close, or, for one
+// served before the stop was seen, with keep-alive and a close while it is idle.
+void ExpectRequestsSentJustBeforeSigtermAnswered(
     const CallgateProcess& server, const std::function<std::unique_ptr<HttpClient>()>& connect,
     int count);
 

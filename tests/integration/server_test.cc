@@ -1063,15 +1063,8 @@ TEST_F(ServerTest, SigtermLetsARequestInFlightFinish) {
 // requests are seen at once when it resumes (before, most such connections were closed unread).
 TEST_F(ServerTest, SigtermAnswersRequestsThatArrivedBeforeIt) {
   StartServer("");
-  const auto replies = RepliesToRequestsSentJustBeforeSigterm(
+  ExpectRequestsSentJustBeforeSigtermAnswered(
       *server_, [this] { return Connect(); }, 20);
-  ASSERT_EQ(replies.size(), 20U);
-  // Each gets its answer, and then the connection closes: with Connection: close, or, for one
-  // served before the stop was seen, with keep-alive and a close while it is idle.
-  for (const std::string& reply : replies) {
-    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
-    EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
-  }
   EXPECT_EQ(server_->Stop(), 0);
 }
 

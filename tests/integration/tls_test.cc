@@ -206,13 +206,8 @@ TEST_F(MutualTlsTest, FailedHandshakesAreLoggedOncePerIntervalAndAllCounted) {
 // cancelled TLS read is made again.
 TEST_F(MutualTlsTest, SigtermAnswersRequestsThatArrivedBeforeIt) {
   StartServer();
-  const auto replies = RepliesToRequestsSentJustBeforeSigterm(
+  ExpectRequestsSentJustBeforeSigtermAnswered(
       *server_, [this] { return HttpClient::Connect(server_->port(), Client("a-cn")); }, 20);
-  ASSERT_EQ(replies.size(), 20U);
-  for (const std::string& reply : replies) {
-    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK", 0), 0U) << reply;
-    EXPECT_NE(reply.find(ExpectedCurriResponse("Ada Lovelace")), std::string::npos) << reply;
-  }
   EXPECT_EQ(server_->Stop(), 0);
   EXPECT_EQ(server_->output().find("Operation canceled"), std::string::npos)
       << "a handshake or read the stop cancelled is not a failure: " << server_->output();

@@ -311,21 +311,21 @@ TEST_F(RecoveringFileSinkTest, AConsoleThatTakesNothingHoldsNothingUp) {
 
 // A write cut short (a full disk) left part of a line: the next line does not continue it.
 TEST_F(RecoveringFileSinkTest, ALineLeftUnfinishedIsEndedBeforeTheNext) {
-  std::ofstream(dir_ / "cut.log") << "whole\n2026-11-24 19:44:14.872 [in";
-  auto sink = std::make_shared<Sink>((dir_ / "cut.log").string(), 1000, 3,
-                                     spdlog::file_event_handlers{}, [this] { return now_; });
-  spdlog::logger logger("cut", sink);
-  logger.set_pattern("%v");
-  logger.info("next");
-  logger.flush();
-  EXPECT_EQ(Read(dir_ / "cut.log"), "whole\n2026-11-24 19:44:14.872 [in\nnext\n");
-  auto again = std::make_shared<Sink>((dir_ / "cut.log").string(), 1000, 3,
-                                      spdlog::file_event_handlers{}, [this] { return now_; });
-  spdlog::logger whole("whole", again);
-  whole.set_pattern("%v");
-  whole.info("last");
-  whole.flush();
-  EXPECT_EQ(Read(dir_ / "cut.log"), "whole\n2026-11-24 19:44:14.872 [in\nnext\nlast\n")
+  const fs::path path = dir_ / "cut.log";
+  std::ofstream(path) << "whole\n2026-11-24 19:44:14.872 [in";
+  // A sink opened on the file as it is, as at a start or a reopen, logging one line.
+  const auto log_once = [&](const std::string& line) {
+    spdlog::logger logger(
+        "cut", std::make_shared<Sink>(path.string(), 1000, 3, spdlog::file_event_handlers{},
+                                      [this] { return now_; }));
+    logger.set_pattern("%v");
+    logger.info(line);
+    logger.flush();
+  };
+  log_once("next");
+  EXPECT_EQ(Read(path), "whole\n2026-11-24 19:44:14.872 [in\nnext\n");
+  log_once("last");
+  EXPECT_EQ(Read(path), "whole\n2026-11-24 19:44:14.872 [in\nnext\nlast\n")
       << "a file that ends a line gets no empty one";
 }
 
