@@ -10,7 +10,8 @@
 // - a file that cannot be written is dropped, its lines are lost (and counted) until it opens
 //   again, tried once a second;
 // - a file removed or replaced under it (log_dir deleted, logrotate's "create") is opened anew
-//   at the next flush, within a second, instead of writing on into a deleted file.
+//   at the next flush, within a second, instead of writing on into a deleted file; one emptied
+//   under it (logrotate's "copytruncate") is counted from empty again.
 // The console hears of both ends of each outage, once, since the file itself cannot say it.
 #pragma once
 
@@ -98,7 +99,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
       out_of_service_ = false;
       lost_ = 0;
     }
-    if (now_() >= next_presence_check_) CheckStillThere();
+    if (now_() >= next_presence_check_) CheckStillThere(/*flushed=*/true);
   }
 
   void set_pattern_(const std::string& pattern) override {
@@ -211,7 +212,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     if (now < next_rotation_) return;
     // A file removed since the last check is not rotated: its backups would move for nothing,
     // and its rename fail.
-    if (!CheckStillThere()) return;
+    if (!CheckStillThere(/*flushed=*/false)) return;
     std::size_t run = 0;  // app.1.log ... app.<run>.log exist
     while (run < backups_ && ::access(Backup(run + 1).c_str(), F_OK) == 0) ++run;
     for (std::size_t i = std::min(run + 1, backups_); i > 0; --i) {
@@ -239,11 +240,18 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   // A file removed or replaced since it was opened: the lines written to it from here on would
   // be lost (log_dir deleted) or never rotated (logrotate made a new one).
   // Returns false when it was not, and the file has been opened anew (or dropped).
-  bool CheckStillThere() {
+  // `flushed`: no line waits in the buffer, so a file shorter than what was written to it was
+  // emptied under it (logrotate's copytruncate): max_bytes counts again from what it holds, as
+  // the lines go on at its end (O_APPEND). Otherwise it would be rotated as early as it was cut.
+  bool CheckStillThere(bool flushed) {
     next_presence_check_ = now_() + kRetryEvery;
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) {
-      if (FileIdentity{st.st_dev, st.st_ino} == identity_) return true;
+      if (FileIdentity{st.st_dev, st.st_ino} == identity_) {
+        const auto held = static_cast<std::size_t>(st.st_size);
+        if (flushed && held < size_) size_ = held;
+        return true;
+      }
     } else if (errno != ENOENT && errno != ENOTDIR) {
       return true;  // cannot tell (EACCES): keep writing
     }

@@ -195,6 +195,26 @@ TEST_F(RecoveringFileSinkTest, AFileReplacedUnderItIsOpenedAnew) {
 
 // Writes that fail (a full disk: /dev/full) lose their lines, counted; the console hears once
 // that the file is out of service, and once that it is back, with the count; not every second.
+// logrotate's copytruncate copies the file and empties it: the lines go on at its start, and
+// max_bytes counts from there (the count was 800 bytes, and two more lines rotated it).
+TEST_F(RecoveringFileSinkTest, AFileEmptiedUnderItIsCountedFromEmpty) {
+  Write(0, 8);
+  Flush();
+  fs::resize_file(dir_ / "app.log", 0);
+  NextSecond();
+  Flush();  // notices within a second
+  Write(8, 17);
+  Flush();
+  EXPECT_FALSE(fs::exists(dir_ / "app.1.log")) << "900 bytes: not rotated";
+  const std::string text = Read(dir_ / "app.log");
+  EXPECT_EQ(Count(text, "line "), 9U);
+  EXPECT_EQ(text.rfind("line 8 ", 0), 0U) << "written at the start, no hole before it";
+  Write(17, 19);
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.1.log"), "line "), 10U) << "rotated at max_bytes as before";
+  EXPECT_EQ(Console(), "");
+}
+
 TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost) {
   fs::remove(dir_ / "app.log");
   fs::create_symlink("/dev/full", dir_ / "app.log");
