@@ -126,12 +126,11 @@ bool PrintLogs(const config::Config& config) {
   return true;
 }
 
-// What serve would warn about the levels its logs are kept to.
-std::size_t PrintLogLevels(const config::Config& config) {
-  const auto warning = UnwrittenLevelsWarning(config);
-  if (!warning) return 0;
-  std::cout << "  warning: " << warning->ToString() << "\n";
-  return 1;
+// What serve would warn about its logs: levels no output keeps, rotations that hold up calls.
+std::size_t PrintLogWarnings(const config::Config& config) {
+  const std::vector<Error> warnings = LogWarnings(config);
+  for (const Error& warning : warnings) std::cout << "  warning: " << warning.ToString() << "\n";
+  return warnings.size();
 }
 
 // The listeners serve would bind: an error when a host does not resolve or two listeners want
@@ -196,7 +195,7 @@ int RunCheck(const CommandLine& command_line) {
   }
   std::size_t warnings = 0;
   if (PrintLogs(*config)) {
-    warnings += PrintLogLevels(*config);
+    warnings += PrintLogWarnings(*config);
   } else {
     ++failures;
   }

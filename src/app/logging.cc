@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -159,6 +162,30 @@ std::optional<Error> UnwrittenLevelsWarning(const config::Config& config) {
           ") lets them through, this key keeps them off the console, and log_dir is unset, so "
           "there is no app.log; set log_dir to keep them in app.log, or log_level: " +
           std::string(config::ToString(*config.console_log_level)) + " if they are not wanted");
+}
+
+std::optional<Error> RotationCostWarning(const config::Config& config) {
+  const auto backups = static_cast<std::uint64_t>(config.log_backup_count);
+  const std::uint64_t enough = kMinLogBytesPerBackup * backups;
+  if (config.log_dir.empty() || config.log_max_bytes >= enough) return std::nullopt;
+  constexpr std::uint64_t kBytesPerCall = 200;  // an INFO line in app.log and in access.log
+  return config::KeyError(
+      config, "log_max_bytes",
+      fmt::format("{} bytes is small for log_backup_count ({}): app.log and access.log are "
+                  "rotated about every {} calls at INFO, and each rotation renames up to {} "
+                  "files while calls wait for their log lines; keep log_max_bytes at least {} "
+                  "bytes per backup ({} here), or fewer backups",
+                  config.log_max_bytes, backups,
+                  std::max<std::uint64_t>(1, config.log_max_bytes / kBytesPerCall), backups,
+                  kMinLogBytesPerBackup, enough));
+}
+
+std::vector<Error> LogWarnings(const config::Config& config) {
+  std::vector<Error> warnings;
+  for (auto warning : {UnwrittenLevelsWarning(config), RotationCostWarning(config)}) {
+    if (warning) warnings.push_back(std::move(*warning));
+  }
+  return warnings;
 }
 
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker) {

@@ -2,8 +2,10 @@
 // log_dir, rotating app.log and access.log sized by log_max_bytes / log_backup_count.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -24,6 +26,17 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
 // the levels between them pass log_level but reach no output. Located at console_log_level's
 // line; std::nullopt when every line log_level lets through is written somewhere.
 std::optional<Error> UnwrittenLevelsWarning(const config::Config& config);
+
+// The warning for log files so small for their number of backups that rotating them holds up
+// calls: each rotation renames up to log_backup_count files (about 20 µs each) while every
+// request's log line waits, and a file of log_max_bytes holds only log_max_bytes / ~200 calls.
+// Warns below kMinLogBytesPerBackup × log_backup_count (then over 1 µs a call), located at
+// log_max_bytes; std::nullopt without log_dir or above it.
+inline constexpr std::uint64_t kMinLogBytesPerBackup = 4096;
+std::optional<Error> RotationCostWarning(const config::Config& config);
+
+// Every warning above, as serve logs them at start-up and `callgate check` prints them.
+std::vector<Error> LogWarnings(const config::Config& config);
 
 // What SetupLogging needs of log_dir, checked without creating or opening anything (for
 // `callgate check`): that log_dir, or the directory it would be created in, is writable, and

@@ -318,8 +318,8 @@ int RunServe(const CommandLine& command_line) {
     logs->app->log(server::UnhiddenWarningLevel(*logs),
                    "SECURITY WARNING: insecure_mode is on (development only)");
   }
-  if (const auto unwritten = UnwrittenLevelsWarning(*config)) {
-    logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", unwritten->ToString());
+  for (const Error& warning : LogWarnings(*config)) {
+    logs->app->log(server::UnhiddenWarningLevel(*logs), "{}", warning.ToString());
   }
   auto loaded = LoadSnapshot(*config, LoadFor::kStart);
   if (!loaded) return StartFailed(*logs, loaded.error());

@@ -458,6 +458,34 @@ TEST_F(CliTest, CheckAndServeWarnOfLinesWrittenNowhere) {
   EXPECT_EQ(serve->Stop(), 0);
 }
 
+// Log files small for their number of backups would be rotated every few calls, each rotation
+// renaming every backup while calls wait: check and serve say so, and serve still starts.
+TEST_F(CliTest, CheckAndServeWarnOfRotationsThatHoldUpCalls) {
+  const std::string yaml =
+      "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
+      "log_dir: " +
+      (dir_.path() / "logs").string() +
+      "\nlog_backup_count: 100\nlog_max_bytes: 65536\ncsv_file_path: " + Csv() + "\n";
+  const std::string config = WriteConfig(yaml);
+  const std::string warning =
+      ":7: key 'log_max_bytes': 65536 bytes is small for log_backup_count (100): app.log and "
+      "access.log are rotated about every 327 calls at INFO, and each rotation renames up to 100 "
+      "files while calls wait for their log lines; keep log_max_bytes at least 4096 bytes per "
+      "backup (409600 here), or fewer backups\n";
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_THAT(check.output, HasSubstr(" and access.log in " + (dir_.path() / "logs").string() +
+                                      "\n  warning: " + config + warning));
+  EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
+
+  auto serve = CallgateProcess::Start(dir_, yaml);
+  ASSERT_NE(serve, nullptr);
+  EXPECT_THAT(
+      serve->output(),
+      HasSubstr("[warning] callgate: " + (dir_.path() / "callgate.yaml").string() + warning));
+  EXPECT_EQ(serve->Stop(), 0);
+}
+
 TEST_F(CliTest, LookupExplainsTheDecision) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto exact = Run({"lookup", "--config", config, "+1 (408) 555-0101"});

@@ -3,6 +3,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,64 @@ INSTANTIATE_TEST_SUITE_P(
                       "written nowhere: log_level (DEBUG) lets them through, this key keeps them "
                       "off the console, and log_dir is unset, so there is no app.log; set log_dir "
                       "to keep them in app.log, or log_level: ERROR if they are not wanted"}));
+
+// RotationCostWarning: below 4 KiB of log_max_bytes per backup, with log files to rotate.
+struct RotationCase {
+  std::string yaml;
+  bool warns;
+};
+
+void PrintTo(const RotationCase& c, std::ostream* os) { *os << c.yaml; }
+
+class RotationCostWarningTest : public testing::TestWithParam<RotationCase> {};
+
+TEST_P(RotationCostWarningTest, WarnsBelowFourKibibytesPerBackup) {
+  Result<config::Config> config = config::ParseConfig(GetParam().yaml, "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(RotationCostWarning(*config).has_value(), GetParam().warns) << GetParam().yaml;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, RotationCostWarningTest,
+    testing::Values(
+        RotationCase{"log_dir: logs\n", false},                          // 10 MiB, 5 backups
+        RotationCase{"log_dir: logs\nlog_backup_count: 1000\n", false},  // 10 MiB still
+        RotationCase{"log_dir: logs\nlog_max_bytes: 20480\n", false},    // 5 × 4 KiB
+        RotationCase{"log_dir: logs\nlog_max_bytes: 20479\n", true},
+        RotationCase{"log_dir: logs\nlog_max_bytes: 1024\nlog_backup_count: 1\n", true},
+        RotationCase{"log_dir: logs\nlog_max_bytes: 4096000\nlog_backup_count: 1000\n", false},
+        RotationCase{"log_dir: logs\nlog_max_bytes: 4095999\nlog_backup_count: 1000\n", true},
+        RotationCase{"log_max_bytes: 1024\nlog_backup_count: 1000\n", false}));  // no files
+
+TEST(RotationCostWarningTest, NamesTheCostAndTheSizeThatAvoidsIt) {
+  Result<config::Config> config =
+      config::ParseConfig("log_dir: logs\nlog_backup_count: 1000\nlog_max_bytes: 4096\n", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const std::optional<Error> warning = RotationCostWarning(*config);
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_EQ(warning->ToString(),
+            "c.yaml:3: key 'log_max_bytes': 4096 bytes is small for log_backup_count (1000): "
+            "app.log and access.log are rotated about every 20 calls at INFO, and each rotation "
+            "renames up to 1000 files while calls wait for their log lines; keep log_max_bytes "
+            "at least 4096 bytes per backup (4096000 here), or fewer backups");
+}
+
+TEST(LogWarningsTest, GathersEveryLogWarning) {
+  Result<config::Config> quiet = config::ParseConfig("log_dir: logs\n", "c.yaml");
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(LogWarnings(*quiet).empty());
+  Result<config::Config> config = config::ParseConfig(
+      "log_dir: logs\nlog_max_bytes: 1024\nconsole_log_level: ERROR\n", "c.yaml");
+  ASSERT_TRUE(config.ok());
+  ASSERT_EQ(LogWarnings(*config).size(), 1U) << "app.log keeps the levels: one warning";
+  EXPECT_EQ(LogWarnings(*config)[0].key, "log_max_bytes");
+  Result<config::Config> no_files =
+      config::ParseConfig("log_dir:\nlog_max_bytes: 1024\nconsole_log_level: ERROR\n", "c.yaml");
+  ASSERT_TRUE(no_files.ok());
+  const std::vector<Error> warnings = LogWarnings(*no_files);
+  ASSERT_EQ(warnings.size(), 1U) << "without log_dir nothing is rotated, and levels are lost";
+  EXPECT_EQ(warnings[0].key, "console_log_level");
+}
 
 }  // namespace
 }  // namespace callgate::app
