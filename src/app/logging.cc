@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -113,12 +114,14 @@ spdlog::sink_ptr ConsoleOutput() {
 }
 
 template <class Mutex>
-std::shared_ptr<RecoveringFileSink<Mutex>> RotatingSink(const config::Config& config,
-                                                        std::string_view name) {
+std::shared_ptr<RecoveringFileSink<Mutex>> RotatingSink(
+    const config::Config& config, std::string_view name,
+    std::shared_ptr<std::atomic<std::uint64_t>> lines_lost) {
   const auto path = std::filesystem::path(config.log_dir) / name;
   return std::make_shared<RecoveringFileSink<Mutex>>(
       path.string(), config.log_max_bytes, static_cast<std::size_t>(config.log_backup_count),
-      BufferedFileHandlers());
+      BufferedFileHandlers(), RecoveringFileSink<Mutex>::Clock::now, STDERR_FILENO,
+      std::move(lines_lost));
 }
 
 // The names of the levels from `from` up to, not including, `to`: "INFO", "DEBUG and INFO",
@@ -199,9 +202,11 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
   try {
     if (!config.log_dir.empty()) {
       std::filesystem::create_directories(config.log_dir);
-      outputs.push_back(RotatingSink<spdlog::details::null_mutex>(config, kAppLog));
-      logs.access =
-          std::make_shared<spdlog::logger>("access", RotatingSink<std::mutex>(config, kAccessLog));
+      auto lines_lost = std::make_shared<std::atomic<std::uint64_t>>(0);
+      logs.lines_lost = lines_lost;
+      outputs.push_back(RotatingSink<spdlog::details::null_mutex>(config, kAppLog, lines_lost));
+      logs.access = std::make_shared<spdlog::logger>(
+          "access", RotatingSink<std::mutex>(config, kAccessLog, lines_lost));
       logs.access->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
       logs.access->set_level(spdlog::level::info);
       spdlog::register_logger(logs.access);  // so flush_every() flushes it too

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -48,15 +49,18 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   // Opens `path` at once; throws spdlog::spdlog_ex if it cannot (start-up reports that). `now`
   // is for tests, which cannot wait for the retries.
   // `notice_fd` is the console its notices go to (WriteNotice: never waiting for it long).
+  // `lines_lost`, if not null, counts every line lost, over all outages (shared by the sinks).
   RecoveringFileSink(std::string path, std::size_t max_bytes, std::size_t backups,
                      const spdlog::file_event_handlers& handlers,
                      std::function<Clock::time_point()> now = Clock::now,
-                     int notice_fd = STDERR_FILENO)
+                     int notice_fd = STDERR_FILENO,
+                     std::shared_ptr<std::atomic<std::uint64_t>> lines_lost = nullptr)
       : path_(std::move(path)),
         max_bytes_(max_bytes),
         backups_(backups),
         now_(std::move(now)),
         notice_fd_(notice_fd),
+        lines_lost_(std::move(lines_lost)),
         file_(handlers) {
     Open(/*truncate=*/false);
   }
@@ -64,14 +68,14 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& message) override {
     if (!open_ && !Reopen()) {
-      ++lost_;
+      Lose(1);
       return;
     }
     spdlog::memory_buf_t line;
     this->formatter_->format(message, line);
     if (size_ > 0 && size_ + line.size() > max_bytes_) Rotate();
     if (!open_) {  // the rotation could not open the new file
-      ++lost_;
+      Lose(1);
       return;
     }
     try {
@@ -263,9 +267,14 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     return false;
   }
 
+  void Lose(std::uint64_t lines) {
+    lost_ += lines;
+    if (lines_lost_) lines_lost_->fetch_add(lines, std::memory_order_relaxed);
+  }
+
   // Drops the file: the line in hand and those not flushed yet are lost.
   void Failed(const std::string& reason, std::uint64_t line_in_hand) {
-    lost_ += unflushed_ + line_in_hand;
+    Lose(unflushed_ + line_in_hand);
     unflushed_ = 0;
     file_.close();
     open_ = false;
@@ -289,6 +298,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   const std::size_t backups_;
   const std::function<Clock::time_point()> now_;
   const int notice_fd_;
+  const std::shared_ptr<std::atomic<std::uint64_t>> lines_lost_;
   spdlog::details::file_helper file_;
   bool open_ = false;
   std::size_t size_ = 0;

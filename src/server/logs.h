@@ -2,7 +2,9 @@
 // the server only borrows them.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -56,6 +58,11 @@ struct Logs {
   // The least severe of app's lines the console shows (console_log_level); a line must also pass
   // app's own level. trace: the console shows every line app lets through.
   spdlog::level::level_enum console_level = spdlog::level::trace;
+  // Lines that could not be written to app.log or access.log since start-up (a full disk, a
+  // log_dir removed or made unwritable, a FIFO in a file's place): "up to", as a line in the
+  // buffer when a write fails counts though part of it may have reached the file. Counted by the
+  // log files' sinks; /health shows it as log_lines_lost. Null: none counted (no log_dir).
+  std::shared_ptr<const std::atomic<std::uint64_t>> lines_lost;
 
   // Whether a line at `level` reaches the console.
   bool ConsoleShows(spdlog::level::level_enum level) const {

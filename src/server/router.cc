@@ -177,11 +177,14 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
   const std::int64_t age = std::chrono::floor<std::chrono::seconds>(
                                std::chrono::system_clock::now() - snapshot->loaded_at)
                                .count();
+  const std::uint64_t lines_lost =
+      logs_.lines_lost ? logs_.lines_lost->load(std::memory_order_relaxed) : 0;
   std::string body = fmt::format(
       "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},"
-      "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},{}}}\n",
+      "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},"
+      "\"log_lines_lost\":{},{}}}\n",
       snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-      fmt::gmtime(loaded), std::max<std::int64_t>(0, age),
+      fmt::gmtime(loaded), std::max<std::int64_t>(0, age), lines_lost,
       metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
   Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
   // A proxy or a load balancer between the monitor and callgate must not answer from a copy.

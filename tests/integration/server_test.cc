@@ -933,6 +933,9 @@ TEST_F(ServerTest, LogFilesComeBackAfterARotationThatFailed) {
     EXPECT_TRUE(server_->WaitForOutput(std::string("cannot write ") + (logs / file).string()))
         << file;
   }
+  const std::uint16_t admin = server_->port("admin");
+  const std::uint64_t lost = std::stoull(HealthField(admin, "log_lines_lost"));
+  EXPECT_GE(lost, 1U) << "/health counts the lines the files did not get";
   std::filesystem::remove(logs);
   const auto found_again = [&](const char* file, const char* text) {
     for (int i = 0; i < 50; ++i) {  // retried once a second, flushed once a second
@@ -949,6 +952,7 @@ TEST_F(ServerTest, LogFilesComeBackAfterARotationThatFailed) {
   EXPECT_TRUE(found_again("access.log", "\"POST /curri HTTP/1.1\" 200"));
   EXPECT_TRUE(
       server_->WaitForOutput("callgate: writing " + (logs / "app.log").string() + " again"));
+  EXPECT_GE(std::stoull(HealthField(admin, "log_lines_lost")), lost) << "since start-up";
   EXPECT_EQ(server_->Stop(), 0);
 }
 

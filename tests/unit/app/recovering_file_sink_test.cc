@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -47,8 +48,9 @@ class RecoveringFileSinkTest : public ::testing::Test {
     std::string pattern = (fs::temp_directory_path() / "callgate-sink-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    sink_ = std::make_shared<Sink>((dir_ / "app.log").string(), 1000, 3,
-                                   spdlog::file_event_handlers{}, [this] { return now_; });
+    sink_ =
+        std::make_shared<Sink>((dir_ / "app.log").string(), 1000, 3, spdlog::file_event_handlers{},
+                               [this] { return now_; }, STDERR_FILENO, lines_lost_);
     logger_ = std::make_shared<spdlog::logger>("test", sink_);
     logger_->set_pattern("%v");
     testing::internal::CaptureStderr();
@@ -83,6 +85,8 @@ class RecoveringFileSinkTest : public ::testing::Test {
 
   fs::path dir_;
   Sink::Clock::time_point now_{std::chrono::hours(1)};
+  std::shared_ptr<std::atomic<std::uint64_t>> lines_lost_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
   std::shared_ptr<Sink> sink_;
   std::shared_ptr<spdlog::logger> logger_;
   std::string console_;
@@ -236,6 +240,22 @@ TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost)
   EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 100 "));
   EXPECT_THAT(Console(), HasSubstr("writing " + (dir_ / "app.log").string() +
                                    " again; up to 15 lines could not be written to it"));
+  EXPECT_EQ(lines_lost_->load(), 15U) << "the shared count, for /health";
+
+  fs::remove(dir_ / "app.log");  // a second outage: the notice counts its own, /health all
+  fs::create_symlink("/dev/full", dir_ / "app.log");
+  NextSecond();
+  Write(101, 102);
+  Flush();  // line 101 reached the file replaced; the link is opened
+  NextSecond();
+  Write(102, 107);
+  Flush();
+  fs::remove(dir_ / "app.log");
+  NextSecond();
+  Write(107, 108);
+  Flush();
+  EXPECT_THAT(Console(), HasSubstr(" again; up to 5 lines could not be written to it"));
+  EXPECT_EQ(lines_lost_->load(), 20U);
 }
 
 // A FIFO put in the file's place is not written: a write waits for its reader, and every request

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <atomic>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -370,6 +371,22 @@ TEST_F(RouterTest, HealthsDirectoryAgeIsTheWholeSecondsElapsed) {
   const PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
   const std::string body = Handle(MakeRouter(false), http::verb::get, "/health", peer).body();
   EXPECT_THAT(body, HasSubstr("\"directory_age_seconds\":0,")) << body;
+}
+
+// /health says how many log-file lines could not be written (Logs::lines_lost, counted by the
+// log files' sinks), as it is when asked; 0 without log files.
+TEST_F(RouterTest, HealthSaysHowManyLogLinesWereLost) {
+  const PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
+  EXPECT_THAT(Handle(MakeRouter(false), http::verb::get, "/health", peer).body(),
+              HasSubstr(",\"log_lines_lost\":0,"));
+  auto lost = std::make_shared<std::atomic<std::uint64_t>>(7);
+  logs_.lines_lost = lost;
+  const Router router = MakeRouter(false);
+  EXPECT_THAT(Handle(router, http::verb::get, "/health", peer).body(),
+              HasSubstr(",\"log_lines_lost\":7,"));
+  *lost += 5;
+  EXPECT_THAT(Handle(router, http::verb::get, "/health", peer).body(),
+              HasSubstr(",\"log_lines_lost\":12,"));
 }
 
 // A client can send an unusable body with every request: one warning per 10 s, the rest counted
