@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "app/effective_config.h"
 #include "app/logging.h"
 #include "app/security_loader.h"
+#include "app/service_notifier.h"
 #include "app/snapshot_loader.h"
 #include "common/log_text.h"
 #include "server/hangup_guard.h"
@@ -262,7 +264,8 @@ bool ReviewConfigFile(const ConfigSource& source, const config::Config& running,
 // must stop being trusted even while the directory's read hangs (a FIFO no one writes, a network
 // file system that does not answer) or takes seconds. The configuration file is only reviewed
 // (ReviewConfigFile).
-void Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
+// True if both halves took effect.
+bool Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
   const bool security = ReloadSecurity(config, logs, server);
   const bool directory = ReloadDirectory(config, logs, store);
@@ -273,7 +276,45 @@ void Reload(const ConfigSource& source, const config::Config& config, const serv
   logs.app->flush();
   // The configuration file's verdict does not fail the reload: what the reload is for took effect.
   server.metrics().reloads.Finished(directory && security, config_file_ok);
+  return directory && security;
 }
+
+// What callgate tells systemd (ServiceNotifier): that it serves, reloads, stops, and what it
+// serves (`systemctl status`). A message that cannot be sent is logged: under Type=notify, a
+// start whose READY=1 is lost is stopped by systemd after TimeoutStartSec.
+class ServiceStatus {
+ public:
+  ServiceStatus(const server::Logs& logs, const server::SnapshotStore& store)
+      : logs_(logs), store_(store), notifier_(ServiceNotifier::FromEnvironment()) {}
+
+  void Serving() { Sent(notifier_.Ready(ServingText(""))); }
+  void Reloading() { Sent(notifier_.Reloading()); }
+  // `ok`: the reload took full effect. Nothing once stopping: systemd would read READY=1 as the
+  // stop having been called off.
+  void Reloaded(bool ok) {
+    if (stopping_.load()) return;
+    Sent(notifier_.Ready(ServingText(ok ? "; last reload complete"
+                                        : "; last reload failed, the previous data stays in "
+                                          "service (see the log)")));
+  }
+  void Stopping() {
+    stopping_ = true;
+    Sent(notifier_.Stopping());
+  }
+
+ private:
+  std::string ServingText(std::string_view after_reload) const {
+    return fmt::format("Serving {} directory entries{}", Entries(*store_.Current()), after_reload);
+  }
+  void Sent(const Status& sent) const {
+    if (!sent) logs_.app->warn("{}", sent.error().ToString());
+  }
+
+  const server::Logs& logs_;
+  const server::SnapshotStore& store_;
+  const ServiceNotifier notifier_;
+  std::atomic<bool> stopping_{false};  // set on the control thread, read on the reload thread
+};
 
 // A start-up failure once logging runs: an error line on the console and in app.log, where
 // whoever reads the logs of a service that did not start looks for the reason. The loaders made
@@ -341,9 +382,18 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
-  (*server)->SetReloadHandler([&] { Reload(source, *config, *logs, store, **server); });
-  (*server)->Run([&] { AnnounceReady(*logs, **server); },
-                 [&] { Announce(*logs, "callgate stopped"); });
+  ServiceStatus service(*logs, store);
+  (*server)->SetReloadHandler([&] {
+    service.Reloading();
+    service.Reloaded(Reload(source, *config, *logs, store, **server));
+  });
+  (*server)->Run({.ready =
+                      [&] {
+                        AnnounceReady(*logs, **server);
+                        service.Serving();
+                      },
+                  .stopping = [&] { service.Stopping(); },
+                  .stopped = [&] { Announce(*logs, "callgate stopped"); }});
   logs->app->flush();
   return 0;
 }

@@ -340,7 +340,7 @@ class Server::Impl {
 
   Status Bind(const ListenerSpec& spec, const tcp::endpoint& address, bool tls);
   void CheckOpenFileLimit();
-  void Run(const std::function<void()>& ready, const std::function<void()>& stopped);
+  void Run(const RunCallbacks& callbacks);
   void BeginStop();
   void StopReloads(const std::function<void()>& stopped);
   bool Reauthorize(PeerContext& peer) const;
@@ -353,6 +353,7 @@ class Server::Impl {
   ConnectionBudget clients_{config_.max_connections};  // the CURRI listeners (main, http)
   ConnectionBudget admin_{kAdminMaxConnections};
   std::atomic<bool> stopping_{false};
+  std::function<void()> stopping_callback_;  // RunCallbacks::stopping
   // A second stop signal came (on the control thread): wait for nothing any more.
   bool hurry_ = false;
   bool waiting_for_reload_ = false;  // StopReloads() is waiting (on the control thread)
@@ -802,6 +803,7 @@ void Server::Impl::BeginStop() {
   drain_deadline_ =
       std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
   asio::co_spawn(control_, WaitForDrain(), asio::detached);
+  if (stopping_callback_) stopping_callback_();  // once the stop is under way
 }
 
 asio::awaitable<void> Server::Impl::WaitForDrain() {
@@ -826,13 +828,14 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
   control_.stop();
 }
 
-void Server::Impl::Run(const std::function<void()>& ready, const std::function<void()>& stopped) {
+void Server::Impl::Run(const RunCallbacks& callbacks) {
+  stopping_callback_ = callbacks.stopping;  // before anything can stop the server
   for (auto& worker : workers_) {
     asio::co_spawn(worker->ioc, SweepDeadlines(*worker), asio::detached);
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
   }
   PinWorkerThreads();
-  if (ready) ready();
+  if (callbacks.ready) callbacks.ready();
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {
@@ -860,8 +863,8 @@ void Server::Impl::Run(const std::function<void()>& ready, const std::function<v
                  asio::detached);
   control_.run();
   for (auto& worker : workers_) worker->thread.join();
-  StopReloads(stopped);
-  if (stopped) stopped();
+  StopReloads(callbacks.stopped);
+  if (callbacks.stopped) callbacks.stopped();
 }
 
 // Waits for a reload in progress up to shutdown_timeout_seconds, or until a further stop signal
@@ -1037,9 +1040,7 @@ void Server::PublishSecurity(std::shared_ptr<const SecurityState> state) {
   impl_->security_.store(std::move(state));
   impl_->security_generation_.fetch_add(1, std::memory_order_release);
 }
-void Server::Run(const std::function<void()>& ready, const std::function<void()>& stopped) {
-  impl_->Run(ready, stopped);
-}
+void Server::Run(const RunCallbacks& callbacks) { impl_->Run(callbacks); }
 void Server::Stop() {
   asio::post(impl_->control_, [impl = impl_.get()] { impl->BeginStop(); });
 }

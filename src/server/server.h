@@ -85,13 +85,21 @@ class Server {
   // Connections accepted from now on use `state`; open ones keep theirs.
   void PublishSecurity(std::shared_ptr<const SecurityState> state);
 
-  // Serves until a stop signal or Stop(), then shuts down gracefully. Call once. `ready` (if set)
-  // is called on the calling thread once the worker threads run, pinned when configured, and
-  // before the first connection is accepted (the listeners queue connections until then).
-  // `stopped` (if set) is called on the calling thread once every request has been answered:
-  // before Run() returns or, when a reload is stuck past shutdown_timeout_seconds, before the
-  // process ends without returning (what the reload uses cannot be destroyed under it).
-  void Run(const std::function<void()>& ready = {}, const std::function<void()>& stopped = {});
+  // What Run() calls, each once if set.
+  struct RunCallbacks {
+    // On the calling thread once the worker threads run, pinned when configured, and before the
+    // first connection is accepted (the listeners queue connections until then).
+    std::function<void()> ready;
+    // On the server's control thread as the shutdown begins (a stop signal, or Stop()).
+    std::function<void()> stopping;
+    // On the calling thread once every request has been answered: before Run() returns or, when
+    // a reload is stuck past shutdown_timeout_seconds, before the process ends without returning
+    // (what the reload uses cannot be destroyed under it).
+    std::function<void()> stopped;
+  };
+
+  // Serves until a stop signal or Stop(), then shuts down gracefully. Call once.
+  void Run(const RunCallbacks& callbacks = {});
 
   // Asks Run() to shut down gracefully. Thread-safe, idempotent.
   void Stop();

@@ -2,7 +2,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +29,7 @@ namespace http = boost::beast::http;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 constexpr const char* kDirectory =
     "phone_number,display_name,match_type\n"
@@ -1241,6 +1245,84 @@ TEST_F(ServerTest, HealthSaysWhetherTheLastReloadWorked) {
   EXPECT_EQ(HealthField(admin, "last_reload_ok"), "true");
   EXPECT_EQ(HealthField(admin, "reloads_failed"), "1");
   EXPECT_EQ(HealthField(admin, "reload_running_seconds"), "0");
+}
+
+// systemd's notification socket (sd_notify(3)): a datagram socket bound at `path`.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    bound_ = ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    const timeval wait{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  }
+  ~NotifySocket() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  bool bound() const { return bound_; }
+  // The next message; "<none>" if none came within 30 s.
+  std::string Receive() const {
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    return n < 0 ? "<none>" : std::string(buffer, static_cast<std::size_t>(n));
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+// Started by systemd with Type=notify, callgate says when it serves (`systemctl start` returns
+// then), when a reload starts and ends (with how it went, in `systemctl status`), and when it
+// stops.
+TEST_F(ServerTest, TellsSystemdWhenItServesReloadsAndStops) {
+  const NotifySocket systemd((dir_.path() / "notify").string());
+  ASSERT_TRUE(systemd.bound());
+  ::setenv("NOTIFY_SOCKET", (dir_.path() / "notify").c_str(), 1);
+  StartServer();
+  ::unsetenv("NOTIFY_SOCKET");
+  const std::uint16_t admin = server_->port("admin");
+  const std::string entries = std::to_string(std::stoull(HealthField(admin, "exact_entries")) +
+                                             std::stoull(HealthField(admin, "prefix_entries")));
+  EXPECT_EQ(systemd.Receive(), "READY=1\nSTATUS=Serving " + entries + " directory entries");
+
+  server_->Signal(SIGHUP);
+  EXPECT_THAT(systemd.Receive(), StartsWith("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC="));
+  EXPECT_EQ(systemd.Receive(),
+            "READY=1\nSTATUS=Serving " + entries + " directory entries; last reload complete");
+
+  dir_.Write("directory.csv", "number,name\n+14085550101,Nobody\n");  // no required columns
+  server_->Signal(SIGHUP);
+  EXPECT_THAT(systemd.Receive(), StartsWith("RELOADING=1\n"));
+  EXPECT_EQ(systemd.Receive(),
+            "READY=1\nSTATUS=Serving " + entries +
+                " directory entries; last reload failed, the previous data stays in service (see "
+                "the log)");
+
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_EQ(systemd.Receive(), "STOPPING=1\nSTATUS=Stopping");
+  EXPECT_THAT(server_->output(), Not(HasSubstr("cannot notify")));
+}
+
+// A notification systemd cannot get is logged (a start under Type=notify would time out), and
+// calls are served all the same.
+TEST_F(ServerTest, SaysWhenItCannotTellSystemd) {
+  const std::string nobody = (dir_.path() / "no-systemd-here").string();
+  ::setenv("NOTIFY_SOCKET", nobody.c_str(), 1);
+  StartServer();
+  ::unsetenv("NOTIFY_SOCKET");
+  EXPECT_TRUE(
+      server_->WaitForOutput("[warning] callgate: cannot notify the service manager at "
+                             "NOTIFY_SOCKET=" +
+                             nobody + ": No such file or directory"))
+      << server_->output();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_EQ(server_->Stop(), 0);
 }
 
 // A configuration file that would stop the next start fails no reload (the directory and the
