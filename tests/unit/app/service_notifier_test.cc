@@ -1,12 +1,9 @@
 #include "app/service_notifier.h"
 
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,50 +11,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/notify_socket.h"
+
 namespace callgate::app {
 namespace {
 
 namespace fs = std::filesystem;
+using callgate::testing::NotifySocket;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// A datagram socket bound where systemd's would be: a path, or an abstract name ("@name").
-class ManagerSocket {
- public:
-  explicit ManagerSocket(const std::string& name) : name_(name) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, name.data(), name.size());
-    if (name.front() == '@') address.sun_path[0] = '\0';
-    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-    bound_ = ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), length) == 0;
-    const timeval wait{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  }
-  ~ManagerSocket() {
-    ::close(fd_);
-    if (name_.front() == '/') ::unlink(name_.c_str());
-  }
-  bool bound() const { return bound_; }
-  // The next datagram; nullopt if none came within 5 s.
-  std::optional<std::string> Receive() const {
-    char buffer[4096];
-    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-    if (n < 0) return std::nullopt;
-    return std::string(buffer, static_cast<std::size_t>(n));
-  }
-  // Whether a datagram is waiting.
-  bool Pending() const {
-    char byte = 0;
-    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0;
-  }
-
- private:
-  std::string name_;
-  int fd_ = -1;
-  bool bound_ = false;
-};
 
 std::string SocketPath() {
   return (fs::temp_directory_path() / ("callgate-notify-" + std::to_string(::getpid()))).string();
@@ -70,7 +32,7 @@ long long MonotonicMicroseconds() {
 }
 
 TEST(ServiceNotifierTest, SaysReadyWithAStatusLine) {
-  const ManagerSocket manager(SocketPath());
+  const NotifySocket manager(SocketPath());
   ASSERT_TRUE(manager.bound());
   const ServiceNotifier notifier(SocketPath());
   ASSERT_TRUE(notifier.Ready("Serving 3 directory entries").ok());
@@ -80,7 +42,7 @@ TEST(ServiceNotifierTest, SaysReadyWithAStatusLine) {
 }
 
 TEST(ServiceNotifierTest, SaysReloadingWithTheMonotonicTimeAndStopping) {
-  const ManagerSocket manager(SocketPath());
+  const NotifySocket manager(SocketPath());
   ASSERT_TRUE(manager.bound());
   const ServiceNotifier notifier(SocketPath());
   const long long before = MonotonicMicroseconds();
@@ -99,7 +61,7 @@ TEST(ServiceNotifierTest, SaysReloadingWithTheMonotonicTimeAndStopping) {
 
 TEST(ServiceNotifierTest, ReachesAnAbstractSocket) {
   const std::string name = "@callgate-notify-test-" + std::to_string(::getpid());
-  const ManagerSocket manager(name);
+  const NotifySocket manager(name);
   ASSERT_TRUE(manager.bound());
   ASSERT_TRUE(ServiceNotifier(name).Stopping().ok());
   EXPECT_EQ(manager.Receive(), "STOPPING=1\nSTATUS=Stopping");
