@@ -171,16 +171,21 @@ std::optional<Error> RotationCostWarning(const config::Config& config) {
   const auto backups = static_cast<std::uint64_t>(config.log_backup_count);
   const std::uint64_t enough = kMinLogBytesPerBackup * backups;
   if (config.log_dir.empty() || config.log_max_bytes >= enough) return std::nullopt;
-  constexpr std::uint64_t kBytesPerCall = 200;  // an INFO line in app.log and in access.log
+  // What a call writes at INFO: its decision line in app.log (126 bytes without a trigger point
+  // and a device, which UCM sends), its line in access.log (70 bytes).
+  constexpr std::uint64_t kAppBytesPerCall = 160;
+  constexpr std::uint64_t kAccessBytesPerCall = 70;
+  const auto calls = [&config](std::uint64_t bytes_per_call) {
+    return std::max<std::uint64_t>(1, config.log_max_bytes / bytes_per_call);
+  };
   return config::KeyError(
       config, "log_max_bytes",
-      fmt::format("{} bytes is small for log_backup_count ({}): app.log and access.log are "
-                  "rotated about every {} calls at INFO, and each rotation renames up to {} "
+      fmt::format("{} bytes is small for log_backup_count ({}): at INFO, app.log is rotated about "
+                  "every {} calls and access.log every {}, and each rotation renames up to {} "
                   "files while calls wait for their log lines; keep log_max_bytes at least {} "
                   "bytes per backup ({} here), or fewer backups",
-                  config.log_max_bytes, backups,
-                  std::max<std::uint64_t>(1, config.log_max_bytes / kBytesPerCall), backups,
-                  kMinLogBytesPerBackup, enough));
+                  config.log_max_bytes, backups, calls(kAppBytesPerCall),
+                  calls(kAccessBytesPerCall), backups, kMinLogBytesPerBackup, enough));
 }
 
 std::vector<Error> LogWarnings(const config::Config& config) {

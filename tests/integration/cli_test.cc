@@ -468,10 +468,10 @@ TEST_F(CliTest, CheckAndServeWarnOfRotationsThatHoldUpCalls) {
       "\nlog_backup_count: 100\nlog_max_bytes: 65536\ncsv_file_path: " + Csv() + "\n";
   const std::string config = WriteConfig(yaml);
   const std::string warning =
-      ":7: key 'log_max_bytes': 65536 bytes is small for log_backup_count (100): app.log and "
-      "access.log are rotated about every 327 calls at INFO, and each rotation renames up to 100 "
-      "files while calls wait for their log lines; keep log_max_bytes at least 4096 bytes per "
-      "backup (409600 here), or fewer backups\n";
+      ":7: key 'log_max_bytes': 65536 bytes is small for log_backup_count (100): at INFO, app.log "
+      "is rotated about every 409 calls and access.log every 936, and each rotation renames up "
+      "to 100 files while calls wait for their log lines; keep log_max_bytes at least 4096 bytes "
+      "per backup (409600 here), or fewer backups\n";
   auto check = Run({"check", "--config", config});
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_THAT(check.output, HasSubstr(" and access.log in " + (dir_.path() / "logs").string() +

@@ -87,10 +87,10 @@ TEST(RotationCostWarningTest, NamesTheCostAndTheSizeThatAvoidsIt) {
   const std::optional<Error> warning = RotationCostWarning(*config);
   ASSERT_TRUE(warning.has_value());
   EXPECT_EQ(warning->ToString(),
-            "c.yaml:3: key 'log_max_bytes': 4096 bytes is small for log_backup_count (1000): "
-            "app.log and access.log are rotated about every 20 calls at INFO, and each rotation "
-            "renames up to 1000 files while calls wait for their log lines; keep log_max_bytes "
-            "at least 4096 bytes per backup (4096000 here), or fewer backups");
+            "c.yaml:3: key 'log_max_bytes': 4096 bytes is small for log_backup_count (1000): at "
+            "INFO, app.log is rotated about every 25 calls and access.log every 58, and each "
+            "rotation renames up to 1000 files while calls wait for their log lines; keep "
+            "log_max_bytes at least 4096 bytes per backup (4096000 here), or fewer backups");
 }
 
 TEST(LogWarningsTest, GathersEveryLogWarning) {
