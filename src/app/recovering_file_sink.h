@@ -73,7 +73,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
     }
     spdlog::memory_buf_t line;
     this->formatter_->format(message, line);
-    if (size_ > 0 && size_ + line.size() > max_bytes_) Rotate();
+    if (size_ > 0 && size_ + line.size() > max_bytes_) Rotate(line.size());
     if (!open_) {  // the rotation could not open the new file
       Lose(1);
       return;
@@ -103,7 +103,7 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
       out_of_service_ = false;
       lost_ = 0;
     }
-    if (now_() >= next_presence_check_) CheckStillThere(/*flushed=*/true);
+    if (now_() >= next_presence_check_) CheckStillThere();
   }
 
   void set_pattern_(const std::string& pattern) override {
@@ -211,12 +211,21 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   // not push the older ones on (and out) each time. The open file is renamed with the rest and
   // closed only once every rename has worked: until then it is still the current file, and a
   // failed rename leaves nothing to undo.
-  void Rotate() {
+  // `incoming`: the size of the line that would take the file past max_bytes.
+  void Rotate(std::size_t incoming) {
     const auto now = now_();
     if (now < next_rotation_) return;
+    // Flushed first, so that the file's size says what it holds (CheckStillThere).
+    try {
+      file_.flush();
+      unflushed_ = 0;
+    } catch (const spdlog::spdlog_ex& e) {
+      Failed(e.what(), /*line_in_hand=*/0);
+      return;
+    }
     // A file removed since the last check is not rotated: its backups would move for nothing,
-    // and its rename fail.
-    if (!CheckStillThere(/*flushed=*/false)) return;
+    // and its rename fail. One emptied under it (copytruncate) may no longer need it.
+    if (!CheckStillThere() || size_ + incoming <= max_bytes_) return;
     std::size_t run = 0;  // app.1.log ... app.<run>.log exist
     while (run < backups_ && ::access(Backup(run + 1).c_str(), F_OK) == 0) ++run;
     for (std::size_t i = std::min(run + 1, backups_); i > 0; --i) {
@@ -244,23 +253,24 @@ class RecoveringFileSink final : public spdlog::sinks::base_sink<Mutex> {
   // A file removed or replaced since it was opened: the lines written to it from here on would
   // be lost (log_dir deleted) or never rotated (logrotate made a new one).
   // Returns false when it was not, and the file has been opened anew (or dropped).
-  // `flushed`: no line waits in the buffer, so a file shorter than what was written to it was
-  // emptied under it (logrotate's copytruncate): max_bytes counts again from what it holds, as
-  // the lines go on at its end (O_APPEND). Otherwise it would be rotated as early as it was cut.
-  bool CheckStillThere(bool flushed) {
+  // Called just after a flush, with no line waiting in the buffer: a file shorter than what was
+  // written to it was emptied under it (logrotate's copytruncate), and max_bytes counts again
+  // from what it holds, as the lines go on at its end (O_APPEND). Otherwise it would be rotated
+  // as early as it was cut.
+  bool CheckStillThere() {
     next_presence_check_ = now_() + kRetryEvery;
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) {
       if (FileIdentity{st.st_dev, st.st_ino} == identity_) {
-        const auto held = static_cast<std::size_t>(st.st_size);
-        if (flushed && held < size_) size_ = held;
+        size_ = std::min(size_, static_cast<std::size_t>(st.st_size));
         return true;
       }
     } else if (errno != ENOENT && errno != ENOTDIR) {
       return true;  // cannot tell (EACCES): keep writing
     }
     Announce("{} was removed or replaced; opening it anew", path_);
-    file_.close();
+    file_.close();  // flushes what it holds into the file that was there
+    unflushed_ = 0;
     open_ = false;
     next_attempt_ = {};
     Reopen();

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -279,43 +278,6 @@ bool Reload(const ConfigSource& source, const config::Config& config, const serv
   return directory && security;
 }
 
-// What callgate tells systemd (ServiceNotifier): that it serves, reloads, stops, and what it
-// serves (`systemctl status`). A message that cannot be sent is logged: under Type=notify, a
-// start whose READY=1 is lost is stopped by systemd after TimeoutStartSec.
-class ServiceStatus {
- public:
-  ServiceStatus(const server::Logs& logs, const server::SnapshotStore& store)
-      : logs_(logs), store_(store), notifier_(ServiceNotifier::FromEnvironment()) {}
-
-  void Serving() { Sent(notifier_.Ready(ServingText(""))); }
-  void Reloading() { Sent(notifier_.Reloading()); }
-  // `ok`: the reload took full effect. Nothing once stopping: systemd would read READY=1 as the
-  // stop having been called off.
-  void Reloaded(bool ok) {
-    if (stopping_.load()) return;
-    Sent(notifier_.Ready(ServingText(ok ? "; last reload complete"
-                                        : "; last reload failed, the previous data stays in "
-                                          "service (see the log)")));
-  }
-  void Stopping() {
-    stopping_ = true;
-    Sent(notifier_.Stopping());
-  }
-
- private:
-  std::string ServingText(std::string_view after_reload) const {
-    return fmt::format("Serving {} directory entries{}", Entries(*store_.Current()), after_reload);
-  }
-  void Sent(const Status& sent) const {
-    if (!sent) logs_.app->warn("{}", sent.error().ToString());
-  }
-
-  const server::Logs& logs_;
-  const server::SnapshotStore& store_;
-  const ServiceNotifier notifier_;
-  std::atomic<bool> stopping_{false};  // set on the control thread, read on the reload thread
-};
-
 // A start-up failure once logging runs: an error line on the console and in app.log, where
 // whoever reads the logs of a service that did not start looks for the reason. The loaders made
 // what the error quotes from their files log-safe (common/result.h): escaped again here, it would
@@ -382,11 +344,12 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
-  ServiceStatus service(*logs, store);
-  (*server)->SetReloadHandler([&] {
-    service.Reloading();
-    service.Reloaded(Reload(source, *config, *logs, store, **server));
-  });
+  ServiceStatus service(
+      ServiceNotifier::FromEnvironment(),
+      [&store] { return fmt::format("Serving {} directory entries", Entries(*store.Current())); },
+      [&logs](const Error& not_sent) { logs->app->warn("{}", not_sent.ToString()); });
+  (*server)->SetReloadHandler(
+      [&] { service.Reload([&] { return Reload(source, *config, *logs, store, **server); }); });
   (*server)->Run({.ready =
                       [&] {
                         AnnounceReady(*logs, **server);

@@ -17,8 +17,10 @@ namespace callgate::app {
 namespace {
 
 // Longer than systemd ever takes to read its notification socket, short enough that a manager
-// that does not read it holds up neither the start nor a reload for long.
-constexpr timeval kSendWait{2, 0};
+// that does not read it holds up neither the start nor a reload for long. STOPPING=1 is sent as
+// the shutdown begins, which should not wait: losing it only leaves systemd's status behind.
+constexpr std::chrono::milliseconds kSendWait{2000};
+constexpr std::chrono::milliseconds kStoppingSendWait{100};
 
 Error SendError(const std::string& socket, const std::string& why) {
   return Error{"cannot notify the service manager at NOTIFY_SOCKET=" + socket + ": " + why, "", 0,
@@ -42,19 +44,21 @@ ServiceNotifier ServiceNotifier::FromEnvironment() {
 }
 
 Status ServiceNotifier::Ready(std::string_view status) const {
-  return Send("READY=1\nSTATUS=" + OneLine(status));
+  return Send("READY=1\nSTATUS=" + OneLine(status), kSendWait);
 }
 
 Status ServiceNotifier::Reloading() const {
   timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   const long long usec = static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
-  return Send(fmt::format("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC={}", usec));
+  return Send(fmt::format("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC={}", usec), kSendWait);
 }
 
-Status ServiceNotifier::Stopping() const { return Send("STOPPING=1\nSTATUS=Stopping"); }
+Status ServiceNotifier::Stopping() const {
+  return Send("STOPPING=1\nSTATUS=Stopping", kStoppingSendWait);
+}
 
-Status ServiceNotifier::Send(const std::string& message) const {
+Status ServiceNotifier::Send(const std::string& message, std::chrono::milliseconds wait) const {
   if (!active()) return OkStatus();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -69,13 +73,54 @@ Status ServiceNotifier::Send(const std::string& message) const {
   const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_.size());
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return SendError(socket_, std::generic_category().message(errno));
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &kSendWait, sizeof kSendWait);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(wait).count();
+  const timeval timeout{static_cast<time_t>(micros / 1000000),
+                        static_cast<suseconds_t>(micros % 1000000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   const ssize_t sent = ::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL,
                                 reinterpret_cast<const sockaddr*>(&address), length);
   const int error = errno;
   ::close(fd);
   if (sent < 0) return SendError(socket_, std::generic_category().message(error));
   return OkStatus();
+}
+
+void ServiceStatus::Tell(const std::function<Status()>& message) {
+  const std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  if (Status sent = message(); !sent) not_sent_(sent.error());
+}
+
+void ServiceStatus::Serving() {
+  Tell([this] { return notifier_.Ready(serving_()); });
+}
+
+bool ServiceStatus::Reload(const std::function<bool()>& reload) {
+  Tell([this] { return notifier_.Reloading(); });
+  const auto reloaded = [this](bool ok) {
+    Tell([this, ok] {
+      return notifier_.Ready(serving_() +
+                             (ok ? "; last reload complete"
+                                 : "; last reload failed, the previous data stays in service (see "
+                                   "the log)"));
+    });
+  };
+  bool ok = false;
+  try {
+    ok = reload();
+  } catch (...) {
+    reloaded(false);
+    throw;
+  }
+  reloaded(ok);
+  return ok;
+}
+
+void ServiceStatus::Stopping() {
+  const std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  stopping_ = true;
+  if (Status sent = notifier_.Stopping(); !sent) not_sent_(sent.error());
 }
 
 }  // namespace callgate::app

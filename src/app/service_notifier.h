@@ -6,8 +6,12 @@
 // not started by systemd, or by a unit of another Type) it sends nothing.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.h"
 
@@ -27,15 +31,49 @@ class ServiceNotifier {
   Status Ready(std::string_view status) const;
   // RELOADING=1, with the monotonic time systemd matches reloads by (MONOTONIC_USEC=).
   Status Reloading() const;
-  // STOPPING=1: the shutdown has begun.
+  // STOPPING=1: the shutdown has begun. Waits less for the socket than the others (it is sent
+  // from the thread that runs the shutdown).
   Status Stopping() const;
 
  private:
-  // Sends `message` as one datagram, waiting at most kSendWait for the socket to take it. OK
-  // when inactive; otherwise an error saying why it was not sent.
-  Status Send(const std::string& message) const;
+  // Sends `message` as one datagram, waiting at most `wait` for the socket to take it. OK when
+  // inactive; otherwise an error saying why it was not sent.
+  Status Send(const std::string& message, std::chrono::milliseconds wait) const;
 
   std::string socket_;
+};
+
+// What callgate tells the service manager over its life, in an order systemd can follow: READY=1
+// once it serves; RELOADING=1 and READY=1 around each reload (READY=1 also when the reload
+// throws: systemd would otherwise show it reloading until its timeout); STOPPING=1 once, and
+// nothing after it. STATUS= says what callgate serves and how the last reload went.
+// Thread-safe (the reload thread and the server's control thread both use it).
+class ServiceStatus {
+ public:
+  // `serving`: what callgate serves ("Serving N directory entries"), asked for each READY=1.
+  // `not_sent`: told of each message that could not be sent.
+  ServiceStatus(ServiceNotifier notifier, std::function<std::string()> serving,
+                std::function<void(const Error&)> not_sent)
+      : notifier_(std::move(notifier)),
+        serving_(std::move(serving)),
+        not_sent_(std::move(not_sent)) {}
+
+  void Serving();
+  // Runs `reload` (true: it took full effect) between RELOADING=1 and READY=1 and returns what
+  // it returns; an exception goes on after READY=1.
+  bool Reload(const std::function<bool()>& reload);
+  void Stopping();
+
+ private:
+  // Sends what `message` makes unless stopping (one step with the check: nothing follows
+  // STOPPING=1).
+  void Tell(const std::function<Status()>& message);
+
+  const ServiceNotifier notifier_;
+  const std::function<std::string()> serving_;
+  const std::function<void(const Error&)> not_sent_;
+  std::mutex mutex_;
+  bool stopping_ = false;
 };
 
 }  // namespace callgate::app

@@ -37,6 +37,11 @@ class NotifySocket {
   NotifySocket& operator=(const NotifySocket&) = delete;
 
   bool bound() const { return bound_; }
+  // Whether no message is waiting.
+  bool Empty() const {
+    char byte = 0;
+    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0;
+  }
   // The next message; nullopt if none came within 30 s.
   std::optional<std::string> Receive() const {
     char buffer[4096];

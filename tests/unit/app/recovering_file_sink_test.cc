@@ -197,8 +197,6 @@ TEST_F(RecoveringFileSinkTest, AFileReplacedUnderItIsOpenedAnew) {
   EXPECT_THAT(Read(dir_ / "app.log"), HasSubstr("line 3 "));
 }
 
-// Writes that fail (a full disk: /dev/full) lose their lines, counted; the console hears once
-// that the file is out of service, and once that it is back, with the count; not every second.
 // logrotate's copytruncate copies the file and empties it: the lines go on at its start, and
 // max_bytes counts from there (the count was 800 bytes, and two more lines rotated it).
 TEST_F(RecoveringFileSinkTest, AFileEmptiedUnderItIsCountedFromEmpty) {
@@ -219,6 +217,27 @@ TEST_F(RecoveringFileSinkTest, AFileEmptiedUnderItIsCountedFromEmpty) {
   EXPECT_EQ(Console(), "");
 }
 
+// The same, emptied less than a second before the lines would rotate it: the rotation looks at
+// the file first (lines 8 and 9 still buffered when it was cut).
+TEST_F(RecoveringFileSinkTest, AFileEmptiedJustBeforeItsRotationIsNotRotated) {
+  Write(0, 8);
+  Flush();
+  Write(8, 10);
+  fs::resize_file(dir_ / "app.log", 0);
+  Write(10, 17);
+  Flush();
+  EXPECT_FALSE(fs::exists(dir_ / "app.1.log")) << "900 bytes: not rotated";
+  const std::string text = Read(dir_ / "app.log");
+  EXPECT_EQ(Count(text, "line "), 9U);
+  EXPECT_EQ(text.rfind("line 8 ", 0), 0U);
+  Write(17, 19);
+  Flush();
+  EXPECT_EQ(Count(Read(dir_ / "app.1.log"), "line "), 10U);
+  EXPECT_EQ(Console(), "");
+}
+
+// Writes that fail (a full disk: /dev/full) lose their lines, counted; the console hears once
+// that the file is out of service, and once that it is back, with the count; not every second.
 TEST_F(RecoveringFileSinkTest, AnOutageIsAnnouncedOnceAtEachEndWithTheLinesLost) {
   fs::remove(dir_ / "app.log");
   fs::create_symlink("/dev/full", dir_ / "app.log");

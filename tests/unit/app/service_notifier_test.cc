@@ -1,12 +1,15 @@
 #include "app/service_notifier.h"
 
 #include <stdlib.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -81,8 +84,12 @@ TEST(ServiceNotifierTest, SaysWhyAMessageWasNotSent) {
   const Status relative = ServiceNotifier("run/notify").Ready("Serving");
   ASSERT_FALSE(relative.ok());
   EXPECT_THAT(relative.error().ToString(), HasSubstr("not an absolute path or @name"));
-  const Status too_long = ServiceNotifier("/" + std::string(200, 'x')).Ready("Serving");
-  EXPECT_FALSE(too_long.ok());
+  const std::string longest = "/" + std::string(sizeof(sockaddr_un{}.sun_path) - 2, 'x');
+  EXPECT_THAT(ServiceNotifier(longest).Ready("Serving").error().ToString(),
+              HasSubstr("No such file or directory"))
+      << "107 bytes: sent (to no one)";
+  EXPECT_THAT(ServiceNotifier(longest + "x").Ready("Serving").error().ToString(),
+              HasSubstr("not an absolute path or @name of at most 107 bytes"));
 }
 
 TEST(ServiceNotifierTest, ReadsTheSocketFromTheEnvironment) {
@@ -90,6 +97,73 @@ TEST(ServiceNotifierTest, ReadsTheSocketFromTheEnvironment) {
   EXPECT_EQ(ServiceNotifier::FromEnvironment().socket(), "@callgate-env");
   ::unsetenv("NOTIFY_SOCKET");
   EXPECT_FALSE(ServiceNotifier::FromEnvironment().active());
+}
+
+// ServiceStatus: a fixture with a manager socket and a status that counts its calls.
+class ServiceStatusTest : public ::testing::Test {
+ protected:
+  ServiceStatusTest()
+      : manager_(SocketPath()),
+        status_(
+            ServiceNotifier(SocketPath()), [this] { return "Serving " + std::to_string(++asked_); },
+            [this](const Error& error) { not_sent_.push_back(error.ToString()); }) {}
+
+  NotifySocket manager_;
+  int asked_ = 0;
+  std::vector<std::string> not_sent_;
+  ServiceStatus status_;
+};
+
+TEST_F(ServiceStatusTest, SaysReadyAroundEachReloadWithHowItWent) {
+  ASSERT_TRUE(manager_.bound());
+  status_.Serving();
+  EXPECT_EQ(manager_.Receive(), "READY=1\nSTATUS=Serving 1");
+  EXPECT_TRUE(status_.Reload([] { return true; }));
+  EXPECT_THAT(manager_.Receive().value_or(""), StartsWith("RELOADING=1\n"));
+  EXPECT_EQ(manager_.Receive(), "READY=1\nSTATUS=Serving 2; last reload complete");
+  EXPECT_FALSE(status_.Reload([] { return false; }));
+  EXPECT_THAT(manager_.Receive().value_or(""), StartsWith("RELOADING=1\n"));
+  EXPECT_EQ(manager_.Receive(),
+            "READY=1\nSTATUS=Serving 3; last reload failed, the previous data stays in service "
+            "(see the log)");
+  EXPECT_TRUE(not_sent_.empty());
+}
+
+// systemd would show callgate reloading until its timeout (90 s), and make every later
+// `systemctl reload` wait for it.
+TEST_F(ServiceStatusTest, AReloadThatThrowsStillEndsWithReady) {
+  ASSERT_TRUE(manager_.bound());
+  EXPECT_THROW(status_.Reload([]() -> bool { throw std::runtime_error("bad"); }),
+               std::runtime_error);
+  EXPECT_THAT(manager_.Receive().value_or(""), StartsWith("RELOADING=1\n"));
+  EXPECT_THAT(manager_.Receive().value_or(""),
+              StartsWith("READY=1\nSTATUS=Serving 1; last reload failed"));
+}
+
+// A reload that ends (or starts) once the stop has begun says nothing: the status would claim
+// callgate serves while it drains.
+TEST_F(ServiceStatusTest, SaysNothingAfterStopping) {
+  ASSERT_TRUE(manager_.bound());
+  bool reloaded = false;
+  status_.Stopping();
+  EXPECT_EQ(manager_.Receive(), "STOPPING=1\nSTATUS=Stopping");
+  status_.Stopping();
+  EXPECT_TRUE(status_.Reload([&reloaded] { return reloaded = true; }));
+  status_.Serving();
+  EXPECT_TRUE(reloaded) << "the reload itself runs";
+  EXPECT_TRUE(manager_.Empty());
+  EXPECT_EQ(asked_, 0);
+}
+
+TEST(ServiceStatusNotSentTest, TellsOfEachMessageNotSent) {
+  std::vector<std::string> not_sent;
+  ServiceStatus status(
+      ServiceNotifier(SocketPath() + "-nobody"), [] { return std::string("Serving"); },
+      [&not_sent](const Error& error) { not_sent.push_back(error.ToString()); });
+  status.Serving();
+  status.Stopping();
+  ASSERT_EQ(not_sent.size(), 2U);
+  EXPECT_THAT(not_sent[0], HasSubstr("cannot notify the service manager at NOTIFY_SOCKET="));
 }
 
 }  // namespace
