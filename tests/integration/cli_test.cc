@@ -42,6 +42,23 @@ class CliTest : public ::testing::Test {
     return RunCommand(argv);
   }
   std::string WriteConfig(const std::string& yaml) { return dir_.Write("config.yaml", yaml); }
+  // For a start-up warning about `yaml` (insecure_mode, and the CSV with its one bad row):
+  // check passes with three warnings, `warning` (after the file's name) among them, right after
+  // the line that ends in `after`; serve starts, and logs `warning` at `level`.
+  void ExpectCheckAndServeWarn(const std::string& yaml, const std::string& after,
+                               const std::string& level, const std::string& warning) {
+    const std::string config = WriteConfig(yaml);
+    auto check = Run({"check", "--config", config});
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_THAT(check.output, HasSubstr(after + "\n  warning: " + config + warning));
+    EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));
+
+    auto serve = CallgateProcess::Start(dir_, yaml);
+    ASSERT_NE(serve, nullptr);
+    EXPECT_THAT(serve->output(), HasSubstr("[" + level + "] callgate: " +
+                                           (dir_.path() / "callgate.yaml").string() + warning));
+    EXPECT_EQ(serve->Stop(), 0);
+  }
 
   TempDir dir_;
 };
@@ -439,26 +456,15 @@ TEST_F(CliTest, CheckAndServeWarnOfLinesWrittenNowhere) {
       "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n"
       "console_log_level: ERROR\ncsv_file_path: " +
       Csv() + "\n";
-  const std::string config = WriteConfig(yaml);
-  const std::string warning =
+  ExpectCheckAndServeWarn(
+      yaml, "logs: console (ERROR and above)", "error",
       ":5: key 'console_log_level': INFO and WARNING lines are written nowhere: log_level (INFO) "
       "lets them through, this key keeps them off the console, and log_dir is unset, so there "
       "is no app.log; set log_dir to keep them in app.log, or log_level: ERROR if they are not "
-      "wanted\n";
-  auto check = Run({"check", "--config", config});
-  EXPECT_EQ(check.exit_code, 0) << check.output;
-  EXPECT_THAT(check.output,
-              HasSubstr("logs: console (ERROR and above)\n  warning: " + config + warning));
-  EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
-
-  auto serve = CallgateProcess::Start(dir_, yaml);
-  ASSERT_NE(serve, nullptr);
-  EXPECT_THAT(serve->output(),
-              HasSubstr("[error] callgate: " + (dir_.path() / "callgate.yaml").string() + warning));
-  EXPECT_EQ(serve->Stop(), 0);
+      "wanted\n");
 }
 
-// Log files small for their number of backups would be rotated every few calls, each rotation
+// Log files small for their number of backups are rotated often, each rotation
 // renaming every backup while calls wait: check and serve say so, and serve still starts.
 TEST_F(CliTest, CheckAndServeWarnOfRotationsThatHoldUpCalls) {
   const std::string yaml =
@@ -466,24 +472,12 @@ TEST_F(CliTest, CheckAndServeWarnOfRotationsThatHoldUpCalls) {
       "log_dir: " +
       (dir_.path() / "logs").string() +
       "\nlog_backup_count: 100\nlog_max_bytes: 65536\ncsv_file_path: " + Csv() + "\n";
-  const std::string config = WriteConfig(yaml);
-  const std::string warning =
+  ExpectCheckAndServeWarn(
+      yaml, " and access.log in " + (dir_.path() / "logs").string(), "warning",
       ":7: key 'log_max_bytes': 65536 bytes is small for log_backup_count (100): at INFO, app.log "
       "is rotated about every 409 calls and access.log every 936, and each rotation renames up "
       "to 100 files while calls wait for their log lines; keep log_max_bytes at least 4096 bytes "
-      "per backup (409600 here), or fewer backups\n";
-  auto check = Run({"check", "--config", config});
-  EXPECT_EQ(check.exit_code, 0) << check.output;
-  EXPECT_THAT(check.output, HasSubstr(" and access.log in " + (dir_.path() / "logs").string() +
-                                      "\n  warning: " + config + warning));
-  EXPECT_THAT(check.output, HasSubstr("check: OK (3 warning(s))"));  // CSV row 3, insecure_mode
-
-  auto serve = CallgateProcess::Start(dir_, yaml);
-  ASSERT_NE(serve, nullptr);
-  EXPECT_THAT(
-      serve->output(),
-      HasSubstr("[warning] callgate: " + (dir_.path() / "callgate.yaml").string() + warning));
-  EXPECT_EQ(serve->Stop(), 0);
+      "per backup (409600 here), or fewer backups\n");
 }
 
 TEST_F(CliTest, LookupExplainsTheDecision) {
