@@ -350,13 +350,18 @@ int RunServe(const CommandLine& command_line) {
       [&logs](const Error& not_sent) { logs->app->warn("{}", not_sent.ToString()); });
   (*server)->SetReloadHandler(
       [&] { service.Reload([&] { return Reload(source, *config, *logs, store, **server); }); });
+  auto watchdog = ServiceNotifier::WatchdogIntervalFromEnvironment();
+  if (!watchdog) logs->app->warn("{}", watchdog.error().ToString());
+  const bool watched = watchdog && watchdog->has_value();
   (*server)->Run({.ready =
                       [&] {
                         AnnounceReady(*logs, **server);
                         service.Serving();
                       },
                   .stopping = [&] { service.Stopping(); },
-                  .stopped = [&] { Announce(*logs, "callgate stopped"); }});
+                  .stopped = [&] { Announce(*logs, "callgate stopped"); },
+                  .alive = watched ? std::function<void()>([&] { service.Alive(); }) : nullptr,
+                  .alive_every = watched ? **watchdog : std::chrono::microseconds(0)});
   logs->app->flush();
   return 0;
 }

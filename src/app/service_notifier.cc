@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
@@ -56,6 +57,47 @@ Status ServiceNotifier::Reloading() const {
 
 Status ServiceNotifier::Stopping() const {
   return Send("STOPPING=1\nSTATUS=Stopping", kStoppingSendWait);
+}
+
+Status ServiceNotifier::Alive() const { return Send("WATCHDOG=1", kStoppingSendWait); }
+
+Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogInterval(const char* usec,
+                                                                                   const char* pid,
+                                                                                   long self) {
+  if (usec == nullptr || *usec == '\0') return std::optional<std::chrono::microseconds>();
+  const auto positive = [](const char* text) -> std::optional<unsigned long long> {
+    unsigned long long value = 0;
+    const char* end = text + std::strlen(text);
+    const auto [last, error] = std::from_chars(text, end, value);
+    if (error != std::errc() || last != end || value == 0) return std::nullopt;
+    return value;
+  };
+  const auto micros = positive(usec);
+  if (!micros) {
+    return Error{fmt::format("WATCHDOG_USEC={} is not a number of microseconds: systemd's "
+                             "watchdog is not told that callgate is alive",
+                             usec),
+                 "", 0, ""};
+  }
+  if (pid != nullptr && *pid != '\0') {
+    const auto watched = positive(pid);
+    if (!watched) {
+      return Error{fmt::format("WATCHDOG_PID={} is not a process ID: systemd's watchdog is not "
+                               "told that callgate is alive",
+                               pid),
+                   "", 0, ""};
+    }
+    if (*watched != static_cast<unsigned long long>(self)) {
+      return std::optional<std::chrono::microseconds>();
+    }
+  }
+  return std::optional<std::chrono::microseconds>(std::chrono::microseconds(*micros / 2));
+}
+
+Result<std::optional<std::chrono::microseconds>>
+ServiceNotifier::WatchdogIntervalFromEnvironment() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up, before any thread
+  return WatchdogInterval(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), ::getpid());
 }
 
 Status ServiceNotifier::Send(const std::string& message, std::chrono::milliseconds wait) const {
@@ -114,6 +156,12 @@ bool ServiceStatus::Reload(const std::function<bool()>& reload) {
   }
   reloaded(ok);
   return ok;
+}
+
+void ServiceStatus::Alive() {
+  Status sent = notifier_.Alive();
+  if (!sent && !alive_failing_) not_sent_(sent.error());
+  alive_failing_ = !sent.ok();
 }
 
 void ServiceStatus::Stopping() {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,18 @@ class ServiceNotifier {
   // STOPPING=1: the shutdown has begun. Waits less for the socket than the others (it is sent
   // from the thread that runs the shutdown).
   Status Stopping() const;
+  // WATCHDOG=1: callgate is alive (the unit's WatchdogSec=). Waits as little as Stopping().
+  Status Alive() const;
+
+  // How often to send WATCHDOG=1 when systemd's watchdog watches this process: half of
+  // $WATCHDOG_USEC, as sd_watchdog_enabled(3) advises, when it is set and $WATCHDOG_PID is unset
+  // or `self`; nullopt when not (no watchdog, or one for another process). An error when
+  // WATCHDOG_USEC or WATCHDOG_PID is not a positive number.
+  static Result<std::optional<std::chrono::microseconds>> WatchdogInterval(const char* usec,
+                                                                           const char* pid,
+                                                                           long self);
+  // The same from this process's environment.
+  static Result<std::optional<std::chrono::microseconds>> WatchdogIntervalFromEnvironment();
 
  private:
   // Sends `message` as one datagram, waiting at most `wait` for the socket to take it. OK when
@@ -63,6 +76,11 @@ class ServiceStatus {
   // it returns; an exception goes on after READY=1.
   bool Reload(const std::function<bool()>& reload);
   void Stopping();
+  // WATCHDOG=1, also after STOPPING=1 (the watchdog runs through the stop). One caller (the
+  // server's control thread); a message that cannot be sent is reported once, and again only
+  // after one has gone through. Takes no lock: a reload's READY=1, which may wait for the socket,
+  // does not hold it up.
+  void Alive();
 
  private:
   // Sends what `message` makes unless stopping (one step with the check: nothing follows
@@ -74,6 +92,7 @@ class ServiceStatus {
   const std::function<void(const Error&)> not_sent_;
   std::mutex mutex_;
   bool stopping_ = false;
+  bool alive_failing_ = false;  // Alive()'s: the last WATCHDOG=1 could not be sent
 };
 
 }  // namespace callgate::app

@@ -2,6 +2,8 @@
 // an I/O thread. Requests that arrive while a reload runs are folded into one more run, after it.
 #pragma once
 
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -27,7 +29,10 @@ class ReloadThread {
     std::lock_guard lock(mutex_);
     if (!handler_ || quit_) return;
     pending_ = true;
-    if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] { Loop(); });
+      ::pthread_setname_np(thread_.native_handle(), "reload");  // for top -H, ps -L, a debugger
+    }
     wake_.notify_one();
   }
 

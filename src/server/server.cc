@@ -35,6 +35,7 @@
 #include "server/reminder.h"
 #include "server/session.h"
 #include "server/worker_choice.h"
+#include "server/worker_watch.h"
 
 namespace callgate::server {
 namespace asio = boost::asio;
@@ -54,6 +55,7 @@ struct Worker {
   std::thread thread;
   int cpu = -1;  // pin_worker_threads: the CPU the thread runs on
   std::atomic<std::size_t> connections{0};
+  std::size_t index = 0;  // in workers_, and in the WorkerWatch
 };
 
 // The CPUs this process may run on (its affinity mask: taskset, cgroup cpusets), in order.
@@ -281,16 +283,21 @@ class RegisteredSlot {
 // closes the connection between N and N + 0.25 seconds after it started waiting.
 constexpr auto kDeadlineSweep = std::chrono::milliseconds(250);
 
-// Runs on the worker's thread until its io_context stops.
-asio::awaitable<void> SweepDeadlines(Worker& worker) {
+// Runs on the worker's thread until its io_context stops, and tells `watch` each time it runs.
+asio::awaitable<void> SweepDeadlines(Worker& worker, WorkerWatch& watch) {
   asio::steady_timer timer(worker.ioc);
   for (;;) {
     timer.expires_after(kDeadlineSweep);
     auto [ec] = co_await timer.async_wait(kUse);
     if (ec) co_return;
-    worker.registry.CloseExpired(ConnectionRegistry::Clock::now());
+    const auto now = ConnectionRegistry::Clock::now();
+    watch.Ran(worker.index, now);
+    worker.registry.CloseExpired(now);
   }
 }
+
+// How often the control thread looks at the workers' stamps (WorkerWatch).
+constexpr auto kWorkerCheck = std::chrono::seconds(1);
 
 // How often the control thread looks for a reload that has run past its warning time: the
 // warning comes up to this much after it.
@@ -334,6 +341,7 @@ class Server::Impl {
     const std::vector<int> cpus = config.pin_worker_threads ? AllowedCpus() : std::vector<int>();
     for (unsigned i = 0; i < threads; ++i) {
       workers_.push_back(std::make_unique<Worker>());
+      workers_.back()->index = i;
       if (!cpus.empty()) workers_.back()->cpu = cpus[i % cpus.size()];
     }
   }
@@ -408,6 +416,8 @@ class Server::Impl {
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
                                     ConnectionSlot& slot);
   asio::awaitable<void> WaitForDrain();
+  asio::awaitable<void> WatchWorkers(WorkerWatch& watch, std::function<void()> alive,
+                                     std::chrono::microseconds alive_every);
   asio::awaitable<void> HandleSignals();
   void RequestReload();
 
@@ -806,6 +816,35 @@ void Server::Impl::BeginStop() {
   if (stopping_callback_) stopping_callback_();  // once the stop is under way
 }
 
+// Logs a worker that stalls and runs again, and calls `alive` every `alive_every` while none is
+// stalled. Once the stop has begun the workers are let go and no longer watched, and `alive` is
+// called all the same: the stop has its own time limits (shutdown_timeout_seconds, systemd's
+// TimeoutStopSec).
+asio::awaitable<void> Server::Impl::WatchWorkers(WorkerWatch& watch, std::function<void()> alive,
+                                                 std::chrono::microseconds alive_every) {
+  asio::steady_timer timer(control_);
+  const auto period = alive
+                          ? std::min<std::chrono::steady_clock::duration>(kWorkerCheck, alive_every)
+                          : kWorkerCheck;
+  auto next_alive = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool stopping = stopping_.load();
+    const auto lines = stopping ? std::vector<WorkerWatch::Line>() : watch.Check(now);
+    metrics_.worker_threads_stalled.store(watch.stalled_count(), std::memory_order_relaxed);
+    if (alive && now >= next_alive && (stopping || !watch.any_stalled())) {
+      alive();
+      next_alive = now + alive_every;
+    }
+    for (const auto& line : lines) {
+      logs_.app->log(line.error ? spdlog::level::err : spdlog::level::warn, "{}", line.text);
+    }
+    timer.expires_after(period);
+    auto [ec] = co_await timer.async_wait(kUse);
+    if (ec) co_return;
+  }
+}
+
 asio::awaitable<void> Server::Impl::WaitForDrain() {
   const auto timeout_at = drain_deadline_;
   asio::steady_timer timer(control_);
@@ -830,12 +869,19 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
 
 void Server::Impl::Run(const RunCallbacks& callbacks) {
   stopping_callback_ = callbacks.stopping;  // before anything can stop the server
+  // Outlives every run of control_ and of the workers' contexts (all within this function).
+  WorkerWatch watch(workers_.size(), WorkerWatch::Clock::now(), callbacks.alive != nullptr);
   for (auto& worker : workers_) {
-    asio::co_spawn(worker->ioc, SweepDeadlines(*worker), asio::detached);
+    asio::co_spawn(worker->ioc, SweepDeadlines(*worker, watch), asio::detached);
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
+    // "worker-1": as the log numbers it, for top -H, ps -L and a debugger.
+    const std::string name = "worker-" + std::to_string(worker->index + 1);
+    ::pthread_setname_np(worker->thread.native_handle(), name.substr(0, 15).c_str());
   }
   PinWorkerThreads();
   if (callbacks.ready) callbacks.ready();
+  asio::co_spawn(control_, WatchWorkers(watch, callbacks.alive, callbacks.alive_every),
+                 asio::detached);
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {

@@ -2,14 +2,18 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,8 +27,11 @@
 namespace callgate::testing {
 namespace {
 
+namespace fs = std::filesystem;
 namespace http = boost::beast::http;
 using ::testing::AnyOf;
+using ::testing::Contains;
+using ::testing::Each;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -1276,6 +1283,117 @@ TEST_F(ServerTest, TellsSystemdWhenItServesReloadsAndStops) {
   EXPECT_EQ(server_->Stop(), 0);
   EXPECT_EQ(systemd.Receive(), "STOPPING=1\nSTATUS=Stopping");
   EXPECT_THAT(server_->output(), Not(HasSubstr("cannot notify")));
+}
+
+// With the unit's WatchdogSec=, systemd gives callgate WATCHDOG_USEC and restarts it when no
+// WATCHDOG=1 comes within that time: callgate says it every half of it, from the moment it
+// serves to the end of its stop.
+TEST_F(ServerTest, TellsSystemdsWatchdogThatItIsAlive) {
+  const NotifySocket systemd((dir_.path() / "notify").string());
+  ASSERT_TRUE(systemd.bound());
+  ::setenv("NOTIFY_SOCKET", (dir_.path() / "notify").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);
+  StartServer();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EXPECT_THAT(systemd.Receive().value_or("<none>"), StartsWith("READY=1\n"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(systemd.Receive(), "WATCHDOG=1") << i;
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_EQ(HealthField(server_->port("admin"), "worker_threads_stalled"), "0");
+  EXPECT_EQ(server_->Stop(), 0);
+  std::vector<std::string> messages;
+  while (!systemd.Empty()) messages.push_back(systemd.Receive().value_or("<none>"));
+  EXPECT_THAT(messages, Contains("STOPPING=1\nSTATUS=Stopping"));
+  EXPECT_THAT(messages, Each(AnyOf("WATCHDOG=1", "STOPPING=1\nSTATUS=Stopping")));
+  EXPECT_THAT(server_->output(), Not(HasSubstr("Worker thread")));
+}
+
+// The thread of `pid` named `name` (callgate names its worker threads "worker-1", ...), or -1.
+pid_t ThreadNamed(pid_t pid, const std::string& name) {
+  const fs::path tasks = fs::path("/proc") / std::to_string(pid) / "task";
+  std::error_code error;
+  for (const auto& task : fs::directory_iterator(tasks, error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) return std::stoi(task.path().filename());
+  }
+  return -1;
+}
+
+// A worker thread that stops running (here stopped alone by ptrace, as a debugger stops one
+// thread) holds up the calls of its connections: callgate logs it, /health counts it, and
+// systemd's watchdog hears nothing until the worker runs again, so that systemd would restart
+// callgate.
+TEST_F(ServerTest, SaysWhenAWorkerThreadStallsAndLetsTheWatchdogRestartIt) {
+  const NotifySocket systemd((dir_.path() / "notify").string());
+  ASSERT_TRUE(systemd.bound());
+  ::setenv("NOTIFY_SOCKET", (dir_.path() / "notify").c_str(), 1);
+  // Every 400 ms: the 2 to 3 s until the stall is seen fill no more than half of the socket's
+  // queue (net.unix.max_dgram_qlen, 10 by default).
+  ::setenv("WATCHDOG_USEC", "800000", 1);
+  StartServer("worker_threads: 2\n");
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EXPECT_THAT(systemd.Receive().value_or("<none>"), StartsWith("READY=1\n"));
+  EXPECT_EQ(systemd.Receive(), "WATCHDOG=1");
+  const pid_t worker = ThreadNamed(server_->pid(), "worker-2");
+  ASSERT_GT(worker, 0) << "no thread named worker-2";
+  if (::ptrace(PTRACE_SEIZE, worker, nullptr, nullptr) != 0) {
+    GTEST_SKIP() << "ptrace is not allowed here: " << std::strerror(errno);
+  }
+  ASSERT_EQ(::ptrace(PTRACE_INTERRUPT, worker, nullptr, nullptr), 0) << std::strerror(errno);
+  int status = 0;
+  ASSERT_EQ(::waitpid(worker, &status, __WALL), worker);
+  ASSERT_TRUE(WIFSTOPPED(status));
+
+  EXPECT_TRUE(
+      server_->WaitForOutput(" s: the calls on its connections wait (a log write to a file "
+                             "system that does not answer, or a fault in callgate); "
+                             "systemd's watchdog is no longer told that callgate is alive, "
+                             "and restarts it after WatchdogSec"))
+      << server_->output();
+  EXPECT_THAT(server_->output(),
+              HasSubstr("[error] callgate: Worker thread 2 of 2 has not run for "));
+  while (!systemd.Empty()) (void)systemd.Receive();  // a WATCHDOG=1 sent as the line was logged
+  // Three of its periods without WATCHDOG=1: systemd would have acted by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_TRUE(systemd.Empty()) << systemd.Receive().value_or("");
+
+  ASSERT_EQ(::ptrace(PTRACE_DETACH, worker, nullptr, nullptr), 0) << std::strerror(errno);
+  EXPECT_EQ(systemd.Receive(), "WATCHDOG=1");
+  EXPECT_TRUE(server_->WaitForOutput("[warning] callgate: Worker thread 2 of 2 runs again, after "))
+      << server_->output();
+  EXPECT_EQ(HealthField(server_->port("admin"), "worker_threads_stalled"), "0");
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_EQ(server_->Stop(), 0);
+}
+
+// WATCHDOG_PID names the process the watchdog watches: one that is not callgate (a wrapper that
+// started it) is not pinged for. A WATCHDOG_USEC that is not a number is said at start-up.
+TEST_F(ServerTest, LeavesAWatchdogForAnotherProcessAlone) {
+  const NotifySocket systemd((dir_.path() / "notify").string());
+  ASSERT_TRUE(systemd.bound());
+  ::setenv("NOTIFY_SOCKET", (dir_.path() / "notify").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "200000", 1);
+  ::setenv("WATCHDOG_PID", "1", 1);
+  StartServer();
+  ::unsetenv("WATCHDOG_PID");
+  EXPECT_THAT(systemd.Receive().value_or("<none>"), StartsWith("READY=1\n"));
+  // Ten of its periods: a watchdog taken for callgate's would have had its WATCHDOG=1 by now.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_EQ(systemd.Receive(), "STOPPING=1\nSTATUS=Stopping");
+  EXPECT_TRUE(systemd.Empty());
+
+  ::setenv("WATCHDOG_USEC", "10s", 1);
+  StartServer();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EXPECT_TRUE(server_->WaitForOutput(
+      "WATCHDOG_USEC=10s is not a number of microseconds: systemd's watchdog is not told that "
+      "callgate is alive"))
+      << server_->output();
+  EXPECT_EQ(server_->Stop(), 0);
 }
 
 // A notification systemd cannot get is logged (a start under Type=notify would time out), and

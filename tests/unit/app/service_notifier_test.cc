@@ -99,6 +99,50 @@ TEST(ServiceNotifierTest, ReadsTheSocketFromTheEnvironment) {
   EXPECT_FALSE(ServiceNotifier::FromEnvironment().active());
 }
 
+TEST(ServiceNotifierTest, SaysItIsAliveForTheWatchdog) {
+  const NotifySocket manager(SocketPath());
+  ASSERT_TRUE(manager.bound());
+  ASSERT_TRUE(ServiceNotifier(SocketPath()).Alive().ok());
+  EXPECT_EQ(manager.Receive(), "WATCHDOG=1");
+}
+
+// sd_watchdog_enabled(3): half of WATCHDOG_USEC, for the process WATCHDOG_PID names when set.
+TEST(ServiceNotifierTest, PingsTheWatchdogAtHalfItsTimeoutWhenItWatchesThisProcess) {
+  struct Case {
+    const char* usec;
+    const char* pid;
+    std::optional<long long> interval;  // microseconds; nullopt: no watchdog
+  };
+  const Case cases[] = {
+      {nullptr, nullptr, std::nullopt},
+      {"", nullptr, std::nullopt},
+      {nullptr, "42", std::nullopt},
+      {"10000000", nullptr, 5000000},
+      {"10000000", "", 5000000},
+      {"10000000", "42", 5000000},
+      {"10000001", "42", 5000000},
+      {"10000000", "43", std::nullopt},  // another process's watchdog (callgate's parent's)
+  };
+  for (const Case& c : cases) {
+    const auto interval = ServiceNotifier::WatchdogInterval(c.usec, c.pid, 42);
+    ASSERT_TRUE(interval.ok()) << (c.usec ? c.usec : "null") << " " << (c.pid ? c.pid : "null");
+    ASSERT_EQ(interval->has_value(), c.interval.has_value()) << (c.usec ? c.usec : "null");
+    if (c.interval) {
+      EXPECT_EQ((*interval)->count(), *c.interval);
+    }
+  }
+  for (const char* usec : {"0", "-5", "10s", "1e7", " 10"}) {
+    const auto interval = ServiceNotifier::WatchdogInterval(usec, nullptr, 42);
+    ASSERT_FALSE(interval.ok()) << usec;
+    EXPECT_EQ(interval.error().message, std::string("WATCHDOG_USEC=") + usec +
+                                            " is not a number of microseconds: systemd's "
+                                            "watchdog is not told that callgate is alive");
+  }
+  const auto bad_pid = ServiceNotifier::WatchdogInterval("10000000", "init", 42);
+  ASSERT_FALSE(bad_pid.ok());
+  EXPECT_THAT(bad_pid.error().message, StartsWith("WATCHDOG_PID=init is not a process ID"));
+}
+
 // ServiceStatus: a fixture with a manager socket and a status that counts its calls.
 class ServiceStatusTest : public ::testing::Test {
  protected:
@@ -153,6 +197,40 @@ TEST_F(ServiceStatusTest, SaysNothingAfterStopping) {
   EXPECT_TRUE(reloaded) << "the reload itself runs";
   EXPECT_TRUE(manager_.Empty());
   EXPECT_EQ(asked_, 0);
+}
+
+// WATCHDOG=1 is a keep-alive, not a state: systemd's watchdog still runs while callgate stops.
+TEST_F(ServiceStatusTest, SaysItIsAliveAlsoAfterStopping) {
+  ASSERT_TRUE(manager_.bound());
+  status_.Alive();
+  EXPECT_EQ(manager_.Receive(), "WATCHDOG=1");
+  status_.Stopping();
+  EXPECT_EQ(manager_.Receive(), "STOPPING=1\nSTATUS=Stopping");
+  status_.Alive();
+  EXPECT_EQ(manager_.Receive(), "WATCHDOG=1");
+  EXPECT_TRUE(not_sent_.empty());
+}
+
+// Every few seconds: one line while the socket is gone, one more if it goes again after coming
+// back.
+TEST(ServiceStatusNotSentTest, TellsOnceOfWatchdogMessagesNotSent) {
+  std::vector<std::string> not_sent;
+  ServiceStatus status(
+      ServiceNotifier(SocketPath()), [] { return std::string("Serving"); },
+      [&not_sent](const Error& error) { not_sent.push_back(error.ToString()); });
+  status.Alive();
+  status.Alive();
+  EXPECT_EQ(not_sent.size(), 1U);
+  {
+    const NotifySocket manager(SocketPath());
+    ASSERT_TRUE(manager.bound());
+    status.Alive();
+    EXPECT_EQ(manager.Receive(), "WATCHDOG=1");
+  }
+  status.Alive();
+  status.Alive();
+  ASSERT_EQ(not_sent.size(), 2U);
+  EXPECT_THAT(not_sent[1], HasSubstr("cannot notify the service manager at NOTIFY_SOCKET="));
 }
 
 TEST(ServiceStatusNotSentTest, TellsOfEachMessageNotSent) {
