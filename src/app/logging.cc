@@ -1,5 +1,6 @@
 #include "app/logging.h"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -135,6 +137,19 @@ std::string LevelsBetween(config::LogLevel from, config::LogLevel to) {
   return names;
 }
 
+// "512 bytes", "4.0 KiB", "10.0 MiB", "1.5 GiB", "2.0 TiB".
+std::string Bytes(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
 Error LogDirError(const config::Config& config, const std::string& problem) {
   return config::KeyError(config, "log_dir", "cannot open log files: " + problem);
 }
@@ -188,9 +203,55 @@ std::optional<Error> RotationCostWarning(const config::Config& config) {
                   calls(kAccessBytesPerCall), backups, kMinLogBytesPerBackup, enough));
 }
 
+std::optional<LogSpace> MeasureLogSpace(const config::Config& config) {
+  if (config.log_dir.empty()) return std::nullopt;
+  std::error_code error;
+  const std::filesystem::path dir = std::filesystem::absolute(config.log_dir, error);
+  if (error) return std::nullopt;
+  std::filesystem::path existing = dir;
+  while (!std::filesystem::exists(existing, error) && existing.has_relative_path()) {
+    existing = existing.parent_path();
+  }
+  struct statvfs fs {};
+  if (::statvfs(existing.c_str(), &fs) != 0) return std::nullopt;
+  LogSpace space;
+  space.available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  for (const std::string_view name : {kAppLog, kAccessLog}) {
+    const std::string path = (dir / name).string();
+    for (std::size_t i = 0; i <= static_cast<std::size_t>(config.log_backup_count); ++i) {
+      using Naming = spdlog::sinks::rotating_file_sink<spdlog::details::null_mutex>;
+      const std::string file = i == 0 ? path : Naming::calc_filename(path, i);
+      const auto size = std::filesystem::file_size(file, error);
+      if (!error) space.used += size;
+    }
+  }
+  return space;
+}
+
+std::optional<Error> LogSpaceWarning(const config::Config& config, const LogSpace& space) {
+  if (config.log_dir.empty()) return std::nullopt;
+  const std::uint64_t files = 2 * (static_cast<std::uint64_t>(config.log_backup_count) + 1);
+  const std::uint64_t most = files * config.log_max_bytes;  // at most 2 × 1001 × 1 TiB: fits
+  const std::uint64_t growth = most > space.used ? most - space.used : 0;
+  if (growth <= space.available) return std::nullopt;
+  return config::KeyError(
+      config, "log_dir",
+      fmt::format(
+          "its file system has {} free, and the log files can take {} more (app.log and "
+          "access.log are each up to {} files of log_max_bytes, {}, and take {} now): once "
+          "it is full, log lines are lost (/health counts them as log_lines_lost); make room, or "
+          "lower log_max_bytes or log_backup_count",
+          Bytes(space.available), Bytes(growth), config.log_backup_count + 1,
+          Bytes(config.log_max_bytes), Bytes(space.used)));
+}
+
 std::vector<Error> LogWarnings(const config::Config& config) {
   std::vector<Error> warnings;
-  for (auto warning : {UnwrittenLevelsWarning(config), RotationCostWarning(config)}) {
+  std::optional<Error> space;
+  if (const std::optional<LogSpace> measured = MeasureLogSpace(config)) {
+    space = LogSpaceWarning(config, *measured);
+  }
+  for (auto warning : {UnwrittenLevelsWarning(config), RotationCostWarning(config), space}) {
     if (warning) warnings.push_back(std::move(*warning));
   }
   return warnings;

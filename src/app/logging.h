@@ -36,7 +36,24 @@ std::optional<Error> UnwrittenLevelsWarning(const config::Config& config);
 inline constexpr std::uint64_t kMinLogBytesPerBackup = 4096;
 std::optional<Error> RotationCostWarning(const config::Config& config);
 
-// Every warning above, as serve logs them at start-up and `callgate check` prints them.
+// How much room log_dir's file system has for the log files: the bytes this process may still
+// write there (statvfs's f_bavail), and the bytes app.log, access.log and their backups
+// (app.1.log ...) take now.
+struct LogSpace {
+  std::uint64_t available = 0;
+  std::uint64_t used = 0;
+};
+// LogSpace of log_dir (of its nearest existing ancestor while it does not exist); nullopt without
+// log_dir, or when the file system cannot be asked.
+std::optional<LogSpace> MeasureLogSpace(const config::Config& config);
+
+// The warning for log files that can grow past what log_dir's file system has left: each of
+// app.log and access.log is up to log_backup_count + 1 files of log_max_bytes, and log lines
+// are lost once the file system is full. Located at log_dir; std::nullopt when there is room.
+std::optional<Error> LogSpaceWarning(const config::Config& config, const LogSpace& space);
+
+// Every warning above, as serve logs them at start-up and `callgate check` prints them (the
+// space one from MeasureLogSpace, now).
 std::vector<Error> LogWarnings(const config::Config& config);
 
 // What SetupLogging needs of log_dir, checked without creating or opening anything (for

@@ -480,6 +480,39 @@ TEST_F(CliTest, CheckAndServeWarnOfRotationsThatHoldUpCalls) {
       "per backup (409600 here), or fewer backups\n");
 }
 
+// Log files allowed to grow past what their file system has left lose lines once it is full:
+// check and serve say so at log_dir's line, and serve still starts.
+TEST_F(CliTest, CheckAndServeWarnOfLogFilesTheFileSystemCannotHold) {
+  const std::string logs = (dir_.path() / "logs").string();
+  const std::string yaml =
+      "insecure_mode: true\nlisten_host: 127.0.0.1\nlisten_port: 0\n"
+      "admin_listen: \"\"\nlog_dir: " +
+      logs + "\nlog_max_bytes: 1099511627776\ncsv_file_path: " + Csv() + "\n";
+  const std::string warning =
+      ":5: key 'log_dir': its file system has ";  // then how much, which depends on the machine
+  // Then what the files take now: serve has written its first lines by then.
+  const std::string reason =
+      " more (app.log and access.log are each up to 6 files of log_max_bytes, 1.0 TiB, and take ";
+  const std::string advice =
+      " now): once it is full, log lines are lost (/health counts them as log_lines_lost); make "
+      "room, or lower log_max_bytes or log_backup_count";
+  const std::string config = WriteConfig(yaml);
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("  warning: " + config + warning));
+  EXPECT_THAT(check.output, HasSubstr(reason + "0 bytes" + advice));
+  EXPECT_EQ(Run({"check", "--strict", "--config", config}).exit_code, 1);
+
+  auto serve = CallgateProcess::Start(dir_, yaml);
+  ASSERT_NE(serve, nullptr);
+  EXPECT_THAT(
+      serve->output(),
+      HasSubstr("[warning] callgate: " + (dir_.path() / "callgate.yaml").string() + warning));
+  EXPECT_THAT(serve->output(), HasSubstr(reason));
+  EXPECT_THAT(serve->output(), HasSubstr(advice));
+  EXPECT_EQ(serve->Stop(), 0);
+}
+
 TEST_F(CliTest, LookupExplainsTheDecision) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");
   auto exact = Run({"lookup", "--config", config, "+1 (408) 555-0101"});

@@ -1,5 +1,9 @@
 #include "app/logging.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -108,6 +112,91 @@ TEST(LogWarningsTest, GathersEveryLogWarning) {
   const std::vector<Error> warnings = LogWarnings(*no_files);
   ASSERT_EQ(warnings.size(), 1U) << "without log_dir nothing is rotated, and levels are lost";
   EXPECT_EQ(warnings[0].key, "console_log_level");
+}
+
+// LogSpaceWarning: app.log and access.log, each up to log_backup_count + 1 files of
+// log_max_bytes, less what they take now, against what the file system has left.
+TEST(LogSpaceWarningTest, WarnsWhenTheLogFilesCanOutgrowTheFileSystem) {
+  Result<config::Config> config =
+      config::ParseConfig("log_dir: logs\nlog_max_bytes: 1024\nlog_backup_count: 4\n", "c.yaml");
+  ASSERT_TRUE(config.ok());
+  // At most 2 × 5 × 1024 = 10,240 bytes.
+  EXPECT_FALSE(LogSpaceWarning(*config, {.available = 10240, .used = 0}));
+  EXPECT_TRUE(LogSpaceWarning(*config, {.available = 10239, .used = 0}));
+  EXPECT_FALSE(LogSpaceWarning(*config, {.available = 9240, .used = 1000}));
+  EXPECT_TRUE(LogSpaceWarning(*config, {.available = 9239, .used = 1000}));
+  EXPECT_FALSE(LogSpaceWarning(*config, {.available = 0, .used = 10240}));
+  EXPECT_FALSE(LogSpaceWarning(*config, {.available = 0, .used = 20000})) << "backups left over";
+
+  const std::optional<Error> warning =
+      LogSpaceWarning(*config, {.available = 3 * 1024 * 1024, .used = 1536});
+  Result<config::Config> big = config::ParseConfig(
+      "log_dir: /var/log/callgate\nlog_max_bytes: 104857600\nlog_backup_count: 20\n", "c.yaml");
+  ASSERT_TRUE(big.ok());
+  const std::optional<Error> big_warning =
+      LogSpaceWarning(*big, {.available = 3 * 1024 * 1024, .used = 1536});
+  ASSERT_TRUE(big_warning.has_value());
+  EXPECT_EQ(big_warning->ToString(),
+            "c.yaml:1: key 'log_dir': its file system has 3.0 MiB free, and the log files can take "
+            "4.1 GiB more (app.log and access.log are each up to 21 files of log_max_bytes, 100.0 "
+            "MiB, and take 1.5 KiB now): once it is full, log lines are lost (/health counts them "
+            "as log_lines_lost); make room, or lower log_max_bytes or log_backup_count");
+  EXPECT_FALSE(warning.has_value()) << "10,240 bytes fit in 3 MiB";
+
+  Result<config::Config> no_files = config::ParseConfig("log_max_bytes: 1099511627776\n", "c.yaml");
+  ASSERT_TRUE(no_files.ok());
+  EXPECT_FALSE(LogSpaceWarning(*no_files, {.available = 0, .used = 0})) << "no log_dir";
+}
+
+// A temporary directory, removed with what it holds.
+class LogDir {
+ public:
+  LogDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "callgate-logspace-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~LogDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  void Write(const std::string& name, std::size_t bytes) const {
+    std::ofstream(path_ / name) << std::string(bytes, 'x');
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(LogSpaceTest, CountsTheLogFilesAndTheirBackupsOnly) {
+  const LogDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  dir.Write("app.log", 100);
+  dir.Write("app.1.log", 50);
+  dir.Write("app.3.log", 7);
+  dir.Write("access.log", 10);
+  dir.Write("access.4.log", 1000);  // past log_backup_count: not one of callgate's
+  dir.Write("other.log", 5000);
+  Result<config::Config> config =
+      config::ParseConfig("log_dir: " + dir.path().string() + "\nlog_backup_count: 3\n", "c.yaml");
+  ASSERT_TRUE(config.ok());
+  const std::optional<LogSpace> space = MeasureLogSpace(*config);
+  ASSERT_TRUE(space.has_value());
+  EXPECT_EQ(space->used, 167U);
+  EXPECT_GT(space->available, 0U);
+
+  Result<config::Config> missing =
+      config::ParseConfig("log_dir: " + (dir.path() / "not" / "yet").string() + "\n", "c.yaml");
+  ASSERT_TRUE(missing.ok());
+  const std::optional<LogSpace> ancestor = MeasureLogSpace(*missing);
+  ASSERT_TRUE(ancestor.has_value()) << "measured where serve would create it";
+  EXPECT_EQ(ancestor->used, 0U);
+  EXPECT_GT(ancestor->available, 0U);
+
+  Result<config::Config> none = config::ParseConfig("log_level: INFO\n", "c.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(MeasureLogSpace(*none).has_value());
 }
 
 }  // namespace
