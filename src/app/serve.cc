@@ -344,15 +344,23 @@ int RunServe(const CommandLine& command_line) {
              listener.name);
   }
   PrintCurlHint(*logs, (*server)->listeners().front(), *store.Current());
+  const ServiceNotifier notifier = ServiceNotifier::FromEnvironment();
   ServiceStatus service(
-      ServiceNotifier::FromEnvironment(),
+      notifier,
       [&store] { return fmt::format("Serving {} directory entries", Entries(*store.Current())); },
       [&logs](const Error& not_sent) { logs->app->warn("{}", not_sent.ToString()); });
   (*server)->SetReloadHandler(
       [&] { service.Reload([&] { return Reload(source, *config, *logs, store, **server); }); });
-  auto watchdog = ServiceNotifier::WatchdogIntervalFromEnvironment();
+  auto watchdog = ServiceNotifier::WatchdogTimeoutFromEnvironment();
   if (!watchdog) logs->app->warn("{}", watchdog.error().ToString());
-  const bool watched = watchdog && watchdog->has_value();
+  // Without $NOTIFY_SOCKET there is no one to tell.
+  const bool watched = watchdog && watchdog->has_value() && notifier.active();
+  if (watched) {
+    logs->app->info(
+        "systemd's watchdog: telling it every {} ms that callgate runs (WatchdogSec={} ms)",
+        std::chrono::duration_cast<std::chrono::milliseconds>(**watchdog / 2).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(**watchdog).count());
+  }
   (*server)->Run({.ready =
                       [&] {
                         AnnounceReady(*logs, **server);
@@ -361,7 +369,7 @@ int RunServe(const CommandLine& command_line) {
                   .stopping = [&] { service.Stopping(); },
                   .stopped = [&] { Announce(*logs, "callgate stopped"); },
                   .alive = watched ? std::function<void()>([&] { service.Alive(); }) : nullptr,
-                  .alive_every = watched ? **watchdog : std::chrono::microseconds(0)});
+                  .watchdog = watched ? **watchdog : std::chrono::microseconds(0)});
   logs->app->flush();
   return 0;
 }

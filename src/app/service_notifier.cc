@@ -6,10 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -61,9 +64,9 @@ Status ServiceNotifier::Stopping() const {
 
 Status ServiceNotifier::Alive() const { return Send("WATCHDOG=1", kStoppingSendWait); }
 
-Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogInterval(const char* usec,
-                                                                                   const char* pid,
-                                                                                   long self) {
+Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogTimeout(const char* usec,
+                                                                                  const char* pid,
+                                                                                  long self) {
   if (usec == nullptr || *usec == '\0') return std::optional<std::chrono::microseconds>();
   const auto positive = [](const char* text) -> std::optional<unsigned long long> {
     unsigned long long value = 0;
@@ -74,8 +77,8 @@ Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogInterv
   };
   const auto micros = positive(usec);
   if (!micros) {
-    return Error{fmt::format("WATCHDOG_USEC={} is not a number of microseconds: systemd's "
-                             "watchdog is not told that callgate is alive",
+    return Error{fmt::format("WATCHDOG_USEC={} is not a positive number of microseconds: "
+                             "systemd's watchdog is not told that callgate is alive",
                              usec),
                  "", 0, ""};
   }
@@ -91,13 +94,18 @@ Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogInterv
       return std::optional<std::chrono::microseconds>();
     }
   }
-  return std::optional<std::chrono::microseconds>(std::chrono::microseconds(*micros / 2));
+  if (*micros == std::numeric_limits<unsigned long long>::max()) {  // WatchdogSec=infinity
+    return std::optional<std::chrono::microseconds>();
+  }
+  // Beyond any WatchdogSec= anyone writes (a year); keeps the arithmetic far from overflow.
+  constexpr unsigned long long kYear = 365ULL * 24 * 3600 * 1000000;
+  return std::optional<std::chrono::microseconds>(
+      std::chrono::microseconds(static_cast<std::int64_t>(std::min(*micros, kYear))));
 }
 
-Result<std::optional<std::chrono::microseconds>>
-ServiceNotifier::WatchdogIntervalFromEnvironment() {
+Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogTimeoutFromEnvironment() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up, before any thread
-  return WatchdogInterval(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), ::getpid());
+  return WatchdogTimeout(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), ::getpid());
 }
 
 Status ServiceNotifier::Send(const std::string& message, std::chrono::milliseconds wait) const {
@@ -159,6 +167,7 @@ bool ServiceStatus::Reload(const std::function<bool()>& reload) {
 }
 
 void ServiceStatus::Alive() {
+  if (stopping_.load()) return;
   Status sent = notifier_.Alive();
   if (!sent && !alive_failing_) not_sent_(sent.error());
   alive_failing_ = !sent.ok();

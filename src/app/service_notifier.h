@@ -6,6 +6,7 @@
 // not started by systemd, or by a unit of another Type) it sends nothing.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -38,15 +39,16 @@ class ServiceNotifier {
   // WATCHDOG=1: callgate is alive (the unit's WatchdogSec=). Waits as little as Stopping().
   Status Alive() const;
 
-  // How often to send WATCHDOG=1 when systemd's watchdog watches this process: half of
-  // $WATCHDOG_USEC, as sd_watchdog_enabled(3) advises, when it is set and $WATCHDOG_PID is unset
-  // or `self`; nullopt when not (no watchdog, or one for another process). An error when
-  // WATCHDOG_USEC or WATCHDOG_PID is not a positive number.
-  static Result<std::optional<std::chrono::microseconds>> WatchdogInterval(const char* usec,
-                                                                           const char* pid,
-                                                                           long self);
+  // The timeout of systemd's watchdog for this process (WatchdogSec=), read as
+  // sd_watchdog_enabled(3) reads it: $WATCHDOG_USEC when it is set and $WATCHDOG_PID is unset or
+  // `self`; nullopt when not (no watchdog, one for another process, or WatchdogSec=infinity,
+  // which systemd passes as 2^64 - 1 and treats as off). An error when WATCHDOG_USEC or
+  // WATCHDOG_PID is not a positive number. WATCHDOG=1 is due every half of it.
+  static Result<std::optional<std::chrono::microseconds>> WatchdogTimeout(const char* usec,
+                                                                          const char* pid,
+                                                                          long self);
   // The same from this process's environment.
-  static Result<std::optional<std::chrono::microseconds>> WatchdogIntervalFromEnvironment();
+  static Result<std::optional<std::chrono::microseconds>> WatchdogTimeoutFromEnvironment();
 
  private:
   // Sends `message` as one datagram, waiting at most `wait` for the socket to take it. OK when
@@ -76,10 +78,10 @@ class ServiceStatus {
   // it returns; an exception goes on after READY=1.
   bool Reload(const std::function<bool()>& reload);
   void Stopping();
-  // WATCHDOG=1, also after STOPPING=1 (the watchdog runs through the stop). One caller (the
-  // server's control thread); a message that cannot be sent is reported once, and again only
-  // after one has gone through. Takes no lock: a reload's READY=1, which may wait for the socket,
-  // does not hold it up.
+  // WATCHDOG=1, until STOPPING=1: systemd does not watch a stop, and a WATCHDOG=1 would arm its
+  // watchdog again. One caller (the server's control thread, which also says STOPPING=1); a
+  // message that cannot be sent is reported once, and again only after one has gone through.
+  // Takes no lock: a reload's READY=1, which may wait for the socket, does not hold it up.
   void Alive();
 
  private:
@@ -91,8 +93,8 @@ class ServiceStatus {
   const std::function<std::string()> serving_;
   const std::function<void(const Error&)> not_sent_;
   std::mutex mutex_;
-  bool stopping_ = false;
-  bool alive_failing_ = false;  // Alive()'s: the last WATCHDOG=1 could not be sent
+  std::atomic<bool> stopping_{false};  // written under mutex_; Alive() reads it without
+  bool alive_failing_ = false;         // Alive()'s: the last WATCHDOG=1 could not be sent
 };
 
 }  // namespace callgate::app

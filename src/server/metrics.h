@@ -32,8 +32,10 @@ struct Metrics {
   Counter bad_requests{0};
   Counter read_timeouts{0};   // a request not received within read_timeout
   Counter write_timeouts{0};  // a response the client did not read within read_timeout
-  // A gauge: the worker threads stalled at the control thread's last look (WorkerWatch).
+  // A gauge: the worker threads stalled at the control thread's last look (WorkerWatch), and
+  // the stalls seen since start-up.
   std::atomic<std::uint64_t> worker_threads_stalled{0};
+  Counter worker_thread_stalls{0};
   ReloadStatus reloads;
   // The earliest notAfter of the server's certificate chain (the leaf and the intermediates
   // tls_cert_file sends) in seconds since 1970; 0 without TLS. /health shows it as

@@ -285,6 +285,7 @@ constexpr auto kDeadlineSweep = std::chrono::milliseconds(250);
 
 // Runs on the worker's thread until its io_context stops, and tells `watch` each time it runs.
 asio::awaitable<void> SweepDeadlines(Worker& worker, WorkerWatch& watch) {
+  watch.Started(worker.index, static_cast<long>(::gettid()));
   asio::steady_timer timer(worker.ioc);
   for (;;) {
     timer.expires_after(kDeadlineSweep);
@@ -295,9 +296,6 @@ asio::awaitable<void> SweepDeadlines(Worker& worker, WorkerWatch& watch) {
     worker.registry.CloseExpired(now);
   }
 }
-
-// How often the control thread looks at the workers' stamps (WorkerWatch).
-constexpr auto kWorkerCheck = std::chrono::seconds(1);
 
 // How often the control thread looks for a reload that has run past its warning time: the
 // warning comes up to this much after it.
@@ -375,6 +373,9 @@ class Server::Impl {
   SessionEnv env_;
   std::atomic<std::shared_ptr<const SecurityState>> security_;
   ReloadThread reload_;
+  // Whether each worker still runs (set in Run()). Declared before workers_, whose deadline
+  // sweeps stamp it, and control_, whose WatchWorkers reads it: it outlives both.
+  std::optional<WorkerWatch> watch_;
   // Declared before control_: the connections the workers serve were accepted on control_'s
   // listeners, so control_ (and the operations it still owns) is destroyed first.
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -416,8 +417,8 @@ class Server::Impl {
   asio::awaitable<void> ServeStream(Stream& stream, PeerContext& peer, const SecurityState& state,
                                     ConnectionSlot& slot);
   asio::awaitable<void> WaitForDrain();
-  asio::awaitable<void> WatchWorkers(WorkerWatch& watch, std::function<void()> alive,
-                                     std::chrono::microseconds alive_every);
+  asio::awaitable<void> WatchWorkers(std::function<void()> alive,
+                                     std::chrono::microseconds watchdog);
   asio::awaitable<void> HandleSignals();
   void RequestReload();
 
@@ -816,30 +817,34 @@ void Server::Impl::BeginStop() {
   if (stopping_callback_) stopping_callback_();  // once the stop is under way
 }
 
-// Logs a worker that stalls and runs again, and calls `alive` every `alive_every` while none is
-// stalled. Once the stop has begun the workers are let go and no longer watched, and `alive` is
-// called all the same: the stop has its own time limits (shutdown_timeout_seconds, systemd's
-// TimeoutStopSec).
-asio::awaitable<void> Server::Impl::WatchWorkers(WorkerWatch& watch, std::function<void()> alive,
-                                                 std::chrono::microseconds alive_every) {
+// Looks at the workers every kWorkerCheckEvery and logs a worker that stalls and runs again;
+// calls `alive` every half of `watchdog` while none is stalled. Both end as the stop begins: the
+// workers are let go, and a WATCHDOG=1 during the stop would arm systemd's watchdog again, which
+// a slow stop would then trip (TimeoutStopSec= is the stop's limit).
+asio::awaitable<void> Server::Impl::WatchWorkers(std::function<void()> alive,
+                                                 std::chrono::microseconds watchdog) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::duration alive_every = std::clamp<Clock::duration>(
+      watchdog / 2, std::chrono::milliseconds(10), std::chrono::hours(1));
   asio::steady_timer timer(control_);
-  const auto period = alive
-                          ? std::min<std::chrono::steady_clock::duration>(kWorkerCheck, alive_every)
-                          : kWorkerCheck;
-  auto next_alive = std::chrono::steady_clock::now();
-  for (;;) {
-    const auto now = std::chrono::steady_clock::now();
-    const bool stopping = stopping_.load();
-    const auto lines = stopping ? std::vector<WorkerWatch::Line>() : watch.Check(now);
-    metrics_.worker_threads_stalled.store(watch.stalled_count(), std::memory_order_relaxed);
-    if (alive && now >= next_alive && (stopping || !watch.any_stalled())) {
+  auto next_check = Clock::now() + kWorkerCheckEvery;
+  auto next_alive = Clock::now();
+  while (!stopping_.load()) {
+    const auto now = Clock::now();
+    if (now >= next_check) {
+      next_check = now + kWorkerCheckEvery;
+      const auto lines = watch_->Check(now);
+      metrics_.worker_threads_stalled.store(watch_->stalled_count(), std::memory_order_relaxed);
+      metrics_.worker_thread_stalls.store(watch_->stalls(), std::memory_order_relaxed);
+      for (const auto& line : lines) {
+        logs_.app->log(line.error ? spdlog::level::err : spdlog::level::warn, "{}", line.text);
+      }
+    }
+    if (alive && now >= next_alive && !watch_->any_stalled()) {
       alive();
       next_alive = now + alive_every;
     }
-    for (const auto& line : lines) {
-      logs_.app->log(line.error ? spdlog::level::err : spdlog::level::warn, "{}", line.text);
-    }
-    timer.expires_after(period);
+    timer.expires_at(alive ? std::min(next_check, std::max(next_alive, now)) : next_check);
     auto [ec] = co_await timer.async_wait(kUse);
     if (ec) co_return;
   }
@@ -869,10 +874,10 @@ asio::awaitable<void> Server::Impl::WaitForDrain() {
 
 void Server::Impl::Run(const RunCallbacks& callbacks) {
   stopping_callback_ = callbacks.stopping;  // before anything can stop the server
-  // Outlives every run of control_ and of the workers' contexts (all within this function).
-  WorkerWatch watch(workers_.size(), WorkerWatch::Clock::now(), callbacks.alive != nullptr);
+  watch_.emplace(workers_.size(), WorkerWatch::Clock::now(),
+                 callbacks.alive ? std::optional(callbacks.watchdog) : std::nullopt);
   for (auto& worker : workers_) {
-    asio::co_spawn(worker->ioc, SweepDeadlines(*worker, watch), asio::detached);
+    asio::co_spawn(worker->ioc, SweepDeadlines(*worker, *watch_), asio::detached);
     worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
     // "worker-1": as the log numbers it, for top -H, ps -L and a debugger.
     const std::string name = "worker-" + std::to_string(worker->index + 1);
@@ -880,8 +885,7 @@ void Server::Impl::Run(const RunCallbacks& callbacks) {
   }
   PinWorkerThreads();
   if (callbacks.ready) callbacks.ready();
-  asio::co_spawn(control_, WatchWorkers(watch, callbacks.alive, callbacks.alive_every),
-                 asio::detached);
+  asio::co_spawn(control_, WatchWorkers(callbacks.alive, callbacks.watchdog), asio::detached);
   asio::co_spawn(control_, HandleSignals(), asio::detached);
   for (auto& listener : listeners_) asio::co_spawn(control_, AcceptLoop(*listener), asio::detached);
   if (config_.insecure_mode) {

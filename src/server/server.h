@@ -96,10 +96,11 @@ class Server {
     // a reload is stuck past shutdown_timeout_seconds, before the process ends without returning
     // (what the reload uses cannot be destroyed under it).
     std::function<void()> stopped;
-    // On the control thread every `alive_every` from `ready` on, while every worker thread runs
-    // (WorkerWatch), and through the shutdown: systemd's watchdog (WATCHDOG=1). Unset: never.
+    // systemd's watchdog (WATCHDOG=1): on the control thread every half of `watchdog` (but at
+    // most every 10 ms, and at least every hour) from `ready` on, while every worker thread runs
+    // (WorkerWatch), until the stop begins. Unset: never.
     std::function<void()> alive;
-    std::chrono::microseconds alive_every;
+    std::chrono::microseconds watchdog;
   };
 
   // Serves until a stop signal or Stop(), then shuts down gracefully. Call once.

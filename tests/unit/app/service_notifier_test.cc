@@ -106,39 +106,41 @@ TEST(ServiceNotifierTest, SaysItIsAliveForTheWatchdog) {
   EXPECT_EQ(manager.Receive(), "WATCHDOG=1");
 }
 
-// sd_watchdog_enabled(3): half of WATCHDOG_USEC, for the process WATCHDOG_PID names when set.
-TEST(ServiceNotifierTest, PingsTheWatchdogAtHalfItsTimeoutWhenItWatchesThisProcess) {
+// sd_watchdog_enabled(3): WATCHDOG_USEC, for the process WATCHDOG_PID names when set.
+TEST(ServiceNotifierTest, ReadsTheWatchdogTimeoutWhenItWatchesThisProcess) {
   struct Case {
     const char* usec;
     const char* pid;
-    std::optional<long long> interval;  // microseconds; nullopt: no watchdog
+    std::optional<long long> timeout;  // microseconds; nullopt: no watchdog
   };
   const Case cases[] = {
       {nullptr, nullptr, std::nullopt},
       {"", nullptr, std::nullopt},
       {nullptr, "42", std::nullopt},
-      {"10000000", nullptr, 5000000},
-      {"10000000", "", 5000000},
-      {"10000000", "42", 5000000},
-      {"10000001", "42", 5000000},
+      {"10000000", nullptr, 10000000},
+      {"10000000", "", 10000000},
+      {"10000000", "42", 10000000},
+      {"1", "42", 1},
       {"10000000", "43", std::nullopt},  // another process's watchdog (callgate's parent's)
+      {"18446744073709551615", nullptr, std::nullopt},    // WatchdogSec=infinity: off
+      {"18446744073709551614", nullptr, 31536000000000},  // a year at most
   };
   for (const Case& c : cases) {
-    const auto interval = ServiceNotifier::WatchdogInterval(c.usec, c.pid, 42);
-    ASSERT_TRUE(interval.ok()) << (c.usec ? c.usec : "null") << " " << (c.pid ? c.pid : "null");
-    ASSERT_EQ(interval->has_value(), c.interval.has_value()) << (c.usec ? c.usec : "null");
-    if (c.interval) {
-      EXPECT_EQ((*interval)->count(), *c.interval);
+    const auto timeout = ServiceNotifier::WatchdogTimeout(c.usec, c.pid, 42);
+    ASSERT_TRUE(timeout.ok()) << (c.usec ? c.usec : "null") << " " << (c.pid ? c.pid : "null");
+    ASSERT_EQ(timeout->has_value(), c.timeout.has_value()) << (c.usec ? c.usec : "null");
+    if (c.timeout) {
+      EXPECT_EQ((*timeout)->count(), *c.timeout);
     }
   }
-  for (const char* usec : {"0", "-5", "10s", "1e7", " 10"}) {
-    const auto interval = ServiceNotifier::WatchdogInterval(usec, nullptr, 42);
-    ASSERT_FALSE(interval.ok()) << usec;
-    EXPECT_EQ(interval.error().message, std::string("WATCHDOG_USEC=") + usec +
-                                            " is not a number of microseconds: systemd's "
-                                            "watchdog is not told that callgate is alive");
+  for (const char* usec : {"0", "-5", "10s", "1e7", " 10", "18446744073709551616"}) {
+    const auto timeout = ServiceNotifier::WatchdogTimeout(usec, nullptr, 42);
+    ASSERT_FALSE(timeout.ok()) << usec;
+    EXPECT_EQ(timeout.error().message, std::string("WATCHDOG_USEC=") + usec +
+                                           " is not a positive number of microseconds: systemd's "
+                                           "watchdog is not told that callgate is alive");
   }
-  const auto bad_pid = ServiceNotifier::WatchdogInterval("10000000", "init", 42);
+  const auto bad_pid = ServiceNotifier::WatchdogTimeout("10000000", "init", 42);
   ASSERT_FALSE(bad_pid.ok());
   EXPECT_THAT(bad_pid.error().message, StartsWith("WATCHDOG_PID=init is not a process ID"));
 }
@@ -199,15 +201,16 @@ TEST_F(ServiceStatusTest, SaysNothingAfterStopping) {
   EXPECT_EQ(asked_, 0);
 }
 
-// WATCHDOG=1 is a keep-alive, not a state: systemd's watchdog still runs while callgate stops.
-TEST_F(ServiceStatusTest, SaysItIsAliveAlsoAfterStopping) {
+// systemd does not watch a stop, and a WATCHDOG=1 would arm its watchdog again, which a slow
+// stop would then trip.
+TEST_F(ServiceStatusTest, SaysItIsAliveUntilStopping) {
   ASSERT_TRUE(manager_.bound());
   status_.Alive();
   EXPECT_EQ(manager_.Receive(), "WATCHDOG=1");
   status_.Stopping();
   EXPECT_EQ(manager_.Receive(), "STOPPING=1\nSTATUS=Stopping");
   status_.Alive();
-  EXPECT_EQ(manager_.Receive(), "WATCHDOG=1");
+  EXPECT_TRUE(manager_.Empty());
   EXPECT_TRUE(not_sent_.empty());
 }
 

@@ -20,12 +20,13 @@ TEST(MetricsTest, CountersAsJsonFields) {
   Metrics::Add(metrics.write_timeouts);
   metrics.reloads.Finished(false, true);
   metrics.worker_threads_stalled = 1;
+  metrics.worker_thread_stalls = 3;
   const std::string fields = metrics.ToJsonFields(0, {});
   EXPECT_THAT(fields, HasSubstr("\"requests\":2,"));
   EXPECT_THAT(fields, HasSubstr("\"read_timeouts\":0,\"write_timeouts\":1,"));
-  EXPECT_THAT(fields,
-              HasSubstr("\"write_timeouts\":1,\"worker_threads_stalled\":1,\"reloads_ok\":0,"
-                        "\"reloads_failed\":1,\"last_reload_ok\":false,"));
+  EXPECT_THAT(fields, HasSubstr("\"write_timeouts\":1,\"worker_threads_stalled\":1,"
+                                "\"worker_thread_stalls\":3,\"reloads_ok\":0,\"reloads_failed\":1,"
+                                "\"last_reload_ok\":false,"));
   EXPECT_THAT(fields, Not(HasSubstr("tls_certificate_days_left"))) << "plain HTTP";
 }
 
