@@ -844,7 +844,9 @@ asio::awaitable<void> Server::Impl::WatchWorkers(std::function<void()> alive,
       alive();
       next_alive = now + alive_every;
     }
-    timer.expires_at(alive ? std::min(next_check, std::max(next_alive, now)) : next_check);
+    // While a worker is stalled `alive` waits for the next check (next_alive is past then).
+    const bool alive_due = alive && !watch_->any_stalled();
+    timer.expires_at(alive_due ? std::min(next_check, next_alive) : next_check);
     auto [ec] = co_await timer.async_wait(kUse);
     if (ec) co_return;
   }

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1326,6 +1328,23 @@ pid_t ThreadNamed(pid_t pid, const std::string& name) {
   return -1;
 }
 
+// The CPU time `pid` has used (user and system, all its threads), in seconds.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat(fs::path("/proc") / std::to_string(pid) / "stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t end_of_name = text.rfind(')');
+  if (end_of_name == std::string::npos) return -1;
+  std::istringstream fields(text.substr(end_of_name + 2));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // state is field 3; utime 14, stime 15
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 // One thread of another process, stopped by ptrace as a debugger stops a thread, and let go
 // however the test ends (a thread left traced would keep its process from being reaped).
 class StoppedThread {
@@ -1390,8 +1409,11 @@ TEST_F(ServerTest, SaysWhenAWorkerThreadStallsAndLetsTheWatchdogRestartIt) {
                                            "thread ID " +
                                            std::to_string(worker) + ") has been stuck for "));
   while (!systemd.Empty()) (void)systemd.Receive();  // a WATCHDOG=1 sent as the line was logged
-  // Three of its periods without WATCHDOG=1: systemd would have acted by now.
+  // Three of its periods without WATCHDOG=1: systemd would have acted by now. Meanwhile the
+  // control thread waits for its next look, as an idle server does (no loop on a ping not due).
+  const double cpu_before = CpuSeconds(server_->pid());
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_LT(CpuSeconds(server_->pid()) - cpu_before, 0.3);
   EXPECT_TRUE(systemd.Empty()) << systemd.Receive().value_or("");
 
   ASSERT_TRUE(stopped.Resume()) << std::strerror(errno);
