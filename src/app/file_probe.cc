@@ -17,16 +17,6 @@ std::string Denied(const fs::path& path, int mode) {
   return Quoted(path) + ": " + std::generic_category().message(errno);
 }
 
-// The nearest ancestor of `path` (absolute) that exists, if only as a symbolic link; the root at
-// worst.
-fs::path NearestExisting(fs::path path) {
-  std::error_code error;
-  while (path.has_relative_path() && !fs::exists(fs::symlink_status(path, error))) {
-    path = path.parent_path();
-  }
-  return path;
-}
-
 // "'PATH' is a symbolic link to 'TARGET', which does not exist" when `path` is one; else "".
 // Creating a directory there fails with "File exists", which does not say why.
 std::string DanglingLink(const fs::path& path, const fs::path& shown) {
@@ -38,6 +28,14 @@ std::string DanglingLink(const fs::path& path, const fs::path& shown) {
 }
 
 }  // namespace
+
+fs::path NearestExisting(fs::path path) {
+  std::error_code error;
+  while (path.has_relative_path() && !fs::exists(fs::symlink_status(path, error))) {
+    path = path.parent_path();
+  }
+  return path;
+}
 
 std::string WhyNotWritable(const fs::path& path, PathKind kind) {
   std::error_code error;

@@ -18,4 +18,8 @@ enum class PathKind { kFile, kDirectory };
 // read-only mounts count; the real user is the one tested, as serve runs as one user.
 std::string WhyNotWritable(const std::filesystem::path& path, PathKind kind);
 
+// The nearest ancestor of `path` (absolute), itself included, that exists, if only as a symbolic
+// link; the root at worst.
+std::filesystem::path NearestExisting(std::filesystem::path path);
+
 }  // namespace callgate::app

@@ -208,12 +208,8 @@ std::optional<LogSpace> MeasureLogSpace(const config::Config& config) {
   std::error_code error;
   const std::filesystem::path dir = std::filesystem::absolute(config.log_dir, error);
   if (error) return std::nullopt;
-  std::filesystem::path existing = dir;
-  while (!std::filesystem::exists(existing, error) && existing.has_relative_path()) {
-    existing = existing.parent_path();
-  }
   struct statvfs fs {};
-  if (::statvfs(existing.c_str(), &fs) != 0) return std::nullopt;
+  if (::statvfs(NearestExisting(dir).c_str(), &fs) != 0) return std::nullopt;
   LogSpace space;
   space.available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
   for (const std::string_view name : {kAppLog, kAccessLog}) {

@@ -68,6 +68,9 @@ Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogTimeou
                                                                                   const char* pid,
                                                                                   long self) {
   if (usec == nullptr || *usec == '\0') return std::optional<std::chrono::microseconds>();
+  const auto not_told = [](const std::string& problem) {
+    return Error{problem + ": systemd's watchdog is not told that callgate is alive", "", 0, ""};
+  };
   const auto positive = [](const char* text) -> std::optional<unsigned long long> {
     unsigned long long value = 0;
     const char* end = text + std::strlen(text);
@@ -77,18 +80,12 @@ Result<std::optional<std::chrono::microseconds>> ServiceNotifier::WatchdogTimeou
   };
   const auto micros = positive(usec);
   if (!micros) {
-    return Error{fmt::format("WATCHDOG_USEC={} is not a positive number of microseconds: "
-                             "systemd's watchdog is not told that callgate is alive",
-                             usec),
-                 "", 0, ""};
+    return not_told(fmt::format("WATCHDOG_USEC={} is not a positive number of microseconds", usec));
   }
   if (pid != nullptr && *pid != '\0') {
     const auto watched = positive(pid);
     if (!watched) {
-      return Error{fmt::format("WATCHDOG_PID={} is not a process ID: systemd's watchdog is not "
-                               "told that callgate is alive",
-                               pid),
-                   "", 0, ""};
+      return not_told(fmt::format("WATCHDOG_PID={} is not a process ID", pid));
     }
     if (*watched != static_cast<unsigned long long>(self)) {
       return std::optional<std::chrono::microseconds>();

@@ -840,13 +840,13 @@ asio::awaitable<void> Server::Impl::WatchWorkers(std::function<void()> alive,
         logs_.app->log(line.error ? spdlog::level::err : spdlog::level::warn, "{}", line.text);
       }
     }
-    if (alive && now >= next_alive && !watch_->any_stalled()) {
+    // While a worker is stalled no ping is due, and the timer waits for the next check.
+    const bool pinging = alive && !watch_->any_stalled();
+    if (pinging && now >= next_alive) {
       alive();
       next_alive = now + alive_every;
     }
-    // While a worker is stalled `alive` waits for the next check (next_alive is past then).
-    const bool alive_due = alive && !watch_->any_stalled();
-    timer.expires_at(alive_due ? std::min(next_check, next_alive) : next_check);
+    timer.expires_at(pinging ? std::min(next_check, next_alive) : next_check);
     auto [ec] = co_await timer.async_wait(kUse);
     if (ec) co_return;
   }
