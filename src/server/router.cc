@@ -179,14 +179,20 @@ Response Router::HandleHealth(const Request& request, const PeerContext& peer) c
                                .count();
   const std::uint64_t lines_lost =
       logs_.lines_lost ? logs_.lines_lost->load(std::memory_order_relaxed) : 0;
+  // A stuck worker thread holds up the calls of its connections (WorkerWatch). The check itself
+  // is served by a worker that runs (ChooseWorker passes over a stuck one), so the answer must
+  // say it, in the status code for a load balancer or Docker.
+  const bool stalled = metrics_.worker_threads_stalled.load(std::memory_order_relaxed) > 0;
   std::string body = fmt::format(
-      "{{\"status\":\"healthy\",\"exact_entries\":{},\"prefix_entries\":{},"
+      "{{\"status\":\"{}\",\"exact_entries\":{},\"prefix_entries\":{},"
       "\"directory_loaded_at\":\"{:%Y-%m-%dT%H:%M:%SZ}\",\"directory_age_seconds\":{},"
       "\"log_lines_lost\":{},{}}}\n",
-      snapshot->directory.exact_entries(), snapshot->directory.prefix_entries(),
-      fmt::gmtime(loaded), std::max<std::int64_t>(0, age), lines_lost,
-      metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
-  Response response = MakeResponse(request, http::status::ok, std::move(body), "application/json");
+      stalled ? "unhealthy" : "healthy", snapshot->directory.exact_entries(),
+      snapshot->directory.prefix_entries(), fmt::gmtime(loaded), std::max<std::int64_t>(0, age),
+      lines_lost, metrics_.ToJsonFields(now, ReloadStatus::Clock::now()));
+  Response response =
+      MakeResponse(request, stalled ? http::status::service_unavailable : http::status::ok,
+                   std::move(body), "application/json");
   // A proxy or a load balancer between the monitor and callgate must not answer from a copy.
   response.set(http::field::cache_control, "no-store");
   return response;

@@ -582,8 +582,9 @@ void Server::Impl::NoteGoneBeforeServed(const Listener& listener) {
 Worker& Server::Impl::ChooseWorkerFor(tcp::socket& socket) {
   std::vector<WorkerLoad> loads;
   loads.reserve(workers_.size());
-  for (const auto& worker : workers_) {
-    loads.push_back({worker->cpu, worker->connections.load(std::memory_order_relaxed)});
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    loads.push_back({workers_[i]->cpu, workers_[i]->connections.load(std::memory_order_relaxed),
+                     watch_ && watch_->stalled(i)});
   }
   const int incoming = config_.pin_worker_threads ? IncomingCpu(socket) : -1;
   return *workers_[ChooseWorker(loads, incoming, next_worker_++)];

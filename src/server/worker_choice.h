@@ -10,6 +10,7 @@ namespace callgate::server {
 struct WorkerLoad {
   int cpu = -1;                 // the CPU the worker is pinned to; -1 when it is not pinned
   std::size_t connections = 0;  // connections it serves now
+  bool stalled = false;         // stuck (WorkerWatch): its connections' calls would wait
 };
 
 // How many more connections than the least busy worker a worker may serve and still be given
@@ -22,7 +23,9 @@ inline constexpr std::size_t kMaxSteeringImbalance = 8;
 // The least busy worker pinned to `incoming_cpu`, unless it already serves
 // kMaxSteeringImbalance more connections than the least busy worker of all; otherwise the least
 // busy worker of all. Ties go round-robin: the first in order from `rotation` (modulo the
-// number of workers). `workers` must not be empty.
+// number of workers). A stalled worker is chosen only when every worker is stalled: a call
+// manager that gave up on a connection and opened another must not land on the same stuck
+// thread. `workers` must not be empty.
 std::size_t ChooseWorker(std::span<const WorkerLoad> workers, int incoming_cpu,
                          std::size_t rotation);
 

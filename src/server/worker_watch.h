@@ -55,6 +55,8 @@ class WorkerWatch {
   std::size_t stalled_count() const { return stalled_count_; }
   std::uint64_t stalls() const { return stalls_; }
   bool any_stalled() const { return stalled_count_ > 0; }
+  // Whether worker `worker` was stalled at the last Check().
+  bool stalled(std::size_t worker) const { return stalled_[worker]; }
 
  private:
   std::vector<std::atomic<Clock::rep>> last_run_;  // time_since_epoch().count()

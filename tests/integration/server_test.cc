@@ -1380,8 +1380,9 @@ class StoppedThread {
 };
 
 // A worker thread that stops running (stopped alone, as a debugger stops one thread) holds up
-// the calls of its connections: callgate logs it, /health counts it, and systemd's watchdog hears
-// nothing until the worker runs again, so that systemd would restart callgate.
+// the calls of its connections: callgate logs it, gives new connections to the other worker,
+// /health fails and counts it, and systemd's watchdog hears nothing until the worker runs again,
+// so that systemd would restart callgate.
 TEST_F(ServerTest, SaysWhenAWorkerThreadStallsAndLetsTheWatchdogRestartIt) {
   const NotifySocket systemd((dir_.path() / "notify").string());
   ASSERT_TRUE(systemd.bound());
@@ -1415,6 +1416,15 @@ TEST_F(ServerTest, SaysWhenAWorkerThreadStallsAndLetsTheWatchdogRestartIt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   EXPECT_LT(CpuSeconds(server_->pid()) - cpu_before, 0.3);
   EXPECT_TRUE(systemd.Empty()) << systemd.Receive().value_or("");
+  // New connections go to the worker that runs: a call is answered, and /health fails.
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  auto admin = HttpClient::Connect(server_->port("admin"));
+  ASSERT_NE(admin, nullptr);
+  const auto health = admin->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->result(), http::status::service_unavailable);
+  EXPECT_THAT(health->body(), HasSubstr("{\"status\":\"unhealthy\","));
+  EXPECT_THAT(health->body(), HasSubstr("\"worker_threads_stalled\":1,"));
 
   ASSERT_TRUE(stopped.Resume()) << std::strerror(errno);
   EXPECT_EQ(systemd.Receive(), "WATCHDOG=1");

@@ -17,6 +17,7 @@ namespace {
 namespace http = boost::beast::http;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 std::shared_ptr<const engine::Snapshot> TestSnapshot() {
   directory::PhoneDirectoryBuilder builder;
@@ -387,6 +388,23 @@ TEST_F(RouterTest, HealthSaysHowManyLogLinesWereLost) {
   *lost += 5;
   EXPECT_THAT(Handle(router, http::verb::get, "/health", peer).body(),
               HasSubstr(",\"log_lines_lost\":12,"));
+}
+
+// While a worker thread is stuck, /health fails (503, "unhealthy") on whichever worker serves
+// it, so that a load balancer or Docker's health check sees it; it passes again once none is.
+TEST_F(RouterTest, HealthFailsWhileAWorkerThreadIsStalled) {
+  const Router router = MakeRouter(false);
+  const PeerContext peer{ListenerKind::kAdmin, From("127.0.0.1"), std::nullopt};
+  metrics_.worker_threads_stalled = 1;
+  const Response stalled = Handle(router, http::verb::get, "/health", peer);
+  EXPECT_EQ(stalled.result(), http::status::service_unavailable);
+  EXPECT_THAT(stalled.body(), StartsWith("{\"status\":\"unhealthy\","));
+  EXPECT_THAT(stalled.body(), HasSubstr("\"worker_threads_stalled\":1,"));
+  EXPECT_EQ(stalled[http::field::content_type], "application/json");
+  metrics_.worker_threads_stalled = 0;
+  const Response running = Handle(router, http::verb::get, "/health", peer);
+  EXPECT_EQ(running.result(), http::status::ok);
+  EXPECT_THAT(running.body(), StartsWith("{\"status\":\"healthy\","));
 }
 
 // A client can send an unusable body with every request: one warning per 10 s, the rest counted

@@ -42,7 +42,13 @@ INSTANTIATE_TEST_SUITE_P(
         ChoiceCase{"CpuWithoutWorkerLeastBusy", {{0, 4}, {1, 3}}, 7, 0, 1},
         // Two workers per CPU: the less busy of the two on the incoming CPU.
         ChoiceCase{"LeastBusyOfTheLocalWorkers", {{0, 0}, {1, 4}, {0, 0}, {1, 3}, {1, 2}}, 1, 0, 4},
-        ChoiceCase{"LocalTieFromRotation", {{0, 0}, {1, 1}, {0, 0}, {1, 1}}, 1, 2, 3}),
+        ChoiceCase{"LocalTieFromRotation", {{0, 0}, {1, 1}, {0, 0}, {1, 1}}, 1, 2, 3},
+        // A stalled worker is passed over, however idle or local, unless all are stalled.
+        ChoiceCase{"StalledLeastBusyPassedOver", {{-1, 0, true}, {-1, 9}}, -1, 0, 1},
+        ChoiceCase{"StalledLocalPassedOver", {{0, 5}, {1, 0, true}}, 1, 0, 0},
+        ChoiceCase{"StalledLocalOfTwoPassedOver", {{0, 0}, {1, 0, true}, {1, 3}}, 1, 0, 2},
+        ChoiceCase{"AllStalledLeastBusy", {{-1, 2, true}, {-1, 1, true}}, -1, 0, 1},
+        ChoiceCase{"AllStalledLocal", {{0, 0, true}, {1, 1, true}}, 1, 0, 1}),
     [](const testing::TestParamInfo<ChoiceCase>& param) { return param.param.name; });
 
 // Opens `count` connections arriving on `cpu`, each on the worker ChooseWorker picks.
