@@ -21,9 +21,9 @@
 #include "app/service_notifier.h"
 #include "app/snapshot_loader.h"
 #include "common/log_text.h"
-#include "server/hangup_guard.h"
 #include "server/reminder.h"
 #include "server/server.h"
+#include "server/signal_guard.h"
 
 namespace callgate::app {
 namespace {
@@ -366,7 +366,11 @@ int RunServe(const CommandLine& command_line) {
                         AnnounceReady(*logs, **server);
                         service.Serving();
                       },
-                  .stopping = [&] { service.Stopping(); },
+                  .stopping =
+                      [&] {
+                        server::HoldStopSignalsUntilExit();  // the exit must not end by one
+                        service.Stopping();
+                      },
                   .stopped = [&] { Announce(*logs, "callgate stopped"); },
                   .alive = watched ? std::function<void()>([&] { service.Alive(); }) : nullptr,
                   .watchdog = watched ? **watchdog : std::chrono::microseconds(0)});

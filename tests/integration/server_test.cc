@@ -1766,6 +1766,17 @@ TEST_F(ServerTest, SighupWhileStartingReloadsOnceServingAndWhileStoppingIsIgnore
   EXPECT_EQ(server_->Stop(std::chrono::seconds(15), SIGHUP), 0) << server_->output();
 }
 
+// A stop signal sent again and again until callgate is gone (a script, an impatient operator)
+// hurries the stop, and one that comes as the process tears down (freeing the directory, after
+// the server's own handler is gone) does not end it: the exit is still a clean one, 0, not 143.
+TEST_F(ServerTest, SigtermsUntilTheProcessIsGoneStillEndItWithZero) {
+  const std::string config = Config(dir_);
+  dir_.Write("directory.csv", LargeDirectory(2'000'000));
+  server_ = CallgateProcess::Launch(dir_, config);
+  ASSERT_TRUE(server_->AwaitReady()) << server_->output();
+  EXPECT_EQ(server_->Stop(std::chrono::seconds(15), SIGTERM), 0) << server_->output();
+}
+
 // Two SIGHUPs held while callgate starts are taken one after the other once it serves. Each line
 // says what its SIGHUP makes: "SIGHUP: reloading" a reload; "will follow it" one more after the
 // reload that runs; "about to start" none, a reload not yet begun carries it out.

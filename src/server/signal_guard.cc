@@ -1,6 +1,7 @@
-#include "server/hangup_guard.h"
+#include "server/signal_guard.h"
 
 #include <csignal>
+#include <initializer_list>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -8,13 +9,16 @@
 namespace callgate::server {
 namespace {
 
-// Registering SIGHUP with Asio installs its handler, which queues the signal for every
-// signal_set registered for it: this one, which nobody waits on, and the server's while it
-// exists. Asio restores the default action when the last registration goes away, so this one
-// never does: it is never destroyed, not even at exit. The context is never run.
-struct HangupHolder {
+// Registering a signal with Asio installs its handler, which queues the signal for every
+// signal_set registered for it: a holder's, which nobody waits on, and the server's while it
+// exists. Asio restores the default action when the last registration goes away, so a holder's
+// never does: it is never destroyed, not even at exit. Its context is never run.
+struct SignalHolder {
+  explicit SignalHolder(std::initializer_list<int> signals) {
+    for (int signal : signals) held.add(signal);
+  }
   boost::asio::io_context context{1};
-  boost::asio::signal_set hangup{context, SIGHUP};
+  boost::asio::signal_set held{context};
 };
 
 // Asio installs its handler without SA_RESTART (this version has no flag for it), so a SIGHUP
@@ -33,11 +37,16 @@ void RestartCallsAfterHangups() {
 }  // namespace
 
 void HoldHangupsForTheServer() {
-  [[maybe_unused]] static const HangupHolder* const holder = [] {
-    auto* held = new HangupHolder;
+  [[maybe_unused]] static const SignalHolder* const holder = [] {
+    auto* held = new SignalHolder{SIGHUP};
     RestartCallsAfterHangups();
     return held;
   }();
+}
+
+// The same holder: the server's registration goes away with it, this one stays.
+void HoldStopSignalsUntilExit() {
+  [[maybe_unused]] static const SignalHolder* const holder = new SignalHolder{SIGTERM, SIGINT};
 }
 
 }  // namespace callgate::server
