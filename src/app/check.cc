@@ -182,7 +182,7 @@ int RunCheck(const CommandLine& command_line) {
   std::cout << std::unitbuf;
   auto config = LoadEffectiveConfig(command_line);
   if (!config) {  // on stdout with the verdict, so that `check > report` keeps the reason
-    std::cout << "config: " << config.error().ToString() << "\n";
+    std::cout << config.error().AllToString("config: ");
     return Verdict(1, 0, command_line.strict);
   }
   int failures = 0;

@@ -73,7 +73,7 @@ Status StartRefusal(const config::Config& config) {
 }
 
 int PrintError(const Error& error) {
-  std::cerr << "callgate: " << error.ToString() << "\n";
+  std::cerr << error.AllToString("callgate: ");
   return 1;
 }
 

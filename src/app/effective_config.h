@@ -39,7 +39,8 @@ Result<config::Config> LoadEffectiveConfig(const CommandLine& command_line);
 // writes (CheckCaBundlePath, ca_bundle.h). Reads the file system, creates nothing; thread-safe.
 Status StartRefusal(const config::Config& config);
 
-// Prints "callgate: <error>" to stderr; returns 1 for `return PrintError(...)`.
+// Prints "callgate: <error>" to stderr, a line for each error (Error::more too); returns 1 for
+// `return PrintError(...)`.
 int PrintError(const Error& error);
 
 }  // namespace callgate::app

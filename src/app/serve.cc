@@ -223,11 +223,16 @@ Result<config::Config> LoadForStart(const ConfigSource& source) {
 
 // An error about the configuration file, for the log. Its reason may quote a value from the file
 // (an address, a subject), so under obfuscate_pii only the place is said: check shows the rest.
+// Of several errors, the first: the line says how many more `callgate check` lists.
 std::string ConfigErrorText(const Error& error, const server::Logs& logs) {
-  if (!logs.masking()) return CapLogMessage(error.ToString());
+  const std::string more =
+      error.more.empty()
+          ? ""
+          : fmt::format(" (and {} more error(s): callgate check lists them)", error.more.size());
+  if (!logs.masking()) return CapLogMessage(error.ToString()) + more;
   Error place = error;
   place.message = "the reason is left out under obfuscate_pii; callgate check shows it";
-  return CapLogMessage(place.ToString());
+  return CapLogMessage(place.ToString()) + more;
 }
 
 // The configuration file, read again only to say what the next start would do with it: its keys

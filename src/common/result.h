@@ -2,9 +2,12 @@
 // Errors on the request path and in loaders are values, never exceptions (DESIGN.md §5).
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace callgate {
 
@@ -19,10 +22,19 @@ struct Error {
   int line = 0;
   std::string key;
   std::string column;
+  // The errors found after this one in the same pass, in order, each with none of its own: a
+  // configuration file's every bad key, so that an administrator fixes them in one round.
+  // Empty for most errors.
+  std::vector<Error> more;
 
   // "FILE:LINE: key 'KEY': MESSAGE" or "FILE:LINE: column 'COLUMN': MESSAGE", leaving out the
-  // parts that are empty.
+  // parts that are empty. This error only, not `more`.
   std::string ToString() const;
+  // ToString() of this error and of each of `more`, each on a line of its own that begins with
+  // `prefix` and ends with a newline. Past `limit` errors, a last line says how many are left out.
+  std::string AllToString(std::string_view prefix, std::size_t limit = kMaxErrorsShown) const;
+
+  static constexpr std::size_t kMaxErrorsShown = 20;
 };
 
 template <typename T>

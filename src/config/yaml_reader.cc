@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <vector>
@@ -138,34 +139,66 @@ Status VisitMerged(const Entry& origin, const Entry& merge, std::string_view pre
   return OkStatus();
 }
 
+// The errors of a mapping's entries, in file order, each with none of its own `more`.
+class Errors {
+ public:
+  void Add(const Status& status) {
+    if (status.ok()) return;
+    const Error& error = status.error();
+    errors_.push_back(error);
+    errors_.back().more.clear();
+    errors_.insert(errors_.end(), error.more.begin(), error.more.end());
+  }
+  // The first error, carrying the others; OkStatus() when there were none.
+  Status Take() && {
+    if (errors_.empty()) return OkStatus();
+    Error first = std::move(errors_.front());
+    first.more.assign(std::make_move_iterator(errors_.begin() + 1),
+                      std::make_move_iterator(errors_.end()));
+    return first;
+  }
+
+ private:
+  std::vector<Error> errors_;
+};
+
 }  // namespace
 
 Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
                     const EntryVisitor& visit) {
   std::map<std::string, int, std::less<>> first_lines;
   std::optional<Entry> merge;  // applied after the mapping's own entries, which win over it
+  Errors errors;
   for (const auto& pair : map) {
     const int line = LineOf(pair.first, LineOf(map, 1));
     Result<std::string> name = ReadKey(pair.first, file, line);
-    if (!name.ok()) return name.error();
+    if (!name.ok()) {
+      errors.Add(name.error());
+      continue;
+    }
     Entry entry{file, std::string(prefix) + Escape(name.value()), name.value(), pair.second, line};
     if (IsMergeKey(pair.first)) {
       if (merge) {
-        return entry.Fail("duplicate merge key (first on line " + std::to_string(merge->line) +
-                          "): use <<: [*a, *b]");
+        errors.Add(entry.Fail("duplicate merge key (first on line " + std::to_string(merge->line) +
+                              "): use <<: [*a, *b]"));
+      } else {
+        merge = std::move(entry);
       }
-      merge = std::move(entry);
       continue;
     }
     const auto [it, inserted] = first_lines.emplace(name.value(), line);
     if (!inserted) {
-      return entry.Fail("duplicate key (first set on line " + std::to_string(it->second) + ")");
+      errors.Add(
+          entry.Fail("duplicate key (first set on line " + std::to_string(it->second) + ")"));
+      continue;
     }
-    if (Status status = visit(entry); !status.ok()) return status;
+    errors.Add(visit(entry));
   }
-  if (!merge) return OkStatus();
-  std::size_t budget = kMaxMergedEntries;
-  return VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit);
+  if (merge) {
+    std::size_t budget = kMaxMergedEntries;
+    errors.Add(VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit));
+  }
+  return std::move(errors).Take();
 }
 
 // YAML 1.1's booleans, as PyYAML reads them: each word in lower case, capitalised or in upper

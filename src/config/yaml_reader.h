@@ -41,8 +41,10 @@ int LineOf(const YAML::Node& node, int fallback);
 // quoted scalar.
 std::string Describe(const YAML::Node& node);
 
-// Visits the entries of the mapping `map` in file order, stopping at the first error. Keys must
-// be non-empty scalars and unique (yaml-cpp keeps duplicates; this refuses them). `prefix` is
+// Visits the entries of the mapping `map` in file order. An entry that fails (a key that is not
+// a non-empty scalar, a key set twice, which yaml-cpp keeps and this refuses, or an error from
+// `visit`) does not stop the others: the result is the first error, with the rest in its `more`
+// (those of a nested mapping's entries among them, in place). `prefix` is
 // put before each key in paths ("clusters.hq."). A merge key (`<<: *base`, YAML 1.1, as PyYAML
 // reads it) then adds the entries of the mappings it names that `map` does not set itself, each
 // with the line where it is written.

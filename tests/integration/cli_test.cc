@@ -111,6 +111,27 @@ TEST_F(CliTest, AMissingDefaultConfigurationFileSaysWhereItWasLookedFor) {
   EXPECT_THAT(named.output, ::testing::Not(HasSubstr("working directory")));
 }
 
+// Every error of the configuration file at once, each with its line and key, from check (on
+// stdout, with its verdict) and from serve (on stderr): an administrator fixes them in one go.
+TEST_F(CliTest, CheckAndServeListEveryErrorOfTheConfigurationFile) {
+  const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() +
+                                         "\nlisten_port: http\nlog_levle: INFO\n"
+                                         "clusters:\n  hq:\n    ca_fil: x.pem\n");
+  const auto lines = [&config](const std::string& prefix) {
+    return prefix + config +
+           ":3: key 'listen_port': expected an integer from 0 to 65535, got 'http'\n" + prefix +
+           config + ":4: key 'log_levle': unknown key; did you mean 'log_level'?\n" + prefix +
+           config + ":7: key 'clusters.hq.ca_fil': unknown key in a cluster";
+  };
+  auto check = Run({"check", "--config", config});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.output, HasSubstr(lines("config: "))) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("check: FAILED"));
+  auto serve = Run({"--config", config});
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_THAT(serve.output, HasSubstr(lines("callgate: "))) << serve.output;
+}
+
 // A report that could not be written is a failure, whatever it said.
 TEST_F(CliTest, AReportThatCannotBeWrittenFails) {
   const std::string config = WriteConfig("insecure_mode: true\ncsv_file_path: " + Csv() + "\n");

@@ -1594,14 +1594,15 @@ TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) 
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
 
   dir_.Write("directory.csv", "phone_number,display_name\n+14085550101,Ada Byron\n");
-  dir_.Write("callgate.yaml", config + "listen_prot: 1\n");
+  dir_.Write("callgate.yaml", config + "listen_prot: 1\nworker_thread: 2\n");
   reload = ReloadOutput(*server_);
   EXPECT_THAT(reload, HasSubstr("[error] callgate: Reload: callgate would refuse to start with "
                                 "its configuration file as it is now, and goes on with the "
                                 "configuration it started with"))
       << reload;
   EXPECT_THAT(reload, HasSubstr(config_file + ":7: key 'listen_prot': unknown key; did you mean "
-                                              "'listen_port'?"));
+                                              "'listen_port'? (and 1 more error(s): callgate "
+                                              "check lists them)"));
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Byron"));
 
   // A file that loads, but that a start would refuse as insecure, is said to be refused too.

@@ -1,12 +1,17 @@
 // ParseConfig on invalid input: every kind of error, with the line and key it must name.
 #include "config/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace callgate::config {
 namespace {
+
+using ::testing::HasSubstr;
 
 struct ErrorCase {
   std::string yaml;
@@ -252,6 +257,43 @@ INSTANTIATE_TEST_SUITE_P(
                   "expected a certificate CN or SAN value (not blank, at most 256 bytes), got"},
         ErrorCase{"clusters:\n  hq:\n    allowed_subjects:\n      - {cn: x}\n", 4,
                   "clusters.hq.allowed_subjects", "got a mapping"}));
+
+// Every error of the file at once, in file order (a cluster's among them, in place), so that an
+// administrator does not fix one and restart to find the next; an entry that fails does not
+// keep the others from being read.
+TEST(ParseErrorsTest, EveryBadKeyIsReportedInFileOrder) {
+  Result<Config> config = ParseConfig(
+      "listen_port: http\n"            // 1
+      "log_levle: INFO\n"              // 2
+      "clusters:\n"                    // 3
+      "  hq:\n"                        // 4
+      "    allowed_ips: [10.1.2.3]\n"  // 5: fine
+      "    ca_fil: x.pem\n"            // 6
+      "  east: 7\n"                    // 7
+      "worker_threads: 2\n"            // 8: fine
+      "obfuscate_pii: maybe\n"         // 9
+      "listen_port: 5000\n",           // 10
+      "bad.yaml");
+  ASSERT_FALSE(config.ok());
+  std::vector<std::pair<int, std::string>> found{{config.error().line, config.error().key}};
+  for (const Error& more : config.error().more) {
+    EXPECT_TRUE(more.more.empty()) << more.ToString();
+    EXPECT_EQ(more.file, "bad.yaml");
+    found.emplace_back(more.line, more.key);
+  }
+  const std::vector<std::pair<int, std::string>> expected{
+      {1, "listen_port"},   {2, "log_levle"},     {6, "clusters.hq.ca_fil"},
+      {7, "clusters.east"}, {9, "obfuscate_pii"}, {10, "listen_port"}};
+  EXPECT_EQ(found, expected) << config.error().AllToString("");
+  EXPECT_THAT(config.error().more.back().message, HasSubstr("duplicate key (first set on line 1)"));
+}
+
+TEST(ParseErrorsTest, ASingleErrorHasNoMore) {
+  Result<Config> config = ParseConfig("worker_threads: 2\nlog_levle: INFO\n", "bad.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().line, 2);
+  EXPECT_TRUE(config.error().more.empty());
+}
 
 TEST(ParseErrorFormatTest, ToStringIsFileLineKeyMessage) {
   Result<Config> config = ParseConfig("log_level: INFO\n\nlisten_port: http\n", "/etc/cg.yaml");
