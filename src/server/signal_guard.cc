@@ -1,7 +1,6 @@
 #include "server/signal_guard.h"
 
 #include <csignal>
-#include <initializer_list>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -12,14 +11,19 @@ namespace {
 // Registering a signal with Asio installs its handler, which queues the signal for every
 // signal_set registered for it: a holder's, which nobody waits on, and the server's while it
 // exists. Asio restores the default action when the last registration goes away, so a holder's
-// never does: it is never destroyed, not even at exit. Its context is never run.
-struct SignalHolder {
-  explicit SignalHolder(std::initializer_list<int> signals) {
-    for (int signal : signals) held.add(signal);
-  }
+// never does: the holders are never destroyed, not even at exit. Their context is never run.
+// Made at start-up (HoldHangupsForTheServer): a context opens descriptors, which a stop that
+// comes when the process is out of them could not get; a registration opens none.
+struct SignalHolders {
   boost::asio::io_context context{1};
-  boost::asio::signal_set held{context};
+  boost::asio::signal_set hangup{context};
+  boost::asio::signal_set stop{context};
 };
+
+SignalHolders& Holders() {
+  static SignalHolders* const holders = new SignalHolders;
+  return *holders;
+}
 
 // Asio installs its handler without SA_RESTART (this version has no flag for it), so a SIGHUP
 // would end a wait in open() or write() with EINTR: a start waiting to open a FIFO csv_file_path
@@ -37,16 +41,18 @@ void RestartCallsAfterHangups() {
 }  // namespace
 
 void HoldHangupsForTheServer() {
-  [[maybe_unused]] static const SignalHolder* const holder = [] {
-    auto* held = new SignalHolder{SIGHUP};
+  [[maybe_unused]] static const bool held = [] {
+    Holders().hangup.add(SIGHUP);
     RestartCallsAfterHangups();
-    return held;
+    return true;
   }();
 }
 
-// The same holder: the server's registration goes away with it, this one stays.
 void HoldStopSignalsUntilExit() {
-  [[maybe_unused]] static const SignalHolder* const holder = new SignalHolder{SIGTERM, SIGINT};
+  // Once only: the stopping callback runs once. Failing, the exit is as it was without this.
+  boost::system::error_code ignored;
+  Holders().stop.add(SIGTERM, ignored);
+  Holders().stop.add(SIGINT, ignored);
 }
 
 }  // namespace callgate::server

@@ -13,12 +13,14 @@ namespace callgate::server {
 // From this call until the process exits, a SIGHUP received before a Server is created is kept
 // and delivered to it once it runs (so the reload happens then), and one received after the
 // server is gone, up to the process's very end, is dropped. Call it before anything slow at
-// start-up. Idempotent; thread-safe.
+// start-up (it also makes what HoldStopSignalsUntilExit needs, which then opens no descriptor).
+// Idempotent; thread-safe.
 void HoldHangupsForTheServer();
 
 // From this call until the process exits, a SIGTERM or SIGINT that no Server handles any more is
 // dropped: the stop it asks for is under way. Call it once the stop has begun (before that, a stop
-// signal while callgate starts must end it). Idempotent; thread-safe.
+// signal while callgate starts must end it), after HoldHangupsForTheServer. Not thread-safe: one
+// call, on the thread that begins the stop.
 void HoldStopSignalsUntilExit();
 
 }  // namespace callgate::server
