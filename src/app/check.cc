@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -182,7 +183,8 @@ int RunCheck(const CommandLine& command_line) {
   std::cout << std::unitbuf;
   auto config = LoadEffectiveConfig(command_line);
   if (!config) {  // on stdout with the verdict, so that `check > report` keeps the reason
-    std::cout << config.error().AllToString("config: ");
+    // Every error: the full report (serve and a reload point here for those they leave out).
+    std::cout << config.error().AllToString("config: ", std::numeric_limits<std::size_t>::max());
     return Verdict(1, 0, command_line.strict);
   }
   int failures = 0;

@@ -248,10 +248,11 @@ Status ReadTopLevelEntry(const Entry& entry, Config& config) {
   const TopLevelKey* key = FindTopLevelKey(entry.name);
   if (key == nullptr) return UnknownTopLevelKey(entry);
   if (Status status = CheckNotSetTwice(entry, *key, config); !status.ok()) return status;
-  if (Status status = key->set(entry, config); !status.ok()) return status;
+  // Taken as set even when its value is refused: the file's other errors are still read
+  // (ForEachEntry), and its alias set too is one of them.
   config.key_lines.emplace(std::string(CanonicalName(*key)), entry.line);
   if (!key->canonical.empty()) config.key_aliases.emplace(key->canonical, entry.name);
-  return OkStatus();
+  return key->set(entry, config);
 }
 
 }  // namespace

@@ -90,56 +90,8 @@ bool IsMergeKey(const YAML::Node& key) {
   return key.IsScalar() && key.Scalar() == "<<" && !IsQuoted(key);
 }
 
-// Visits the entries that the merge entry `merge` (`<<: *base` or `<<: [*a, *b]`) brings into
-// the mapping whose keys so far are in `seen`: those the mapping does not set itself. Among the
-// merged mappings the first to set a key wins, and a mapping's own keys win over those it merges
-// in turn, as in PyYAML. `origin` is the merge entry of the mapping being read, which the limits'
-// errors name.
-Status VisitMerged(const Entry& origin, const Entry& merge, std::string_view prefix, int depth,
-                   std::map<std::string, int, std::less<>>& seen, std::size_t& budget,
-                   const EntryVisitor& visit) {
-  std::vector<YAML::Node> sources;
-  if (merge.value.IsMap()) {
-    sources.push_back(merge.value);
-  } else if (merge.value.IsSequence()) {
-    for (const YAML::Node& source : merge.value) sources.push_back(source);
-  }
-  const bool maps_only = std::all_of(sources.begin(), sources.end(),
-                                     [](const YAML::Node& source) { return source.IsMap(); });
-  if (sources.empty() || !maps_only) {
-    return merge.Fail(
-        "a merge key takes a mapping or a list of mappings (<<: *base or <<: [*a, *b]), got " +
-        Describe(merge.value));
-  }
-  if (depth == kMaxMergeDepth) {
-    return origin.Fail("merge keys nested more than " + std::to_string(kMaxMergeDepth) + " deep");
-  }
-  for (const YAML::Node& source : sources) {
-    std::vector<Entry> nested;
-    for (const auto& pair : source) {
-      if (budget-- == 0) {
-        return origin.Fail("merge keys bring in more than " + std::to_string(kMaxMergedEntries) +
-                           " entries");
-      }
-      const int line = LineOf(pair.first, merge.line);
-      Result<std::string> name = ReadKey(pair.first, merge.file, line);
-      if (!name.ok()) return name.error();
-      Entry entry{merge.file, std::string(prefix) + Escape(*name), *name, pair.second, line};
-      if (IsMergeKey(pair.first)) {
-        nested.push_back(std::move(entry));
-      } else if (seen.emplace(*name, line).second) {
-        if (Status status = visit(entry); !status.ok()) return status;
-      }
-    }
-    for (const Entry& inner : nested) {
-      Status status = VisitMerged(origin, inner, prefix, depth + 1, seen, budget, visit);
-      if (!status.ok()) return status;
-    }
-  }
-  return OkStatus();
-}
-
-// The errors of a mapping's entries, in file order, each with none of its own `more`.
+// The errors of a mapping's entries, each with none of its own `more`, for one error carrying
+// the others in file order.
 class Errors {
  public:
   void Add(const Status& status) {
@@ -149,9 +101,12 @@ class Errors {
     errors_.back().more.clear();
     errors_.insert(errors_.end(), error.more.begin(), error.more.end());
   }
-  // The first error, carrying the others; OkStatus() when there were none.
+  // The first error in the file, carrying the others in file order (merged entries are read
+  // after a mapping's own); OkStatus() when there were none.
   Status Take() && {
     if (errors_.empty()) return OkStatus();
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const Error& a, const Error& b) { return a.line < b.line; });
     Error first = std::move(errors_.front());
     first.more.assign(std::make_move_iterator(errors_.begin() + 1),
                       std::make_move_iterator(errors_.end()));
@@ -161,6 +116,62 @@ class Errors {
  private:
   std::vector<Error> errors_;
 };
+
+// Visits the entries that the merge entry `merge` (`<<: *base` or `<<: [*a, *b]`) brings into
+// the mapping whose keys so far are in `seen`: those the mapping does not set itself. Among the
+// merged mappings the first to set a key wins, and a mapping's own keys win over those it merges
+// in turn, as in PyYAML. Errors go to `errors`, and the entries after one are still read.
+// `origin` is the merge entry of the mapping being read, which the limits' errors name: false
+// when a limit stopped the merge, which then reads nothing more.
+bool VisitMerged(const Entry& origin, const Entry& merge, std::string_view prefix, int depth,
+                 std::map<std::string, int, std::less<>>& seen, std::size_t& budget,
+                 const EntryVisitor& visit, Errors& errors) {
+  std::vector<YAML::Node> sources;
+  if (merge.value.IsMap()) {
+    sources.push_back(merge.value);
+  } else if (merge.value.IsSequence()) {
+    for (const YAML::Node& source : merge.value) sources.push_back(source);
+  }
+  const bool maps_only = std::all_of(sources.begin(), sources.end(),
+                                     [](const YAML::Node& source) { return source.IsMap(); });
+  if (sources.empty() || !maps_only) {
+    errors.Add(merge.Fail(
+        "a merge key takes a mapping or a list of mappings (<<: *base or <<: [*a, *b]), got " +
+        Describe(merge.value)));
+    return true;
+  }
+  if (depth == kMaxMergeDepth) {
+    errors.Add(
+        origin.Fail("merge keys nested more than " + std::to_string(kMaxMergeDepth) + " deep"));
+    return false;
+  }
+  for (const YAML::Node& source : sources) {
+    std::vector<Entry> nested;
+    for (const auto& pair : source) {
+      if (budget-- == 0) {
+        errors.Add(origin.Fail("merge keys bring in more than " +
+                               std::to_string(kMaxMergedEntries) + " entries"));
+        return false;
+      }
+      const int line = LineOf(pair.first, merge.line);
+      Result<std::string> name = ReadKey(pair.first, merge.file, line);
+      if (!name.ok()) {
+        errors.Add(name.error());
+        continue;
+      }
+      Entry entry{merge.file, std::string(prefix) + Escape(*name), *name, pair.second, line};
+      if (IsMergeKey(pair.first)) {
+        nested.push_back(std::move(entry));
+      } else if (seen.emplace(*name, line).second) {
+        errors.Add(visit(entry));
+      }
+    }
+    for (const Entry& inner : nested) {
+      if (!VisitMerged(origin, inner, prefix, depth + 1, seen, budget, visit, errors)) return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -196,7 +207,7 @@ Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_vi
   }
   if (merge) {
     std::size_t budget = kMaxMergedEntries;
-    errors.Add(VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit));
+    (void)VisitMerged(*merge, *merge, prefix, 0, first_lines, budget, visit, errors);
   }
   return std::move(errors).Take();
 }

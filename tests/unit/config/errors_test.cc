@@ -288,6 +288,57 @@ TEST(ParseErrorsTest, EveryBadKeyIsReportedInFileOrder) {
   EXPECT_THAT(config.error().more.back().message, HasSubstr("duplicate key (first set on line 1)"));
 }
 
+// The (line, key) of each error ParseConfig finds in `yaml`, first to last.
+std::vector<std::pair<int, std::string>> ErrorsIn(const std::string& yaml) {
+  Result<Config> config = ParseConfig(yaml, "bad.yaml");
+  if (config.ok()) return {};
+  std::vector<std::pair<int, std::string>> found{{config.error().line, config.error().key}};
+  for (const Error& more : config.error().more) found.emplace_back(more.line, more.key);
+  return found;
+}
+
+using Found = std::vector<std::pair<int, std::string>>;
+
+// Merged entries are read like a mapping's own, reported at the line they are written on and
+// in file order; an entry that fails still counts as set, so that nothing else is blamed for it.
+TEST(ParseErrorsTest, MergedEntriesAliasesAndDuplicatesReportEveryErrorOnce) {
+  EXPECT_EQ(ErrorsIn("clusters:\n"
+                     "  hq: &hq\n"
+                     "    allowed_ips: [10.1.2.300]\n"  // 3, in hq and merged into east
+                     "    ca_fil: x\n"                  // 4, the same
+                     "  east:\n"
+                     "    <<: *hq\n"
+                     "    allowed_subject: y\n"),  // 7
+            (Found{{3, "clusters.hq.allowed_ips"},
+                   {3, "clusters.east.allowed_ips"},
+                   {4, "clusters.hq.ca_fil"},
+                   {4, "clusters.east.ca_fil"},
+                   {7, "clusters.east.allowed_subject"}}));
+  // east's own allowed_ips fails: the merged one is not read in its place.
+  EXPECT_EQ(ErrorsIn("clusters:\n"
+                     "  hq: &hq\n"
+                     "    allowed_ips: [10.1.2.3]\n"
+                     "    ca_fil: x\n"  // 4, in hq and merged into east
+                     "  east:\n"
+                     "    <<: *hq\n"
+                     "    allowed_ips: [10.1.2.300]\n"),  // 7
+            (Found{{4, "clusters.hq.ca_fil"},
+                   {4, "clusters.east.ca_fil"},
+                   {7, "clusters.east.allowed_ips"}}));
+  // A refused value and its alias: both errors at once, not one after the other.
+  EXPECT_EQ(ErrorsIn("flask_port: http\nlisten_port: 5000\n"),
+            (Found{{1, "flask_port"}, {2, "listen_port"}}));
+  // A second merge key is an error, and the entries after it are still read.
+  EXPECT_EQ(ErrorsIn("clusters:\n"
+                     "  hq: &hq\n"
+                     "    allowed_ips: [10.1.2.3]\n"
+                     "  east:\n"
+                     "    <<: *hq\n"
+                     "    <<: *hq\n"      // 6
+                     "    ca_fil: x\n"),  // 7
+            (Found{{6, "clusters.east.<<"}, {7, "clusters.east.ca_fil"}}));
+}
+
 TEST(ParseErrorsTest, ASingleErrorHasNoMore) {
   Result<Config> config = ParseConfig("worker_threads: 2\nlog_levle: INFO\n", "bad.yaml");
   ASSERT_FALSE(config.ok());
