@@ -41,13 +41,13 @@ int LineOf(const YAML::Node& node, int fallback);
 // quoted scalar.
 std::string Describe(const YAML::Node& node);
 
-// Visits the entries of the mapping `map` in file order. An entry that fails (a key that is not
-// a non-empty scalar, a key set twice, which yaml-cpp keeps and this refuses, or an error from
-// `visit`) does not stop the others: the result is the first error, with the rest in its `more`
-// (those of a nested mapping's entries among them, in place). `prefix` is
-// put before each key in paths ("clusters.hq."). A merge key (`<<: *base`, YAML 1.1, as PyYAML
-// reads it) then adds the entries of the mappings it names that `map` does not set itself, each
-// with the line where it is written.
+// Visits the entries of the mapping `map` in file order. `prefix` is put before each key in
+// paths ("clusters.hq."). A merge key (`<<: *base`, YAML 1.1, as PyYAML reads it) then adds the
+// entries of the mappings it names that `map` does not set itself, each with the line where it
+// is written. An entry that fails (a key that is not a non-empty scalar, a key set twice, which
+// yaml-cpp keeps and this refuses, or an error from `visit`) does not stop the others: the result
+// is the error on the first line, with the rest in its `more` by line (a nested mapping's among
+// them). Only the merge limits (depth, entries) stop the merge they are met in.
 using EntryVisitor = std::function<Status(const Entry&)>;
 Status ForEachEntry(const YAML::Node& map, std::string_view file, std::string_view prefix,
                     const EntryVisitor& visit);
