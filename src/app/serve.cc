@@ -24,6 +24,7 @@
 #include "server/reminder.h"
 #include "server/server.h"
 #include "server/signal_guard.h"
+#include "server/worker_watch.h"
 
 namespace callgate::app {
 namespace {
@@ -363,7 +364,8 @@ int RunServe(const CommandLine& command_line) {
   if (watched) {
     logs->app->info(
         "systemd's watchdog: telling it every {} ms that callgate runs (WatchdogSec={} ms)",
-        std::chrono::duration_cast<std::chrono::milliseconds>(**watchdog / 2).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(server::WatchdogPingEvery(**watchdog))
+            .count(),
         std::chrono::duration_cast<std::chrono::milliseconds>(**watchdog).count());
   }
   (*server)->Run({.ready =

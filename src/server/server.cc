@@ -825,8 +825,7 @@ void Server::Impl::BeginStop() {
 asio::awaitable<void> Server::Impl::WatchWorkers(std::function<void()> alive,
                                                  std::chrono::microseconds watchdog) {
   using Clock = std::chrono::steady_clock;
-  const Clock::duration alive_every = std::clamp<Clock::duration>(
-      watchdog / 2, std::chrono::milliseconds(10), std::chrono::hours(1));
+  const Clock::duration alive_every = WatchdogPingEvery(watchdog);
   asio::steady_timer timer(control_);
   auto next_check = Clock::now() + kWorkerCheckEvery;
   auto next_alive = Clock::now();

@@ -9,6 +9,7 @@
 // systemd's watchdog that it is alive, so that the unit's WatchdogSec= restarts it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -24,6 +25,13 @@ namespace callgate::server {
 inline constexpr std::chrono::seconds kWorkerStalledAfter{2};
 // How often the control thread calls Check().
 inline constexpr std::chrono::seconds kWorkerCheckEvery{1};
+
+// How often systemd's watchdog, whose timeout is `watchdog`, is told that callgate is alive: every
+// half of it, but at most every 10 ms and at least every hour.
+inline std::chrono::steady_clock::duration WatchdogPingEvery(std::chrono::microseconds watchdog) {
+  return std::clamp<std::chrono::steady_clock::duration>(
+      watchdog / 2, std::chrono::milliseconds(10), std::chrono::hours(1));
+}
 
 class WorkerWatch {
  public:

@@ -119,5 +119,13 @@ TEST(WorkerWatchTest, WithTheWatchdogTheLinesSayWhatSystemdDoes) {
                                           "told again that callgate is alive"))));
 }
 
+// Half the timeout, kept between 10 ms and an hour (WATCHDOG_USEC=1 or WatchdogSec=1y).
+TEST(WatchdogPingEveryTest, IsHalfTheTimeoutWithinLimits) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(WatchdogPingEvery(microseconds(10'000'000)), std::chrono::seconds(5));
+  EXPECT_EQ(WatchdogPingEvery(microseconds(1)), std::chrono::milliseconds(10));
+  EXPECT_EQ(WatchdogPingEvery(std::chrono::hours(24 * 365)), std::chrono::hours(1));
+}
+
 }  // namespace
 }  // namespace callgate::server
