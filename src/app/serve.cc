@@ -197,23 +197,6 @@ bool ReloadDirectory(const config::Config& config, const server::Logs& logs,
   return true;
 }
 
-// The TLS half of a reload. True if the new certificates are in service.
-bool ReloadSecurity(const config::Config& config, const server::Logs& logs,
-                    server::Server& server) {
-  auto security = LoadSecurityState(config, LoadFor::kReload);
-  if (!security) {
-    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
-                    CapLogMessage(security.error().ToString()));
-    return false;
-  }
-  LogTrustStore(logs, **security);
-  const bool tls = (*security)->tls != nullptr;
-  const std::string serving = tls ? ServingText(*(*security)->tls) : "";
-  server.PublishSecurity(std::move(security).value());
-  if (tls) logs.app->info("Reloaded TLS certificate, key and CA files: serving {}", serving);
-  return true;
-}
-
 // The configuration file as a start would take it: loaded, and not refused (StartRefusal).
 Result<config::Config> LoadForStart(const ConfigSource& source) {
   auto config = LoadEffectiveConfig(source);
@@ -236,52 +219,132 @@ std::string ConfigErrorText(const Error& error, const server::Logs& logs) {
   return CapLogMessage(place.ToString()) + more;
 }
 
-// The configuration file, read again only to say what the next start would do with it: its keys
-// are read at start-up only, so an edit waits for a restart, and a file that no longer loads
-// would stop that restart. An administrator who sent SIGHUP after editing it hears of both now,
-// and a monitor learns of the second from /health. False if a start would refuse the file.
-bool ReviewConfigFile(const ConfigSource& source, const config::Config& running,
-                      const server::Logs& logs) {
+std::string KeysAsWritten(const config::Config& config, const std::vector<std::string_view>& keys) {
+  std::vector<std::string_view> as_written;
+  for (const std::string_view key : keys) as_written.push_back(config.KeyAsWritten(key));
+  return fmt::format("{}", fmt::join(as_written, ", "));
+}
+
+// The configuration file, read again: what of it a reload puts in force over `running`
+// (config::PlanReload), after a WARNING naming the changed keys that wait for a restart; or
+// nullopt, after an ERROR, when a start would refuse the file: callgate goes on with `running`,
+// and an administrator who sent SIGHUP after editing the file, or a monitor (/health), learns
+// now that the next start would fail.
+std::optional<config::ReloadPlan> ReadConfigFile(const ConfigSource& source,
+                                                 const config::Config& running,
+                                                 const server::Logs& logs) {
   const auto edited = LoadForStart(source);
   if (!edited) {
     logs.app->error(
         "Reload: callgate would refuse to start with its configuration file as it is now, and "
-        "goes on with the configuration it started with; fix the file before the next restart "
+        "goes on with the configuration it has in force; fix the file before the next restart "
         "(callgate check tests it): {}",
         ConfigErrorText(edited.error(), logs));
+    return std::nullopt;
+  }
+  config::ReloadPlan plan = config::PlanReload(running, *edited);
+  if (!plan.at_restart.empty()) {
+    const std::string why =
+        plan.held_back.empty()
+            ? "they are read only at start-up"
+            : "a reload puts clusters and the TLS keys in force, but not when " + plan.held_back;
+    logs.app->warn(
+        "Reload: {} changes {}: this takes effect at the next restart; {} (the phone directory "
+        "this reload reads is the one the configuration in force names)",
+        source.path, KeysAsWritten(*edited, plan.at_restart), why);
+  }
+  return plan;
+}
+
+// `state` into service: new connections use it, open ones are authorized again by it.
+void PublishSecurity(std::shared_ptr<const server::SecurityState> state, const server::Logs& logs,
+                     server::Server& server) {
+  LogTrustStore(logs, *state);
+  const std::string serving = state->tls ? ServingText(*state->tls) : "";
+  server.PublishSecurity(std::move(state));
+  if (!serving.empty()) {
+    logs.app->info("Reloaded TLS certificate, key and CA files: serving {}", serving);
+  }
+}
+
+// The TLS half of a reload without a change to the configuration: the TLS context and the
+// authorizer built again from the files `running` names (renewed certificates, edited
+// ca_files). True if they are in service.
+bool ReloadSecurityFiles(const config::Config& running, const server::Logs& logs,
+                         server::Server& server) {
+  auto state = LoadSecurityState(running, LoadFor::kReload);
+  if (!state) {
+    logs.app->error("Reload failed, the previous TLS certificates stay in service: {}",
+                    CapLogMessage(state.error().ToString()));
     return false;
   }
-  const std::vector<std::string_view> changed = config::ChangedKeys(running, *edited);
-  if (changed.empty()) return true;
-  std::vector<std::string_view> as_written;
-  for (const std::string_view key : changed) as_written.push_back(edited->KeyAsWritten(key));
-  logs.app->warn(
-      "Reload: {} changes {}: the configuration is read only at start-up, so this takes effect "
-      "at the next restart (this reload re-read the phone directory and TLS files named by the "
-      "configuration callgate started with)",
-      source.path, fmt::join(as_written, ", "));
+  PublishSecurity(std::move(state).value(), logs, server);
+  WriteCaBundleOrWarn(running, logs);
   return true;
 }
 
-// SIGHUP: rebuild the TLS/authorization state and the directory snapshot. The two halves are
-// independent: a half that fails keeps what it would have replaced, and the other half still
-// takes effect. The TLS half goes first: its files are small, and a CA taken out of a ca_file
-// must stop being trusted even while the directory's read hangs (a FIFO no one writes, a network
-// file system that does not answer) or takes seconds. The configuration file is only reviewed
-// (ReviewConfigFile).
-// True if both halves took effect.
-bool Reload(const ConfigSource& source, const config::Config& config, const server::Logs& logs,
+// The keys of the configuration file `plan` puts in force (plan.applied), with the files their
+// configuration names, checked as a start would check them: true once in service, plan.next
+// then being the configuration in force (`running`); false, with an ERROR, when they do not
+// load, `running` and what is in service staying as they were.
+bool ApplyConfigFile(const config::ReloadPlan& plan, config::Config& running,
+                     const ConfigSource& source, const server::Logs& logs, server::Server& server) {
+  const std::string keys = KeysAsWritten(plan.next, plan.applied);
+  Status refused = StartRefusal(plan.next);  // the keys waiting for a restart beside the new ones
+  auto state = refused ? LoadSecurityState(plan.next, LoadFor::kReload)
+                       : Result<std::shared_ptr<const server::SecurityState>>(refused.error());
+  if (!state) {
+    logs.app->error("Reload failed, the previous {} stay in force: {}", keys,
+                    ConfigErrorText(state.error(), logs));
+    return false;
+  }
+  PublishSecurity(std::move(state).value(), logs, server);
+  running = plan.next;
+  logs.app->info("Reload: {} of {} now in force", keys, source.path);
+  for (const Error& warning : config::ConfiguredForNobody(running)) {
+    logs.app->warn("{}", warning.ToString());
+  }
+  WriteCaBundleOrWarn(running, logs);
+  return true;
+}
+
+// What the TLS half of a reload did.
+struct SecurityReload {
+  bool ok = false;              // what it was to put in service is in service
+  bool config_file_ok = false;  // a start would take the configuration file and its TLS files
+};
+
+// The TLS half of a reload: the configuration file's edited clusters and TLS keys into force
+// (ApplyConfigFile), or, when it has none or they do not load, the files the configuration in
+// force names read again (ReloadSecurityFiles).
+SecurityReload ReloadSecurity(const std::optional<config::ReloadPlan>& plan,
+                              config::Config& running, const ConfigSource& source,
+                              const server::Logs& logs, server::Server& server) {
+  if (!plan || plan->applied.empty()) {
+    return {.ok = ReloadSecurityFiles(running, logs, server), .config_file_ok = plan.has_value()};
+  }
+  if (ApplyConfigFile(*plan, running, source, logs, server)) {
+    return {.ok = true, .config_file_ok = true};
+  }
+  ReloadSecurityFiles(running, logs, server);  // a renewal beside the edit still takes effect
+  return {.ok = false, .config_file_ok = false};
+}
+
+// SIGHUP: read the configuration file again, then rebuild the TLS/authorization state and the
+// directory snapshot. The two halves are independent: a half that fails keeps what it would have
+// replaced, and the other half still takes effect. The configuration file (small, and what says
+// who may connect) and the TLS half go first: a cluster or a CA taken out must stop letting
+// clients in even while the directory's read hangs (a FIFO no one writes, a network file system
+// that does not answer) or takes seconds. True if both halves took effect.
+bool Reload(const ConfigSource& source, config::Config& running, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
-  const bool security = ReloadSecurity(config, logs, server);
-  const bool directory = ReloadDirectory(config, logs, store);
-  // After the two halves: a configuration file that does not answer (a FIFO, a network file
-  // system) must not hold back what the reload is for.
-  const bool config_file_ok = ReviewConfigFile(source, config, logs);
-  if (directory && security) logs.app->info("Reload complete");
+  const std::optional<config::ReloadPlan> plan = ReadConfigFile(source, running, logs);
+  const SecurityReload security = ReloadSecurity(plan, running, source, logs, server);
+  const bool directory = ReloadDirectory(running, logs, store);
+  if (directory && security.ok) logs.app->info("Reload complete");
   logs.app->flush();
-  // The configuration file's verdict does not fail the reload: what the reload is for took effect.
-  server.metrics().reloads.Finished(directory && security, config_file_ok);
-  return directory && security;
+  server.metrics().reloads.Finished(directory && security.ok, security.config_file_ok);
+  return directory && security.ok;
 }
 
 // A start-up failure once logging runs: an error line on the console and in app.log, where

@@ -985,10 +985,11 @@ TEST_F(SecureByDefaultTest, ACaBundlePathThatIsAFileCallgateReadsIsRefused) {
         WriteConfig("listen_host: 127.0.0.1\nlisten_port: 0\nadmin_listen: \"\"\n" +
                     Tls(Pki("server.key")) + "csv_file_path: directory.csv\n" +
                     Cluster("bund/ca.pem") + "ca_bundle_path: " + c.bundle + "\n");
-    const std::string refusal = config + ":12: key 'ca_bundle_path': '" + c.bundle + "' " + c.is +
-                                ": serve writes the combined CA bundle to ca_bundle_path at "
-                                "start-up, which would overwrite it; give ca_bundle_path a file "
-                                "of its own, or remove it (callgate does not need the bundle)\n";
+    const std::string refusal =
+        config + ":12: key 'ca_bundle_path': '" + c.bundle + "' " + c.is +
+        ": serve writes the combined CA bundle to ca_bundle_path at "
+        "start-up and at each reload, which would overwrite it; give ca_bundle_path a file "
+        "of its own, or remove it (callgate does not need the bundle)\n";
     auto check = RunIn(dir_.path(), {"check", "--config", config});
     EXPECT_EQ(check.exit_code, 1) << check.output;
     EXPECT_THAT(check.output, HasSubstr("config: " + refusal));

@@ -1553,7 +1553,7 @@ TEST_F(ServerTest, AReloadRefusesACaBundlePathThatIsAFileCallgateReads) {
   EXPECT_THAT(reload,
               HasSubstr("Reload: callgate would refuse to start with its configuration "
                         "file as it is now, and goes on with the configuration it "
-                        "started with; fix the file before the next restart (callgate "
+                        "has in force; fix the file before the next restart (callgate "
                         "check tests it): " +
                         (dir_.path() / "callgate.yaml").string() + ":6: key 'ca_bundle_path': '" +
                         csv + "' is the file csv_file_path names (line 5): serve writes"))
@@ -1565,9 +1565,10 @@ TEST_F(ServerTest, AReloadRefusesACaBundlePathThatIsAFileCallgateReads) {
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
 }
 
-// No configuration key is reloaded, but a SIGHUP reads the file again (with the environment of
-// the start: LOG_LEVEL here) to say which keys wait for a restart, or that the file would stop
-// one. The directory is reloaded all the same, from the file the running configuration names.
+// A SIGHUP reads the file again (with the environment of the start: LOG_LEVEL here) to put its
+// clusters and TLS keys in force and to say which other keys wait for a restart, or that the
+// file would stop one. The directory is reloaded all the same, from the file the configuration
+// in force names.
 TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) {
   const std::string config = Config(dir_, "shutdown_timeout_seconds: 3\n");
   setenv("LOG_LEVEL", "DEBUG", 1);  // inherited by the server, over the file's INFO
@@ -1587,8 +1588,8 @@ TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) 
   dir_.Write("callgate.yaml", edited);
   reload = ReloadOutput(*server_);
   EXPECT_THAT(reload, HasSubstr("[warning] callgate: Reload: " + config_file +
-                                " changes flask_port, max_connections: the configuration is read "
-                                "only at start-up, so this takes effect at the next restart"))
+                                " changes flask_port, max_connections: this takes effect at the "
+                                "next restart; they are read only at start-up"))
       << reload;
   EXPECT_THAT(reload, HasSubstr("Phone directory"));
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada King"));
@@ -1598,7 +1599,7 @@ TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) 
   reload = ReloadOutput(*server_);
   EXPECT_THAT(reload, HasSubstr("[error] callgate: Reload: callgate would refuse to start with "
                                 "its configuration file as it is now, and goes on with the "
-                                "configuration it started with"))
+                                "configuration it has in force"))
       << reload;
   EXPECT_THAT(reload, HasSubstr(config_file + ":7: key 'listen_prot': unknown key; did you mean "
                                               "'listen_port'? (and 1 more error(s): callgate "
@@ -1611,6 +1612,17 @@ TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) 
   EXPECT_THAT(reload, HasSubstr("would refuse to start")) << reload;
   EXPECT_THAT(reload, HasSubstr("insecure_mode")) << reload;
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 4), 4U);
+
+  // Clusters where there were none would make /health answer loopback alone, which is set at
+  // start-up: they wait for a restart, and the log says why.
+  dir_.Write("callgate.yaml", config + "clusters:\n  pbx:\n    allowed_ips: [127.0.0.2]\n");
+  reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("changes clusters: this takes effect at the next restart; a "
+                                "reload puts clusters and the TLS keys in force, but not when "
+                                "clusters are defined where there were none"))
+      << reload;
+  EXPECT_THAT(reload, Not(HasSubstr("now in force")));
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Byron")) << "from 127.0.0.1";
 }
 
 // Under obfuscate_pii a reason that may quote a value from the file (an address here) is left

@@ -568,6 +568,125 @@ TEST_F(MutualTlsTest, ACaTakenOutOfCaFileStopsBeingTrustedWhileTheDirectoryReadH
   EXPECT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 1), 1U);
 }
 
+// Who may connect changes with a SIGHUP, without a restart: an address taken out of allowed_ips
+// ends the connections it let in (the request in progress is answered, as for a CA taken out), a
+// subject added to allowed_subjects lets its node in, and putting the file back undoes both. A
+// key a reload does not apply is named as waiting for a restart.
+TEST_F(MutualTlsTest, ClustersEditedInTheConfigurationFileTakeEffectAtAReload) {
+  StartServer();
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+  const std::string body = CurriBody({{"callingnumber", "+14085550101"}});
+  auto open = HttpClient::Connect(server_->port(), Client("a-cn"));
+  ASSERT_NE(open, nullptr);
+  auto first = open->Post("/curri", body);
+  ASSERT_TRUE(first) << open->last_error();
+  ASSERT_EQ(first->result(), http::status::ok);
+  EXPECT_EQ(ToString(Try(Client("a-wrong"), "127.0.0.2")), ToString(Outcome::kForbidden));
+
+  const std::string started = Config("127.0.0.1", "");
+  std::string edited = Config("127.0.0.1", "max_connections: 100\n");
+  const std::string hq_ips = "allowed_ips: [127.0.0.1, \"::1\"]";
+  edited.replace(edited.find(hq_ips), hq_ips.size(), "allowed_ips: [127.0.0.2]");
+  const std::string hq_subjects = "allowed_subjects: [";
+  edited.insert(edited.find(hq_subjects) + hq_subjects.size(), "intruder.example.com, ");
+  dir_.Write("callgate.yaml", edited);
+  std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
+  const std::string reload = server_->output().substr(mark);
+  EXPECT_THAT(reload,
+              HasSubstr("[info] callgate: Reload: clusters of " + config_file + " now in force"));
+  EXPECT_THAT(reload, HasSubstr("Reload: " + config_file +
+                                " changes max_connections: this takes effect at the next "
+                                "restart; they are read only at start-up"));
+
+  auto last = open->Post("/curri", body);
+  ASSERT_TRUE(last) << open->last_error();
+  EXPECT_EQ(last->body(), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_FALSE(last->keep_alive()) << "127.0.0.1 is no longer in hq's allowed_ips";
+  EXPECT_EQ(open->ReadUntilClosed(), "");
+  EXPECT_TRUE(
+      server_->WaitForOutput("After the reload, peer 127.0.0.1 (certificate names "
+                             "cucm-pub.example.com) matches no cluster: 'hq': allowed_ips",
+                             mark))
+      << server_->output().substr(mark);
+  EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kForbidden));
+  EXPECT_EQ(ToString(Try(Client("a-cn"), "127.0.0.2")), ToString(Outcome::kAllowed));
+  EXPECT_EQ(ToString(Try(Client("a-wrong"), "127.0.0.2")), ToString(Outcome::kAllowed));
+  const std::uint16_t admin = server_->port("admin");
+  EXPECT_EQ(AwaitHealthCounter(admin, "reloads_ok", 1), 1U);
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "true");
+
+  dir_.Write("callgate.yaml", started);
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
+  EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kAllowed));
+  EXPECT_EQ(ToString(Try(Client("a-wrong"), "127.0.0.2")), ToString(Outcome::kForbidden));
+}
+
+// Edited clusters whose ca_file does not load would stop a start: the reload puts none of the
+// edit in force (hq still allows 127.0.0.1, which the edit takes out), fails, and says so in the
+// log and in /health; the certificates the configuration in force names are read again all the
+// same.
+TEST_F(MutualTlsTest, EditedClustersThatDoNotLoadLeaveTheOnesInForce) {
+  StartServer();
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+  const std::string missing = (dir_.path() / "missing-ca.pem").string();
+  std::string edited = Config("127.0.0.1", "");
+  edited.replace(edited.find(Pki("ca-b.crt")), Pki("ca-b.crt").size(), missing);
+  const std::string hq_ips = "allowed_ips: [127.0.0.1, \"::1\"]";
+  edited.replace(edited.find(hq_ips), hq_ips.size(), "allowed_ips: [127.0.0.2]");
+  dir_.Write("callgate.yaml", edited);
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  const std::uint16_t admin = server_->port("admin");
+  ASSERT_EQ(AwaitHealthCounter(admin, "reloads_failed", 1), 1U) << server_->output().substr(mark);
+  EXPECT_EQ(HealthField(admin, "config_file_ok"), "false");
+  EXPECT_EQ(HealthField(admin, "last_reload_ok"), "false");
+  const std::string reload = server_->output().substr(mark);
+  EXPECT_THAT(reload, HasSubstr("[error] callgate: Reload failed, the previous clusters stay in "
+                                "force: " +
+                                config_file + ":"));
+  EXPECT_THAT(reload, HasSubstr("key 'clusters.branch.ca_file'")) << reload;
+  EXPECT_THAT(reload, HasSubstr(missing));
+  EXPECT_THAT(reload, HasSubstr("Reloaded TLS certificate, key and CA files: serving"));
+  EXPECT_THAT(reload, ::testing::Not(HasSubstr("Reload complete")));
+  EXPECT_EQ(ToString(Try(Client("a-cn"))), ToString(Outcome::kAllowed));
+}
+
+// New certificate and key paths in the configuration file are served from a reload on (a renewal
+// written to new files, not over the old ones), and ca_bundle_path is written again for the
+// clusters in force: here without the branch cluster, taken out of the file.
+TEST_F(MutualTlsTest, NewCertificatePathsAndClustersAtAReloadAreServedAndBundled) {
+  const std::string bundle = (dir_.path() / "ca-bundle.pem").string();
+  const std::string extra = "ca_bundle_path: " + bundle + "\n";
+  StartServer(extra);
+  EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n" + ReadFile(Pki("ca-b.crt")) + "\n");
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+  std::string edited = Config("127.0.0.1", extra);
+  const std::string old_cert = (dir_.path() / "server.crt").string();
+  const std::string old_key = (dir_.path() / "server.key").string();
+  edited.replace(edited.find(old_cert), old_cert.size(),
+                 dir_.Write("renewed.crt", ReadFile(Pki("server2.crt"))));
+  edited.replace(edited.find(old_key), old_key.size(),
+                 PrivateKeyFile("renewed.key", ReadFile(Pki("server2.key"))));
+  const std::size_t branch = edited.find("  branch:\n");
+  const std::string branch_end = "[cucm-branch.example.com]\n";
+  edited.erase(branch, edited.find(branch_end) + branch_end.size() - branch);
+  dir_.Write("callgate.yaml", edited);
+  const std::size_t mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("Reload complete", mark)) << server_->output().substr(mark);
+  EXPECT_THAT(server_->output().substr(mark),
+              HasSubstr("Reload: tls_cert_file, tls_key_file, clusters of " + config_file +
+                        " now in force"));
+  auto fresh = HttpClient::Connect(server_->port(), Client("a-cn"));
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->server_common_name(), "callgate-reloaded");
+  EXPECT_EQ(ReadFile(bundle), ReadFile(Pki("ca-a.crt")) + "\n");
+}
+
 // `cat a.pem b.pem > hq-ca.pem` still writing when a reload reads the file (held at the reload's
 // first read of it while B's CA is appended): the reload takes nothing from it, the trust in
 // service stays (the connection CA A let in is served, B's certificate with hq's subject is

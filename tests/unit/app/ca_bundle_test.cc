@@ -114,9 +114,11 @@ TEST_P(CheckCaBundlePathTest, RefusesAFileCallgateReadsOrWrites) {
   EXPECT_EQ(checked.error().line, 10);
   EXPECT_EQ(checked.error().key, "ca_bundle_path");
   EXPECT_THAT(checked.error().message, HasSubstr("'" + Path(c.bundle) + "' is " + *c.is));
-  EXPECT_THAT(checked.error().message,
-              HasSubstr(": serve writes the combined CA bundle to ca_bundle_path at start-up, "
-                        "which would overwrite it; give ca_bundle_path a file of its own"));
+  EXPECT_THAT(
+      checked.error().message,
+      HasSubstr(
+          ": serve writes the combined CA bundle to ca_bundle_path at start-up "
+          "and at each reload, which would overwrite it; give ca_bundle_path a file of its own"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -156,7 +158,8 @@ TEST_F(CaBundleTest, ARelativeCaFileIsNamedAsTheFileWroteIt) {
   EXPECT_EQ(checked.error().ToString(),
             "c.yaml:4: key 'ca_bundle_path': 'bund/./ca.pem' is the file clusters.hq.ca_file "
             "names (line 3), 'bund/ca.pem': serve writes the combined CA bundle to "
-            "ca_bundle_path at start-up, which would overwrite it; give ca_bundle_path a file of "
+            "ca_bundle_path at start-up and at each reload, which would overwrite it; give "
+            "ca_bundle_path a file of "
             "its own, or remove it (callgate does not need the bundle)");
 }
 
