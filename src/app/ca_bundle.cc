@@ -74,9 +74,9 @@ Error Collision(const config::Config& config, const UsedFile& used) {
   if (used.line > 0) message += " (line " + std::to_string(used.line) + ")";
   if (used.path != config.ca_bundle_path) message += ", '" + used.path + "'";
   message +=
-      ": serve writes the combined CA bundle to ca_bundle_path at start-up and at each reload, which would "
-      "overwrite it; give ca_bundle_path a file of its own, or remove it (callgate does not need "
-      "the bundle)";
+      ": serve writes the combined CA bundle to ca_bundle_path at start-up and at each reload, "
+      "which would overwrite it; give ca_bundle_path a file of its own, or remove it (callgate "
+      "does not need the bundle)";
   return config::KeyError(config, "ca_bundle_path", std::move(message));
 }
 

@@ -1,6 +1,6 @@
 // ca_bundle_path, kept for the Python service's tools: serve writes every distinct cluster ca_file
-// there, joined, at start-up and at each reload; callgate itself never reads it. What it may not name (a file
-// callgate reads or writes, which writing the bundle would destroy), and the writing.
+// there, joined, at start-up and at each reload; callgate itself never reads it. What it may not
+// name (a file callgate reads or writes, which writing the bundle would destroy), and the writing.
 #pragma once
 
 #include <cstddef>
