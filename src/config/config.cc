@@ -10,6 +10,7 @@
 #include <iterator>
 #include <system_error>
 
+#include "common/file_stream.h"
 #include "config/keys.h"
 #include "config/values.h"
 #include "config/yaml_document.h"
@@ -36,6 +37,22 @@ Result<Config> ParseTree(const YAML::Node& root, const std::string& file) {
   return config;
 }
 
+std::string ConfigFileProblem(FileProblem problem, int error_number, std::size_t /*max_bytes*/) {
+  switch (problem) {
+    case FileProblem::kIsADirectory:
+      return "cannot read the configuration file: it is a directory";
+    case FileProblem::kTooLarge:
+      return TooLargeMessage();
+    case FileProblem::kCannotOpen:
+      return "cannot open the configuration file: " + std::generic_category().message(error_number);
+    case FileProblem::kCannotStat:
+    case FileProblem::kCannotRead:
+    case FileProblem::kCannotRewind:
+      break;
+  }
+  return "cannot read the configuration file: " + std::generic_category().message(error_number);
+}
+
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
@@ -47,11 +64,17 @@ Result<std::string> ReadFile(const std::string& path) {
                      std::generic_category().message(errno),
                  path, 0, ""};
   }
-  std::string text;
-  text.resize(kMaxConfigBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Error{"cannot read the configuration file", path, 0, ""};
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  in.close();
+  // The text through FileStream, which says whether it is one version of the file: a reload puts
+  // clusters in force, and a file caught while it is written (cut after its first cluster) must
+  // not. The errors above keep the words they have always had.
+  Result<FileStream> file = FileStream::Open(path, kMaxConfigBytes, ConfigFileProblem);
+  if (!file) return file.error();
+  std::string text(kMaxConfigBytes + 1, '\0');
+  Result<std::size_t> read = file->Read(text.data(), text.size());  // short only at the end
+  if (!read) return read.error();
+  text.resize(*read);
+  if (Status unchanged = file->CheckUnchanged(); !unchanged) return unchanged.error();
   return text;
 }
 

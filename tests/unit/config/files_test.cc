@@ -5,13 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "common/file_stream.h"
+#include "support/change_at_first_read.h"
 
 namespace callgate::config {
 namespace {
@@ -64,6 +70,29 @@ TEST(LoadConfigTest, MissingFileIsAnErrorNamingIt) {
   EXPECT_NE(config.error().ToString().find(path + ": cannot open the configuration file"),
             std::string::npos)
       << config.error().ToString();
+}
+
+// A reload puts clusters in force: a file caught while it is written (here with its second
+// cluster still to come) is refused, not taken as the whole file.
+TEST(LoadConfigTest, AFileThatChangedWhileItWasReadIsRefused) {
+  if (!callgate::testing::ChangeAtFirstRead::Available()) {
+    GTEST_SKIP() << "holding a read needs fanotify permission events and CAP_SYS_ADMIN";
+  }
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("callgate-config-" + std::to_string(getpid()) + ".yaml"))
+                               .string();
+  const std::string first = "clusters:\n  hq:\n    allowed_ips: [10.0.0.1]\n";
+  std::ofstream(path) << first;
+  const callgate::testing::ChangeAtFirstRead writer(path, [&] {
+    std::ofstream(path, std::ios::app) << "  branch:\n    allowed_ips: [10.1.0.1]\n";
+  });
+  Result<Config> config = LoadConfig(path);
+  EXPECT_TRUE(writer.changed());
+  ASSERT_FALSE(config.ok()) << "loaded with " << config->clusters.size() << " cluster(s)";
+  EXPECT_EQ(config.error().file, path);
+  EXPECT_TRUE(ChangedWhileRead(config.error())) << config.error().ToString();
+  std::filesystem::remove(path);
+  ASSERT_TRUE(LoadConfig(kDataDir + "/secure.yaml").ok()) << "a file left alone loads";
 }
 
 TEST(LoadConfigTest, DirectoryIsAnError) {
