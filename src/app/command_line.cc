@@ -94,7 +94,8 @@ Options may come before or after the command. -c FILE and --config=FILE are --co
 The configuration file is --config FILE, else $CONFIG_FILE, else ./config.yaml.
 $LOG_LEVEL overrides log_level: DEBUG, INFO, WARNING or ERROR, in any case
 (WARN and CRITICAL are WARNING and ERROR).
-SIGHUP reloads the phone directory and the TLS certificate, key and CA files.
+SIGHUP reloads the phone directory, the TLS certificate, key and CA files, and the
+configuration file's clusters, TLS keys and log_level (other keys need a restart).
 )";
 }
 

@@ -167,6 +167,10 @@ Status CheckLogDirectory(const config::Config& config) {
   return OkStatus();
 }
 
+void SetLogLevel(const server::Logs& logs, config::LogLevel level) {
+  logs.app->set_level(ToSpdlog(level));  // spdlog keeps the level in an atomic
+}
+
 std::optional<Error> UnwrittenLevelsWarning(const config::Config& config) {
   if (!config.log_dir.empty() || !config.console_log_level ||
       *config.console_log_level <= config.log_level) {
@@ -282,7 +286,7 @@ Result<server::Logs> SetupLogging(const config::Config& config, const security::
   logs.app = std::make_shared<spdlog::logger>("callgate",
                                               std::make_shared<FormatOnceSink>(std::move(outputs)));
   logs.app->set_pattern(kPattern);
-  logs.app->set_level(ToSpdlog(config.log_level));
+  SetLogLevel(logs, config.log_level);
   logs.app->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logs.app);
   spdlog::flush_every(std::chrono::seconds(1));

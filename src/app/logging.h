@@ -22,6 +22,10 @@ inline constexpr std::string_view kAccessLog = "access.log";
 // and Logs::console_level says so. Fails if log_dir cannot be created or opened.
 Result<server::Logs> SetupLogging(const config::Config& config, const security::PiiMasker& masker);
 
+// Puts `level` in force for app's lines (a reload's edited log_level), safely while other threads
+// log; console_log_level still applies to the console, and access.log keeps INFO.
+void SetLogLevel(const server::Logs& logs, config::LogLevel level);
+
 // The warning for a console_log_level more severe than log_level without log_dir: the lines at
 // the levels between them pass log_level but reach no output. Located at console_log_level's
 // line; std::nullopt when every line log_level lets through is written somewhere.

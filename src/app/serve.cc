@@ -20,6 +20,7 @@
 #include "app/security_loader.h"
 #include "app/service_notifier.h"
 #include "app/snapshot_loader.h"
+#include "common/file_stream.h"
 #include "common/log_text.h"
 #include "server/reminder.h"
 #include "server/server.h"
@@ -234,6 +235,12 @@ std::optional<config::ReloadPlan> ReadConfigFile(const ConfigSource& source,
                                                  const config::Config& running,
                                                  const server::Logs& logs) {
   const auto edited = LoadForStart(source);
+  if (!edited && ChangedWhileRead(edited.error())) {
+    logs.app->error(
+        "Reload failed, the configuration in force stays: {}",
+        CapLogMessage(WithWhenToLoadAgain(edited.error(), LoadFor::kReload).ToString()));
+    return std::nullopt;
+  }
   if (!edited) {
     logs.app->error(
         "Reload: callgate would refuse to start with its configuration file as it is now, and "
@@ -283,19 +290,19 @@ bool ReloadSecurityFiles(const config::Config& running, const server::Logs& logs
   return true;
 }
 
-// The keys of the configuration file `plan` puts in force (plan.applied), with the files their
-// configuration names, checked as a start would check them: true once in service, plan.next
+// The security keys of the configuration file `plan` puts in force (plan.security), with the files
+// their configuration names, checked as a start would check them: true once in service, plan.next
 // then being the configuration in force (`running`); false, with an ERROR, when they do not
 // load, `running` and what is in service staying as they were.
 bool ApplyConfigFile(const config::ReloadPlan& plan, config::Config& running,
                      const ConfigSource& source, const server::Logs& logs, server::Server& server) {
-  const std::string keys = KeysAsWritten(plan.next, plan.applied);
+  const std::string keys = KeysAsWritten(plan.next, plan.security);
   Status refused = StartRefusal(plan.next);  // the keys waiting for a restart beside the new ones
   auto state = refused ? LoadSecurityState(plan.next, LoadFor::kReload)
                        : Result<std::shared_ptr<const server::SecurityState>>(refused.error());
   if (!state) {
     logs.app->error("Reload failed, the previous {} stay in force: {}", keys,
-                    ConfigErrorText(state.error(), logs));
+                    CapLogMessage(state.error().ToString()));
     return false;
   }
   PublishSecurity(std::move(state).value(), logs, server);
@@ -306,6 +313,25 @@ bool ApplyConfigFile(const config::ReloadPlan& plan, config::Config& running,
   }
   WriteCaBundleOrWarn(running, logs);
   return true;
+}
+
+// The edited log_level (plan.logging), into force at once. Said at INFO while the more verbose of
+// the two levels is in force, so that the line shows whichever way the level moves.
+void ApplyLogLevel(const config::ReloadPlan& plan, config::Config& running,
+                   const ConfigSource& source, const server::Logs& logs) {
+  if (plan.logging.empty()) return;
+  const auto say = [&] {
+    logs.app->info("Reload: {} of {} now in force: {}", KeysAsWritten(plan.next, plan.logging),
+                   source.path, config::ToString(plan.next.log_level));
+  };
+  const bool more_verbose = plan.next.log_level < running.log_level;
+  if (!more_verbose) say();
+  SetLogLevel(logs, plan.next.log_level);
+  if (more_verbose) say();
+  running.log_level = plan.next.log_level;
+  if (const auto unwritten = UnwrittenLevelsWarning(running)) {
+    logs.app->warn("{}", unwritten->ToString());
+  }
 }
 
 // What the TLS half of a reload did.
@@ -320,7 +346,7 @@ struct SecurityReload {
 SecurityReload ReloadSecurity(const std::optional<config::ReloadPlan>& plan,
                               config::Config& running, const ConfigSource& source,
                               const server::Logs& logs, server::Server& server) {
-  if (!plan || plan->applied.empty()) {
+  if (!plan || plan->security.empty()) {
     return {.ok = ReloadSecurityFiles(running, logs, server), .config_file_ok = plan.has_value()};
   }
   if (ApplyConfigFile(*plan, running, source, logs, server)) {
@@ -339,6 +365,10 @@ SecurityReload ReloadSecurity(const std::optional<config::ReloadPlan>& plan,
 bool Reload(const ConfigSource& source, config::Config& running, const server::Logs& logs,
             server::SnapshotStore& store, server::Server& server) {
   const std::optional<config::ReloadPlan> plan = ReadConfigFile(source, running, logs);
+  if (plan) ApplyLogLevel(*plan, running, source, logs);
+  // Without edited security keys, the plan differs from what is in force only in where the file
+  // has its keys now: errors about the files below point there.
+  if (plan && plan->security.empty()) running = plan->next;
   const SecurityReload security = ReloadSecurity(plan, running, source, logs, server);
   const bool directory = ReloadDirectory(running, logs, store);
   if (directory && security.ok) logs.app->info("Reload complete");

@@ -160,23 +160,27 @@ std::vector<Error> ConfiguredForNobody(const Config& config);
 // out; a change inside a cluster, or in the clusters' order, counts as `clusters`.
 std::vector<std::string_view> ChangedKeys(const Config& before, const Config& after);
 
-// The keys a reload puts in force, in documentation order: those that decide who may connect and
-// with which certificate (tls_cert_file, tls_key_file, tls_legacy_ciphers, clusters). Every other
-// key is read at start-up only.
+// The keys a reload puts in force, in documentation order: log_level, and those that decide who
+// may connect and with which certificate (tls_cert_file, tls_key_file, tls_legacy_ciphers,
+// clusters: the security keys). Every other key is read at start-up only.
 std::vector<std::string_view> ReloadableKeys();
 
 // What a reload does with the configuration file as it is now, `edited` (one a start would take),
 // while `running` is in force: the ReloadableKeys() that changed go into force, the other changed
-// keys wait for a restart. All of them wait, as a whole, when the edit also changes insecure_mode
+// keys wait for a restart. The security keys all wait when the edit also changes insecure_mode
 // (which decides what a cluster without a ca_file allows), turns TLS on or off (the main listener
 // speaks TLS or not from its start), or goes from no clusters to some or back (whether /health
 // answers loopback alone is set at start-up): each case is a restart.
 struct ReloadPlan {
-  // `running` with the values of the keys in `applied` taken from `edited`; and, from every key
-  // not in `at_restart`, edited's lines and aliases (clusters, when unchanged, edited's too), so
-  // that a later error points at where the file has the key now.
+  // `running` with the values of the keys in `logging` and `security` taken from `edited`; and,
+  // from every key not in `at_restart`, edited's lines and aliases (clusters, when unchanged,
+  // edited's too), so that a later error points at where the file has the key now.
   Config next;
-  std::vector<std::string_view> applied;     // changed keys `next` takes from `edited`
+  // The changed keys `next` takes from `edited`: log_level, which goes into force by itself, and
+  // the security keys, which go into force together with the TLS state built from `next`, or not
+  // at all.
+  std::vector<std::string_view> logging;
+  std::vector<std::string_view> security;
   std::vector<std::string_view> at_restart;  // changed keys left for a restart
   // Why changed ReloadableKeys() are in at_restart, as a clause ("insecure_mode changes"); empty
   // when none is.

@@ -20,19 +20,23 @@ void Take(const Config& from, Config& to) {
 struct ReloadableKey {
   std::string_view key;  // canonical, as ChangedKeys names it
   TakeFn take;
+  bool security;  // a key of the TLS/authorization state (ReloadPlan::security)
 };
 
 // In documentation order (config/keys.cc).
 constexpr auto kReloadable = std::to_array<ReloadableKey>({
-    {"tls_cert_file", Take<&Config::tls_cert_file>},
-    {"tls_key_file", Take<&Config::tls_key_file>},
-    {"tls_legacy_ciphers", Take<&Config::tls_legacy_ciphers>},
-    {"clusters", Take<&Config::clusters>},
+    {"log_level", Take<&Config::log_level>, false},
+    {"tls_cert_file", Take<&Config::tls_cert_file>, true},
+    {"tls_key_file", Take<&Config::tls_key_file>, true},
+    {"tls_legacy_ciphers", Take<&Config::tls_legacy_ciphers>, true},
+    {"clusters", Take<&Config::clusters>, true},
 });
 
-bool IsReloadable(std::string_view key) {
-  return std::any_of(kReloadable.begin(), kReloadable.end(),
-                     [key](const ReloadableKey& reloadable) { return reloadable.key == key; });
+const ReloadableKey* FindReloadable(std::string_view key) {
+  const auto found =
+      std::find_if(kReloadable.begin(), kReloadable.end(),
+                   [key](const ReloadableKey& reloadable) { return reloadable.key == key; });
+  return found == kReloadable.end() ? nullptr : &*found;
 }
 
 bool Contains(const std::vector<std::string_view>& keys, std::string_view key) {
@@ -72,12 +76,18 @@ std::vector<std::string_view> ReloadableKeys() {
 }
 
 ReloadPlan PlanReload(const Config& running, const Config& edited) {
-  ReloadPlan plan{.next = running, .applied = {}, .at_restart = {}, .held_back = ""};
+  ReloadPlan plan{
+      .next = running, .logging = {}, .security = {}, .at_restart = {}, .held_back = ""};
   const std::string held_back = HeldBack(running, edited);
   for (const std::string_view key : ChangedKeys(running, edited)) {
-    const bool applies = held_back.empty() && IsReloadable(key);
-    (applies ? plan.applied : plan.at_restart).push_back(key);
-    if (!applies && IsReloadable(key)) plan.held_back = held_back;
+    const ReloadableKey* reloadable = FindReloadable(key);
+    const bool held = reloadable != nullptr && reloadable->security && !held_back.empty();
+    if (reloadable == nullptr || held) {
+      plan.at_restart.push_back(key);
+      if (held) plan.held_back = held_back;
+      continue;
+    }
+    (reloadable->security ? plan.security : plan.logging).push_back(key);
   }
   plan.next.key_lines = edited.key_lines;
   plan.next.key_aliases = edited.key_aliases;

@@ -1625,6 +1625,45 @@ TEST_F(ServerTest, SighupSaysWhatTheConfigurationFileWouldChangeAtTheNextStart) 
   EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Byron")) << "from 127.0.0.1";
 }
 
+// log_level goes into force at a reload, without a restart (which would close UCM's connections):
+// DEBUG shows what UCM sends, and going back to WARNING drops the INFO line of each call. The
+// line that says so shows either way.
+TEST_F(ServerTest, AReloadPutsAnEditedLogLevelInForce) {
+  const std::string config = Config(dir_);
+  StartServer();
+  const std::string config_file = (dir_.path() / "callgate.yaml").string();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  ASSERT_TRUE(server_->WaitForOutput("curri calling=+14085550101"));
+  EXPECT_THAT(server_->output(), Not(HasSubstr("Parsed XACML attribute")));
+
+  dir_.Write("callgate.yaml", config + "log_level: DEBUG\n");
+  std::string reload = ReloadOutput(*server_);
+  EXPECT_THAT(reload, HasSubstr("[info] callgate: Reload: log_level of " + config_file +
+                                " now in force: DEBUG"))
+      << reload;
+  std::size_t mark = server_->output().size();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  EXPECT_TRUE(server_->WaitForOutput(
+      "[debug] callgate: Parsed XACML attribute: urn:Cisco:uc:1.0:callingnumber = +14085550101",
+      mark))
+      << server_->output().substr(mark);
+
+  dir_.Write("callgate.yaml", config + "log_level: WARNING\n");
+  mark = server_->output().size();
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("now in force: WARNING", mark))
+      << server_->output().substr(mark);
+  ASSERT_EQ(AwaitHealthCounter(server_->port("admin"), "reloads_ok", 2), 2U);
+  mark = server_->output().size();
+  EXPECT_EQ(CurriName("+14085550101"), ExpectedCurriResponse("Ada Lovelace"));
+  // A WARNING, after the call's line would have been written.
+  dir_.Write("callgate.yaml", config + "log_level: WARNING\nmax_connections: 10\n");
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForOutput("changes max_connections", mark))
+      << server_->output().substr(mark);
+  EXPECT_THAT(server_->output().substr(mark), Not(HasSubstr("[info]")));
+}
+
 // Under obfuscate_pii a reason that may quote a value from the file (an address here) is left
 // out: the file, the line and the key say where to look.
 TEST_F(ServerTest, UnderObfuscatePiiAConfigurationErrorAtAReloadQuotesNoValue) {

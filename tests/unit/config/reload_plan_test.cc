@@ -24,9 +24,9 @@ const std::string kTls = "tls_cert_file: server.crt\ntls_key_file: server.key\n"
 const std::string kHq = "  hq:\n    allowed_ips: [10.0.0.1]\n    ca_file: hq.pem\n";
 const std::string kBranch = "  branch:\n    allowed_ips: [10.1.0.0/24]\n    ca_file: branch.pem\n";
 
-TEST(ReloadPlanTest, ReloadableKeysAreTheTlsKeysAndTheClustersInDocumentationOrder) {
-  EXPECT_THAT(ReloadableKeys(),
-              ElementsAre("tls_cert_file", "tls_key_file", "tls_legacy_ciphers", "clusters"));
+TEST(ReloadPlanTest, ReloadableKeysAreTheLogLevelTheTlsKeysAndTheClustersInDocumentationOrder) {
+  EXPECT_THAT(ReloadableKeys(), ElementsAre("log_level", "tls_cert_file", "tls_key_file",
+                                            "tls_legacy_ciphers", "clusters"));
   const std::vector<std::string_view> all = TopLevelKeys();
   std::vector<std::string_view> reloadable = ReloadableKeys();
   for (const std::string_view key : reloadable) {
@@ -44,8 +44,9 @@ TEST(ReloadPlanTest, ChangedClustersAndTlsKeysGoIntoForce) {
       "clusters:\n" +
       kHq + kBranch);
   const ReloadPlan plan = PlanReload(running, edited);
-  EXPECT_THAT(plan.applied,
+  EXPECT_THAT(plan.security,
               ElementsAre("tls_cert_file", "tls_key_file", "tls_legacy_ciphers", "clusters"));
+  EXPECT_THAT(plan.logging, IsEmpty());
   EXPECT_THAT(plan.at_restart, IsEmpty());
   EXPECT_EQ(plan.held_back, "");
   EXPECT_EQ(plan.next, edited);
@@ -56,7 +57,7 @@ TEST(ReloadPlanTest, OtherKeysWaitForARestartAndKeepTheirRunningValues) {
   const Config edited = Parse(kTls + "clusters:\n" + kBranch +
                               "max_connections: 20\nlisten_port: 6000\ncsv_file_path: b.csv\n");
   const ReloadPlan plan = PlanReload(running, edited);
-  EXPECT_THAT(plan.applied, ElementsAre("clusters"));
+  EXPECT_THAT(plan.security, ElementsAre("clusters"));
   EXPECT_THAT(plan.at_restart, ElementsAre("csv_file_path", "listen_port", "max_connections"));
   EXPECT_EQ(plan.held_back, "");
   EXPECT_EQ(plan.next.clusters, edited.clusters);
@@ -89,12 +90,30 @@ TEST(ReloadPlanTest, EverythingWaitsWhenTheEditChangesWhatTheClustersMean) {
     SCOPED_TRACE(c.edited);
     const Config running = Parse(c.running);
     const ReloadPlan plan = PlanReload(running, Parse(c.edited));
-    EXPECT_THAT(plan.applied, IsEmpty());
+    EXPECT_THAT(plan.security, IsEmpty());
     EXPECT_NE(std::find(plan.at_restart.begin(), plan.at_restart.end(), "clusters"),
               plan.at_restart.end());
     EXPECT_EQ(plan.held_back, c.held_back);
     EXPECT_THAT(ChangedKeys(running, plan.next), IsEmpty());
   }
+}
+
+// log_level goes into force by itself, also when the security keys wait for a restart.
+TEST(ReloadPlanTest, TheLogLevelGoesIntoForceByItself) {
+  const Config running = Parse(kTls + "clusters:\n" + kHq);
+  ReloadPlan plan = PlanReload(running, Parse(kTls + "clusters:\n" + kHq + "log_level: DEBUG\n"));
+  EXPECT_THAT(plan.logging, ElementsAre("log_level"));
+  EXPECT_THAT(plan.security, IsEmpty());
+  EXPECT_EQ(plan.next.log_level, LogLevel::kDebug);
+  EXPECT_EQ(plan.next.LineOf("log_level"), 7);
+
+  plan = PlanReload(running, Parse("insecure_mode: true\n" + kTls + "clusters:\n" + kBranch +
+                                   "log_level: WARNING\n"));
+  EXPECT_THAT(plan.logging, ElementsAre("log_level"));
+  EXPECT_THAT(plan.at_restart, ElementsAre("insecure_mode", "clusters"));
+  EXPECT_EQ(plan.held_back, "insecure_mode changes");
+  EXPECT_EQ(plan.next.log_level, LogLevel::kWarning);
+  EXPECT_EQ(plan.next.clusters, running.clusters);
 }
 
 TEST(ReloadPlanTest, NothingIsSaidHeldBackWhenNoReloadableKeyChanged) {
@@ -110,7 +129,7 @@ TEST(ReloadPlanTest, TheLinesAreWhereTheFileHasTheKeysNow) {
   const Config edited = Parse("# two\n# comments\n" + kTls +
                               "csv_file_path: a.csv\nmax_connections: 20\nclusters:\n" + kHq);
   const ReloadPlan plan = PlanReload(running, edited);
-  EXPECT_THAT(plan.applied, IsEmpty());
+  EXPECT_THAT(plan.security, IsEmpty());
   EXPECT_THAT(plan.at_restart, ElementsAre("max_connections"));
   EXPECT_EQ(plan.next.LineOf("csv_file_path"), 5);  // unchanged, moved: where it is now
   EXPECT_EQ(plan.next.LineOf("tls_key_file"), 4);
