@@ -82,7 +82,8 @@ class Server {
   // with the likely reasons (checked every second). Call before Run().
   void SetReloadHandler(std::function<void()> handler);
 
-  // Connections accepted from now on use `state`; open ones keep theirs.
+  // Connections accepted from now on use `state`; open ones keep their TLS context but are
+  // authorized again by state's authorizer before their next request.
   void PublishSecurity(std::shared_ptr<const SecurityState> state);
 
   // What Run() calls, each once if set.
