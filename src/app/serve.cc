@@ -228,9 +228,9 @@ std::string KeysAsWritten(const config::Config& config, const std::vector<std::s
 
 // The configuration file, read again: what of it a reload puts in force over `running`
 // (config::PlanReload), after a WARNING naming the changed keys that wait for a restart; or
-// nullopt, after an ERROR, when a start would refuse the file: callgate goes on with `running`,
-// and an administrator who sent SIGHUP after editing the file, or a monitor (/health), learns
-// now that the next start would fail.
+// nullopt, after an ERROR, when a start would refuse the file or it changed while it was read:
+// callgate goes on with `running`, and an administrator who sent SIGHUP after editing the file,
+// or a monitor (/health), learns now that the next start would fail.
 std::optional<config::ReloadPlan> ReadConfigFile(const ConfigSource& source,
                                                  const config::Config& running,
                                                  const server::Logs& logs) {

@@ -5,7 +5,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -54,20 +53,17 @@ std::string ConfigFileProblem(FileProblem problem, int error_number, std::size_t
 }
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return Error{"cannot read the configuration file: it is a directory", path, 0, ""};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Opened here first only for the error of a file that cannot be opened: FileStream's would add
+  // where a relative path was looked for, which the caller says in its own words
+  // (app/effective_config.cc).
+  if (!std::ifstream(path, std::ios::binary)) {
     return Error{std::string("cannot open the configuration file: ") +
                      std::generic_category().message(errno),
                  path, 0, ""};
   }
-  in.close();
   // The text through FileStream, which says whether it is one version of the file: a reload puts
   // clusters in force, and a file caught while it is written (cut after its first cluster) must
-  // not. The errors above keep the words they have always had.
+  // not.
   Result<FileStream> file = FileStream::Open(path, kMaxConfigBytes, ConfigFileProblem);
   if (!file) return file.error();
   std::string text(kMaxConfigBytes + 1, '\0');
